@@ -1,0 +1,97 @@
+"""bitslab: learn how Windows BITS notifies applications, without Windows.
+
+A SimPy model of BITS jobs, files, the network and the scheduler. Rule IDs (L3, S5, ...) refer
+to ``bits-rules.md``; every public name below is part of the contract in ``api.md``.
+
+>>> import bitslab as bl
+>>> sim = bl.Simulation(seed=0)
+>>> job = sim.create_job("nightly")
+>>> _ = job.add_file("https://example.test/a.bin", "a.bin", size=4_000_000)
+>>> job.resume()
+>>> sim.run()
+>>> [change.new.name for change in job.history]
+['SUSPENDED', 'QUEUED', 'CONNECTING', 'TRANSFERRING', 'TRANSFERRED']
+"""
+
+from __future__ import annotations
+
+from .constants import (
+    BG_E_EMPTY,
+    BG_E_ERROR_INFORMATION_UNAVAILABLE,
+    BG_E_INVALID_RANGE,
+    BG_E_INVALID_STATE,
+    BG_E_NETWORK_DISCONNECTED,
+    BG_E_NOT_FOUND,
+    BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
+    BG_E_STRING_TOO_LONG,
+    BG_E_TOO_MANY_FILES,
+    BG_NOTIFY_DISABLE,
+    BG_NOTIFY_FILE_RANGES_TRANSFERRED,
+    BG_NOTIFY_FILE_TRANSFERRED,
+    BG_NOTIFY_JOB_ERROR,
+    BG_NOTIFY_JOB_MODIFICATION,
+    BG_NOTIFY_JOB_TRANSFERRED,
+    BG_SIZE_UNKNOWN,
+    E_FAIL,
+    E_INVALIDARG,
+    E_NOTIMPL,
+    RPC_S_SERVER_UNAVAILABLE,
+    S_OK,
+    ErrorContext,
+    JobPriority,
+    JobProperty,
+    JobState,
+    JobType,
+    NotifyFlags,
+    hresult_name,
+    http_error_hresult,
+)
+from .errors import BitsError, InvalidArgumentError
+from .jobs import File, FileProgress, Job, JobError, JobProgress, StateChange
+from .network import Network
+from .simulation import Simulation
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BG_E_EMPTY",
+    "BG_E_ERROR_INFORMATION_UNAVAILABLE",
+    "BG_E_INVALID_RANGE",
+    "BG_E_INVALID_STATE",
+    "BG_E_NETWORK_DISCONNECTED",
+    "BG_E_NOT_FOUND",
+    "BG_E_RANDOM_ACCESS_NOT_SUPPORTED",
+    "BG_E_STRING_TOO_LONG",
+    "BG_E_TOO_MANY_FILES",
+    "BG_NOTIFY_DISABLE",
+    "BG_NOTIFY_FILE_RANGES_TRANSFERRED",
+    "BG_NOTIFY_FILE_TRANSFERRED",
+    "BG_NOTIFY_JOB_ERROR",
+    "BG_NOTIFY_JOB_MODIFICATION",
+    "BG_NOTIFY_JOB_TRANSFERRED",
+    "BG_SIZE_UNKNOWN",
+    "E_FAIL",
+    "E_INVALIDARG",
+    "E_NOTIMPL",
+    "RPC_S_SERVER_UNAVAILABLE",
+    "S_OK",
+    "BitsError",
+    "ErrorContext",
+    "File",
+    "FileProgress",
+    "InvalidArgumentError",
+    "Job",
+    "JobError",
+    "JobPriority",
+    "JobProgress",
+    "JobProperty",
+    "JobState",
+    "JobType",
+    "Network",
+    "NotifyFlags",
+    "Simulation",
+    "StateChange",
+    "__version__",
+    "hresult_name",
+    "http_error_hresult",
+]

@@ -1,0 +1,447 @@
+"""Jobs and files: the BITS job state machine (L1-L14).
+
+Every state change goes through :meth:`Job._enter`, which records it in ``job.history`` with
+the rule that caused it and tells the simulation. The scheduler decides when a queued job runs;
+this module decides what each public method and each error does to a job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+from ._check import check_enum, check_int, check_number, check_str
+from .constants import (
+    BG_E_EMPTY,
+    BG_E_ERROR_INFORMATION_UNAVAILABLE,
+    BG_E_INVALID_STATE,
+    BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
+    BG_E_TOO_MANY_FILES,
+    BG_SIZE_UNKNOWN,
+    ErrorContext,
+    JobPriority,
+    JobProperty,
+    JobState,
+    JobType,
+    hresult_name,
+)
+from .errors import BitsError, InvalidArgumentError
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+    from .transfer import Transfer
+
+__all__ = ["File", "FileProgress", "Job", "JobError", "JobProgress", "StateChange"]
+
+#: L1: the minimum retry delay BITS enforces, and the defaults of a new job.
+MINIMUM_RETRY_DELAY_FLOOR = 5.0
+DEFAULT_RETRY_DELAY = 600.0
+DEFAULT_NO_PROGRESS_TIMEOUT = 1_209_600.0
+DEFAULT_NOTIFICATION_INTERVAL_MS = 500
+
+_URL_PREFIXES = ("http://", "https://", "file://", "\\\\")
+_QUIET_AFTER = (
+    JobState.SUSPENDED,
+    JobState.ERROR,
+    JobState.TRANSFERRED,
+    JobState.ACKNOWLEDGED,
+    JobState.CANCELLED,
+)
+
+
+class StateChange(NamedTuple):
+    """One entry of ``job.history``: at ``time`` the job went from ``old`` to ``new``."""
+
+    time: float
+    old: JobState | None
+    new: JobState
+    rule: str
+
+
+class JobProgress(NamedTuple):
+    """L14: a job's progress; ``bytes_total`` is BG_SIZE_UNKNOWN until every size is known."""
+
+    bytes_total: int
+    bytes_transferred: int
+    files_total: int
+    files_transferred: int
+
+
+class FileProgress(NamedTuple):
+    """L14: a file's progress; ``bytes_total`` is BG_SIZE_UNKNOWN until BITS has connected."""
+
+    bytes_total: int
+    bytes_transferred: int
+    completed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JobError:
+    """What ``job.get_error()`` returns (L13): context, HRESULT, file and a description."""
+
+    context: ErrorContext
+    hresult: int
+    file: File | None
+    description: str
+
+    @property
+    def name(self) -> str:
+        """The HRESULT's symbolic name, e.g. ``BG_E_HTTP_ERROR_404``."""
+        return hresult_name(self.hresult)
+
+
+class File:
+    """One file of a job: a remote URL, a local name and the size the server holds."""
+
+    __slots__ = (
+        "_completed",
+        "_done",
+        "_size_known",
+        "_transfer",
+        "job",
+        "local_name",
+        "remote_name",
+        "size",
+    )
+
+    def __init__(self, job: Job, remote_name: str, local_name: str, size: int) -> None:
+        self.job = job
+        self.remote_name = remote_name
+        self.local_name = local_name
+        self.size = size
+        self._done = 0.0
+        self._transfer: Transfer | None = None
+        # L14: BITS learns a download's size from the server; an upload's file is local.
+        self._size_known = job.type is not JobType.DOWNLOAD
+        self._completed = False
+
+    @property
+    def progress(self) -> FileProgress:
+        """L14: bytes known, bytes transferred so far (rising during a transfer), completed."""
+        return FileProgress(
+            self.size if self._size_known else BG_SIZE_UNKNOWN,
+            self.bytes_transferred,
+            self._completed,
+        )
+
+    @property
+    def bytes_transferred(self) -> int:
+        """Bytes of this file transferred so far."""
+        if self._transfer is None:
+            return int(self._done)
+        return min(self.size, int(self._transfer.transferred(self)))
+
+    @property
+    def completed(self) -> bool:
+        """True once every byte of the file has arrived."""
+        return self._completed
+
+    def _learn_size(self) -> None:
+        """L14: the server tells BITS the size on the first connection for this file."""
+        self._size_known = True
+
+    def _complete(self) -> None:
+        self._completed = True
+        self.job._files_done += 1
+
+    def __repr__(self) -> str:
+        return (
+            f"<File {self.remote_name!r} -> {self.local_name!r} "
+            f"{self.bytes_transferred}/{self.size} bytes>"
+        )
+
+
+class Job:
+    """A BITS job: a named list of files that BITS transfers in the background.
+
+    Make jobs with :meth:`Simulation.create_job`. A new job is SUSPENDED (L1); add files and
+    call :meth:`resume`.
+
+    >>> import bitslab as bl
+    >>> sim = bl.Simulation(seed=0)
+    >>> job = sim.create_job("nightly")
+    >>> f = job.add_file("https://example.test/a.bin", "a.bin", size=2_000_000)
+    >>> job.resume()
+    >>> sim.run()
+    >>> job.state.name, job.progress.bytes_transferred
+    ('TRANSFERRED', 2000000)
+    """
+
+    def __init__(self, sim: Simulation, name: str, type: JobType, priority: JobPriority) -> None:
+        self.sim = sim
+        self.name = name
+        self.type = type
+        self.id = str(uuid.UUID(int=sim.rng.getrandbits(128), version=4))
+        self.files: list[File] = []
+        self.history: list[StateChange] = [StateChange(sim.now, None, JobState.SUSPENDED, "L1")]
+        self._priority = priority
+        self._state = JobState.SUSPENDED
+        self._retry_delay = DEFAULT_RETRY_DELAY
+        self._no_progress_timeout = DEFAULT_NO_PROGRESS_TIMEOUT
+        self._properties: dict[JobProperty, object] = {
+            JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS: DEFAULT_NOTIFICATION_INTERVAL_MS,
+            JobProperty.ON_DEMAND_MODE: False,
+        }
+        self._files_done = 0
+        self._error: JobError | None = None
+        self._episode = 0  # bumped on each state change; stale timers compare it
+        self._deadline: float | None = None  # L6: when no progress turns into ERROR
+        self._paused_left: float | None = None  # L6: deadline time held during a disconnect
+        self._disconnected = False  # in TRANSIENT_ERROR because of a disconnect (L4)
+
+    # -- what a job is ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> JobState:
+        """The job's BG_JOB_STATE."""
+        return self._state
+
+    @property
+    def priority(self) -> JobPriority:
+        """FOREGROUND, HIGH, NORMAL (the default, L1) or LOW; settable (S1-S3)."""
+        return self._priority
+
+    @priority.setter
+    def priority(self, value: JobPriority) -> None:
+        priority = check_enum("priority", value, JobPriority)
+        self._require_live("set priority")
+        old, self._priority = self._priority, priority
+        if old is not priority:
+            self.sim._scheduler.on_priority_change(self, old)
+
+    @property
+    def minimum_retry_delay(self) -> float:
+        """L1, L5: seconds a job waits in TRANSIENT_ERROR before it queues again (default 600)."""
+        return self._retry_delay
+
+    @minimum_retry_delay.setter
+    def minimum_retry_delay(self, seconds: float) -> None:
+        delay = check_number("minimum_retry_delay", seconds, minimum=0.0)
+        self._require_live("set minimum_retry_delay")
+        self._retry_delay = max(delay, MINIMUM_RETRY_DELAY_FLOOR)  # L1
+
+    @property
+    def no_progress_timeout(self) -> float:
+        """L1, L6: seconds without progress after a transient error before ERROR."""
+        return self._no_progress_timeout
+
+    @no_progress_timeout.setter
+    def no_progress_timeout(self, seconds: float) -> None:
+        timeout = check_number("no_progress_timeout", seconds, minimum=0.0)
+        self._require_live("set no_progress_timeout")
+        self._no_progress_timeout = timeout
+
+    @property
+    def progress(self) -> JobProgress:
+        """L14: bytes and files, total and transferred; a new job reports zeros."""
+        known = all(f._size_known for f in self.files)
+        return JobProgress(
+            sum(f.size for f in self.files) if known else BG_SIZE_UNKNOWN,
+            sum(f.bytes_transferred for f in self.files),
+            len(self.files),
+            self._files_done,
+        )
+
+    # -- the public BITS methods -------------------------------------------------------------
+
+    def add_file(self, remote_url: str, local_name: str, size: int) -> File:
+        """Add a file; ``size`` is what the server holds, learnt by BITS on connection (L14).
+
+        Fails with BG_E_INVALID_STATE on a final job (L12), BG_E_TOO_MANY_FILES for a second
+        file of an upload job, E_INVALIDARG for a URL that is not http(s), file or UNC. Adding
+        a file to a TRANSFERRED job queues it again (model choice).
+        """
+        check_str("remote_url", remote_url)
+        check_str("local_name", local_name)
+        check_int("size", size, minimum=0)
+        what = f"add_file({remote_url!r})"
+        self._require_live(what)
+        if not remote_url.lower().startswith(_URL_PREFIXES):
+            raise InvalidArgumentError(
+                f"{what} on job {self.name!r}: remote_url must start with http://, https://, "
+                "file:// or \\\\server\\share"
+            )
+        if self.type is not JobType.DOWNLOAD and self.files:
+            raise BitsError(
+                f"{what} on job {self.name!r}: an upload job holds exactly one file",
+                BG_E_TOO_MANY_FILES,
+            )
+        file = File(self, remote_url, local_name, size)
+        self.files.append(file)
+        if self._state is JobState.TRANSFERRED:
+            self._enter(JobState.QUEUED, "L3")
+        return file
+
+    def resume(self) -> None:
+        """Queue the job: from SUSPENDED (L2), TRANSIENT_ERROR (L5) or ERROR (L8).
+
+        Fails with BG_E_EMPTY when the job has no files (L2) and BG_E_INVALID_STATE when it
+        is final (L12). In other states it does nothing.
+        """
+        self._require_live("resume()")
+        if not self.files:
+            raise BitsError(f"resume() on job {self.name!r}: the job has no files (L2)", BG_E_EMPTY)
+        rule = {
+            JobState.SUSPENDED: "L2",
+            JobState.TRANSIENT_ERROR: "L5",
+            JobState.ERROR: "L8",
+        }.get(self._state)
+        if rule is not None:
+            self._enter(JobState.QUEUED, rule)
+
+    def suspend(self) -> None:
+        """L9: any non-final job becomes SUSPENDED; fails on a final job (L12)."""
+        self._require_live("suspend()")
+        self._enter(JobState.SUSPENDED, "L9")
+
+    def cancel(self) -> None:
+        """L10: any non-final job becomes CANCELLED; fails on a final job (L12)."""
+        self._require_live("cancel()")
+        self._enter(JobState.CANCELLED, "L10")
+
+    def complete(self) -> None:
+        """L11: the job becomes ACKNOWLEDGED; an upload job only from TRANSFERRED."""
+        self._require_live("complete()")
+        if self.type is not JobType.DOWNLOAD and self._state is not JobState.TRANSFERRED:
+            raise BitsError(
+                f"complete() on upload job {self.name!r} in state {self._state.name}: an upload "
+                "job can be completed only once TRANSFERRED (L11)",
+                BG_E_INVALID_STATE,
+            )
+        self._enter(JobState.ACKNOWLEDGED, "L11")
+
+    def get_error(self) -> JobError:
+        """L13: the error of a job in ERROR or TRANSIENT_ERROR.
+
+        Fails with BG_E_ERROR_INFORMATION_UNAVAILABLE in any other state.
+        """
+        if self._state in (JobState.ERROR, JobState.TRANSIENT_ERROR) and self._error is not None:
+            return self._error
+        raise BitsError(
+            f"get_error() on job {self.name!r} in state {self._state.name}: only a job in "
+            "ERROR or TRANSIENT_ERROR has an error (L13)",
+            BG_E_ERROR_INFORMATION_UNAVAILABLE,
+        )
+
+    def set_property(self, prop: JobProperty, value: object) -> None:
+        """Set MINIMUM_NOTIFICATION_INTERVAL_MS (an int of ms, C7) or ON_DEMAND_MODE (R1)."""
+        prop = check_enum("prop", prop, JobProperty)
+        if prop is JobProperty.ON_DEMAND_MODE:
+            if not isinstance(value, bool):
+                raise TypeError(f"value of ON_DEMAND_MODE must be a bool, got {value!r}")
+        else:
+            check_int("value", value, minimum=0)
+        self._require_live(f"set_property({prop.name})")
+        if prop is JobProperty.ON_DEMAND_MODE and value:
+            self._check_on_demand_allowed()
+        self._properties[prop] = value
+
+    def get_property(self, prop: JobProperty) -> object:
+        """The value of a job property."""
+        return self._properties[check_enum("prop", prop, JobProperty)]
+
+    def __repr__(self) -> str:
+        progress = self.progress
+        return (
+            f"<Job {self.name!r} {self._state.name} "
+            f"{progress.files_transferred}/{progress.files_total} files>"
+        )
+
+    # -- the state machine -------------------------------------------------------------------
+
+    def _require_live(self, what: str) -> None:
+        """L12: ACKNOWLEDGED and CANCELLED jobs refuse every state-changing call."""
+        if self._state.is_final:
+            raise BitsError(
+                f"{what} on job {self.name!r}: the job is {self._state.name}, a final state (L12)",
+                BG_E_INVALID_STATE,
+            )
+
+    def _check_on_demand_allowed(self) -> None:
+        """R1: on-demand mode is for download jobs whose files are http or https."""
+        web = all(f.remote_name.lower().startswith(("http://", "https://")) for f in self.files)
+        if self.type is not JobType.DOWNLOAD or not web:
+            raise BitsError(
+                f"set_property(ON_DEMAND_MODE) on job {self.name!r}: on-demand mode needs a "
+                "download job whose files are http or https (R1)",
+                BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
+            )
+
+    def _enter(self, new: JobState, rule: str) -> None:
+        """Move to ``new`` because of ``rule``; the one place a job's state changes."""
+        old = self._state
+        if new is old:
+            return
+        if old is JobState.TRANSIENT_ERROR and self._disconnected:
+            self._disconnected = False
+            if self._paused_left is not None:  # L6: the clock runs again after a disconnect
+                self._deadline = self.sim.now + self._paused_left
+                self._paused_left = None
+        if new in _QUIET_AFTER:
+            self._deadline = self._paused_left = None
+        self._state = new
+        self._episode += 1
+        self.history.append(StateChange(self.sim.now, old, new, rule))
+        self.sim._job_state_changed(self, old, new)
+
+    def _next_file(self) -> File | None:
+        """S4: files transfer one at a time, in the order added."""
+        if self._files_done == len(self.files):
+            return None
+        for file in self.files:
+            if not file._completed:
+                return file
+        return None  # pragma: no cover - the counter and the flags agree
+
+    def _made_progress(self) -> None:
+        """L6: progress resets the no-progress clock."""
+        self._deadline = None
+
+    def _fatal_error(
+        self, context: ErrorContext, hresult: int, file: File | None, description: str
+    ) -> None:
+        """L7: a fatal error moves the job to ERROR."""
+        self._error = JobError(context, hresult, file, description)
+        self._enter(JobState.ERROR, "L7")
+
+    def _transient_error(
+        self,
+        context: ErrorContext,
+        hresult: int,
+        file: File | None,
+        description: str,
+        *,
+        disconnect: bool = False,
+    ) -> None:
+        """L4, L5, L6: a recoverable error; TRANSIENT_ERROR, then a retry or ERROR."""
+        self._error = JobError(context, hresult, file, description)
+        now = self.sim.now
+        if disconnect:  # L4: no retry timer, and the no-progress clock pauses (L6)
+            if self._deadline is not None:
+                self._paused_left = self._deadline - now
+                self._deadline = None
+            self._enter(JobState.TRANSIENT_ERROR, "L4")
+            self._disconnected = True
+            return
+        timeout = self._no_progress_timeout
+        if timeout == 0 or self._retry_delay > timeout:
+            self._enter(JobState.ERROR, "L6")
+            return
+        if self._deadline is None:
+            self._deadline = now + timeout
+        if now >= self._deadline:
+            self._enter(JobState.ERROR, "L6")
+            return
+        self._enter(JobState.TRANSIENT_ERROR, "L5")
+        wait = min(self._retry_delay, self._deadline - now)
+        self.sim._after(wait, self._retry, self._episode)
+
+    def _retry(self, episode: int) -> None:
+        """L5: after the retry delay the job queues again; L6: or, past the deadline, ERROR."""
+        if episode != self._episode:
+            return
+        if self._deadline is not None and self.sim.now >= self._deadline:
+            self._enter(JobState.ERROR, "L6")
+        else:
+            self._enter(JobState.QUEUED, "L5")

@@ -1,0 +1,191 @@
+"""The scheduler: which jobs transfer now (S1-S5, L3, L4).
+
+- S1: a background job runs only while no job of a higher background priority is in an
+  action state; a higher priority that becomes queued preempts the running job.
+- S2: background jobs of one priority take turns in time slices (``Simulation(time_slice=)``).
+- S3: every foreground job runs, beside the one background job.
+- S5: bandwidth is split by :meth:`Network.shares`.
+- L4: a disconnect moves every job in an action state to TRANSIENT_ERROR; reconnecting
+  queues them again at once.
+
+The scheduler learns of every state change through :meth:`Scheduler.on_state_change`, the
+one place that keeps its queues, so that a job suspended, cancelled or failed by any path
+leaves the link.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .constants import (
+    BG_E_NETWORK_DISCONNECTED,
+    ErrorContext,
+    JobPriority,
+    JobState,
+)
+from .network import Failure, Network
+from .transfer import Transfer
+
+if TYPE_CHECKING:
+    from .jobs import Job
+    from .simulation import Simulation
+
+__all__ = ["Scheduler"]
+
+_RUNNING = frozenset({JobState.CONNECTING, JobState.TRANSFERRING})
+_BACKGROUND = (JobPriority.HIGH, JobPriority.NORMAL, JobPriority.LOW)
+
+
+class Scheduler:
+    """Decides, at each change, which queued jobs start and which running job yields."""
+
+    def __init__(self, sim: Simulation, network: Network, time_slice: float) -> None:
+        self.sim = sim
+        self.network = network
+        self.time_slice = time_slice
+        # Queued jobs per priority, in the order they were queued (dicts as ordered sets).
+        self._waiting: dict[JobPriority, dict[Job, None]] = {p: {} for p in JobPriority}
+        self._running: dict[Job, Transfer] = {}
+        self._background: Job | None = None  # the background job holding the slot
+        self._slice_gen = 0
+        self._pass_pending = False
+        network._listener = self
+
+    # -- bookkeeping, from Job._enter -----------------------------------------------------
+
+    def on_state_change(self, job: Job, old: JobState, new: JobState) -> None:
+        """Keep the queues in step with a job's state; called on every transition."""
+        if old is JobState.QUEUED:
+            del self._waiting[job.priority][job]
+        if old in _RUNNING and new not in _RUNNING:
+            self._release(job)
+        if new is JobState.QUEUED:
+            self._waiting[job.priority][job] = None
+            self.kick()
+
+    def on_priority_change(self, job: Job, old: JobPriority) -> None:
+        """A job's priority changed: re-file it, and let the next pass re-decide (S1, S3)."""
+        queue = self._waiting[old]
+        if job in queue:
+            del queue[job]
+            self._waiting[job.priority][job] = None
+        elif job in self._running and (job is self._background) != (
+            job.priority is not JobPriority.FOREGROUND
+        ):
+            # It changes between foreground and background while running: it queues again.
+            job._enter(JobState.QUEUED, "S1")
+        self.kick()
+
+    def _release(self, job: Job) -> None:
+        transfer = self._running.pop(job)
+        was_moving = transfer.moving
+        transfer.stop()
+        if job is self._background:
+            self._background = None
+            self._slice_gen += 1
+        if was_moving:
+            self.reallocate()
+        self.kick()
+
+    # -- the scheduling pass ---------------------------------------------------------------
+
+    def kick(self) -> None:
+        """Run a scheduling pass at the current time, after the caller returns."""
+        if not self._pass_pending:
+            self._pass_pending = True
+            self.sim._after(0.0, self._pass)
+
+    def _pass(self) -> None:
+        self._pass_pending = False
+        if not self.network.connected:
+            for queue in self._waiting.values():
+                for job in list(queue):
+                    self._disconnect(job)
+            return
+        for job in list(self._waiting[JobPriority.FOREGROUND]):
+            self._start(job)  # S3
+        best = next((p for p in _BACKGROUND if self._waiting[p]), None)
+        running = self._background
+        if running is not None and best is not None and best < running.priority:
+            self._preempt(running, "S1")
+            running = None
+        if running is None and best is not None:
+            self._start(next(iter(self._waiting[best])))
+
+    def _start(self, job: Job) -> None:
+        job._enter(JobState.CONNECTING, "L3")
+        transfer = Transfer(self, job)
+        self._running[job] = transfer
+        if job.priority is not JobPriority.FOREGROUND:
+            self._background = job
+            self._slice_gen += 1
+            self.sim._after(self.time_slice, self._slice_ends, job, self._slice_gen)
+        transfer.begin()
+
+    def _preempt(self, job: Job, rule: str) -> None:
+        """Send a running job back to the front of its queue."""
+        job._enter(JobState.QUEUED, rule)
+        queue = self._waiting[job.priority]
+        rest = [other for other in queue if other is not job]
+        queue.clear()
+        queue[job] = None
+        queue.update(dict.fromkeys(rest))
+
+    def _slice_ends(self, job: Job, gen: int) -> None:
+        """S2, L3: at the end of a slice the job yields to a queued job of its priority."""
+        if gen != self._slice_gen or job is not self._background:
+            return
+        if self._waiting[job.priority]:
+            job._enter(JobState.QUEUED, "S2")
+        else:
+            self._slice_gen += 1
+            self.sim._after(self.time_slice, self._slice_ends, job, self._slice_gen)
+
+    def reallocate(self) -> None:
+        """S5: give every transfer that moves bytes its share of the link."""
+        moving = [t for t in self._running.values() if t.moving]
+        foreground = sum(1 for t in moving if t.job is not self._background)
+        background = any(t.job is self._background for t in moving)
+        fg_rate, bg_rate = self.network.shares(foreground, background)
+        for transfer in moving:
+            rate = bg_rate if transfer.job is self._background else fg_rate
+            if rate != transfer.rate:
+                transfer.set_rate(rate)
+
+    # -- the network's news ----------------------------------------------------------------
+
+    def _disconnect(self, job: Job) -> None:
+        job._transient_error(
+            ErrorContext.GENERAL_TRANSPORT,
+            BG_E_NETWORK_DISCONNECTED,
+            None,
+            "the network is disconnected",
+            disconnect=True,
+        )
+
+    def on_disconnect(self) -> None:
+        """L4: every job in an action state moves to TRANSIENT_ERROR."""
+        for job in list(self._running):
+            self._disconnect(job)
+        for queue in self._waiting.values():
+            for job in list(queue):
+                self._disconnect(job)
+
+    def on_reconnect(self) -> None:
+        """L4: jobs that the disconnect stopped are queued again at once, without the delay."""
+        for job in self.sim.jobs:
+            if job.state is JobState.TRANSIENT_ERROR and job._disconnected:
+                job._enter(JobState.QUEUED, "L4")
+
+    def on_bandwidth_change(self) -> None:
+        """S5: other traffic started or stopped."""
+        self.reallocate()
+
+    def on_failure(self, failure: Failure) -> None:
+        """A server starts failing: a matching file in flight fails now (L5, L7)."""
+        for transfer in list(self._running.values()):
+            file = transfer.file
+            if file is not None and failure.matches(file.remote_name):
+                answer = self.network.status_for(file.remote_name)
+                if answer is not None:
+                    transfer.fail(answer, file)

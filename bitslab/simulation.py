@@ -1,0 +1,159 @@
+"""Simulation: one SimPy environment, one seeded random generator, one network, one BITS service.
+
+All randomness goes through ``sim.rng``, so the same seed gives the same history.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from ._check import check_callable, check_enum, check_int, check_number, check_str
+from .constants import JobPriority, JobState, JobType
+from .jobs import Job
+from .network import Network
+from .scheduler import Scheduler
+
+__all__ = ["Simulation"]
+
+_BUSY = frozenset(
+    {JobState.QUEUED, JobState.CONNECTING, JobState.TRANSFERRING, JobState.TRANSIENT_ERROR}
+)
+
+
+class Simulation:
+    """A simulated machine running BITS, its network, and the applications that use it.
+
+    Model parameters (all keyword arguments after ``seed`` have defaults):
+
+    - ``bandwidth``: bytes per second of the link (default 1,000,000).
+    - ``latency``: seconds to set up a connection for a file (default 0.05, L3).
+    - ``time_slice``: seconds a background job runs before one of its priority takes a turn
+      (default 10, S2).
+    - ``trickle``: the share of the link a background job keeps when other traffic or
+      foreground jobs take the rest (default 0.01, S5).
+
+    >>> import bitslab as bl
+    >>> sim = bl.Simulation(seed=1, bandwidth=500_000)
+    >>> job = sim.create_job("docs")
+    >>> _ = job.add_file("https://example.test/manual.pdf", "manual.pdf", size=1_000_000)
+    >>> job.resume()
+    >>> sim.run(until=1.0)
+    >>> job.state.name, 0 < job.progress.bytes_transferred < 1_000_000
+    ('TRANSFERRING', True)
+    >>> sim.run()
+    >>> job.state.name, round(sim.now, 2)
+    ('TRANSFERRED', 2.05)
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        bandwidth: float = 1_000_000,
+        latency: float = 0.05,
+        time_slice: float = 10.0,
+        *,
+        trickle: float = 0.01,
+    ) -> None:
+        self.seed = check_int("seed", seed)
+        link = check_number("bandwidth", bandwidth, strictly_positive=True)
+        delay = check_number("latency", latency, minimum=0.0)
+        slice_ = check_number("time_slice", time_slice, strictly_positive=True)
+        share = check_number("trickle", trickle, minimum=0.0)
+        if share > 1.0:
+            raise ValueError(f"trickle must be a share of the link from 0 to 1, got {trickle!r}")
+        self.env = simpy.Environment()
+        self.rng = random.Random(self.seed)
+        self.network = Network(self, link, delay, share)
+        self._scheduler = Scheduler(self, self.network, slice_)
+        self.jobs: list[Job] = []
+        self._busy = 0  # jobs in QUEUED, CONNECTING, TRANSFERRING or TRANSIENT_ERROR
+        self._pending_calls = 0  # call_at functions not yet called
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the start."""
+        return float(self.env.now)
+
+    @property
+    def time_slice(self) -> float:
+        """Seconds of a scheduler slice (S2)."""
+        return self._scheduler.time_slice
+
+    @property
+    def quiet(self) -> bool:
+        """True when no job is queued, connecting, transferring or waiting to retry, and no
+        ``call_at`` function is still to come: ``run()`` stops here."""
+        return self._busy == 0 and self._pending_calls == 0
+
+    def create_job(
+        self,
+        name: str,
+        type: JobType = JobType.DOWNLOAD,
+        priority: JobPriority = JobPriority.NORMAL,
+    ) -> Job:
+        """Create a job: SUSPENDED, with no files, priority NORMAL by default (L1)."""
+        check_str("name", name)
+        job_type = check_enum("type", type, JobType)
+        job_priority = check_enum("priority", priority, JobPriority)
+        job = Job(self, name, job_type, job_priority)
+        self.jobs.append(job)
+        return job
+
+    def run(self, until: float | None = None) -> None:
+        """Advance simulated time.
+
+        ``until`` is an absolute time; events scheduled exactly at ``until`` have not happened
+        yet when ``run`` returns (as in SimPy). With no ``until``, run until quiet (see
+        :attr:`quiet`); ``now`` is then the time of the last thing that happened.
+        """
+        if until is None:
+            self._run_until_quiet()
+            return
+        end = check_number("until", until)
+        if end < self.now:
+            raise ValueError(
+                f"until={until!r} is before the current time {self.now:g}: "
+                "simulated time cannot run backwards"
+            )
+        if end > self.now:
+            self.env.run(until=end)
+
+    def call_at(self, time: float, fn: Callable[..., Any], *args: Any) -> None:
+        """Call ``fn(*args)`` at simulated ``time`` (absolute, not before now)."""
+        when = check_number("time", time)
+        check_callable("fn", fn)
+        if when < self.now:
+            raise ValueError(
+                f"time={time!r} is before the current time {self.now:g}: "
+                "call_at cannot schedule in the past"
+            )
+        self._pending_calls += 1
+        self._at(when, self._call, fn, args)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self._pending_calls -= 1
+        fn(*args)
+
+    def _after(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
+        """Call ``fn(*args)`` after ``delay`` simulated seconds (internal timers)."""
+        event = self.env.timeout(delay)
+        event.callbacks.append(lambda _event: fn(*args))
+
+    def _at(self, time: float, fn: Callable[..., Any], *args: Any) -> None:
+        self._after(max(0.0, time - self.now), fn, *args)
+
+    def _run_until_quiet(self) -> None:
+        env = self.env
+        while not self.quiet and env.peek() != math.inf:
+            env.step()
+
+    def _job_state_changed(self, job: Job, old: JobState, new: JobState) -> None:
+        self._busy += (new in _BUSY) - (old in _BUSY)
+        self._scheduler.on_state_change(job, old, new)
