@@ -37,10 +37,10 @@ def flaky_network(
     """
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05, time_slice=10.0)
     updates = sim.create_job("updates")
-    updates.add_file(MIRROR + "kb1.cab", "kb1.cab", size=6_000_000)
-    updates.add_file(MIRROR + "kb2.cab", "kb2.cab", size=3_000_000)
+    updates.add_file(MIRROR + "kb1.cab", "kb1.cab", size=12_000_000)
+    updates.add_file(MIRROR + "kb2.cab", "kb2.cab", size=4_000_000)
     photos = sim.create_job("photos")
-    photos.add_file(MIRROR + "album.zip", "album.zip", size=8_000_000)
+    photos.add_file(MIRROR + "album.zip", "album.zip", size=6_000_000)
     report = sim.create_job("report", priority=JobPriority.FOREGROUND)
     report.add_file(MIRROR + "report.pdf", "report.pdf", size=2_000_000)
     report.minimum_retry_delay = retry_delay

@@ -1,0 +1,201 @@
+"""The package as users meet it: the api.md contract, layering, the README and the CLI."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bitslab as bl
+from bitslab.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+# The names of api.md that the core engine (issue 2) covers. Later issues extend this list.
+CORE_NAMES = [
+    "Simulation",
+    "NotifyFlags",
+    "JobState",
+    "JobPriority",
+    "JobType",
+    "ErrorContext",
+    "JobProperty",
+    "BitsError",
+    "S_OK",
+    "E_NOTIMPL",
+    "E_FAIL",
+    "E_INVALIDARG",
+    "BG_E_NOT_FOUND",
+    "BG_E_INVALID_STATE",
+    "BG_E_EMPTY",
+    "BG_E_ERROR_INFORMATION_UNAVAILABLE",
+    "BG_E_NETWORK_DISCONNECTED",
+    "BG_E_STRING_TOO_LONG",
+    "BG_E_INVALID_RANGE",
+    "BG_E_RANDOM_ACCESS_NOT_SUPPORTED",
+    "RPC_S_SERVER_UNAVAILABLE",
+    "BG_SIZE_UNKNOWN",
+]
+JOB_MEMBERS = [
+    "sim",
+    "name",
+    "type",
+    "priority",
+    "state",
+    "files",
+    "progress",
+    "minimum_retry_delay",
+    "no_progress_timeout",
+    "add_file",
+    "resume",
+    "suspend",
+    "cancel",
+    "complete",
+    "get_error",
+    "set_property",
+    "get_property",
+]
+
+
+def test_every_core_name_of_api_md_exists() -> None:
+    missing = [name for name in CORE_NAMES if not hasattr(bl, name)]
+    assert missing == []
+
+
+def test_every_constant_of_bits_rules_exists_with_its_value() -> None:
+    """Every HRESULT and flag in the rules' constants table is a module-level name."""
+    rules = (SHARED / "bits-rules.md").read_text(encoding="utf-8")
+    pairs = re.findall(r"^\| ((?:BG|E|S|RPC)_[A-Z_]+) \| (0x[0-9A-Fa-f]+) \|", rules, re.M)
+    assert len(pairs) == 18  # the six flags and twelve HRESULTs of the table
+    for name, value in pairs:
+        assert getattr(bl, name) == int(value, 16), name
+
+
+@pytest.mark.parametrize(
+    ("enum_name", "table_name"),
+    [
+        ("JobState", "BG_JOB_STATE_"),
+        ("JobPriority", "BG_JOB_PRIORITY_"),
+        ("JobType", "BG_JOB_TYPE_"),
+        ("ErrorContext", "BG_ERROR_CONTEXT_"),
+    ],
+)
+def test_enums_have_the_members_and_values_of_bits_rules(enum_name: str, table_name: str) -> None:
+    rules = (SHARED / "bits-rules.md").read_text(encoding="utf-8")
+    row = re.search(rf"^\| {table_name}\* \| (.+) \|$", rules, re.M)
+    assert row is not None
+    expected = {name: int(value) for name, value in re.findall(r"([A-Z_]+) (\d+)", row.group(1))}
+    enum_type = getattr(bl, enum_name)
+    assert {member.name: member.value for member in enum_type} == expected
+
+
+def test_notify_flags_are_an_int_flag_with_bg_notify_aliases() -> None:
+    assert bl.NotifyFlags.JOB_TRANSFERRED | bl.NotifyFlags.JOB_ERROR == 0x3
+    assert bl.BG_NOTIFY_FILE_RANGES_TRANSFERRED is bl.NotifyFlags.FILE_RANGES_TRANSFERRED
+    assert sum(bl.NotifyFlags) == 0x3F
+
+
+def test_job_and_file_expose_the_contract_members() -> None:
+    sim = bl.Simulation()
+    job = sim.create_job("j")
+    file = job.add_file("https://example.test/a", "a", size=10)
+    assert [m for m in JOB_MEMBERS if not hasattr(job, m)] == []
+    assert (file.remote_name, file.local_name, file.size) == ("https://example.test/a", "a", 10)
+    assert set(file.progress._fields) == {"bytes_total", "bytes_transferred", "completed"}
+    assert job.sim is sim
+    assert isinstance(sim.env.now, (int, float))
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """Sorted as ruff sorts it: CONSTANTS, then Classes, then functions."""
+
+    def kind(name: str) -> tuple[int, str]:
+        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+    assert list(bl.__all__) == sorted(bl.__all__, key=kind)
+    assert [name for name in bl.__all__ if not hasattr(bl, name)] == []
+
+
+def test_bits_error_carries_hresult_and_name() -> None:
+    err = bl.BitsError("resume() on job 'x': no files (L2)", bl.BG_E_EMPTY)
+    assert (err.hresult, err.name) == (0x80200003, "BG_E_EMPTY")
+    assert "resume() on job 'x'" in str(err)
+    assert bl.hresult_name(bl.http_error_hresult(503)) == "BG_E_HTTP_ERROR_503"
+
+
+def test_importing_bitslab_loads_no_ui_module() -> None:
+    """The core never imports ipywidgets or matplotlib (style: layers that never look up)."""
+    code = (
+        "import sys, bitslab\n"
+        "bitslab.Simulation().run()\n"
+        "loaded = [m for m in ('ipywidgets', 'matplotlib') if m in sys.modules]\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def _readme_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, re.S)
+
+
+def test_readme_example_prints_what_the_readme_says() -> None:
+    (example,) = _readme_blocks("python")
+    (expected,) = _readme_blocks("text")
+    out = io.StringIO()
+    sys_stdout = sys.stdout
+    sys.stdout = out
+    try:
+        exec(compile(example, "README.md", "exec"), {})
+    finally:
+        sys.stdout = sys_stdout
+    assert out.getvalue() == expected
+
+
+def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_command() -> None:
+    demo = re.search(r"<!-- demo-command -->\n```sh\n(.+)\n```", README)
+    test = re.search(r"<!-- test-command -->\n```sh\n(.+)\n```", README)
+    assert demo is not None
+    assert test is not None
+    assert demo.group(1).startswith("python3 -m venv")
+    assert demo.group(1).endswith("python -m bitslab demo")
+    assert test.group(1).startswith("python3 -m venv")
+    assert "pytest" in test.group(1)
+    assert "test-command" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_demo_prints_every_job_history_with_rules() -> None:
+    out = io.StringIO()
+    assert main(["demo"], out=out) == 0
+    text = out.getvalue()
+    for name in ("updates", "photos", "report", "catalog"):
+        assert f"job {name!r}" in text
+    assert "TRANSIENT_ERROR  (L4)" in text  # the outage
+    assert "TRANSIENT_ERROR  (L5)" in text  # the 503
+    assert "ERROR            (L7)" in text  # the 404
+    assert "BG_E_HTTP_ERROR_404" in text
+    assert "QUEUED           (S2)" in text  # round robin
+
+
+def test_demo_runs_as_a_module_in_a_fresh_interpreter() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bitslab", "demo", "--seed", "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.startswith("bitslab demo: a flaky network (seed 3)")
+
+
+def test_cli_without_a_command_prints_help() -> None:
+    out = io.StringIO()
+    assert main([], out=out) == 0
+    assert "demo" in out.getvalue()
