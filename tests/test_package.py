@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import subprocess
@@ -14,7 +15,6 @@ import bitslab as bl
 from bitslab.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 # The names of api.md that the core engine (issue 2) covers. Later issues extend this list.
@@ -68,10 +68,9 @@ def test_every_core_name_of_api_md_exists() -> None:
     assert missing == []
 
 
-def test_every_constant_of_bits_rules_exists_with_its_value() -> None:
+def test_every_constant_of_bits_rules_exists_with_its_value(rules_text: str) -> None:
     """Every HRESULT and flag in the rules' constants table is a module-level name."""
-    rules = (SHARED / "bits-rules.md").read_text(encoding="utf-8")
-    pairs = re.findall(r"^\| ((?:BG|E|S|RPC)_[A-Z_]+) \| (0x[0-9A-Fa-f]+) \|", rules, re.M)
+    pairs = re.findall(r"^\| ((?:BG|E|S|RPC)_[A-Z_]+) \| (0x[0-9A-Fa-f]+) \|", rules_text, re.M)
     assert len(pairs) == 18  # the six flags and twelve HRESULTs of the table
     for name, value in pairs:
         assert getattr(bl, name) == int(value, 16), name
@@ -86,9 +85,10 @@ def test_every_constant_of_bits_rules_exists_with_its_value() -> None:
         ("ErrorContext", "BG_ERROR_CONTEXT_"),
     ],
 )
-def test_enums_have_the_members_and_values_of_bits_rules(enum_name: str, table_name: str) -> None:
-    rules = (SHARED / "bits-rules.md").read_text(encoding="utf-8")
-    row = re.search(rf"^\| {table_name}\* \| (.+) \|$", rules, re.M)
+def test_enums_have_the_members_and_values_of_bits_rules(
+    enum_name: str, table_name: str, rules_text: str
+) -> None:
+    row = re.search(rf"^\| {table_name}\* \| (.+) \|$", rules_text, re.M)
     assert row is not None
     expected = {name: int(value) for name, value in re.findall(r"([A-Z_]+) (\d+)", row.group(1))}
     enum_type = getattr(bl, enum_name)
@@ -199,3 +199,25 @@ def test_cli_without_a_command_prints_help() -> None:
     out = io.StringIO()
     assert main([], out=out) == 0
     assert "demo" in out.getvalue()
+
+
+# Rule families whose issues have landed; every rule in them is named by a test.
+COVERED_FAMILIES = ("L", "S")
+
+
+def test_every_rule_of_the_covered_families_is_named_by_a_test(rules_text: str) -> None:
+    """Each rule ID appears in the name or docstring of at least one test function."""
+    ids = re.findall(r"^- \*\*([A-Z]\d+)\*\*", rules_text, re.M)
+    wanted = [rule for rule in ids if rule.startswith(COVERED_FAMILIES)]
+    assert len(wanted) == 19  # L1-L14 and S1-S5
+    named = ""
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                named += f" {node.name} {ast.get_docstring(node) or ''}"
+    missing = [
+        rule
+        for rule in wanted
+        if not re.search(rf"(?<![A-Za-z0-9]){rule}(?![0-9])", named, re.IGNORECASE)
+    ]
+    assert missing == []
