@@ -61,7 +61,8 @@ def check_str(name: str, value: object, *, allow_empty: bool = False) -> str:
 
 def check_enum(name: str, value: object, enum_type: type[E]) -> E:
     """A member of ``enum_type``, or an int that is the value of one."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    foreign = isinstance(value, enum.Enum) and not isinstance(value, enum_type)
+    if isinstance(value, bool) or not isinstance(value, int) or foreign:
         raise TypeError(f"{name} must be a {enum_type.__name__} or an int, got {_got(value)}")
     try:
         return enum_type(value)

@@ -128,9 +128,9 @@ class File:
     @property
     def bytes_transferred(self) -> int:
         """Bytes of this file transferred so far."""
-        if self._transfer is None:
-            return int(self._done)
-        return min(self.size, int(self._transfer.transferred(self)))
+        done = self._done if self._transfer is None else self._transfer.transferred(self)
+        # Rate times elapsed time is a float; the epsilon reads 9999.999... as 10000.
+        return min(self.size, int(done + 1e-6))
 
     @property
     def completed(self) -> bool:
@@ -331,7 +331,7 @@ class Job:
             if not isinstance(value, bool):
                 raise TypeError(f"value of ON_DEMAND_MODE must be a bool, got {value!r}")
         else:
-            check_int("value", value, minimum=0)
+            check_int(f"value of {prop.name}", value, minimum=0)
         self._require_live(f"set_property({prop.name})")
         if prop is JobProperty.ON_DEMAND_MODE and value:
             self._check_on_demand_allowed()
@@ -378,7 +378,7 @@ class Job:
             if self._paused_left is not None:  # L6: the clock runs again after a disconnect
                 self._deadline = self.sim.now + self._paused_left
                 self._paused_left = None
-        if new in _QUIET_AFTER:
+        if new in _QUIET_AFTER:  # L6 model choice: leaving the retry cycle resets the clock
             self._deadline = self._paused_left = None
         self._state = new
         self._episode += 1

@@ -77,14 +77,11 @@ class Scheduler:
         self.kick()
 
     def _release(self, job: Job) -> None:
-        transfer = self._running.pop(job)
-        was_moving = transfer.moving
-        transfer.stop()
+        self._running.pop(job).stop()
         if job is self._background:
             self._background = None
             self._slice_gen += 1
-        if was_moving:
-            self.reallocate()
+        self.reallocate()  # S5: its share goes back to the jobs still running
         self.kick()
 
     # -- the scheduling pass ---------------------------------------------------------------

@@ -1,0 +1,24 @@
+"""Helpers shared by the test modules: reading a job's history and state in one value."""
+
+from __future__ import annotations
+
+import bitslab as bl
+
+
+def steps(job: bl.Job, since: int = 0) -> list[tuple[float, bl.JobState | None, bl.JobState, str]]:
+    """``job.history`` from entry ``since`` as (time rounded to the microsecond, old, new, rule)."""
+    return [(round(c.time, 6), c.old, c.new, c.rule) for c in job.history[since:]]
+
+
+def snapshot(job: bl.Job) -> tuple[object, ...]:
+    """Everything a call could change on a job."""
+    return (
+        job.state,
+        list(job.history),
+        list(job.files),
+        job.progress,
+        job.priority,
+        job.minimum_retry_delay,
+        job.no_progress_timeout,
+        {prop: job.get_property(prop) for prop in bl.JobProperty},
+    )
