@@ -49,6 +49,7 @@ from .constants import (
 from .errors import BitsError, InvalidArgumentError
 from .jobs import File, FileProgress, Job, JobError, JobProgress, StateChange
 from .network import Network
+from .rulebook import Rule, rules
 from .simulation import Simulation
 
 __version__ = "0.1.0"
@@ -89,9 +90,11 @@ __all__ = [
     "JobType",
     "Network",
     "NotifyFlags",
+    "Rule",
     "Simulation",
     "StateChange",
     "__version__",
     "hresult_name",
     "http_error_hresult",
+    "rules",
 ]

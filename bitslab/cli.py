@@ -12,6 +12,7 @@ from typing import TextIO
 
 from .constants import BG_SIZE_UNKNOWN, JobState
 from .jobs import Job
+from .rulebook import rules
 from .scenarios import flaky_network
 from .simulation import Simulation
 
@@ -31,7 +32,8 @@ def format_history(job: Job) -> str:
         f"{total} bytes)"
     ]
     for change in job.history:
-        lines.append(f"  {change.time:9.2f} s  {change.new.name:<16} ({change.rule})")
+        why = f"{change.rule} {rules[change.rule].title}"
+        lines.append(f"  {change.time:9.2f} s  {change.new.name:<16} {why}")
     ending = f"  ends {job.state.name}: {progress.bytes_transferred:,} bytes transferred"
     if job.state in (JobState.ERROR, JobState.TRANSIENT_ERROR):
         error = job.get_error()
@@ -57,7 +59,11 @@ def demo(out: TextIO, seed: int = 0) -> int:
     out.write(_describe_world(sim) + "\n\n")
     for job in sim.jobs:
         out.write(format_history(job) + "\n\n")
-    out.write(f"quiet at {sim.now:.2f} s. Rule IDs refer to bits-rules.md.\n")
+    out.write(f"quiet at {sim.now:.2f} s.\n\nThe rules cited above (bits-rules.md):\n")
+    cited = {change.rule for job in sim.jobs for change in job.history}
+    for rule in rules.values():
+        if rule.id in cited:
+            out.write(f"  {rule}\n")
     return 0
 
 

@@ -41,6 +41,7 @@ CORE_NAMES = [
     "BG_E_RANDOM_ACCESS_NOT_SUPPORTED",
     "RPC_S_SERVER_UNAVAILABLE",
     "BG_SIZE_UNKNOWN",
+    "rules",
 ]
 JOB_MEMBERS = [
     "sim",
@@ -178,11 +179,11 @@ def test_demo_prints_every_job_history_with_rules() -> None:
     text = out.getvalue()
     for name in ("updates", "photos", "report", "catalog"):
         assert f"job {name!r}" in text
-    assert "TRANSIENT_ERROR  (L4)" in text  # the outage
-    assert "TRANSIENT_ERROR  (L5)" in text  # the 503
-    assert "ERROR            (L7)" in text  # the 404
+    assert "TRANSIENT_ERROR  L4 Disconnects are transient errors" in text  # the outage
+    assert "TRANSIENT_ERROR  L5 " in text  # the 503
+    assert "ERROR            L7 " in text  # the 404
     assert "BG_E_HTTP_ERROR_404" in text
-    assert "QUEUED           (S2)" in text  # round robin
+    assert "QUEUED           S2 Equal priorities take turns" in text  # round robin
 
 
 def test_demo_runs_as_a_module_in_a_fresh_interpreter() -> None:
