@@ -15,6 +15,7 @@ to ``bits-rules.md``; every public name below is part of the contract in ``api.m
 
 from __future__ import annotations
 
+from .apps import App, Run
 from .constants import (
     BG_E_EMPTY,
     BG_E_ERROR_INFORMATION_UNAVAILABLE,
@@ -47,8 +48,10 @@ from .constants import (
     http_error_hresult,
 )
 from .errors import BitsError, InvalidArgumentError
-from .jobs import File, FileProgress, Job, JobError, JobProgress, StateChange
+from .files import File, FileProgress
+from .jobs import Job, JobError, JobProgress, StateChange
 from .network import Network
+from .notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
 from .simulation import Simulation
 
@@ -76,7 +79,9 @@ __all__ = [
     "E_NOTIMPL",
     "RPC_S_SERVER_UNAVAILABLE",
     "S_OK",
+    "App",
     "BitsError",
+    "Call",
     "ErrorContext",
     "File",
     "FileProgress",
@@ -89,8 +94,11 @@ __all__ = [
     "JobState",
     "JobType",
     "Network",
+    "Notifier",
     "NotifyFlags",
+    "RecordingNotifier",
     "Rule",
+    "Run",
     "Simulation",
     "StateChange",
     "__version__",

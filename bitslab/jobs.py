@@ -24,15 +24,17 @@ from .constants import (
     JobProperty,
     JobState,
     JobType,
+    NotifyFlags,
     hresult_name,
 )
 from .errors import BitsError, InvalidArgumentError
+from .files import File
+from .notify.settings import NotifySettings
 
 if TYPE_CHECKING:
     from .simulation import Simulation
-    from .transfer import Transfer
 
-__all__ = ["File", "FileProgress", "Job", "JobError", "JobProgress", "StateChange"]
+__all__ = ["Job", "JobError", "JobProgress", "StateChange"]
 
 #: L1: the minimum retry delay BITS enforces, and the defaults of a new job.
 MINIMUM_RETRY_DELAY_FLOOR = 5.0
@@ -68,14 +70,6 @@ class JobProgress(NamedTuple):
     files_transferred: int
 
 
-class FileProgress(NamedTuple):
-    """L14: a file's progress; ``bytes_total`` is BG_SIZE_UNKNOWN until BITS has connected."""
-
-    bytes_total: int
-    bytes_transferred: int
-    completed: bool
-
-
 @dataclass(frozen=True, slots=True)
 class JobError:
     """What ``job.get_error()`` returns (L13): context, HRESULT, file and a description."""
@@ -89,67 +83,6 @@ class JobError:
     def name(self) -> str:
         """The HRESULT's symbolic name, e.g. ``BG_E_HTTP_ERROR_404``."""
         return hresult_name(self.hresult)
-
-
-class File:
-    """One file of a job: a remote URL, a local name and the size the server holds."""
-
-    __slots__ = (
-        "_completed",
-        "_done",
-        "_size_known",
-        "_transfer",
-        "job",
-        "local_name",
-        "remote_name",
-        "size",
-    )
-
-    def __init__(self, job: Job, remote_name: str, local_name: str, size: int) -> None:
-        self.job = job
-        self.remote_name = remote_name
-        self.local_name = local_name
-        self.size = size
-        self._done = 0.0
-        self._transfer: Transfer | None = None
-        # L14: BITS learns a download's size from the server; an upload's file is local.
-        self._size_known = job.type is not JobType.DOWNLOAD
-        self._completed = False
-
-    @property
-    def progress(self) -> FileProgress:
-        """L14: bytes known, bytes transferred so far (rising during a transfer), completed."""
-        return FileProgress(
-            self.size if self._size_known else BG_SIZE_UNKNOWN,
-            self.bytes_transferred,
-            self._completed,
-        )
-
-    @property
-    def bytes_transferred(self) -> int:
-        """Bytes of this file transferred so far."""
-        done = self._done if self._transfer is None else self._transfer.transferred(self)
-        # Rate times elapsed time is a float; the epsilon reads 9999.999... as 10000.
-        return min(self.size, int(done + 1e-6))
-
-    @property
-    def completed(self) -> bool:
-        """True once every byte of the file has arrived."""
-        return self._completed
-
-    def _learn_size(self) -> None:
-        """L14: the server tells BITS the size on the first connection for this file."""
-        self._size_known = True
-
-    def _complete(self) -> None:
-        self._completed = True
-        self.job._files_done += 1
-
-    def __repr__(self) -> str:
-        return (
-            f"<File {self.remote_name!r} -> {self.local_name!r} "
-            f"{self.bytes_transferred}/{self.size} bytes>"
-        )
 
 
 class Job:
@@ -189,6 +122,7 @@ class Job:
         self._deadline: float | None = None  # L6: when no progress turns into ERROR
         self._paused_left: float | None = None  # L6: deadline time held during a disconnect
         self._disconnected = False  # in TRANSIENT_ERROR because of a disconnect (L4)
+        self._notify = NotifySettings()
 
     # -- what a job is ------------------------------------------------------------------------
 
@@ -341,6 +275,42 @@ class Job:
         """The value of a job property."""
         return self._properties[check_enum("prop", prop, JobProperty)]
 
+    def set_notify_flags(self, flags: int) -> None:
+        """Choose which notifications this job sends (F1-F8); the default is 0x3 (F2).
+
+        Fails with E_NOTIMPL for bits outside 0x3F (F3) and BG_E_INVALID_STATE on a final
+        job (F4), changing nothing.
+        """
+        self._notify.set_flags(self, flags)
+
+    def get_notify_flags(self) -> NotifyFlags:
+        """The job's notify flags (F2: JOB_TRANSFERRED | JOB_ERROR for a new job)."""
+        return self._notify.flags
+
+    def set_notify_interface(self, notifier: object | None) -> None:
+        """Register the object BITS calls (I1: the last caller wins; None removes it).
+
+        Fails with BG_E_INVALID_STATE on a final job (I3). The interface is not persisted
+        (I4): a restarted application must register again.
+        """
+        self._notify.set_interface(self, notifier)
+
+    def get_notify_interface(self) -> object | None:
+        """The registered notifier, or None (I2)."""
+        return self._notify.interface
+
+    def set_notify_cmdline(self, program: str | None, parameters: str | None) -> None:
+        """Register a (simulated) program to run when the job transfers or fails (K1-K7).
+
+        ``(None, None)`` removes it. The program must be a full path of at most 260
+        characters (E_INVALIDARG, BG_E_STRING_TOO_LONG); a final job fails (K7).
+        """
+        self._notify.set_cmdline(self, program, parameters)
+
+    def get_notify_cmdline(self) -> tuple[str, str]:
+        """``(program, parameters)``; ``("", "")`` when none is set (K1)."""
+        return self._notify.program, self._notify.parameters
+
     def __repr__(self) -> str:
         progress = self.progress
         return (
@@ -350,11 +320,12 @@ class Job:
 
     # -- the state machine -------------------------------------------------------------------
 
-    def _require_live(self, what: str) -> None:
-        """L12: ACKNOWLEDGED and CANCELLED jobs refuse every state-changing call."""
+    def _require_live(self, what: str, rule: str = "L12") -> None:
+        """L12 (and F4, I3, K7): ACKNOWLEDGED and CANCELLED jobs refuse every change."""
         if self._state.is_final:
             raise BitsError(
-                f"{what} on job {self.name!r}: the job is {self._state.name}, a final state (L12)",
+                f"{what} on job {self.name!r}: the job is {self._state.name}, "
+                f"a final state ({rule})",
                 BG_E_INVALID_STATE,
             )
 

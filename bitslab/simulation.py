@@ -13,6 +13,7 @@ from typing import Any
 import simpy
 
 from ._check import check_callable, check_enum, check_int, check_number, check_str
+from .apps import App
 from .constants import JobPriority, JobState, JobType
 from .jobs import Job
 from .network import Network
@@ -71,6 +72,7 @@ class Simulation:
         self.network = Network(self, link, delay, share)
         self._scheduler = Scheduler(self, self.network, slice_)
         self.jobs: list[Job] = []
+        self.apps: list[App] = []
         self._busy = 0  # jobs in QUEUED, CONNECTING, TRANSFERRING or TRANSIENT_ERROR
         self._pending_calls = 0  # call_at functions not yet called
 
@@ -103,6 +105,15 @@ class Simulation:
         job = Job(self, name, job_type, job_priority)
         self.jobs.append(job)
         return job
+
+    def add_app(self, name: str) -> App:
+        """Add an application, running from now (its run 1). See :class:`bitslab.App`."""
+        check_str("name", name)
+        if any(app.name == name for app in self.apps):
+            raise ValueError(f"name {name!r} is taken: this simulation already has that app")
+        app = App(self, name)
+        self.apps.append(app)
+        return app
 
     def run(self, until: float | None = None) -> None:
         """Advance simulated time.

@@ -15,7 +15,8 @@ from .constants import ErrorContext, JobState, http_error_hresult
 from .network import Failure
 
 if TYPE_CHECKING:
-    from .jobs import File, Job
+    from .files import File
+    from .jobs import Job
     from .scheduler import Scheduler
 
 __all__ = ["Transfer"]

@@ -1,0 +1,115 @@
+"""Applications: the processes that register notifiers, and their runs (I4, I7, P1).
+
+An application is running from the moment it is added. Each ``start()`` begins a new *run*.
+A notifier made with ``app=`` belongs to the run that was current when it was made: once that
+run ends, by ``crash()`` or ``exit()``, every call into the notifier fails as a call into a
+dead COM server does (RPC_S_SERVER_UNAVAILABLE), and it stays dead after the application
+starts again (I4). Jobs, their flags and command lines are BITS's, not the application's, so
+they survive (P1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+from ._check import check_callable
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
+__all__ = ["App", "Run"]
+
+
+class Run(NamedTuple):
+    """One run of an application: ``number`` counts from 1; ``end`` is None while it runs."""
+
+    number: int
+    start: float
+    end: float | None
+    how: str  # "running", "crash" or "exit"
+
+
+class App:
+    """A simulated application process. Make one with :meth:`Simulation.add_app`.
+
+    >>> import bitslab as bl
+    >>> sim = bl.Simulation()
+    >>> app = sim.add_app("downloader")
+    >>> app.running, app.run
+    (True, 1)
+    >>> app.crash()
+    >>> app.start()
+    >>> [(r.number, r.how) for r in app.runs]
+    [(1, 'crash'), (2, 'running')]
+    """
+
+    def __init__(self, sim: Simulation, name: str) -> None:
+        self.sim = sim
+        self.name = name
+        self.runs: list[Run] = [Run(1, sim.now, None, "running")]
+        self._on_start: list[Callable[[App], object]] = []
+        self._on_exit: list[Callable[[App], object]] = []
+
+    @property
+    def running(self) -> bool:
+        """True while the current run has not ended."""
+        return self.runs[-1].end is None
+
+    @property
+    def run(self) -> int:
+        """The number of the current (or last) run, from 1."""
+        return self.runs[-1].number
+
+    def owns(self, run: int) -> bool:
+        """I4: True while run ``run`` is the current one and still running."""
+        return self.running and run == self.run
+
+    def crash(self) -> None:
+        """I4, I7: die now; interfaces are left behind and calls into them will fail."""
+        self._end("crash")
+
+    def exit(self) -> None:
+        """I7: end now, cleanly: the functions given to :meth:`on_exit` run first.
+
+        A clean exit is the application's own code setting its interfaces to None; put that
+        code in an ``on_exit`` function.
+        """
+        self._require_running("exit")
+        for fn in list(self._on_exit):
+            fn(self)
+        self._end("exit")
+
+    def start(self) -> None:
+        """Begin a new run, then call each ``on_start`` function with this app."""
+        if self.running:
+            raise ValueError(f"start() on app {self.name!r}: it is already running")
+        self.runs.append(Run(self.run + 1, self.sim.now, None, "running"))
+        for fn in list(self._on_start):
+            fn(self)
+
+    def on_start(self, fn: Callable[[App], object]) -> Callable[[App], object]:
+        """Call ``fn(app)`` each time :meth:`start` begins a new run: re-register and poll there.
+
+        Not called now, nor for the first run. Returns ``fn``, so it works as a decorator.
+        """
+        self._on_start.append(check_callable("fn", fn))
+        return fn
+
+    def on_exit(self, fn: Callable[[App], object]) -> Callable[[App], object]:
+        """Call ``fn(app)`` when :meth:`exit` ends a run cleanly (never on a crash, I7)."""
+        self._on_exit.append(check_callable("fn", fn))
+        return fn
+
+    def _require_running(self, what: str) -> None:
+        if not self.running:
+            raise ValueError(f"{what}() on app {self.name!r}: it is not running")
+
+    def _end(self, how: str) -> None:
+        self._require_running(how)
+        number, start, _, _ = self.runs[-1]
+        self.runs[-1] = Run(number, start, self.sim.now, how)
+
+    def __repr__(self) -> str:
+        status = "running" if self.running else "down"
+        return f"<App {self.name!r} run {self.run} {status}>"

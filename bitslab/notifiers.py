@@ -1,0 +1,138 @@
+"""Notifiers: the application's side of IBackgroundCopyCallback (I4, I6, C5, C9).
+
+:class:`Notifier` has the five callback methods, each a no-op that succeeds. Subclass it and
+override what you need, or register any object that has some of the methods (duck typing:
+a missing method is simply not called, I6). A method may be a generator function; BITS then
+runs it as a SimPy process, so it can ``yield job.sim.env.timeout(2)`` to take simulated time
+(C9), and its return value is its result (C5).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .apps import App
+from .constants import NotifyFlags
+
+if TYPE_CHECKING:
+    from .files import File
+    from .jobs import Job, JobError
+
+__all__ = ["CALLBACK_FLAGS", "Call", "Notifier", "RecordingNotifier"]
+
+#: Each callback method and the notify flag that lets it through (F1).
+CALLBACK_FLAGS: dict[str, NotifyFlags] = {
+    "job_transferred": NotifyFlags.JOB_TRANSFERRED,
+    "job_error": NotifyFlags.JOB_ERROR,
+    "job_modification": NotifyFlags.JOB_MODIFICATION,
+    "file_transferred": NotifyFlags.FILE_TRANSFERRED,
+    "file_ranges_transferred": NotifyFlags.FILE_RANGES_TRANSFERRED,
+}
+
+
+class Notifier:
+    """Base class for notifiers; every method succeeds and does nothing.
+
+    ``app``: the application whose current run owns this object. Once that run ends, calls
+    into it fail (I4), even after the application starts again. With no ``app`` the object
+    never dies.
+
+    >>> import bitslab as bl
+    >>> class Printer(bl.Notifier):
+    ...     def job_transferred(self, job):
+    ...         print(f"{job.name} is done")
+    """
+
+    def __init__(self, app: App | None = None) -> None:
+        if app is not None:
+            if not isinstance(app, App):
+                raise TypeError(f"app must be an App from sim.add_app(), got {app!r}")
+            if not app.running:
+                raise ValueError(
+                    f"app {app.name!r} is not running: a notifier belongs to a running app"
+                )
+        self.app = app
+        self.run = app.run if app is not None else None
+
+    @property
+    def alive(self) -> bool:
+        """I4: False once the application run that made this object has ended."""
+        return self.app is None or (self.run is not None and self.app.owns(self.run))
+
+    def job_transferred(self, job: Job) -> Any:
+        """C1: every file of ``job`` has transferred."""
+        return None
+
+    def job_error(self, job: Job, error: JobError) -> Any:
+        """C2: ``job`` entered ERROR."""
+        return None
+
+    def job_modification(self, job: Job) -> Any:
+        """C3: ``job`` changed: bytes, files, properties or state."""
+        return None
+
+    def file_transferred(self, job: Job, file: File) -> Any:
+        """C4: ``file`` of ``job`` is complete."""
+        return None
+
+    def file_ranges_transferred(self, job: Job, file: File, ranges: list[tuple[int, int]]) -> Any:
+        """R4: these ``(offset, length)`` ranges of ``file`` arrived since the last call."""
+        return None
+
+
+class Call(NamedTuple):
+    """One call into a :class:`RecordingNotifier`."""
+
+    time: float
+    method: str
+    job: Job
+    file: File | None
+    ranges: list[tuple[int, int]] | None
+
+
+class RecordingNotifier(Notifier):
+    """A notifier that records every call in ``.calls`` and succeeds unless told otherwise.
+
+    ``returns`` maps a method name to the value that method returns (``False`` or an
+    HRESULT with bit 31 set is a failure, C5), e.g. ``returns={"job_transferred": False}``.
+
+    >>> import bitslab as bl
+    >>> recorder = bl.RecordingNotifier(returns={"file_transferred": False})
+    >>> recorder.returns["file_transferred"]
+    False
+    """
+
+    def __init__(self, app: App | None = None, *, returns: dict[str, Any] | None = None) -> None:
+        super().__init__(app)
+        unknown = sorted(set(returns or {}) - set(CALLBACK_FLAGS))
+        if unknown:
+            raise ValueError(
+                f"returns names unknown methods {unknown}; methods are {list(CALLBACK_FLAGS)}"
+            )
+        self.returns: dict[str, Any] = dict(returns or {})
+        self.calls: list[Call] = []
+
+    def _record(
+        self,
+        method: str,
+        job: Job,
+        file: File | None = None,
+        ranges: list[tuple[int, int]] | None = None,
+    ) -> Any:
+        self.calls.append(Call(job.sim.now, method, job, file, ranges))
+        return self.returns.get(method)
+
+    def job_transferred(self, job: Job) -> Any:
+        return self._record("job_transferred", job)
+
+    def job_error(self, job: Job, error: JobError) -> Any:
+        return self._record("job_error", job)
+
+    def job_modification(self, job: Job) -> Any:
+        return self._record("job_modification", job)
+
+    def file_transferred(self, job: Job, file: File) -> Any:
+        return self._record("file_transferred", job, file)
+
+    def file_ranges_transferred(self, job: Job, file: File, ranges: list[tuple[int, int]]) -> Any:
+        return self._record("file_ranges_transferred", job, file, list(ranges))
