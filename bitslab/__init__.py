@@ -15,10 +15,13 @@ to ``bits-rules.md``; every public name below is part of the contract in ``api.m
 
 from __future__ import annotations
 
+from . import scenarios
 from .apps import App, Run
 from .constants import (
     BG_E_EMPTY,
     BG_E_ERROR_INFORMATION_UNAVAILABLE,
+    BG_E_HTTP_ERROR_404,
+    BG_E_HTTP_ERROR_503,
     BG_E_INVALID_RANGE,
     BG_E_INVALID_STATE,
     BG_E_NETWORK_DISCONNECTED,
@@ -60,6 +63,8 @@ __version__ = "0.1.0"
 __all__ = [
     "BG_E_EMPTY",
     "BG_E_ERROR_INFORMATION_UNAVAILABLE",
+    "BG_E_HTTP_ERROR_404",
+    "BG_E_HTTP_ERROR_503",
     "BG_E_INVALID_RANGE",
     "BG_E_INVALID_STATE",
     "BG_E_NETWORK_DISCONNECTED",
@@ -105,4 +110,15 @@ __all__ = [
     "hresult_name",
     "http_error_hresult",
     "rules",
+    "scenarios",
 ]
+
+
+def __getattr__(name: str) -> int:
+    """``bl.BG_E_HTTP_ERROR_nnn`` for any HTTP error status nnn from 400 to 599 (L5, L7)."""
+    prefix = "BG_E_HTTP_ERROR_"
+    if name.startswith(prefix) and name[len(prefix) :].isdigit():
+        status = int(name[len(prefix) :])
+        if 400 <= status <= 599:
+            return http_error_hresult(status)
+    raise AttributeError(f"module 'bitslab' has no attribute {name!r}")

@@ -11,6 +11,8 @@ import enum
 __all__ = [
     "BG_E_EMPTY",
     "BG_E_ERROR_INFORMATION_UNAVAILABLE",
+    "BG_E_HTTP_ERROR_404",
+    "BG_E_HTTP_ERROR_503",
     "BG_E_INVALID_RANGE",
     "BG_E_INVALID_STATE",
     "BG_E_NETWORK_DISCONNECTED",
@@ -143,6 +145,9 @@ BG_E_RANDOM_ACCESS_NOT_SUPPORTED = 0x8020006D
 RPC_S_SERVER_UNAVAILABLE = 0x800706BA
 BG_E_HTTP_ERROR_BASE = 0x80190000
 
+BG_E_HTTP_ERROR_404 = BG_E_HTTP_ERROR_BASE + 404  # 0x80190194, the example of L7
+BG_E_HTTP_ERROR_503 = BG_E_HTTP_ERROR_BASE + 503  # 0x801901F7
+
 BG_SIZE_UNKNOWN = 2**64 - 1
 
 BG_NOTIFY_JOB_TRANSFERRED = NotifyFlags.JOB_TRANSFERRED
@@ -156,7 +161,7 @@ _HRESULT_NAMES = {
     value: name
     for name, value in sorted(globals().items())
     if (name.startswith(("BG_E_", "E_", "S_", "RPC_S_")) and isinstance(value, int))
-    and name != "BG_E_HTTP_ERROR_BASE"
+    and not name.startswith("BG_E_HTTP_ERROR_")
 }
 
 

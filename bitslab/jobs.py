@@ -189,6 +189,8 @@ class Job:
         check_str("remote_url", remote_url)
         check_str("local_name", local_name)
         check_int("size", size, minimum=0)
+        if size >= BG_SIZE_UNKNOWN:
+            raise ValueError(f"size must be below BG_SIZE_UNKNOWN (2**64 - 1), got {size}")
         what = f"add_file({remote_url!r})"
         self._require_live(what)
         if not remote_url.lower().startswith(_URL_PREFIXES):
@@ -392,8 +394,8 @@ class Job:
             if self._deadline is not None:
                 self._paused_left = self._deadline - now
                 self._deadline = None
-            self._enter(JobState.TRANSIENT_ERROR, "L4")
             self._disconnected = True
+            self._enter(JobState.TRANSIENT_ERROR, "L4")
             return
         timeout = self._no_progress_timeout
         if timeout == 0 or self._retry_delay > timeout:
@@ -401,8 +403,7 @@ class Job:
             return
         if self._deadline is None:
             self._deadline = now + timeout
-        if now >= self._deadline:
-            self._enter(JobState.ERROR, "L6")
+        if self._out_of_time():
             return
         self._enter(JobState.TRANSIENT_ERROR, "L5")
         wait = min(self._retry_delay, self._deadline - now)
@@ -412,7 +413,13 @@ class Job:
         """L5: after the retry delay the job queues again; L6: or, past the deadline, ERROR."""
         if episode != self._episode:
             return
+        if not self._out_of_time():
+            self._enter(JobState.QUEUED, "L5")
+
+    def _out_of_time(self) -> bool:
+        """L6: past the no-progress deadline the job moves to ERROR (checked at a transient
+        error and at the retry; model choice: a QUEUED job past it fails at its next try)."""
         if self._deadline is not None and self.sim.now >= self._deadline:
             self._enter(JobState.ERROR, "L6")
-        else:
-            self._enter(JobState.QUEUED, "L5")
+            return True
+        return False

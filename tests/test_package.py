@@ -96,6 +96,15 @@ def test_enums_have_the_members_and_values_of_bits_rules(
     assert {member.name: member.value for member in enum_type} == expected
 
 
+def test_http_error_hresults_are_module_level_names() -> None:
+    """BG_E_HTTP_ERROR_nnn is 0x80190000 + nnn for every HTTP error status (L7)."""
+    assert bl.BG_E_HTTP_ERROR_404 == 0x80190194
+    assert bl.BG_E_HTTP_ERROR_503 == 0x801901F7
+    assert bl.http_error_hresult(416) == bl.BG_E_HTTP_ERROR_416
+    with pytest.raises(AttributeError, match="BG_E_HTTP_ERROR_200"):
+        _ = bl.BG_E_HTTP_ERROR_200
+
+
 def test_notify_flags_are_an_int_flag_with_bg_notify_aliases() -> None:
     assert bl.NotifyFlags.JOB_TRANSFERRED | bl.NotifyFlags.JOB_ERROR == 0x3
     assert bl.BG_NOTIFY_FILE_RANGES_TRANSFERRED is bl.NotifyFlags.FILE_RANGES_TRANSFERRED
