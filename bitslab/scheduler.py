@@ -69,11 +69,18 @@ class Scheduler:
         if job in queue:
             del queue[job]
             self._waiting[job.priority][job] = None
-        elif job in self._running and (job is self._background) != (
-            job.priority is not JobPriority.FOREGROUND
-        ):
-            # It changes between foreground and background while running: it queues again.
-            job._enter(JobState.QUEUED, "S1")
+        elif job in self._running:
+            background = job.priority is not JobPriority.FOREGROUND
+            if background and job is not self._background:  # foreground -> background
+                if self._background is None:
+                    self._background = job
+                    self._arm_slice(job)
+                else:  # S3: only one background job runs beside the foreground ones
+                    job._enter(JobState.QUEUED, "S3")
+            elif not background and job is self._background:  # background -> foreground
+                self._background = None
+                self._slice_gen += 1
+            self.reallocate()
         self.kick()
 
     def _release(self, job: Job) -> None:
@@ -95,33 +102,40 @@ class Scheduler:
     def _pass(self) -> None:
         self._pass_pending = False
         if not self.network.connected:
-            for queue in self._waiting.values():
-                for job in list(queue):
-                    self._disconnect(job)
+            self._disconnect_waiting()
             return
         for job in list(self._waiting[JobPriority.FOREGROUND]):
             self._start(job)  # S3
         best = next((p for p in _BACKGROUND if self._waiting[p]), None)
         running = self._background
         if running is not None and best is not None and best < running.priority:
-            self._preempt(running, "S1")
+            self._preempt(running)
             running = None
         if running is None and best is not None:
             self._start(next(iter(self._waiting[best])))
 
     def _start(self, job: Job) -> None:
-        job._enter(JobState.CONNECTING, "L3")
         transfer = Transfer(self, job)
         self._running[job] = transfer
         if job.priority is not JobPriority.FOREGROUND:
             self._background = job
-            self._slice_gen += 1
-            self.sim._after(self.time_slice, self._slice_ends, job, self._slice_gen)
-        transfer.begin()
+            self._slice_gen += 1  # its slice starts when bytes flow (arm_slice)
+        job._enter(JobState.CONNECTING, "L3")
+        if self._running.get(job) is transfer:  # unless the state change stopped it already
+            transfer.begin()
 
-    def _preempt(self, job: Job, rule: str) -> None:
-        """Send a running job back to the front of its queue."""
-        job._enter(JobState.QUEUED, rule)
+    def arm_slice(self, job: Job) -> None:
+        """S2: a background job's slice starts when its bytes start to flow in this turn."""
+        if job is self._background:
+            self._arm_slice(job)
+
+    def _arm_slice(self, job: Job) -> None:
+        self._slice_gen += 1
+        self.sim._after(self.time_slice, self._slice_ends, job, self._slice_gen)
+
+    def _preempt(self, job: Job) -> None:
+        """S1: send a running job back to the front of its queue."""
+        job._enter(JobState.QUEUED, "S1")
         queue = self._waiting[job.priority]
         rest = [other for other in queue if other is not job]
         queue.clear()
@@ -132,11 +146,15 @@ class Scheduler:
         """S2, L3: at the end of a slice the job yields to a queued job of its priority."""
         if gen != self._slice_gen or job is not self._background:
             return
-        if self._waiting[job.priority]:
+        transfer = self._running[job]
+        file = transfer.file
+        if file is not None and transfer.transferred(file) >= file.size - 1e-6:
+            # The file ends at this very moment: let it finish first, then decide.
+            self.sim._after(0.0, self._slice_ends, job, gen)
+        elif self._waiting[job.priority]:
             job._enter(JobState.QUEUED, "S2")
         else:
-            self._slice_gen += 1
-            self.sim._after(self.time_slice, self._slice_ends, job, self._slice_gen)
+            self._arm_slice(job)
 
     def reallocate(self) -> None:
         """S5: give every transfer that moves bytes its share of the link."""
@@ -164,6 +182,9 @@ class Scheduler:
         """L4: every job in an action state moves to TRANSIENT_ERROR."""
         for job in list(self._running):
             self._disconnect(job)
+        self._disconnect_waiting()
+
+    def _disconnect_waiting(self) -> None:
         for queue in self._waiting.values():
             for job in list(queue):
                 self._disconnect(job)
@@ -183,6 +204,6 @@ class Scheduler:
         for transfer in list(self._running.values()):
             file = transfer.file
             if file is not None and failure.matches(file.remote_name):
+                # The failure that answers now: an exact URL may outrank this prefix.
                 answer = self.network.status_for(file.remote_name)
-                if answer is not None:
-                    transfer.fail(answer, file)
+                transfer.fail(answer or failure, file)

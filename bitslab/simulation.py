@@ -65,8 +65,8 @@ class Simulation:
         delay = check_number("latency", latency, minimum=0.0)
         slice_ = check_number("time_slice", time_slice, strictly_positive=True)
         share = check_number("trickle", trickle, minimum=0.0)
-        if share > 1.0:
-            raise ValueError(f"trickle must be a share of the link from 0 to 1, got {trickle!r}")
+        if share >= 1.0:  # S5: foreground jobs need some of the link
+            raise ValueError(f"trickle must be a share of the link below 1, got {trickle!r}")
         self.env = simpy.Environment()
         self.rng = random.Random(self.seed)
         self.network = Network(self, link, delay, share)

@@ -25,7 +25,7 @@ __all__ = ["Transfer"]
 class Transfer:
     """A running job's connection and current file."""
 
-    __slots__ = ("_gen", "_scheduler", "_since", "file", "job", "rate")
+    __slots__ = ("_gen", "_scheduler", "_since", "_sliced", "file", "job", "rate")
 
     def __init__(self, scheduler: Scheduler, job: Job) -> None:
         self._scheduler = scheduler
@@ -34,6 +34,7 @@ class Transfer:
         self.rate = 0.0
         self._gen = 0
         self._since = 0.0
+        self._sliced = False
 
     @property
     def moving(self) -> bool:
@@ -95,6 +96,11 @@ class Transfer:
             file._learn_size()
         if job.state is not JobState.TRANSFERRING:
             job._enter(JobState.TRANSFERRING, "L3")
+            if gen != self._gen:  # the state change stopped this transfer
+                return
+        if not self._sliced:
+            self._sliced = True
+            self._scheduler.arm_slice(job)
         if file is None:
             job._enter(JobState.TRANSFERRED, "L3")
             return

@@ -189,25 +189,29 @@ def test_l3_job_stays_transferring_between_its_files() -> None:
 
 
 def test_l3_job_goes_back_to_queued_when_its_slice_ends_and_another_waits() -> None:
-    """L3: at the end of its time slice, with a job of its priority waiting, it goes QUEUED."""
+    """L3: at the end of its time slice, with a job of its priority waiting, it goes QUEUED.
+
+    A slice starts when the job's bytes start to flow (S2), so each turn lasts the latency plus
+    the 2.0 s slice: 0.05 + 2.0 = 2.05 s.
+    """
     first = make_job(size=30 * SIZE, time_slice=2.0)
     second = make_job(size=30 * SIZE, sim=first.sim)
     first.resume()
     second.resume()
-    first.sim.run(until=4.1)
+    first.sim.run(until=4.2)
     assert steps(first, 1) == [
         (0.0, S.SUSPENDED, S.QUEUED, "L2"),
         (0.0, S.QUEUED, S.CONNECTING, "L3"),
         (0.05, S.CONNECTING, S.TRANSFERRING, "L3"),
-        (2.0, S.TRANSFERRING, S.QUEUED, "S2"),
-        (4.0, S.QUEUED, S.CONNECTING, "L3"),
-        (4.05, S.CONNECTING, S.TRANSFERRING, "L3"),
+        (2.05, S.TRANSFERRING, S.QUEUED, "S2"),
+        (4.1, S.QUEUED, S.CONNECTING, "L3"),
+        (4.15, S.CONNECTING, S.TRANSFERRING, "L3"),
     ]
     assert steps(second, 1) == [
         (0.0, S.SUSPENDED, S.QUEUED, "L2"),
-        (2.0, S.QUEUED, S.CONNECTING, "L3"),
-        (2.05, S.CONNECTING, S.TRANSFERRING, "L3"),
-        (4.0, S.TRANSFERRING, S.QUEUED, "S2"),
+        (2.05, S.QUEUED, S.CONNECTING, "L3"),
+        (2.1, S.CONNECTING, S.TRANSFERRING, "L3"),
+        (4.1, S.TRANSFERRING, S.QUEUED, "S2"),
     ]
 
 

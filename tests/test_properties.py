@@ -30,9 +30,9 @@ LEGAL: dict[tuple[S | None, S], set[str]] = {
     (S.CONNECTING, S.TRANSFERRING): {"L3"},  # the server answered
     (S.CONNECTING, S.TRANSIENT_ERROR): {"L4", "L5"},  # disconnect, 5xx
     (S.CONNECTING, S.ERROR): {"L6", "L7"},  # 5xx past the no-progress deadline, 4xx
-    (S.CONNECTING, S.QUEUED): {"S1", "S2"},  # preempted, end of its time slice
+    (S.CONNECTING, S.QUEUED): {"S1"},  # preempted (its slice only starts once bytes flow)
     (S.TRANSFERRING, S.TRANSFERRED): {"L3"},  # every file done
-    (S.TRANSFERRING, S.QUEUED): {"S1", "S2"},
+    (S.TRANSFERRING, S.QUEUED): {"S1", "S2"},  # preempted, end of its time slice
     (S.TRANSFERRING, S.TRANSIENT_ERROR): {"L4", "L5"},
     (S.TRANSFERRING, S.ERROR): {"L6", "L7"},
     (S.TRANSIENT_ERROR, S.QUEUED): {"L4", "L5"},  # reconnect; retry delay over or resume()
@@ -224,12 +224,16 @@ def check_transitions(job: bl.Job, time_slice: float, everyone: list[bl.Job]) ->
         previous = change
     if job.priority is P.FOREGROUND:  # no priority changes here: S1, S2 are for background jobs
         assert not [c for c in job.history if c.rule in ("S1", "S2")], job.name
-    connected = 0.0
+    flowing: float | None = None  # when bytes started to flow in the job's current turn
     for change in job.history:
         if change.new is S.CONNECTING:
-            connected = change.time
-        elif change.rule == "S2":  # S2: only at the end of a time slice (counted from CONNECTING)
-            slices = (change.time - connected) / time_slice
+            flowing = None
+        elif change.old is S.CONNECTING and change.new is S.TRANSFERRING:
+            flowing = change.time
+        elif change.rule == "S2":
+            # S2: only at the end of a time slice, counted from when its bytes began to flow.
+            assert flowing is not None, (job.name, change)
+            slices = (change.time - flowing) / time_slice
             assert slices >= 1 - 1e-9, (job.name, change)
             assert abs(slices - round(slices)) < 1e-6, (job.name, change)
         elif change.rule == "S1":  # S1: a job of higher background priority starts right then

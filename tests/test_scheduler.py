@@ -1,7 +1,9 @@
 """The scheduler: priorities, time slices, foreground jobs, file order and bandwidth (S1-S5).
 
 Every expected time is worked out from the model's defaults: a 1,000,000 B/s link, 0.05 s to
-connect for each file, a 10 s time slice and a background trickle of 1% of the link.
+connect for each file, a 10 s time slice and a background trickle of 1% of the link. A background
+job's slice starts when its bytes start to flow in its turn, so a full turn lasts the latency plus
+the slice (S2).
 """
 
 from __future__ import annotations
@@ -188,11 +190,13 @@ def test_s1_preempted_job_goes_back_to_front_of_its_queue(sim: bl.Simulation) ->
     assert changes(first, "S1") == [bl.StateChange(1.0, S.TRANSFERRING, S.QUEUED, "S1")]
     assert done_at(high) == pytest.approx(2.05)
     assert times(changes(first, new=S.CONNECTING)) == [0.0, pytest.approx(2.05)]
-    # Its new slice starts when it reconnects; at its end the waiting job gets its turn (S2).
-    assert times(changes(first, "S2")) == [pytest.approx(2.05 + SLICE)]
-    assert times(changes(second, new=S.CONNECTING)) == [pytest.approx(2.05 + SLICE)]
-    assert sent(first) == pytest.approx(0.95 * MB + (SLICE - LATENCY) * LINK, abs=1)
-    assert sent(second) == pytest.approx((13.0 - 2.05 - SLICE - LATENCY) * LINK, abs=1)
+    # Its new slice starts when its bytes flow again, after it reconnects; at its end the
+    # waiting job gets its turn (S2).
+    slice_end = 2.05 + LATENCY + SLICE
+    assert times(changes(first, "S2")) == [pytest.approx(slice_end)]
+    assert times(changes(second, new=S.CONNECTING)) == [pytest.approx(slice_end)]
+    assert sent(first) == pytest.approx(0.95 * MB + SLICE * LINK, abs=1)
+    assert sent(second) == pytest.approx((13.0 - slice_end - LATENCY) * LINK, abs=1)
 
 
 @pytest.mark.parametrize(
@@ -236,23 +240,24 @@ def test_s1_priority_change_preempts_running_job(
 def test_s2_jobs_of_one_priority_take_turns_every_time_slice(count: int, time_slice: float) -> None:
     """S2: background jobs of one priority alternate, one time slice each, in round robin."""
     sim = bl.Simulation(seed=0, time_slice=time_slice)
-    per_slice = (time_slice - LATENCY) * LINK  # each turn starts with a new connection
+    per_slice = time_slice * LINK  # the slice starts when the bytes flow
+    turn = LATENCY + time_slice  # each turn starts with a new connection
     size = int(3 * per_slice) + 150_000  # three full turns and a short fourth one
     jobs = [make_job(sim, f"job{j}", [size]) for j in range(count)]
-    before_any_done = (count + 0.5) * time_slice
+    before_any_done = count * turn + 0.5 * time_slice
     seen = probe(sim, [before_any_done], lambda: [sent(job) for job in jobs])
     sim.run()
 
-    rounds = 3 * count  # full slices in all
+    rounds = 3 * count  # full turns in all
     for j, job in enumerate(jobs):
-        slice_ends = [time_slice * (j + 1 + count * k) for k in range(3)]
+        slice_ends = [turn * (j + 1 + count * k) for k in range(3)]
         assert times(changes(job, "S2")) == pytest.approx(slice_ends)
         assert all(c.old is S.TRANSFERRING and c.new is S.QUEUED for c in changes(job, "S2"))
         # Each turn begins with a connection when the previous job's slice ends.
-        starts = [time_slice * (j + count * k) for k in range(3)]
+        starts = [turn * (j + count * k) for k in range(3)]
         assert times(changes(job, new=S.CONNECTING))[:3] == pytest.approx(starts)
         # The short last turns follow one another: 0.05 s to connect, 0.15 s of bytes.
-        assert done_at(job) == pytest.approx(rounds * time_slice + (j + 1) * 0.2)
+        assert done_at(job) == pytest.approx(rounds * turn + (j + 1) * 0.2)
         assert job.progress.bytes_transferred == size
     # Every job has moved bytes before any of them finished: the first is in its second turn.
     second_turn = (0.5 * time_slice - LATENCY) * LINK
@@ -377,8 +382,14 @@ def test_s3_job_made_foreground_runs_beside_the_background_job(
     assert target.priority is P.FOREGROUND
     assert seen[1.5][:2] == (S.TRANSFERRING, S.TRANSFERRING)
     assert (seen[1.9][2] - seen[1.5][2]) / 0.4 == pytest.approx(TRICKLE, abs=5)
-    # The job made foreground connects again at 1.0, then gets the link less the trickle.
-    left = target.files[0].size - (0.95 * MB if changed == "running" else 0)
+    # From 1.05, when the other job's bytes flow, the target gets the link less the trickle.
+    if changed == "running":
+        # It keeps running in place (no new connection), on the whole link from 0.05 to 1.05.
+        left = target.files[0].size - 1.0 * LINK
+        assert len(changes(target, new=S.CONNECTING)) == 1
+        assert len(changes(target, new=S.QUEUED)) == 1  # resume() only
+    else:  # it connects at 1.0
+        left = target.files[0].size
     assert done_at(target) == pytest.approx(1.0 + LATENCY + left / (LINK - TRICKLE))
     # A running background job is not interrupted by the change of another job.
     if changed == "queued":
@@ -400,8 +411,8 @@ def _background_after_foreground_job(sim: bl.Simulation) -> tuple[bl.Job, float]
 
 def _background_after_job_made_foreground(sim: bl.Simulation) -> tuple[bl.Job, float]:
     _, other = made_foreground(sim, "running")
-    fg_time = 4.05 * MB / (LINK - TRICKLE)
-    return other, 1.0 + LATENCY + fg_time + (2 * MB - TRICKLE * fg_time) / LINK  # 7.10
+    fg_time = 4 * MB / (LINK - TRICKLE)  # what the job made foreground has left at 1.05
+    return other, 1.0 + LATENCY + fg_time + (2 * MB - TRICKLE * fg_time) / LINK  # 7.05
 
 
 def _big_foreground_after_small_one(sim: bl.Simulation) -> tuple[bl.Job, float]:
