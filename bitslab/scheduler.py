@@ -146,12 +146,11 @@ class Scheduler:
         """S2, L3: at the end of a slice the job yields to a queued job of its priority."""
         if gen != self._slice_gen or job is not self._background:
             return
-        transfer = self._running[job]
-        file = transfer.file
-        if file is not None and transfer.transferred(file) >= file.size - 1e-6:
-            # The file ends at this very moment: let it finish first, then decide.
-            self.sim._after(0.0, self._slice_ends, job, gen)
-        elif self._waiting[job.priority]:
+        # A file whose last byte arrives at this very moment completes first (L3).
+        self._running[job].finish_due_file()
+        if job is not self._background:  # it was the last file: the job is TRANSFERRED
+            return
+        if self._waiting[job.priority]:
             job._enter(JobState.QUEUED, "S2")
         else:
             self._arm_slice(job)

@@ -65,6 +65,12 @@ class Transfer:
             remaining = file.size - file._done
             self._scheduler.sim._after(max(remaining, 0.0) / rate, self._file_done, self._gen)
 
+    def finish_due_file(self) -> None:
+        """Complete the current file now if its last byte is due (within rounding)."""
+        file = self.file
+        if file is not None and self.transferred(file) >= file.size - 1e-6:
+            self._file_done(self._gen)
+
     def transferred(self, file: File) -> float:
         """Bytes of ``file`` so far, including those flowing since the last checkpoint."""
         return file._done + self.rate * (self._scheduler.sim.now - self._since)

@@ -81,6 +81,35 @@ def test_simulation_rejects_bad_parameter_naming_it(
         bl.Simulation(**params)
 
 
+@pytest.mark.parametrize("trickle", [1.0, 1])
+def test_s5_simulation_rejects_a_trickle_of_the_whole_link_naming_it(trickle: float) -> None:
+    """S5: foreground jobs need some of the link, so the background trickle must be below 1."""
+    with pytest.raises(ValueError, match=named("trickle")):
+        bl.Simulation(trickle=trickle)
+
+
+def test_s5_simulation_accepts_a_trickle_just_below_the_whole_link() -> None:
+    """S5: trickle=0.99 is valid: the background job keeps 99%, a foreground job gets the rest."""
+    sim = bl.Simulation(seed=0, trickle=0.99)
+    jobs = []
+    for name, priority in [("fg", bl.JobPriority.FOREGROUND), ("bg", bl.JobPriority.NORMAL)]:
+        job = sim.create_job(name, priority=priority)
+        job.add_file(f"https://example.test/{name}.bin", f"{name}.bin", 2 * SIZE)
+        job.resume()
+        jobs.append(job)
+    seen: dict[float, list[int]] = {}
+
+    def sample() -> None:
+        seen[sim.now] = [job.progress.bytes_transferred for job in jobs]
+
+    for t in (0.5, 1.5):
+        sim.call_at(t, sample)
+    sim.run(until=2.0)
+
+    rates = [after - before for before, after in zip(seen[0.5], seen[1.5], strict=True)]
+    assert rates == [pytest.approx(0.01 * SIZE, abs=1), pytest.approx(0.99 * SIZE, abs=1)]
+
+
 # -- sim.create_job ----------------------------------------------------------------------------
 
 

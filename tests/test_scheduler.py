@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
+from support import steps
 
 import bitslab as bl
 
@@ -288,6 +289,63 @@ def test_s2_job_with_no_peer_of_its_priority_keeps_running_past_its_slice(
         assert done_at(waiting) == pytest.approx(26.10)
 
 
+def test_s2_slice_no_longer_than_the_latency_still_lets_every_job_progress() -> None:
+    """S2: a slice counts from the first byte, so a slice under the latency still moves bytes."""
+    latency, time_slice = 0.5, 0.2
+    sim = bl.Simulation(seed=0, latency=latency, time_slice=time_slice)
+    jobs = [make_job(sim, name, [1 * MB]) for name in ("a", "b")]
+    seen = probe(sim, [3.0], lambda: [sent(job) for job in jobs])
+    sim.run(until=60.0)  # bounded, so a turn that never moves a byte fails instead of hanging
+
+    turn = latency + time_slice  # 0.7 s: connect, then 200,000 bytes
+    per_turn = time_slice * LINK
+    assert seen[3.0] == [pytest.approx(2 * per_turn, abs=1)] * 2
+    for j, job in enumerate(jobs):
+        # Four full turns each, alternating; the fifth ends with the file at its slice end.
+        slice_ends = [turn * (j + 1 + 2 * k) for k in range(4)]
+        assert times(changes(job, "S2")) == pytest.approx(slice_ends)
+        starts = [turn * (j + 2 * k) for k in range(5)]
+        assert times(changes(job, new=S.CONNECTING)) == pytest.approx(starts)
+        assert done_at(job) == pytest.approx(turn * (9 + j))
+        assert job.progress.bytes_transferred == 1 * MB
+    assert [job.state for job in jobs] == [S.TRANSFERRED] * 2
+    sim.run()  # nothing is left to do: run() returns at once
+    assert sim.now == 60.0
+
+
+def test_s2_file_ending_exactly_at_slice_end_completes_instead_of_requeueing() -> None:
+    """S2: a file that ends with the slice completes first; the job is TRANSFERRED, not QUEUED."""
+    sim = bl.Simulation(seed=0, latency=0)
+    first = make_job(sim, "first", [10 * MB])  # 10 s of bytes: ends with its 10 s slice
+    waiting = make_job(sim, "waiting", [1 * MB])
+    sim.run()
+
+    assert steps(first, 1) == [
+        (0.0, S.SUSPENDED, S.QUEUED, "L2"),
+        (0.0, S.QUEUED, S.CONNECTING, "L3"),
+        (0.0, S.CONNECTING, S.TRANSFERRING, "L3"),
+        (10.0, S.TRANSFERRING, S.TRANSFERRED, "L3"),
+    ]
+    assert times(changes(waiting, new=S.CONNECTING)) == [10.0]
+    assert done_at(waiting) == pytest.approx(11.0)
+
+
+def test_s2_file_ending_exactly_at_slice_end_completes_before_the_job_yields() -> None:
+    """S2: the file that ends with the slice completes, then the job yields its turn."""
+    sim = bl.Simulation(seed=0, latency=0)
+    first = make_job(sim, "first", [10 * MB, 1 * MB])
+    waiting = make_job(sim, "waiting", [1 * MB])
+    at_slice_end = probe(sim, [10.0 + 1e-9], lambda: [f.progress.completed for f in first.files])
+    sim.run()
+
+    assert changes(first, "S2") == [bl.StateChange(10.0, S.TRANSFERRING, S.QUEUED, "S2")]
+    assert at_slice_end[10.0 + 1e-9] == [True, False]
+    assert times(changes(waiting, new=S.CONNECTING)) == [10.0]
+    assert done_at(waiting) == pytest.approx(11.0)
+    assert times(changes(first, new=S.CONNECTING)) == [0.0, 11.0]
+    assert done_at(first) == pytest.approx(12.0)
+
+
 # -- S3: foreground jobs ----------------------------------------------------------------------
 
 
@@ -394,6 +452,98 @@ def test_s3_job_made_foreground_runs_beside_the_background_job(
     # A running background job is not interrupted by the change of another job.
     if changed == "queued":
         assert len(changes(other, new=S.CONNECTING)) == 1
+
+
+def test_s3_running_background_job_made_foreground_keeps_running_in_place(
+    sim: bl.Simulation,
+) -> None:
+    """S3: a running job made FOREGROUND keeps its connection and frees the background slot."""
+    target = make_job(sim, "target", [5 * MB])
+    other = make_job(sim, "other", [2 * MB])
+    sim.call_at(1.0, setattr, target, "priority", P.FOREGROUND)
+    sim.run()
+
+    # At 1.05 the target has 1 MB (the whole link since 0.05); then the link less the trickle.
+    fg_time = 4 * MB / (LINK - TRICKLE)
+    target_done = 1.0 + LATENCY + fg_time
+    assert steps(target, 1) == [
+        (0.0, S.SUSPENDED, S.QUEUED, "L2"),
+        (0.0, S.QUEUED, S.CONNECTING, "L3"),
+        (0.05, S.CONNECTING, S.TRANSFERRING, "L3"),
+        (round(target_done, 6), S.TRANSFERRING, S.TRANSFERRED, "L3"),
+    ]
+    assert done_at(target) == pytest.approx(target_done)  # 5.0904...
+    # The slot it left goes at once to the waiting background job, which moves the trickle.
+    other_done = target_done + (2 * MB - TRICKLE * fg_time) / LINK
+    assert steps(other, 1) == [
+        (0.0, S.SUSPENDED, S.QUEUED, "L2"),
+        (1.0, S.QUEUED, S.CONNECTING, "L3"),
+        (1.05, S.CONNECTING, S.TRANSFERRING, "L3"),
+        (round(other_done, 6), S.TRANSFERRING, S.TRANSFERRED, "L3"),
+    ]
+    assert done_at(other) == pytest.approx(other_done)  # 7.05
+
+
+def test_s3_running_foreground_job_made_background_keeps_running_when_the_slot_is_free(
+    sim: bl.Simulation,
+) -> None:
+    """S3: a running FOREGROUND job made background keeps running; its slice starts then (S2)."""
+    target = make_job(sim, "target", [20 * MB], P.FOREGROUND)
+    peer = make_job(sim, "peer", [1 * MB], resume_at=2.0)
+    sim.call_at(1.0, setattr, target, "priority", P.NORMAL)
+    seen = probe(sim, [5.0], lambda: (target.state, peer.state))
+    sim.run()
+
+    slice_end = 1.0 + SLICE  # the slice counts from the priority change
+    assert seen[5.0] == (S.TRANSFERRING, S.QUEUED)  # one background job at a time
+    peer_done = slice_end + LATENCY + 1.0
+    kept = (slice_end - LATENCY) * LINK
+    target_done = peer_done + LATENCY + (20 * MB - kept) / LINK
+    assert steps(target, 1) == [
+        (0.0, S.SUSPENDED, S.QUEUED, "L2"),
+        (0.0, S.QUEUED, S.CONNECTING, "L3"),
+        (0.05, S.CONNECTING, S.TRANSFERRING, "L3"),
+        (slice_end, S.TRANSFERRING, S.QUEUED, "S2"),
+        (round(peer_done, 6), S.QUEUED, S.CONNECTING, "L3"),
+        (round(peer_done + LATENCY, 6), S.CONNECTING, S.TRANSFERRING, "L3"),
+        (round(target_done, 6), S.TRANSFERRING, S.TRANSFERRED, "L3"),
+    ]
+    assert times(changes(peer, new=S.CONNECTING)) == [pytest.approx(slice_end)]
+    assert done_at(peer) == pytest.approx(peer_done)  # 12.05
+    assert done_at(target) == pytest.approx(target_done)  # 21.15
+
+
+def test_s3_running_foreground_job_made_background_queues_while_another_holds_the_slot(
+    sim: bl.Simulation,
+) -> None:
+    """S3: only one background job runs: a FOREGROUND job made background waits for the slot."""
+    target = make_job(sim, "target", [5 * MB], P.FOREGROUND)
+    holder = make_job(sim, "holder", [5 * MB])
+    sim.call_at(1.0, setattr, target, "priority", P.NORMAL)
+    seen = probe(sim, [1.5], lambda: (target.state, sent(target)))
+    sim.run()
+
+    kept = 0.95 * (LINK - TRICKLE)  # the target's bytes by 1.0, beside the holder's trickle
+    holder_done = 1.0 + (5 * MB - 0.95 * TRICKLE) / LINK
+    assert seen[1.5] == (S.QUEUED, pytest.approx(kept, abs=1))
+    assert steps(holder, 1) == [
+        (0.0, S.SUSPENDED, S.QUEUED, "L2"),
+        (0.0, S.QUEUED, S.CONNECTING, "L3"),
+        (0.05, S.CONNECTING, S.TRANSFERRING, "L3"),
+        (round(holder_done, 6), S.TRANSFERRING, S.TRANSFERRED, "L3"),
+    ]
+    assert done_at(holder) == pytest.approx(holder_done)  # 5.9905
+    target_done = holder_done + LATENCY + (5 * MB - kept) / LINK
+    assert steps(target, 1) == [
+        (0.0, S.SUSPENDED, S.QUEUED, "L2"),
+        (0.0, S.QUEUED, S.CONNECTING, "L3"),
+        (0.05, S.CONNECTING, S.TRANSFERRING, "L3"),
+        (1.0, S.TRANSFERRING, S.QUEUED, "S3"),
+        (round(holder_done, 6), S.QUEUED, S.CONNECTING, "L3"),
+        (round(holder_done + LATENCY, 6), S.CONNECTING, S.TRANSFERRING, "L3"),
+        (round(target_done, 6), S.TRANSFERRING, S.TRANSFERRED, "L3"),
+    ]
+    assert done_at(target) == pytest.approx(target_done)  # 10.1
 
 
 # S5 after S3: once foreground jobs finish, their share goes back to the jobs still running.
@@ -545,3 +695,23 @@ def test_s5_foreground_jobs_share_link_fairly_with_other_traffic(
         assert rates[-1] == pytest.approx(TRICKLE, abs=2)
     for job in fg:
         assert done_at(job) == pytest.approx(LATENCY + 2 * MB / fg_rate)
+
+
+@pytest.mark.parametrize(
+    ("time_slice", "size"), [(0.3, 600_000), (1.1, 8_800_000), (3.3, 2_363_289)]
+)
+def test_s2_slice_ending_a_rounding_error_before_the_file_does_not_stall_time(
+    time_slice: float, size: int
+) -> None:
+    """S2, L3: when float rounding puts the file's end a hair after the slice's, the file
+    completes and simulated time moves on (this once looped forever at one instant)."""
+    sim = bl.Simulation(seed=0, time_slice=time_slice)
+    job = sim.create_job("job")
+    job.add_file("https://example.test/a", "a", size)
+    job.resume()
+    for _ in range(10_000):  # bounded, so a regression fails instead of hanging
+        if job.state is bl.JobState.TRANSFERRED:
+            break
+        sim.env.step()
+    assert job.state is bl.JobState.TRANSFERRED
+    assert job.history[-1].time == pytest.approx(LATENCY + size / LINK)
