@@ -87,9 +87,16 @@ class JobState(_NamedIntEnum):
         """QUEUED, CONNECTING and TRANSFERRING: the states the scheduler serves (S1)."""
         return self in _ACTION_STATES
 
+    @property
+    def is_busy(self) -> bool:
+        """An action state or TRANSIENT_ERROR: BITS still has work under way for the job,
+        so ``sim.run()`` goes on (the other states are where a run can become quiet)."""
+        return self in _BUSY_STATES
+
 
 _FINAL_STATES = frozenset({JobState.ACKNOWLEDGED, JobState.CANCELLED})
 _ACTION_STATES = frozenset({JobState.QUEUED, JobState.CONNECTING, JobState.TRANSFERRING})
+_BUSY_STATES = _ACTION_STATES | {JobState.TRANSIENT_ERROR}
 
 
 class JobPriority(_NamedIntEnum):

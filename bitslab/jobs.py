@@ -43,13 +43,6 @@ DEFAULT_NO_PROGRESS_TIMEOUT = 1_209_600.0
 DEFAULT_NOTIFICATION_INTERVAL_MS = 500
 
 _URL_PREFIXES = ("http://", "https://", "file://", "\\\\")
-_QUIET_AFTER = (
-    JobState.SUSPENDED,
-    JobState.ERROR,
-    JobState.TRANSFERRED,
-    JobState.ACKNOWLEDGED,
-    JobState.CANCELLED,
-)
 
 
 class StateChange(NamedTuple):
@@ -351,7 +344,7 @@ class Job:
             if self._paused_left is not None:  # L6: the clock runs again after a disconnect
                 self._deadline = self.sim.now + self._paused_left
                 self._paused_left = None
-        if new in _QUIET_AFTER:  # L6 model choice: leaving the retry cycle resets the clock
+        if not new.is_busy:  # L6 model choice: leaving the retry cycle resets the clock
             self._deadline = self._paused_left = None
         self._state = new
         self._episode += 1

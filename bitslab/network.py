@@ -8,7 +8,6 @@ yield (S5). ``shares`` is the one place that splits the link's bandwidth.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from ._check import check_int, check_number, check_str
@@ -85,7 +84,12 @@ class Network:
         self.traffic_spans: list[TrafficSpan] = []
         self._down = 0
         self._other_traffic = 0.0
-        self._listener: NetworkListener | None = None
+        self._listener: NetworkListener  # set by listen(), before anything can happen
+
+    def listen(self, listener: NetworkListener) -> None:
+        """Tell ``listener`` (the scheduler) of every disconnect, reconnect, failure and change
+        of other traffic."""
+        self._listener = listener
 
     # -- what the world looks like now ---------------------------------------------------
 
@@ -195,23 +199,19 @@ class Network:
             )
         return max(begin, now), end
 
-    def _notify(self, what: Callable[[NetworkListener], None]) -> None:
-        if self._listener is not None:
-            what(self._listener)
-
     def _outage_begins(self) -> None:
         self._down += 1
         if self._down == 1:
-            self._notify(lambda listener: listener.on_disconnect())
+            self._listener.on_disconnect()
 
     def _outage_ends(self) -> None:
         self._down -= 1
         if self._down == 0:
-            self._notify(lambda listener: listener.on_reconnect())
+            self._listener.on_reconnect()
 
     def _failure_begins(self, failure: Failure) -> None:
-        self._notify(lambda listener: listener.on_failure(failure))
+        self._listener.on_failure(failure)
 
     def _change_traffic(self, delta: float) -> None:
         self._other_traffic = max(0.0, self._other_traffic + delta)
-        self._notify(lambda listener: listener.on_bandwidth_change())
+        self._listener.on_bandwidth_change()

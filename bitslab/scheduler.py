@@ -49,7 +49,7 @@ class Scheduler:
         self._background: Job | None = None  # the background job holding the slot
         self._slice_gen = 0
         self._pass_pending = False
-        network._listener = self
+        network.listen(self)
 
     # -- bookkeeping, from Job._enter -----------------------------------------------------
 

@@ -21,10 +21,6 @@ from .scheduler import Scheduler
 
 __all__ = ["Simulation"]
 
-_BUSY = frozenset(
-    {JobState.QUEUED, JobState.CONNECTING, JobState.TRANSFERRING, JobState.TRANSIENT_ERROR}
-)
-
 
 class Simulation:
     """A simulated machine running BITS, its network, and the applications that use it.
@@ -166,5 +162,5 @@ class Simulation:
             env.step()
 
     def _job_state_changed(self, job: Job, old: JobState, new: JobState) -> None:
-        self._busy += (new in _BUSY) - (old in _BUSY)
+        self._busy += new.is_busy - old.is_busy
         self._scheduler.on_state_change(job, old, new)
