@@ -74,6 +74,7 @@ class File:
     def _complete(self) -> None:
         self._completed = True
         self.job._files_done += 1
+        self.job.sim._delivery.on_file_transferred(self.job, self)  # C4
 
     def __repr__(self) -> str:
         return (

@@ -134,6 +134,7 @@ class Job:
         priority = check_enum("priority", value, JobPriority)
         self._require_live("set priority")
         old, self._priority = self._priority, priority
+        self._modified(f"priority set to {priority.name}")
         if old is not priority:
             self.sim._scheduler.on_priority_change(self, old)
 
@@ -147,6 +148,7 @@ class Job:
         delay = check_number("minimum_retry_delay", seconds, minimum=0.0)
         self._require_live("set minimum_retry_delay")
         self._retry_delay = max(delay, MINIMUM_RETRY_DELAY_FLOOR)  # L1
+        self._modified(f"minimum_retry_delay set to {self._retry_delay:g} s")
 
     @property
     def no_progress_timeout(self) -> float:
@@ -158,6 +160,7 @@ class Job:
         timeout = check_number("no_progress_timeout", seconds, minimum=0.0)
         self._require_live("set no_progress_timeout")
         self._no_progress_timeout = timeout
+        self._modified(f"no_progress_timeout set to {timeout:g} s")
 
     @property
     def progress(self) -> JobProgress:
@@ -198,6 +201,7 @@ class Job:
             )
         file = File(self, remote_url, local_name, size)
         self.files.append(file)
+        self._modified(f"file {local_name!r} added")
         if self._state is JobState.TRANSFERRED:
             self._enter(JobState.QUEUED, "L3")
         return file
@@ -265,6 +269,7 @@ class Job:
         if prop is JobProperty.ON_DEMAND_MODE and value:
             self._check_on_demand_allowed()
         self._properties[prop] = value
+        self._modified(f"{prop.name} set to {value!r}")
 
     def get_property(self, prop: JobProperty) -> object:
         """The value of a job property."""
@@ -289,6 +294,7 @@ class Job:
         (I4): a restarted application must register again.
         """
         self._notify.set_interface(self, notifier)
+        self.sim._delivery.on_interface_set(self, notifier)  # C5, I5
 
     def get_notify_interface(self) -> object | None:
         """The registered notifier, or None (I2)."""
@@ -301,6 +307,7 @@ class Job:
         characters (E_INVALIDARG, BG_E_STRING_TOO_LONG); a final job fails (K7).
         """
         self._notify.set_cmdline(self, program, parameters)
+        self.sim._delivery.on_cmdline_set(self)  # K4
 
     def get_notify_cmdline(self) -> tuple[str, str]:
         """``(program, parameters)``; ``("", "")`` when none is set (K1)."""
@@ -350,6 +357,10 @@ class Job:
         self._episode += 1
         self.history.append(StateChange(self.sim.now, old, new, rule))
         self.sim._job_state_changed(self, old, new)
+
+    def _modified(self, what: str) -> None:
+        """C3: a file was added or a property changed: raise job_modification."""
+        self.sim._delivery.on_modified(self, what)
 
     def _next_file(self) -> File | None:
         """S4: files transfer one at a time, in the order added."""

@@ -16,7 +16,10 @@ from ._check import check_callable, check_enum, check_int, check_number, check_s
 from .apps import App
 from .constants import JobPriority, JobState, JobType
 from .jobs import Job
+from .log import EventLog
 from .network import Network
+from .notify.dispatcher import Dispatcher
+from .notify.programs import Handler
 from .scheduler import Scheduler
 
 __all__ = ["Simulation"]
@@ -33,6 +36,16 @@ class Simulation:
       (default 10, S2).
     - ``trickle``: the share of the link a background job keeps when other traffic or
       foreground jobs take the rest (default 0.01, S5).
+    - ``dispatch_delay``: seconds from raising a job or file notification to its dispatch
+      (default 0, C8).
+    - ``modification_delay``: the same for job_modification, which BITS dispatches at a lower
+      priority, so a later job_transferred can overtake it (default 0.1, C8, model choice).
+    - ``callback_timeout``: simulated seconds after which BITS gives up on a callback that
+      has not returned and counts it as failed (default 60; None waits for ever; C5, C9,
+      model choice).
+    - ``progress_interval``: the shortest gap between two "bytes transferred" modifications
+      while bytes flow (default 0.1); the job's minimum notification interval, usually longer,
+      applies on top (C7, model choice).
 
     >>> import bitslab as bl
     >>> sim = bl.Simulation(seed=1, bandwidth=500_000)
@@ -43,7 +56,7 @@ class Simulation:
     >>> job.state.name, 0 < job.progress.bytes_transferred < 1_000_000
     ('TRANSFERRING', True)
     >>> sim.run()
-    >>> job.state.name, round(sim.now, 2)
+    >>> job.state.name, round(job.history[-1].time, 2)
     ('TRANSFERRED', 2.05)
     """
 
@@ -55,6 +68,10 @@ class Simulation:
         time_slice: float = 10.0,
         *,
         trickle: float = 0.01,
+        dispatch_delay: float = 0.0,
+        modification_delay: float = 0.1,
+        callback_timeout: float | None = 60.0,
+        progress_interval: float = 0.1,
     ) -> None:
         self.seed = check_int("seed", seed)
         link = check_number("bandwidth", bandwidth, strictly_positive=True)
@@ -63,14 +80,30 @@ class Simulation:
         share = check_number("trickle", trickle, minimum=0.0)
         if share >= 1.0:  # S5: foreground jobs need some of the link
             raise ValueError(f"trickle must be a share of the link below 1, got {trickle!r}")
+        dispatch = check_number("dispatch_delay", dispatch_delay, minimum=0.0)
+        modification = check_number("modification_delay", modification_delay, minimum=0.0)
+        timeout = (
+            None
+            if callback_timeout is None
+            else check_number("callback_timeout", callback_timeout, strictly_positive=True)
+        )
+        progress = check_number("progress_interval", progress_interval, strictly_positive=True)
         self.env = simpy.Environment()
         self.rng = random.Random(self.seed)
         self.network = Network(self, link, delay, share)
         self._scheduler = Scheduler(self, self.network, slice_)
+        self._delivery = Dispatcher(
+            self,
+            dispatch_delay=dispatch,
+            modification_delay=modification,
+            callback_timeout=timeout,
+            progress_interval=progress,
+        )
         self.jobs: list[Job] = []
         self.apps: list[App] = []
         self._busy = 0  # jobs in QUEUED, CONNECTING, TRANSFERRING or TRANSIENT_ERROR
         self._pending_calls = 0  # call_at functions not yet called
+        self._running = False  # inside run(): a callback must not call run() again
 
     @property
     def now(self) -> float:
@@ -83,10 +116,16 @@ class Simulation:
         return self._scheduler.time_slice
 
     @property
+    def log(self) -> EventLog:
+        """The event log: one entry per notification delivery attempt or decision (D1)."""
+        return self._delivery.log
+
+    @property
     def quiet(self) -> bool:
-        """True when no job is queued, connecting, transferring or waiting to retry, and no
-        ``call_at`` function is still to come: ``run()`` stops here."""
-        return self._busy == 0 and self._pending_calls == 0
+        """True when no job is queued, connecting, transferring or waiting to retry, no
+        notification is on its way or in flight (retries waiting for their delay do not
+        count), and no ``call_at`` function is still to come: ``run()`` stops here."""
+        return self._busy == 0 and self._pending_calls == 0 and self._delivery.active == 0
 
     def create_job(
         self,
@@ -111,24 +150,43 @@ class Simulation:
         self.apps.append(app)
         return app
 
+    def register_program(self, path: str, handler: Handler) -> None:
+        """K6: make ``path`` a simulated program; running it calls ``handler(job, parameters)``,
+        which returns the exit code (0 is success). No operating-system process is started.
+
+        >>> import bitslab as bl
+        >>> sim = bl.Simulation()
+        >>> sim.register_program("/usr/bin/notify", lambda job, parameters: 0)
+        """
+        self._delivery.programs.register(path, handler)
+
     def run(self, until: float | None = None) -> None:
         """Advance simulated time.
 
         ``until`` is an absolute time; events scheduled exactly at ``until`` have not happened
         yet when ``run`` returns (as in SimPy). With no ``until``, run until quiet (see
         :attr:`quiet`); ``now`` is then the time of the last thing that happened.
+        ``run`` cannot be called from a callback or a ``call_at`` function (RuntimeError).
         """
-        if until is None:
-            self._run_until_quiet()
-            return
-        end = check_number("until", until)
-        if end < self.now:
+        if self._running:
+            raise RuntimeError(
+                "run() called while the simulation is running (from a notifier callback, an "
+                "on_start function or a call_at function): let the running run() go on"
+            )
+        end = None if until is None else check_number("until", until)
+        if end is not None and end < self.now:
             raise ValueError(
                 f"until={until!r} is before the current time {self.now:g}: "
                 "simulated time cannot run backwards"
             )
-        if end > self.now:
-            self.env.run(until=end)
+        self._running = True
+        try:
+            if end is None:
+                self._run_until_quiet()
+            elif end > self.now:
+                self.env.run(until=end)
+        finally:
+            self._running = False
 
     def call_at(self, time: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` at simulated ``time`` (absolute, not before now)."""
@@ -163,4 +221,5 @@ class Simulation:
 
     def _job_state_changed(self, job: Job, old: JobState, new: JobState) -> None:
         self._busy += new.is_busy - old.is_busy
+        self._delivery.on_state_change(job, old, new)  # raised before the scheduler reacts
         self._scheduler.on_state_change(job, old, new)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_FLAGS",
+    "FULL_PATH",
     "MAX_PARAMETERS",
     "MAX_PROGRAM",
     "VALID_FLAGS",
@@ -33,7 +34,7 @@ VALID_FLAGS = 0x3F  # F1
 DEFAULT_FLAGS = NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR  # F2
 MAX_PROGRAM = 260  # K1: MAX_PATH
 MAX_PARAMETERS = 4000  # K1
-_FULL_PATH = re.compile(r"^([A-Za-z]:[\\/]|\\\\[^\\/]+[\\/]|/)")
+FULL_PATH = re.compile(r"^([A-Za-z]:[\\/]|\\\\[^\\/]+[\\/]|/)")
 
 
 class NotifySettings:
@@ -82,7 +83,7 @@ class NotifySettings:
                 )
             self.program, self.parameters = "", ""
             return
-        if not _FULL_PATH.match(program):
+        if not FULL_PATH.match(program):
             raise InvalidArgumentError(
                 f"{what} on job {job.name!r}: the program must be a full path such as "
                 r"C:\Tools\notify.exe, \\server\share\notify.exe or /usr/bin/notify (K1)"

@@ -1,0 +1,197 @@
+"""The event log: one entry per delivery attempt or decision (D1).
+
+Every notification BITS raises gets an ``id``. Each attempt to deliver it, and each decision
+not to, adds a :class:`LogEntry` with that id. Once a notification is no longer pending it has
+exactly one *final* entry: ``delivered``, ``cmdline`` or a reason that is not retried. Entries
+are frozen; a DataFrame is made only when asked for (:meth:`EventLog.to_dataframe`), and
+:meth:`EventLog.explain` turns the log into prose (see :mod:`bitslab.explain`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .files import File
+    from .jobs import Job
+
+__all__ = ["FINAL_ONLY_OUTCOMES", "OUTCOMES", "EventLog", "LogEntry"]
+
+#: Every outcome a log entry can have (api.md), in the order D1 checks them.
+OUTCOMES = (
+    "coalesced",
+    "stale",
+    "disabled",
+    "not_on_demand",
+    "filtered",
+    "no_interface",
+    "not_implemented",
+    "app_down",
+    "failed",
+    "cmdline",
+    "delivered",
+)
+
+#: Outcomes that always end a notification; ``app_down`` and ``failed`` end it only when BITS
+#: does not retry that kind (C6), and ``cmdline`` always ends it (a failing command is logged
+#: as ``failed`` under K5).
+FINAL_ONLY_OUTCOMES = frozenset(OUTCOMES) - {"app_down", "failed"}
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One delivery attempt or decision.
+
+    - ``id``: the notification's number, shared by all its attempts; ``attempt`` counts them
+      from 1 (0 for a decision made before any attempt, such as ``coalesced``).
+    - ``time``: when the attempt began (for ``coalesced``: when the notification was raised);
+      ``duration``: how long the callback took, in simulated seconds.
+    - ``method``: the callback's name (``"job_transferred"``, ...); ``job`` and ``file`` are
+      the job and file it is about (``file`` is None for job-level notifications).
+    - ``outcome``: ``"delivered"`` or why not (:data:`OUTCOMES`); ``rule``: the ID of the rule
+      that decided, None for a delivery; ``final``: True for the entry that ends it.
+    - ``raised`` and ``reason``: when and why BITS raised the notification.
+    - ``target``: what was called (a notifier, or a command line), None if nothing was.
+    - ``detail``: anything else worth knowing, e.g. what a failing callback returned.
+    - ``trigger``: what started this attempt when it was not the first (a retry delay, a new
+      interface, its turn in the job's queue...), with the rule behind it.
+    """
+
+    id: int
+    time: float
+    method: str
+    job: Job
+    file: File | None
+    outcome: str
+    rule: str | None
+    final: bool
+    attempt: int
+    raised: float
+    reason: str
+    target: str | None = None
+    detail: str = ""
+    duration: float = 0.0
+    trigger: str = ""
+
+    def __str__(self) -> str:
+        file = f" {self.file.local_name!r}" if self.file is not None else ""
+        rule = f" ({self.rule})" if self.rule else ""
+        end = "" if self.final else ", pending"
+        return (
+            f"#{self.id} {self.time:.2f} s {self.method} job {self.job.name!r}{file}: "
+            f"{self.outcome}{rule}{end}"
+        )
+
+
+class EventLog(Sequence[LogEntry]):
+    """The simulation's event log (``sim.log``): a read-only sequence of :class:`LogEntry`.
+
+    Entries are in the order they were written; an attempt is written when its outcome is
+    known, so a slow callback's entry comes after entries that began later.
+    :meth:`to_dataframe` sorts by time.
+    """
+
+    def __init__(self) -> None:
+        self._entries: list[LogEntry] = []
+
+    def _add(self, entry: LogEntry) -> None:
+        self._entries.append(entry)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> LogEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LogEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> LogEntry | list[LogEntry]:
+        return self._entries[index]
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        return iter(self._entries)
+
+    def __repr__(self) -> str:
+        finals = sum(entry.final for entry in self._entries)
+        return f"<EventLog {len(self._entries)} entries, {finals} notifications ended>"
+
+    def entries(
+        self,
+        job: Job | None = None,
+        *,
+        method: str | None = None,
+        outcome: str | None = None,
+        final: bool | None = None,
+    ) -> list[LogEntry]:
+        """The entries that match every argument given (None matches anything)."""
+        return [
+            entry
+            for entry in self._entries
+            if (job is None or entry.job is job)
+            and (method is None or entry.method == method)
+            and (outcome is None or entry.outcome == outcome)
+            and (final is None or entry.final == final)
+        ]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The log as a :class:`pandas.DataFrame`, one row per entry, sorted by time.
+
+        ``job`` and ``file`` hold names (the job's name, the file's local name); ``job_id``
+        tells apart jobs that share a name.
+        """
+        import pandas as pd  # imported here: the simulation core does not need pandas
+
+        columns = [
+            "id",
+            "time",
+            "method",
+            "job",
+            "job_id",
+            "file",
+            "outcome",
+            "rule",
+            "final",
+            "attempt",
+            "raised",
+            "reason",
+            "target",
+            "detail",
+            "duration",
+            "trigger",
+        ]
+        rows: list[dict[str, Any]] = [
+            {
+                "id": e.id,
+                "time": e.time,
+                "method": e.method,
+                "job": e.job.name,
+                "job_id": e.job.id,
+                "file": e.file.local_name if e.file is not None else None,
+                "outcome": e.outcome,
+                "rule": e.rule,
+                "final": e.final,
+                "attempt": e.attempt,
+                "raised": e.raised,
+                "reason": e.reason,
+                "target": e.target,
+                "detail": e.detail,
+                "duration": e.duration,
+                "trigger": e.trigger,
+            }
+            for e in self._entries
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        ordered: pd.DataFrame = frame.sort_values("time", kind="stable")
+        return ordered.reset_index(drop=True)
+
+    def explain(self, job: Job | None = None) -> str:
+        """A plain-English account, per job, of what was raised and why each notification did
+        or did not arrive. With ``job``, only that job."""
+        from .explain import explain
+
+        return explain(self, job)

@@ -1,0 +1,149 @@
+"""The delivery decision (D1), staleness (C11) and how a callback's result reads (C5).
+
+:func:`decide` is the one place that decides, at a delivery attempt, what happens to a
+notification before anything is called: it checks the rules in D1's order and returns the
+first that applies. :func:`read_result` judges what a callback returned. Nothing here changes
+state; the dispatcher acts on the answers and the log records them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..constants import JobProperty, JobState, NotifyFlags, hresult_name
+from ..notifiers import CALLBACK_FLAGS, Notifier
+from .notification import JOB_LEVEL
+
+if TYPE_CHECKING:
+    from .notification import Notification
+
+__all__ = ["Decision", "cmdline_applies", "decide", "describe_target", "is_stale", "read_result"]
+
+
+class Decision(NamedTuple):
+    """What to do with a notification at an attempt.
+
+    ``action`` is ``"end"`` (log ``outcome`` under ``rule``; nothing is called), ``"call"``
+    (call the interface), ``"cmdline"`` (run the command line instead, K3-K5) or
+    ``"app_down"`` (the interface's application has gone: a failed call, I4).
+    """
+
+    action: str
+    outcome: str | None
+    rule: str | None
+    detail: str = ""
+
+
+_CALL = Decision("call", None, None)
+
+
+def is_stale(note: Notification) -> bool:
+    """C11: the event behind a pending notification no longer holds.
+
+    job_transferred once the job has left that stay in TRANSFERRED, job_error once it has left
+    that stay in ERROR, and anything for a job in a final state (model choice).
+    """
+    job = note.job
+    if job.state.is_final:
+        return True
+    if note.method == "job_transferred":
+        return job.state is not JobState.TRANSFERRED or job._episode != note.episode
+    if note.method == "job_error":
+        return job.state is not JobState.ERROR or job._episode != note.episode
+    return False
+
+
+def cmdline_applies(note: Notification) -> bool:
+    """K2: only job_transferred and job_error run the job's command line, if it has one."""
+    return note.method in JOB_LEVEL and bool(note.job.get_notify_cmdline()[0])
+
+
+def decide(note: Notification) -> Decision:
+    """D1: stale, disabled, not_on_demand, filtered, no_interface, not_implemented, app_down,
+    in that order; otherwise call the interface (or, K3-K5, run the command line)."""
+    job = note.job
+    if is_stale(note):
+        return Decision("end", "stale", "C11", _stale_detail(note))
+    flags = job.get_notify_flags()  # F6: read now, at delivery
+    if flags & NotifyFlags.DISABLE:
+        return Decision("end", "disabled", "F5", f"flags are {_flags(flags)}")
+    if note.method == "file_ranges_transferred" and not job.get_property(
+        JobProperty.ON_DEMAND_MODE
+    ):
+        return Decision("end", "not_on_demand", "R6", "the job is not in on-demand mode")
+    wanted = CALLBACK_FLAGS[note.method]
+    if not flags & wanted:
+        return Decision(
+            "end", "filtered", "F8", f"flags are {_flags(flags)}, without {wanted.name}"
+        )
+    if note.via_cmdline and cmdline_applies(note):  # K4, K5: only the command line now
+        return Decision("cmdline", None, "K5" if note.cmdline_runs else "K4")
+    notifier = job.get_notify_interface()
+    if notifier is None:
+        if cmdline_applies(note):
+            return Decision("cmdline", None, "K3", "no interface is registered")
+        return Decision("end", "no_interface", "I8", "no interface and no command line")
+    if not callable(getattr(notifier, note.method, None)):
+        what = f"{describe_target(notifier)} has no {note.method} method"
+        if cmdline_applies(note):
+            return Decision("cmdline", None, "K3", what)
+        return Decision("end", "not_implemented", "I6", what)
+    if isinstance(notifier, Notifier) and not notifier.alive:
+        return Decision("app_down", "app_down", "I4", _app_down_detail(notifier))
+    return _CALL
+
+
+def read_result(value: Any) -> tuple[bool, str]:
+    """C5: ``(succeeded, description)`` of what a callback returned.
+
+    None and True succeed; False fails; an int is a 32-bit HRESULT that fails when negative
+    or when bit 31 is set; anything else fails (model choice).
+    """
+    if value is None or value is True:
+        return True, ""
+    if value is False:
+        return False, "returned False"
+    if isinstance(value, int):
+        if 0 <= value <= 0x7FFFFFFF:
+            return True, ""
+        if value < 0 and value >= -(2**31):
+            return False, f"returned HRESULT {hresult_name(value & 0xFFFFFFFF)}"
+        if 0x80000000 <= value <= 0xFFFFFFFF:
+            return False, f"returned HRESULT {hresult_name(value)}"
+        return False, f"returned {value}, which is not a 32-bit HRESULT"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return False, f"returned {text} ({type(value).__name__}), not None, a bool or an HRESULT"
+
+
+def describe_target(notifier: object) -> str:
+    """How the log names a notifier: its class, and the app run that owns it (I4)."""
+    name = type(notifier).__name__
+    if isinstance(notifier, Notifier) and notifier.app is not None:
+        return f"{name} of app {notifier.app.name!r} run {notifier.run}"
+    return name
+
+
+def _app_down_detail(notifier: Notifier) -> str:
+    app = notifier.app
+    assert app is not None
+    assert notifier.run is not None
+    run = app.runs[notifier.run - 1]
+    ended = f"{'crashed' if run.how == 'crash' else 'exited'} at {run.end:.2f} s"
+    return (
+        f"RPC_S_SERVER_UNAVAILABLE: {describe_target(notifier)} {ended}; "
+        "the object is dead even if the app has started again"
+    )
+
+
+def _stale_detail(note: Notification) -> str:
+    state = note.job.state.name
+    if note.job.state.is_final:
+        return f"the job is {state}, a final state"
+    want = "TRANSFERRED" if note.method == "job_transferred" else "ERROR"
+    return f"the job left {want} (it is {state} now)"
+
+
+def _flags(flags: NotifyFlags) -> str:
+    return f"0x{int(flags):X}"

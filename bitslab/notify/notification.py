@@ -1,0 +1,86 @@
+"""A raised notification, from the moment BITS raises it until its final log entry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..files import File
+    from ..jobs import Job
+
+__all__ = [
+    "ACTIVE",
+    "JOB_LEVEL",
+    "RATE_LIMITED",
+    "RETRIED",
+    "SERIAL",
+    "Notification",
+]
+
+#: C1, C2: the job-level notifications; they alone can run the command line (K2).
+JOB_LEVEL = frozenset({"job_transferred", "job_error"})
+#: C5, C6: the kinds BITS calls again after a failure.
+RETRIED = frozenset({"job_transferred", "job_error", "file_transferred"})
+#: C4: the kinds that wait their turn in the job's queue (files first, then the job's own).
+SERIAL = RETRIED
+#: C7: the kinds the minimum notification interval folds together.
+RATE_LIMITED = frozenset({"job_modification", "file_ranges_transferred"})
+#: Statuses in which a notification keeps ``sim.run()`` going (it is not waiting to retry).
+ACTIVE = frozenset({"held", "delayed", "ready", "in_flight"})
+
+
+class Notification:
+    """One notification: what it is about, why it was raised, and where it stands.
+
+    ``status`` is one of ``held`` (the rate limiter holds it, C7), ``waiting`` (behind the
+    job's earlier notifications, C4), ``delayed`` (on its way to dispatch, C8), ``ready``
+    (waiting for one of the four slots, C9), ``in_flight`` (the callback is running),
+    ``retry`` (waiting for the retry delay, C5) or ``done``.
+    """
+
+    __slots__ = (
+        "arrived",
+        "attempts",
+        "cmdline_runs",
+        "episode",
+        "file",
+        "id",
+        "job",
+        "method",
+        "raised",
+        "ranges",
+        "reason",
+        "status",
+        "token",
+        "trigger",
+        "via_cmdline",
+    )
+
+    def __init__(
+        self,
+        id: int,
+        method: str,
+        job: Job,
+        file: File | None,
+        raised: float,
+        reason: str,
+        ranges: list[tuple[int, int]] | None = None,
+    ) -> None:
+        self.id = id
+        self.method = method
+        self.job = job
+        self.file = file
+        self.raised = raised
+        self.reason = reason
+        self.ranges = ranges
+        self.episode = job._episode  # C11: which stay in a state a job-level one is about
+        self.attempts = 0
+        self.status = "new"
+        self.token = 0  # bumped whenever the notification is rescheduled; old timers see it
+        self.via_cmdline = False  # K4, K5: only the command line is tried for this event
+        self.cmdline_runs = 0
+        self.trigger = ""  # what started the coming attempt, for the log ("" for the first)
+        self.arrived = raised  # when it last reached dispatch (C9 waits are measured from here)
+
+    def __repr__(self) -> str:
+        return f"<Notification #{self.id} {self.method} job {self.job.name!r} {self.status}>"
