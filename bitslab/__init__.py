@@ -53,6 +53,7 @@ from .constants import (
 from .errors import BitsError, InvalidArgumentError
 from .files import File, FileProgress
 from .jobs import Job, JobError, JobProgress, StateChange
+from .log import OUTCOMES, EventLog, LogEntry
 from .network import Network
 from .notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
@@ -82,12 +83,14 @@ __all__ = [
     "E_FAIL",
     "E_INVALIDARG",
     "E_NOTIMPL",
+    "OUTCOMES",
     "RPC_S_SERVER_UNAVAILABLE",
     "S_OK",
     "App",
     "BitsError",
     "Call",
     "ErrorContext",
+    "EventLog",
     "File",
     "FileProgress",
     "InvalidArgumentError",
@@ -98,6 +101,7 @@ __all__ = [
     "JobProperty",
     "JobState",
     "JobType",
+    "LogEntry",
     "Network",
     "Notifier",
     "NotifyFlags",

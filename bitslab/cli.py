@@ -6,14 +6,16 @@ Plain text, so that it reads the same in a terminal, a log file and a notebook.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from .constants import BG_SIZE_UNKNOWN, JobState
+from .explain import flag_names
 from .jobs import Job
 from .rulebook import rules
-from .scenarios import flaky_network
+from .scenarios import flaky_network, restart_story
 from .simulation import Simulation
 
 __all__ = ["format_history", "main"]
@@ -52,18 +54,71 @@ def _describe_world(sim: Simulation) -> str:
     return "\n".join("  " + part for part in parts)
 
 
-def demo(out: TextIO, seed: int = 0) -> int:
+_RULE_ID = re.compile(r"\b([A-Z]\d{1,2})\b")
+
+
+def _write_rules(out: TextIO, cited: Iterable[str]) -> None:
+    wanted = set(cited)
+    out.write("The rules cited above (bits-rules.md):\n")
+    for rule in rules.values():
+        if rule.id in wanted:
+            out.write(f"  {rule}\n")
+
+
+def demo_flaky_network(out: TextIO, seed: int = 0) -> int:
     """Run the flaky-network scenario and print each job's state history."""
     sim = flaky_network(seed=seed)
     out.write(f"bitslab demo: a flaky network (seed {seed})\n")
     out.write(_describe_world(sim) + "\n\n")
     for job in sim.jobs:
         out.write(format_history(job) + "\n\n")
-    out.write(f"quiet at {sim.now:.2f} s.\n\nThe rules cited above (bits-rules.md):\n")
-    cited = {change.rule for job in sim.jobs for change in job.history}
-    for rule in rules.values():
-        if rule.id in cited:
-            out.write(f"  {rule}\n")
+    out.write(f"quiet at {sim.now:.2f} s.\n\n")
+    _write_rules(out, (change.rule for job in sim.jobs for change in job.history))
+    return 0
+
+
+def _timeline(sim: Simulation) -> list[tuple[float, str]]:
+    """The moments a reader needs: apps crashing and starting, jobs finishing or failing."""
+    events: list[tuple[float, str]] = []
+    for app in sim.apps:
+        for run in app.runs:
+            if run.number > 1:
+                events.append((run.start, f"app {app.name!r} starts again (run {run.number})"))
+            if run.end is not None:
+                how = "crashes" if run.how == "crash" else "exits"
+                events.append((run.end, f"app {app.name!r} {how} (run {run.number} ends)"))
+    for job in sim.jobs:
+        for change in job.history:
+            if change.new in (JobState.TRANSFERRED, JobState.ERROR) or change.new.is_final:
+                events.append((change.time, f"job {job.name!r} is {change.new.name}"))
+    return sorted(events, key=lambda event: event[0])
+
+
+def demo(out: TextIO, seed: int = 0) -> int:
+    """Run the restart story and print what was raised, what arrived, and why."""
+    sim = restart_story(seed=seed)
+    out.write(f"bitslab demo: an application crashes mid-download and restarts (seed {seed})\n\n")
+    for job in sim.jobs:
+        notifier = job.get_notify_interface()
+        program = job.get_notify_cmdline()[0]
+        how = "no interface" if notifier is None else "a notifier"
+        if program:
+            how += f", command line {program}"
+        out.write(
+            f"  job {job.name!r}: {_plural(len(job.files), 'file')}, flags "
+            f"{flag_names(job.get_notify_flags())}, {how}\n"
+        )
+    out.write("\nWhat happened:\n")
+    for time, what in _timeline(sim):
+        out.write(f"  {time:8.2f} s  {what}\n")
+    out.write("\nWhat BITS raised, what arrived, and why (sim.log.explain()):\n\n")
+    out.write(sim.log.explain() + "\n\n")
+    cited: set[str] = set()
+    for entry in sim.log:
+        if entry.rule is not None:
+            cited.add(entry.rule)
+        cited.update(_RULE_ID.findall(entry.reason + " " + entry.trigger))
+    _write_rules(out, cited)
     return 0
 
 
@@ -76,11 +131,22 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo_parser = commands.add_parser(
-        "demo", help="run a small scenario (outage, server errors) and print what happened"
+        "demo",
+        help="an app crashes mid-download and restarts: what arrived, and why",
+        description="Run a ready scenario and print what happened, with the rules behind it.",
     )
     demo_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo_parser.add_argument(
+        "--scenario",
+        choices=("restart-story", "flaky-network"),
+        default="restart-story",
+        help="restart-story (default): notifications across a crash and restart; "
+        "flaky-network: job states through outages and server errors",
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
+        if args.scenario == "flaky-network":
+            return demo_flaky_network(stream, seed=args.seed)
         return demo(stream, seed=args.seed)
     parser.print_help(stream)
     return 0

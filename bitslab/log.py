@@ -186,8 +186,9 @@ class EventLog(Sequence[LogEntry]):
             for e in self._entries
         ]
         frame = pd.DataFrame(rows, columns=columns)
-        ordered: pd.DataFrame = frame.sort_values("time", kind="stable")
-        return ordered.reset_index(drop=True)
+        ordered = frame.sort_values("time", kind="stable", ignore_index=True)
+        assert isinstance(ordered, pd.DataFrame)
+        return ordered
 
     def explain(self, job: Job | None = None) -> str:
         """A plain-English account, per job, of what was raised and why each notification did

@@ -6,12 +6,94 @@ same story everywhere.
 
 from __future__ import annotations
 
-from .constants import JobPriority
+from typing import Any
+
+from .apps import App
+from .constants import JobPriority, NotifyFlags
+from .jobs import Job
+from .notifiers import RecordingNotifier
 from .simulation import Simulation
 
-__all__ = ["flaky_network"]
+__all__ = ["CompletingNotifier", "flaky_network", "restart_story"]
 
 MIRROR = "https://mirror.test/"
+NOTIFY_PROGRAM = r"C:\Tools\notify.exe"
+
+
+class CompletingNotifier(RecordingNotifier):
+    """A recording notifier that does what a real downloader does on job_transferred: it
+    acknowledges the job with ``complete()`` from inside the callback (C10)."""
+
+    def job_transferred(self, job: Job) -> Any:
+        result = super().job_transferred(job)
+        job.complete()
+        return result
+
+
+def restart_story(
+    seed: int = 0,
+    *,
+    crash_at: float = 6.0,
+    restart_at: float = 30.0,
+    retry_delay: float = 10.0,
+    reregister: bool = True,
+    run: bool = True,
+) -> Simulation:
+    """An application registers for notifications, crashes mid-download and restarts.
+
+    - The app ``downloader`` owns job ``nightly`` (three 4 MB files). It asks for
+      JOB_TRANSFERRED, JOB_ERROR and FILE_TRANSFERRED and registers a
+      :class:`CompletingNotifier`, which acknowledges the job when it is told it is done.
+    - The app crashes at ``crash_at``: its notifier is dead (I4). The next file finishes while
+      it is down, so BITS's call fails (app_down) and is retried every ``retry_delay``
+      seconds (C5); the last file's notification and job_transferred wait behind it (C4).
+    - The app starts again at ``restart_at``. With ``reregister`` (the right thing to do) its
+      ``on_start`` function registers a new notifier on each of its jobs; BITS then retries
+      the pending notifications at once (C5) and they arrive, in order. Without it, they
+      stay pending: the dead notifier is never called successfully again.
+    - Job ``report`` has no interface, only a command line, ``C:\\Tools\\notify.exe``
+      (a simulated program, K6): when it transfers, the command line runs (K3), crash or not.
+
+    >>> sim = restart_story()
+    >>> {job.name: job.state.name for job in sim.jobs}
+    {'nightly': 'ACKNOWLEDGED', 'report': 'TRANSFERRED'}
+    >>> [(e.method, e.outcome) for e in sim.log.entries(sim.jobs[0], final=True)
+    ...  if e.method != "job_modification"]  # doctest: +NORMALIZE_WHITESPACE
+    [('file_transferred', 'delivered'), ('file_transferred', 'delivered'),
+     ('file_transferred', 'delivered'), ('job_transferred', 'delivered')]
+    """
+    sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
+    app = sim.add_app("downloader")
+    nightly = sim.create_job("nightly")
+    for name in ("base.cab", "fonts.cab", "lang.cab"):
+        nightly.add_file(MIRROR + name, name, size=4_000_000)
+    nightly.minimum_retry_delay = retry_delay
+    nightly.set_notify_flags(
+        NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED
+    )
+    nightly.set_notify_interface(CompletingNotifier(app))
+
+    report = sim.create_job("report", priority=JobPriority.FOREGROUND)
+    report.add_file(MIRROR + "report.pdf", "report.pdf", size=1_000_000)
+    sim.register_program(NOTIFY_PROGRAM, lambda job, parameters: 0)
+    report.set_notify_cmdline(NOTIFY_PROGRAM, f"{NOTIFY_PROGRAM} /done {report.name}")
+
+    def register_again(app: App) -> None:
+        """What a well-behaved app does at start: register a new notifier on its jobs (I4)."""
+        notifier = CompletingNotifier(app)
+        for job in app.sim.jobs:
+            if job.get_notify_interface() is not None and not job.state.is_final:
+                job.set_notify_interface(notifier)
+
+    if reregister:
+        app.on_start(register_again)
+    sim.call_at(crash_at, app.crash)
+    sim.call_at(restart_at, app.start)
+    nightly.resume()
+    sim.call_at(crash_at + 1.0, report.resume)
+    if run:
+        sim.run()
+    return sim
 
 
 def flaky_network(

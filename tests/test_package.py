@@ -157,17 +157,20 @@ def _readme_blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, re.S)
 
 
-def test_readme_example_prints_what_the_readme_says() -> None:
-    (example,) = _readme_blocks("python")
-    (expected,) = _readme_blocks("text")
-    out = io.StringIO()
-    sys_stdout = sys.stdout
-    sys.stdout = out
-    try:
-        exec(compile(example, "README.md", "exec"), {})
-    finally:
-        sys.stdout = sys_stdout
-    assert out.getvalue() == expected
+def test_readme_examples_print_what_the_readme_says() -> None:
+    """Each python block of the README prints exactly the text block that follows it."""
+    examples = _readme_blocks("python")
+    expected = _readme_blocks("text")
+    assert len(examples) == len(expected) >= 2
+    for example, text in zip(examples, expected, strict=True):
+        out = io.StringIO()
+        sys_stdout = sys.stdout
+        sys.stdout = out
+        try:
+            exec(compile(example, "README.md", "exec"), {})
+        finally:
+            sys.stdout = sys_stdout
+        assert out.getvalue() == text
 
 
 def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_command() -> None:
@@ -182,9 +185,30 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_command() -> Non
     assert "test-command" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
-def test_demo_prints_every_job_history_with_rules() -> None:
+def test_demo_tells_the_restart_story_what_arrived_and_why() -> None:
+    """I4, C5, C4, K3: the demo's account of a crash and restart, from the event log."""
     out = io.StringIO()
     assert main(["demo"], out=out) == 0
+    text = out.getvalue()
+    assert text.startswith("bitslab demo: an application crashes mid-download and restarts")
+    assert "app 'downloader' crashes (run 1 ends)" in text
+    assert "app 'downloader' starts again (run 2)" in text
+    # The file that finished while the app was down: app_down, then delivered to run 2.
+    story = text[text.index("file_transferred 'fonts.cab'") :]
+    story = story[: story.index("#", 1)]
+    assert "app_down [I4" in story
+    assert "RPC_S_SERVER_UNAVAILABLE" in story
+    assert "delivered to CompletingNotifier of app 'downloader' run 2" in story
+    assert "a new interface was set (C5)" in story
+    assert "job 'nightly' (now ACKNOWLEDGED" in text  # complete() inside job_transferred
+    assert "the command line ran instead [K3" in text
+    assert "  I4 (The interface dies with its app): " in text  # the rules cited
+    assert "0x7f" not in text.lower()  # no memory addresses
+
+
+def test_demo_flaky_network_prints_every_job_history_with_rules() -> None:
+    out = io.StringIO()
+    assert main(["demo", "--scenario", "flaky-network"], out=out) == 0
     text = out.getvalue()
     for name in ("updates", "photos", "report", "catalog"):
         assert f"job {name!r}" in text
@@ -202,7 +226,8 @@ def test_demo_runs_as_a_module_in_a_fresh_interpreter() -> None:
         text=True,
         check=True,
     )
-    assert result.stdout.startswith("bitslab demo: a flaky network (seed 3)")
+    assert result.stdout.startswith("bitslab demo: an application crashes mid-download")
+    assert "(seed 3)" in result.stdout.splitlines()[0]
 
 
 def test_cli_without_a_command_prints_help() -> None:

@@ -131,10 +131,7 @@ def _app_down_detail(notifier: Notifier) -> str:
     assert notifier.run is not None
     run = app.runs[notifier.run - 1]
     ended = f"{'crashed' if run.how == 'crash' else 'exited'} at {run.end:.2f} s"
-    return (
-        f"RPC_S_SERVER_UNAVAILABLE: {describe_target(notifier)} {ended}; "
-        "the object is dead even if the app has started again"
-    )
+    return f"RPC_S_SERVER_UNAVAILABLE: run {run.number} of app {app.name!r} {ended}"
 
 
 def _stale_detail(note: Notification) -> str:
