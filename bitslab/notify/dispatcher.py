@@ -24,6 +24,8 @@ from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+import simpy
+
 from ..constants import JobState
 from ..log import EventLog, LogEntry
 from ..notifiers import CALLBACK_FLAGS
@@ -33,8 +35,6 @@ from .notification import ACTIVE, JOB_LEVEL, RATE_LIMITED, RETRIED, SERIAL, Noti
 from .programs import Programs
 
 if TYPE_CHECKING:
-    import simpy
-
     from ..files import File
     from ..jobs import Job
     from ..simulation import Simulation
@@ -57,16 +57,39 @@ class _Raised:
 
 
 def _raised(exc: BaseException) -> str:
-    return f"raised {type(exc).__name__}: {exc}" if str(exc) else f"raised {type(exc).__name__}"
+    """C5: how the log describes a callback that raised: one line, without file paths."""
+    message = " ".join(str(exc).split())
+    if len(message) > 100:
+        message = message[:97] + "..."
+    name = type(exc).__name__
+    return f"raised {name}: {message}" if message else f"raised {name}"
 
 
-def _drive(gen: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
-    """Run a generator callback as a SimPy process; its return value is its result (C9)."""
-    try:
-        value = yield from gen
-    except Exception as exc:  # a failing callback is a failed call (C5), not a crash
-        return _Raised(exc)
-    return value
+def _drive(gen: Generator[Any, Any, Any], env: simpy.Environment) -> Generator[Any, Any, Any]:
+    """Run a generator callback as a SimPy process; its return value is its result (C9).
+
+    The callback may yield only events of this simulation's environment; anything else is
+    thrown back into it as a TypeError. Whatever it raises ends it as a failed call (C5).
+    """
+    send: Any = None
+    throw: BaseException | None = None
+    while True:
+        try:
+            item = gen.throw(throw) if throw is not None else gen.send(send)
+        except StopIteration as stop:
+            return stop.value
+        except Exception as exc:  # a failing callback is a failed call (C5), not a crash
+            return _Raised(exc)
+        send = throw = None
+        if not isinstance(item, simpy.Event) or item.env is not env:
+            throw = TypeError(
+                f"a callback may yield only events of its simulation's env, got {item!r}"
+            )
+            continue
+        try:
+            send = yield item
+        except Exception as exc:  # a failed event, or the interrupt of callback_timeout
+            throw = exc
 
 
 class Dispatcher:
@@ -326,7 +349,7 @@ class Dispatcher:
         if not inspect.isgenerator(result):
             self._settle(note, *read_result(result), target, start)
             return
-        process = self.sim.env.process(_drive(result))
+        process = self.sim.env.process(_drive(result, self.sim.env))
         process.callbacks.append(
             lambda event: self._returned(note, token, event.value, target, start)
         )
