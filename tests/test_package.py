@@ -42,6 +42,37 @@ CORE_NAMES = [
     "RPC_S_SERVER_UNAVAILABLE",
     "BG_SIZE_UNKNOWN",
     "rules",
+    # issue 3: notifications
+    "Notifier",
+    "RecordingNotifier",
+    "scenarios",
+]
+SIMULATION_MEMBERS = [
+    "env",
+    "now",
+    "run",
+    "call_at",
+    "create_job",
+    "add_app",
+    "register_program",
+    "log",
+    "network",
+]
+LOG_MEMBERS = ["to_dataframe", "explain"]
+LOG_ENTRY_FIELDS = ["id", "time", "method", "job", "file", "outcome", "rule"]
+APP_MEMBERS = ["running", "crash", "exit", "start", "on_start"]
+API_OUTCOMES = [
+    "delivered",
+    "coalesced",
+    "stale",
+    "disabled",
+    "not_on_demand",
+    "filtered",
+    "no_interface",
+    "not_implemented",
+    "app_down",
+    "failed",
+    "cmdline",
 ]
 JOB_MEMBERS = [
     "sim",
@@ -61,12 +92,39 @@ JOB_MEMBERS = [
     "get_error",
     "set_property",
     "get_property",
+    "set_notify_flags",
+    "get_notify_flags",
+    "set_notify_interface",
+    "get_notify_interface",
+    "set_notify_cmdline",
+    "get_notify_cmdline",
 ]
 
 
 def test_every_core_name_of_api_md_exists() -> None:
     missing = [name for name in CORE_NAMES if not hasattr(bl, name)]
     assert missing == []
+
+
+def test_simulation_app_and_log_expose_the_contract_members() -> None:
+    """api.md: Simulation, App, the event log and its entries, and the outcomes."""
+    sim = bl.Simulation(seed=0)
+    app = sim.add_app("downloader")
+    job = sim.create_job("nightly")
+    job.add_file("https://example.test/a.bin", "a.bin", size=10)
+    job.resume()
+    sim.run()
+    assert [m for m in SIMULATION_MEMBERS if not hasattr(sim, m)] == []
+    assert [m for m in APP_MEMBERS if not hasattr(app, m)] == []
+    assert [m for m in LOG_MEMBERS if not hasattr(sim.log, m)] == []
+    entry = sim.log[0]
+    assert [f for f in LOG_ENTRY_FIELDS if not hasattr(entry, f)] == []
+    assert sorted(bl.OUTCOMES) == sorted(API_OUTCOMES)
+    assert {e.outcome for e in sim.log} <= set(API_OUTCOMES)
+    for method in ("job_transferred", "job_error", "job_modification"):
+        assert callable(getattr(bl.Notifier(), method))
+    assert callable(bl.Notifier().file_transferred)
+    assert callable(bl.Notifier().file_ranges_transferred)
 
 
 def test_every_constant_of_bits_rules_exists_with_its_value(rules_text: str) -> None:
