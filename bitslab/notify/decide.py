@@ -82,7 +82,10 @@ def decide(note: Notification) -> Decision:
     if notifier is None:
         if cmdline_applies(note):
             return Decision("cmdline", None, "K3", "no interface is registered")
-        return Decision("end", "no_interface", "I8", "no interface and no command line")
+        if note.method in JOB_LEVEL:
+            return Decision("end", "no_interface", "I8", "no interface and no command line")
+        why = "no interface (a command line serves only job_transferred and job_error, K2)"
+        return Decision("end", "no_interface", "I8", why)
     if not callable(getattr(notifier, note.method, None)):
         what = f"{describe_target(notifier)} has no {note.method} method"
         if cmdline_applies(note):

@@ -28,7 +28,7 @@ import simpy
 
 from ..constants import JobState
 from ..log import EventLog, LogEntry
-from ..notifiers import CALLBACK_FLAGS
+from ..notifiers import CALLBACK_FLAGS, Notifier
 from .decide import cmdline_applies, decide, describe_target, is_stale, read_result
 from .limiter import Limiter
 from .notification import ACTIVE, JOB_LEVEL, RATE_LIMITED, RETRIED, SERIAL, Notification
@@ -153,8 +153,11 @@ class Dispatcher:
         method = _STATE_METHOD.get(job.state)
         if method is None or not job.get_notify_flags() & CALLBACK_FLAGS[method]:
             return
-        if self._pending_for(job, method) is None:
-            self.raise_(method, job, None, f"an interface was set on a {job.state.name} job (I5)")
+        pending = self._pending_for(job, method)
+        if pending is None:
+            self.raise_(method, job, None, f"an interface was set on the {job.state.name} job (I5)")
+        elif pending.status == "in_flight":
+            pending.again = True  # I5: if the old interface takes it, the new one gets it too
 
     def on_cmdline_set(self, job: Job) -> None:
         """K4: a command line set on a TRANSFERRED or ERROR job runs, unless an interface
@@ -166,7 +169,7 @@ class Dispatcher:
             return
         note = self._pending_for(job, method)
         if note is None:
-            reason = f"a command line was set on a {job.state.name} job (K4)"
+            reason = f"a command line was set on the {job.state.name} job (K4)"
             self.raise_(method, job, None, reason, via_cmdline=True)
             return
         note.via_cmdline = True
@@ -338,6 +341,8 @@ class Dispatcher:
         else:
             args = (job,)
         self.set_status(note, "in_flight")
+        note.callee = notifier
+        note.again = False
         self.in_flight += 1
         start = self.sim.now
         token = note.token
@@ -384,15 +389,35 @@ class Dispatcher:
         """C5: a call returned: delivered, or a failure to retry or hand to the command line."""
         self.in_flight -= 1
         self.set_status(note, "attempted")
-        if ok:
+        notifier = note.callee
+        note.callee = None
+        if ok and isinstance(notifier, Notifier) and not notifier.alive:
+            # I4: the app died while the call ran; the call fails as RPC does
+            self._failed(note, "app_down", "the app ended during the call", target, start)
+        elif ok:
             if note.method in JOB_LEVEL:
                 self._succeeded[note.job, note.method] = note.episode
             self.end(note, "delivered", None, detail, target=target, start=start)
+            if note.again and not is_stale(note):  # I5: a new interface came during the call
+                reason = f"an interface was set while {note.method} was being delivered (I5)"
+                self.raise_(note.method, note.job, None, reason)
         elif cmdline_applies(note):  # K3: the interface's call failed
-            self._run_cmdline(note, "K3", f"{note.method} {detail}", target, start)
+            self._fall_back(note, f"{note.method} {detail}", target, start)
         else:
             self._failed(note, "failed", detail, target, start)
         self._pump()
+
+    def _fall_back(self, note: Notification, why: str, target: str, start: float) -> None:
+        """K3: the call failed, so the command line runs instead, if D1 still lets it: the
+        flags are read again, since the callback may have changed them (F5, F6)."""
+        note.via_cmdline = True
+        decision = decide(note)
+        if decision.action == "cmdline":
+            self._run_cmdline(note, "K3", why, target, start)
+            return
+        assert decision.outcome is not None
+        self._write(note, "failed", "C5", False, why, target, start)
+        self.end(note, decision.outcome, decision.rule, decision.detail)
 
     def _failed(
         self, note: Notification, outcome: str, detail: str, target: str | None, start: float
@@ -482,3 +507,4 @@ class Dispatcher:
                 note.trigger,
             )
         )
+        note.trigger = ""  # it explained this attempt; the next one has its own

@@ -39,8 +39,10 @@ class Notification:
     """
 
     __slots__ = (
+        "again",
         "arrived",
         "attempts",
+        "callee",
         "cmdline_runs",
         "episode",
         "file",
@@ -79,6 +81,8 @@ class Notification:
         self.token = 0  # bumped whenever the notification is rescheduled; old timers see it
         self.via_cmdline = False  # K4, K5: only the command line is tried for this event
         self.cmdline_runs = 0
+        self.callee: object | None = None  # the notifier being called while in flight
+        self.again = False  # I5: an interface was set during the call; replay on success
         self.trigger = ""  # what started the coming attempt, for the log ("" for the first)
         self.arrived = raised  # when it last reached dispatch (C9 waits are measured from here)
 
