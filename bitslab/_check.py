@@ -14,7 +14,14 @@ from typing import Any, TypeVar
 
 E = TypeVar("E", bound=enum.IntEnum)
 
-__all__ = ["check_callable", "check_enum", "check_int", "check_number", "check_str"]
+__all__ = [
+    "check_callable",
+    "check_enum",
+    "check_int",
+    "check_number",
+    "check_str",
+    "safe_text",
+]
 
 
 def _got(value: object) -> str:
@@ -78,3 +85,15 @@ def check_callable(name: str, value: Any) -> Callable[..., Any]:
     if not callable(value):
         raise TypeError(f"{name} must be callable, got {_got(value)}")
     return value  # type: ignore[no-any-return]
+
+
+def safe_text(value: object, *, limit: int = 60, use_str: bool = False) -> str:
+    """``repr(value)`` (or ``str``) on one line and at most ``limit`` characters, for log text
+    about what a callback or program returned or raised; a value whose repr itself fails is
+    described by its type, so misbehaving user code can never break the log."""
+    try:
+        text = str(value) if use_str else repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} that cannot be shown>"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .._check import safe_text
 from ..constants import JobProperty, JobState, NotifyFlags, hresult_name
 from ..notifiers import CALLBACK_FLAGS, Notifier
 from .notification import JOB_LEVEL
@@ -114,9 +115,7 @@ def read_result(value: Any) -> tuple[bool, str]:
         if 0x80000000 <= value <= 0xFFFFFFFF:
             return False, f"returned HRESULT {hresult_name(value)}"
         return False, f"returned {value}, which is not a 32-bit HRESULT"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
+    text = safe_text(value)
     return False, f"returned {text} ({type(value).__name__}), not None, a bool or an HRESULT"
 
 

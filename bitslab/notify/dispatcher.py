@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from .._check import safe_text
 from ..constants import JobState
 from ..log import EventLog, LogEntry
 from ..notifiers import CALLBACK_FLAGS, Notifier
@@ -58,9 +59,7 @@ class _Raised:
 
 def _raised(exc: BaseException) -> str:
     """C5: how the log describes a callback that raised: one line, without file paths."""
-    message = " ".join(str(exc).split())
-    if len(message) > 100:
-        message = message[:97] + "..."
+    message = safe_text(exc, limit=100, use_str=True)
     name = type(exc).__name__
     return f"raised {name}: {message}" if message else f"raised {name}"
 

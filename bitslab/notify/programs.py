@@ -11,7 +11,7 @@ import ntpath
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._check import check_callable, check_str
+from .._check import check_callable, check_str, safe_text
 from .settings import FULL_PATH
 
 if TYPE_CHECKING:
@@ -59,7 +59,8 @@ class Programs:
         try:
             code = entry[1](job, parameters)
         except Exception as exc:  # a misbehaving handler is a failed run, never a crash
-            return False, f"{program} crashed: {type(exc).__name__}: {exc}"
+            message = safe_text(exc, limit=100, use_str=True)
+            return False, f"{program} crashed: {type(exc).__name__}: {message}"
         if isinstance(code, bool) or not isinstance(code, int):
-            return False, f"{program} returned {code!r}, not an exit code"
+            return False, f"{program} returned {safe_text(code)}, not an exit code"
         return code == 0, f"{program} exited {code}"
