@@ -17,11 +17,35 @@ from .rulebook import rules
 
 if TYPE_CHECKING:
     from .jobs import Job
-    from .log import LogEntry
+    from .log import LogEntry, Pending
 
 __all__ = ["explain", "flag_names"]
 
 _ARRIVED = frozenset({"delivered", "cmdline"})
+_WHERE = {
+    "new": "just raised",
+    "held": "held until the minimum notification interval ends (C7)",
+    "waiting": "queued behind #{behind} of the same job (C4)",
+    "delayed": "on its way to dispatch (C8)",
+    "ready": "waiting for one of the four slots (C9)",
+    "in_flight": "its callback is running",
+    "running": "its command line is running",
+    "attempted": "its call has just returned",
+}
+
+
+def _where(pending: Pending, last: LogEntry | None) -> str:
+    """Where a pending notification stands, in words."""
+    if pending.status == "retry":
+        if last is not None and last.rule == "K5":
+            return "still pending: BITS will run the command line again (K5)"
+        return (
+            "still pending: BITS will call again after the retry delay, or at once when an "
+            "interface is set (C5)"
+        )
+    return "still pending: " + _WHERE.get(pending.status, pending.status).format(
+        behind=pending.behind
+    )
 
 
 def flag_names(flags: int) -> str:
@@ -63,16 +87,23 @@ def _attempt_line(entry: LogEntry) -> str:
     return line
 
 
-def _story(entries: list[LogEntry]) -> str:
+def _story(entries: list[LogEntry], pending: Pending | None) -> str:
     """One notification: when and why it was raised, then each attempt or decision."""
-    first = entries[0]
-    final = entries[-1] if entries[-1].final else None
-    head = f"  #{first.id} {_subject(first)}, raised at {first.raised:.2f} s: {first.reason}"
-    lines = [head, *(_attempt_line(entry) for entry in entries)]
-    if final is None:
-        lines.append(f"{'':16}still pending: BITS will try again (C5)")
-    elif final.outcome in _ARRIVED and final.time > first.raised + 1e-9:
-        lines.append(f"{'':16}arrived {final.time - first.raised:.2f} s after it was raised")
+    if entries:
+        first = entries[0]
+        subject, raised, reason = _subject(first), first.raised, first.reason
+    else:
+        assert pending is not None
+        file = f" {pending.file.local_name!r}" if pending.file is not None else ""
+        subject, raised, reason = f"{pending.method}{file}", pending.raised, pending.reason
+    number = entries[0].id if entries else pending.id if pending is not None else 0
+    lines = [f"  #{number} {subject}, raised at {raised:.2f} s: {reason}"]
+    lines += [_attempt_line(entry) for entry in entries]
+    last = entries[-1] if entries else None
+    if pending is not None:
+        lines.append(f"{'':16}{_where(pending, last)}")
+    elif last is not None and last.outcome in _ARRIVED and last.time > raised + 1e-9:
+        lines.append(f"{'':16}arrived {last.time - raised:.2f} s after it was raised")
     return "\n".join(lines)
 
 
@@ -84,39 +115,53 @@ def _counts(entries: Iterable[LogEntry]) -> str:
     return ", ".join(parts)
 
 
-def _explain_job(job: Job, entries: list[LogEntry]) -> str:
+def _explain_job(job: Job, entries: list[LogEntry], pending: list[Pending]) -> str:
     by_id: dict[int, list[LogEntry]] = {}
     for entry in sorted(entries, key=lambda e: (e.id, e.time)):
         by_id.setdefault(entry.id, []).append(entry)
-    finals = [group[-1] for group in by_id.values() if group[-1].final]
-    arrived = sum(entry.outcome in _ARRIVED for entry in finals)
-    pending = len(by_id) - len(finals)
+    waiting = {p.id: p for p in pending}
+    ids = sorted(set(by_id) | set(waiting))
+    arrived = sum(group[-1].final and group[-1].outcome in _ARRIVED for group in by_id.values())
     header = (
         f"job {job.name!r} (now {job.state.name}, flags {flag_names(job.get_notify_flags())}): "
-        f"{len(by_id)} notifications raised, {arrived} arrived"
+        f"{len(ids)} notifications raised, {arrived} arrived"
     )
-    if pending:
-        header += f", {pending} still pending"
+    if waiting:
+        header += f", {len(waiting)} still pending"
     lines = [header]
-    modifications = []
-    for group in by_id.values():
-        if group[0].method == "job_modification":
-            modifications.append(group)
+    modifications: list[LogEntry] = []
+    raised_mods = pending_mods = 0
+    for number in ids:
+        group = by_id.get(number, [])
+        method = group[0].method if group else waiting[number].method
+        if method == "job_modification":
+            raised_mods += 1
+            pending_mods += number in waiting
+            modifications += group
         else:
-            lines.append(_story(group))
-    if modifications:
-        ended = [entry for group in modifications for entry in group]
-        lines.append(f"  job_modification: {len(modifications)} raised (C3): {_counts(ended)}")
+            lines.append(_story(group, waiting.get(number)))
+    if raised_mods:
+        summary = _counts(modifications)
+        if pending_mods:
+            summary += (", " if summary else "") + f"{pending_mods} still pending"
+        lines.append(f"  job_modification: {raised_mods} raised (C3): {summary}")
     return "\n".join(lines)
 
 
-def explain(log: Iterable[LogEntry], job: Job | None = None) -> str:
+def explain(
+    log: Iterable[LogEntry], pending: Iterable[Pending] = (), job: Job | None = None
+) -> str:
     """The account behind :meth:`EventLog.explain`."""
-    per_job: dict[Job, list[LogEntry]] = {}
+    per_job: dict[Job, tuple[list[LogEntry], list[Pending]]] = {}
     for entry in log:
         if job is None or entry.job is job:
-            per_job.setdefault(entry.job, []).append(entry)
+            per_job.setdefault(entry.job, ([], []))[0].append(entry)
+    for note in pending:
+        if job is None or note.job is job:
+            per_job.setdefault(note.job, ([], []))[1].append(note)
     if not per_job:
         who = f"job {job.name!r}" if job is not None else "any job"
         return f"No notification has been raised for {who} yet."
-    return "\n\n".join(_explain_job(owner, entries) for owner, entries in per_job.items())
+    return "\n\n".join(
+        _explain_job(owner, entries, notes) for owner, (entries, notes) in per_job.items()
+    )

@@ -9,9 +9,9 @@ are frozen; a DataFrame is made only when asked for (:meth:`EventLog.to_datafram
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .files import File
     from .jobs import Job
 
-__all__ = ["FINAL_ONLY_OUTCOMES", "OUTCOMES", "EventLog", "LogEntry"]
+__all__ = ["OUTCOMES", "EventLog", "LogEntry", "Pending"]
 
 #: Every outcome a log entry can have (api.md), in the order D1 checks them.
 OUTCOMES = (
@@ -35,11 +35,6 @@ OUTCOMES = (
     "cmdline",
     "delivered",
 )
-
-#: Outcomes that always end a notification; ``app_down`` and ``failed`` end it only when BITS
-#: does not retry that kind (C6), and ``cmdline`` always ends it (a failing command is logged
-#: as ``failed`` under K5).
-FINAL_ONLY_OUTCOMES = frozenset(OUTCOMES) - {"app_down", "failed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +82,24 @@ class LogEntry:
         )
 
 
+class Pending(NamedTuple):
+    """A notification raised and not yet ended: what :meth:`EventLog.pending` lists.
+
+    ``status`` says where it stands: ``held`` (C7), ``waiting`` (behind notification
+    ``behind`` of the same job, C4), ``delayed`` (C8), ``ready`` (C9), ``in_flight``,
+    ``running`` (a command line), ``retry`` (C5, K5).
+    """
+
+    id: int
+    method: str
+    job: Job
+    file: File | None
+    raised: float
+    reason: str
+    status: str
+    behind: int | None
+
+
 class EventLog(Sequence[LogEntry]):
     """The simulation's event log (``sim.log``): a read-only sequence of :class:`LogEntry`.
 
@@ -95,8 +108,9 @@ class EventLog(Sequence[LogEntry]):
     :meth:`to_dataframe` sorts by time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pending: Callable[[], list[Pending]] | None = None) -> None:
         self._entries: list[LogEntry] = []
+        self._pending = pending
 
     def _add(self, entry: LogEntry) -> None:
         self._entries.append(entry)
@@ -137,6 +151,12 @@ class EventLog(Sequence[LogEntry]):
             and (outcome is None or entry.outcome == outcome)
             and (final is None or entry.final == final)
         ]
+
+    def pending(self, job: Job | None = None) -> list[Pending]:
+        """The notifications raised and not yet ended (of ``job``, if given), oldest first:
+        those waiting to retry, queued behind another (C4), held (C7) or under way."""
+        found = self._pending() if self._pending is not None else []
+        return [p for p in found if job is None or p.job is job]
 
     def to_dataframe(self) -> pd.DataFrame:
         """The log as a :class:`pandas.DataFrame`, one row per entry, sorted by time.
@@ -195,4 +215,4 @@ class EventLog(Sequence[LogEntry]):
         or did not arrive. With ``job``, only that job."""
         from .explain import explain
 
-        return explain(self, job)
+        return explain(self, self.pending(job), job)

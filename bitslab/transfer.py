@@ -50,6 +50,7 @@ class Transfer:
         self._checkpoint()
         if self.file is not None:
             self.file._transfer = None
+            self.job._moving = None
             self.file = None
         self._gen += 1
 
@@ -81,7 +82,9 @@ class Transfer:
         now = self._scheduler.sim.now
         file = self.file
         if file is not None:
-            file._done = min(float(file.size), self.transferred(file))
+            done = min(float(file.size), self.transferred(file))
+            self.job._banked += done - file._done
+            file._done = done
         self._since = now
 
     def _connect_next(self) -> None:
@@ -113,6 +116,7 @@ class Transfer:
         job._made_progress()
         self.file = file
         file._transfer = self
+        job._moving = file
         self._since = self._scheduler.sim.now
         if file.size == 0:
             self._file_done(self._gen)
@@ -126,8 +130,10 @@ class Transfer:
         file = self.file
         assert file is not None
         self.rate = 0.0
+        self.job._banked += file.size - file._done
         file._done = float(file.size)
         file._transfer = None
+        self.job._moving = None
         self.file = None
         file._complete()
         if self.job._next_file() is None:

@@ -1156,3 +1156,39 @@ def test_d1_every_notification_has_one_final_entry_written_last() -> None:
         assert entry.rule is None or entry.rule in bl.rules
         if entry.final and entry.outcome in ("failed", "app_down"):
             assert entry.method == "job_modification"  # C6: the only kind not retried
+
+
+# -- regressions from review ------------------------------------------------------------------
+
+
+def test_c11_an_in_flight_modification_that_fails_after_cancel_ends_stale() -> None:
+    """C11, C6: a job_modification whose call fails after the job was cancelled is stale."""
+
+    class SlowFail(bl.Notifier):
+        def job_modification(self, job: bl.Job) -> Generator[Any, Any, bool]:
+            yield job.sim.env.timeout(2.0)
+            return False
+
+    sim = bl.Simulation(seed=0)
+    job = make_job(sim, flags=F.JOB_MODIFICATION, notifier=SlowFail())
+    job.resume()
+    sim.call_at(0.5, job.cancel)
+    sim.run()
+    (failed,) = sim.log.entries(job, outcome="failed")
+    ends = [e for e in sim.log.entries(job) if e.id == failed.id]
+    assert [(e.outcome, e.final) for e in ends] == [("failed", False), ("stale", True)]
+
+
+def test_c4_a_queued_notification_pays_the_dispatch_delay_from_when_it_was_raised() -> None:
+    """C4, C8: waiting behind a file notification does not add a second dispatch delay."""
+    sim = bl.Simulation(seed=0, dispatch_delay=1.0)
+    recorder = bl.RecordingNotifier()
+    job = make_job(sim, files=1, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=recorder)
+    job.resume()
+    sim.run()
+    done = time_of(job, S.TRANSFERRED)
+    times = [(c.method, c.time) for c in recorder.calls]
+    assert times == [
+        ("file_transferred", pytest.approx(done + 1.0)),
+        ("job_transferred", pytest.approx(done + 1.0)),
+    ]

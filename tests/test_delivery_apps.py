@@ -281,7 +281,9 @@ def test_i5_a_new_interface_on_an_error_job_gets_job_error_again() -> None:
 
 @pytest.mark.parametrize("state", [S.TRANSFERRED, S.ERROR])
 def test_i5_nothing_is_replayed_when_the_flag_is_off(state: bl.JobState) -> None:
-    """I5: no replay without JOB_TRANSFERRED (TRANSFERRED) or JOB_ERROR (ERROR) set."""
+    """I5, F8: no replay is delivered without JOB_TRANSFERRED (TRANSFERRED) or JOB_ERROR
+    (ERROR) set; the replay is raised and the log shows it filtered, as flags are read at
+    delivery (F6)."""
     method = method_for(state)
     other = F.JOB_ERROR if state is S.TRANSFERRED else F.JOB_TRANSFERRED
     job = settled(state, flags=other | F.FILE_TRANSFERRED)
@@ -291,7 +293,10 @@ def test_i5_nothing_is_replayed_when_the_flag_is_off(state: bl.JobState) -> None
     job.sim.run()
     job.sim.run(until=job.sim.now + 3 * RETRY)
     assert late.calls == []
-    assert entries(job, method) == before
+    new = entries(job, method)[len(before) :]
+    assert entries(job, method)[: len(before)] == before
+    assert [(e.outcome, e.rule, e.final) for e in new] == [("filtered", "F8", True)]
+    assert "(I5)" in new[0].reason
 
 
 def test_i5_replay_and_a_pending_failed_job_transferred_are_one_notification() -> None:
@@ -854,3 +859,82 @@ def test_p1_jobs_files_progress_flags_and_cmdline_survive_a_crash_and_restart() 
     assert job.progress == control.progress
     assert job.get_notify_cmdline() == (PROGRAM, PROGRAM + " big")
     assert job.get_notify_flags() == F.JOB_TRANSFERRED | F.FILE_TRANSFERRED | F.JOB_ERROR
+
+
+# -- regressions from review ------------------------------------------------------------------
+
+
+def test_k5_a_program_that_completes_its_job_ends_the_notification_once() -> None:
+    """K5, C10: a command-line program may complete() its job, as Microsoft's page asks; the
+    notification ends once, as cmdline, and nothing escapes run()."""
+    sim = bl.Simulation(seed=0)
+    sim.register_program(PROGRAM, lambda job, parameters: (job.complete(), 0)[1])
+    job = sim.create_job("j")
+    job.add_file("https://example.test/a", "a", size=1_000)
+    job.set_notify_cmdline(PROGRAM, None)
+    job.resume()
+    sim.run()
+    assert job.state is S.ACKNOWLEDGED
+    ends = sim.log.entries(job, method="job_transferred")
+    assert [(e.outcome, e.rule, e.final) for e in ends] == [("cmdline", "K3", True)]
+
+
+def test_k5_a_failing_program_that_resumes_its_job_ends_stale_not_retried() -> None:
+    """K5, C11: a program that exits non-zero after moving the job on is not run again."""
+    sim = bl.Simulation(seed=0)
+    runs: list[float] = []
+
+    def handler(job: bl.Job, parameters: str) -> int:
+        runs.append(job.sim.now)
+        job.cancel()
+        return 1
+
+    sim.register_program(PROGRAM, handler)
+    job = sim.create_job("j")
+    job.add_file("https://example.test/a", "a", size=1_000)
+    job.set_notify_cmdline(PROGRAM, None)
+    job.resume()
+    sim.run()
+    sim.run(until=sim.now + 3 * RETRY)
+    assert len(runs) == 1
+    ends = sim.log.entries(job, method="job_transferred")
+    assert [(e.outcome, e.final) for e in ends] == [("failed", False), ("stale", True)]
+    assert "retry in" not in ends[0].detail
+
+
+def test_i5_a_callback_that_registers_itself_again_is_called_once() -> None:
+    """I5: setting the same object again during its own job_transferred call replays nothing,
+    so the run ends (it used to loop at one instant)."""
+
+    class Reregister(bl.RecordingNotifier):
+        def job_transferred(self, job: bl.Job) -> Any:
+            job.set_notify_interface(self)
+            return super().job_transferred(job)
+
+    sim = bl.Simulation(seed=0)
+    job = sim.create_job("j")
+    job.add_file("https://example.test/a", "a", size=1_000)
+    notifier = Reregister()
+    job.set_notify_interface(notifier)
+    job.resume()
+    sim.run(until=5.0)
+    assert [c.method for c in notifier.calls] == ["job_transferred"]
+
+
+def test_k3_a_command_line_set_before_a_valid_interface_is_tried_does_not_preempt_it() -> None:
+    """K3, K4: while job_transferred is on its way to a valid interface, a new command line
+    does not replace the call: the interface gets it and the command line does not run."""
+    sim = bl.Simulation(seed=0, dispatch_delay=1.0)
+    runs: list[float] = []
+    sim.register_program(PROGRAM, lambda job, parameters: runs.append(job.sim.now) or 0)
+    recorder = bl.RecordingNotifier()
+    job = sim.create_job("j")
+    job.add_file("https://example.test/a", "a", size=1_000)
+    job.set_notify_interface(recorder)
+    job.resume()
+    sim.run(until=1.0)  # TRANSFERRED at 0.051; job_transferred dispatches at 1.051
+    assert job.state is S.TRANSFERRED
+    job.set_notify_cmdline(PROGRAM, None)
+    sim.run()
+    assert [c.method for c in recorder.calls] == ["job_transferred"]
+    assert runs == []

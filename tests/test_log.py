@@ -450,3 +450,41 @@ def test_d1_the_same_seed_gives_the_same_log() -> None:
         (e.job.id, e.detail, e.target) for e in second.log
     ]
     assert first.log.explain() == second.log.explain()
+
+
+def test_d1_explain_and_pending_show_notifications_queued_behind_a_failing_one() -> None:
+    """D1, C4: a job_transferred queued behind a retrying file_transferred is listed by
+    log.pending() and explain(), though it has no log entry yet."""
+    sim = bl.Simulation(seed=0)
+    job = sim.create_job("nightly")
+    job.add_file("https://example.test/a.bin", "a.bin", size=1_000)
+    job.set_notify_flags(bl.NotifyFlags.JOB_TRANSFERRED | bl.NotifyFlags.FILE_TRANSFERRED)
+    job.set_notify_interface(bl.RecordingNotifier(returns={"file_transferred": False}))
+    job.resume()
+    sim.run()
+    pending = {p.method: p for p in sim.log.pending(job)}
+    assert pending["file_transferred"].status == "retry"
+    waiting = pending["job_transferred"]
+    assert waiting.status == "waiting"
+    assert waiting.behind == pending["file_transferred"].id
+    assert sim.log.entries(job, method="job_transferred") == []
+    text = sim.log.explain(job)
+    assert f"#{waiting.id} job_transferred" in text
+    assert f"queued behind #{waiting.behind} of the same job (C4)" in text
+    assert "2 still pending" in text
+
+
+def test_d1_a_notification_ended_by_a_state_change_has_no_attempt_trigger() -> None:
+    """D1, C11: an entry made without an attempt (stale on cancel) carries no trigger."""
+    sim = bl.Simulation(seed=0)
+    job = sim.create_job("nightly")
+    job.add_file("https://example.test/a.bin", "a.bin", size=1_000)
+    job.add_file("https://example.test/b.bin", "b.bin", size=1_000)
+    job.set_notify_flags(bl.NotifyFlags.FILE_TRANSFERRED)
+    job.set_notify_interface(bl.RecordingNotifier(returns={"file_transferred": False}))
+    job.resume()
+    sim.run()
+    job.cancel()
+    stale = sim.log.entries(job, outcome="stale")
+    assert {e.method for e in stale} == {"file_transferred", "job_transferred"}
+    assert all(entry.trigger == "" for entry in stale)

@@ -1,24 +1,30 @@
-"""The delivery decision (D1), staleness (C11) and how a callback's result reads (C5).
+"""The delivery decision (D1) and staleness (C11).
 
 :func:`decide` is the one place that decides, at a delivery attempt, what happens to a
 notification before anything is called: it checks the rules in D1's order and returns the
-first that applies. :func:`read_result` judges what a callback returned. Nothing here changes
-state; the dispatcher acts on the answers and the log records them.
+first that applies. Nothing here changes state; the dispatcher acts on the answers and the
+log records them. (What a call's result means, C5, is :mod:`bitslab.notify.calls`.)
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from .._check import safe_text
-from ..constants import JobProperty, JobState, NotifyFlags, hresult_name
+from ..constants import JobProperty, NotifyFlags
 from ..notifiers import CALLBACK_FLAGS, Notifier
 from .notification import JOB_LEVEL
 
 if TYPE_CHECKING:
     from .notification import Notification
 
-__all__ = ["Decision", "cmdline_applies", "decide", "describe_target", "is_stale", "read_result"]
+__all__ = [
+    "Decision",
+    "app_down_detail",
+    "cmdline_applies",
+    "decide",
+    "describe_target",
+    "is_stale",
+]
 
 
 class Decision(NamedTuple):
@@ -47,11 +53,8 @@ def is_stale(note: Notification) -> bool:
     job = note.job
     if job.state.is_final:
         return True
-    if note.method == "job_transferred":
-        return job.state is not JobState.TRANSFERRED or job._episode != note.episode
-    if note.method == "job_error":
-        return job.state is not JobState.ERROR or job._episode != note.episode
-    return False
+    # A job-level notification is raised on entering its state; any change since ends it.
+    return note.method in JOB_LEVEL and job._episode != note.episode
 
 
 def cmdline_applies(note: Notification) -> bool:
@@ -78,7 +81,7 @@ def decide(note: Notification) -> Decision:
             "end", "filtered", "F8", f"flags are {_flags(flags)}, without {wanted.name}"
         )
     if note.via_cmdline and cmdline_applies(note):  # K4, K5: only the command line now
-        return Decision("cmdline", None, "K5" if note.cmdline_runs else "K4")
+        return Decision("cmdline", None, "K5" if note.cmdline_ran else "K4")
     notifier = job.get_notify_interface()
     if notifier is None:
         if cmdline_applies(note):
@@ -92,31 +95,10 @@ def decide(note: Notification) -> Decision:
         if cmdline_applies(note):
             return Decision("cmdline", None, "K3", what)
         return Decision("end", "not_implemented", "I6", what)
-    if isinstance(notifier, Notifier) and not notifier.alive:
-        return Decision("app_down", "app_down", "I4", _app_down_detail(notifier))
+    down = app_down_detail(notifier)
+    if down is not None:
+        return Decision("app_down", "app_down", "I4", down)
     return _CALL
-
-
-def read_result(value: Any) -> tuple[bool, str]:
-    """C5: ``(succeeded, description)`` of what a callback returned.
-
-    None and True succeed; False fails; an int is a 32-bit HRESULT that fails when negative
-    or when bit 31 is set; anything else fails (model choice).
-    """
-    if value is None or value is True:
-        return True, ""
-    if value is False:
-        return False, "returned False"
-    if isinstance(value, int):
-        if 0 <= value <= 0x7FFFFFFF:
-            return True, ""
-        if value < 0 and value >= -(2**31):
-            return False, f"returned HRESULT {hresult_name(value & 0xFFFFFFFF)}"
-        if 0x80000000 <= value <= 0xFFFFFFFF:
-            return False, f"returned HRESULT {hresult_name(value)}"
-        return False, f"returned {value}, which is not a 32-bit HRESULT"
-    text = safe_text(value)
-    return False, f"returned {text} ({type(value).__name__}), not None, a bool or an HRESULT"
 
 
 def describe_target(notifier: object) -> str:
@@ -127,7 +109,10 @@ def describe_target(notifier: object) -> str:
     return name
 
 
-def _app_down_detail(notifier: Notifier) -> str:
+def app_down_detail(notifier: object) -> str | None:
+    """I4: why calls into ``notifier`` fail (its app run has ended), or None if they do not."""
+    if not isinstance(notifier, Notifier) or notifier.alive:
+        return None
     app = notifier.app
     assert app is not None
     assert notifier.run is not None

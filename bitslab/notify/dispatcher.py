@@ -6,9 +6,9 @@
 - Order: a job's file_transferred calls go one at a time, then its job_transferred or
   job_error (C4); each notification reaches dispatch after a delay, modifications after a
   longer one (C8); at most four are in flight at once (C9).
-- Attempts: :func:`decide` (D1) says what to do; a callback's result is read by
-  :func:`read_result` (C5); a failure is retried after the job's retry delay, or the command
-  line runs instead (K3, K5); a pending notification whose event has passed is dropped (C11).
+- Attempts: :func:`decide` (D1) says what to do; :func:`call` calls the notifier and reads
+  its result (C5); :meth:`Dispatcher._failure` says what follows a failure: a retry after the
+  job's retry delay (C5), the command line (K3, K5), or the end (C6, C11).
 
 Callbacks run from SimPy timers, never from inside the API call that raised them, so a
 callback may call the API again (C10). A callback that raises, returns junk or runs too long
@@ -18,19 +18,14 @@ is a failed call: it is logged and never stops the simulation.
 from __future__ import annotations
 
 import heapq
-import inspect
 import itertools
 from collections import deque
-from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-import simpy
-
-from .._check import safe_text
 from ..constants import JobState
-from ..log import EventLog, LogEntry
-from ..notifiers import CALLBACK_FLAGS, Notifier
-from .decide import cmdline_applies, decide, describe_target, is_stale, read_result
+from ..log import EventLog, LogEntry, Pending
+from .calls import call
+from .decide import app_down_detail, cmdline_applies, decide, describe_target, is_stale
 from .limiter import Limiter
 from .notification import ACTIVE, JOB_LEVEL, RATE_LIMITED, RETRIED, SERIAL, Notification
 from .programs import Programs
@@ -46,49 +41,7 @@ __all__ = ["MAX_IN_FLIGHT", "Dispatcher"]
 MAX_IN_FLIGHT = 4
 
 _STATE_METHOD = {JobState.TRANSFERRED: "job_transferred", JobState.ERROR: "job_error"}
-
-
-class _Raised:
-    """What a generator callback's process returns when the callback raised."""
-
-    __slots__ = ("exc",)
-
-    def __init__(self, exc: Exception) -> None:
-        self.exc = exc
-
-
-def _raised(exc: BaseException) -> str:
-    """C5: how the log describes a callback that raised: one line, without file paths."""
-    message = safe_text(exc, limit=100, use_str=True)
-    name = type(exc).__name__
-    return f"raised {name}: {message}" if message else f"raised {name}"
-
-
-def _drive(gen: Generator[Any, Any, Any], env: simpy.Environment) -> Generator[Any, Any, Any]:
-    """Run a generator callback as a SimPy process; its return value is its result (C9).
-
-    The callback may yield only events of this simulation's environment; anything else is
-    thrown back into it as a TypeError. Whatever it raises ends it as a failed call (C5).
-    """
-    send: Any = None
-    throw: BaseException | None = None
-    while True:
-        try:
-            item = gen.throw(throw) if throw is not None else gen.send(send)
-        except StopIteration as stop:
-            return stop.value
-        except Exception as exc:  # a failing callback is a failed call (C5), not a crash
-            return _Raised(exc)
-        send = throw = None
-        if not isinstance(item, simpy.Event) or item.env is not env:
-            throw = TypeError(
-                f"a callback may yield only events of its simulation's env, got {item!r}"
-            )
-            continue
-        try:
-            send = yield item
-        except Exception as exc:  # a failed event, or the interrupt of callback_timeout
-            throw = exc
+_BUSY = frozenset({"in_flight", "running"})  # a call or a command line is under way
 
 
 class Dispatcher:
@@ -104,14 +57,14 @@ class Dispatcher:
         progress_interval: float,
     ) -> None:
         self.sim = sim
-        self.log = EventLog()
+        self.log = EventLog(self.pending)
         self.programs = Programs()
         self.dispatch_delay = dispatch_delay
         self.modification_delay = modification_delay
         self.callback_timeout = callback_timeout
         self.progress_interval = progress_interval
-        self.active = 0  # notifications held, on their way, ready or in flight
-        self.in_flight = 0
+        self.active = 0  # notifications held, on their way, ready, in flight or running
+        self.in_flight = 0  # C9: callbacks under way
         self._ids = itertools.count(1)
         self._seq = itertools.count()
         self._pending: dict[Job, dict[Notification, None]] = {}
@@ -120,6 +73,16 @@ class Dispatcher:
         self._ready: list[tuple[int, int, Notification]] = []
         self._pumping = False
         self._succeeded: dict[tuple[Job, str], int] = {}  # K4: episodes an interface handled
+
+    def pending(self) -> list[Pending]:
+        """Every notification raised and not yet ended, oldest first (for the log's views)."""
+        notes = sorted(
+            (note for notes in self._pending.values() for note in notes), key=lambda n: n.id
+        )
+        return [
+            Pending(n.id, n.method, n.job, n.file, n.raised, n.reason, n.status, self._blocker(n))
+            for n in notes
+        ]
 
     # -- what raises notifications (called by jobs and files) --------------------------------
 
@@ -130,7 +93,9 @@ class Dispatcher:
         if method is not None:
             rule = "C1" if method == "job_transferred" else "C2"
             self.raise_(method, job, None, f"the job entered {new.name} ({rule})")
-        elif not new.is_final:  # C3: nothing at all for a final job
+        elif new.is_final:  # C3: nothing at all for a final job; forget its bookkeeping
+            self._forget(job)
+        else:
             self.raise_("job_modification", job, None, f"state {old.name} -> {new.name} (C3)")
 
     def on_file_transferred(self, job: Job, file: File) -> None:
@@ -142,25 +107,30 @@ class Dispatcher:
         self.raise_("job_modification", job, None, f"{what} (C3)")
 
     def on_interface_set(self, job: Job, notifier: object | None) -> None:
-        """C5, I5: retry pending notifications at once; replay a job-level one if due."""
+        """C5, I5: retry pending notifications at once; replay a job-level one if due.
+
+        Model choice: a notification that had fallen back to the command line (K5) is offered
+        to the new interface, since I5 says the new interface gets the call.
+        """
         if notifier is None:
             return
         for note in list(self._pending.get(job, ())):
             if note.status == "retry":
-                note.via_cmdline = False  # model choice: the new interface is called (I5)
+                note.via_cmdline = False
                 self.dispatch(note, "a new interface was set (C5)")
         method = _STATE_METHOD.get(job.state)
-        if method is None or not job.get_notify_flags() & CALLBACK_FLAGS[method]:
+        if method is None:
             return
         pending = self._pending_for(job, method)
         if pending is None:
-            self.raise_(method, job, None, f"an interface was set on the {job.state.name} job (I5)")
-        elif pending.status == "in_flight":
+            reason = f"an interface was set on the {job.state.name} job (I5)"
+            self.raise_(method, job, None, reason)
+        elif pending.status == "in_flight" and pending.callee is not notifier:
             pending.again = True  # I5: if the old interface takes it, the new one gets it too
 
     def on_cmdline_set(self, job: Job) -> None:
         """K4: a command line set on a TRANSFERRED or ERROR job runs, unless an interface
-        already handled that event."""
+        already handled that event; one waiting to retry a failed call runs it at once."""
         method = _STATE_METHOD.get(job.state)
         if method is None or not job.get_notify_cmdline()[0]:
             return
@@ -170,25 +140,11 @@ class Dispatcher:
         if note is None:
             reason = f"a command line was set on the {job.state.name} job (K4)"
             self.raise_(method, job, None, reason, via_cmdline=True)
-            return
-        note.via_cmdline = True
-        if note.status == "retry":
+        elif note.status == "retry":  # K3: its interface failed; the command line takes over
+            note.via_cmdline = True
             self.dispatch(note, "a command line was set (K4)")
 
     # -- the path of a notification ---------------------------------------------------------
-
-    def new(
-        self,
-        method: str,
-        job: Job,
-        file: File | None,
-        reason: str,
-        ranges: list[tuple[int, int]] | None = None,
-    ) -> Notification:
-        """Create a notification (it is pending from now until its final entry)."""
-        note = Notification(next(self._ids), method, job, file, self.sim.now, reason, ranges)
-        self._pending.setdefault(job, {})[note] = None
-        return note
 
     def raise_(
         self,
@@ -201,13 +157,15 @@ class Dispatcher:
         via_cmdline: bool = False,
     ) -> Notification:
         """Raise a notification: through the rate limiter (C7) or the job's queue (C4)."""
-        note = self.new(method, job, file, reason, ranges)
+        note = Notification(next(self._ids), method, job, file, self.sim.now, reason, ranges)
         note.via_cmdline = via_cmdline
+        self._pending.setdefault(job, {})[note] = None
         if method in RATE_LIMITED:
             self._limiter(job, method).offer(note)
         elif method in SERIAL and not via_cmdline:
             queue = self._queues.setdefault(job, deque())
             queue.append(note)
+            note.queued = True
             if len(queue) == 1:
                 self.dispatch(note)
             else:
@@ -216,22 +174,24 @@ class Dispatcher:
             self.dispatch(note)
         return note
 
-    def dispatch(self, note: Notification, trigger: str = "") -> None:
-        """C8: the notification reaches dispatch after its kind's delay.
-
-        ``trigger`` says why, for the log, when this is not the notification's first go.
-        """
+    def dispatch(self, note: Notification, trigger: str = "", since: float | None = None) -> None:
+        """C8: the notification reaches dispatch its kind's delay after ``since`` (default
+        now). ``trigger`` says why, for the log, when this is not its first go."""
         delay = (
             self.modification_delay if note.method == "job_modification" else self.dispatch_delay
         )
+        now = self.sim.now
+        wait = delay if since is None else max(0.0, since + delay - now)
         self.set_status(note, "delayed")
         note.trigger = trigger
         note.token += 1
-        self.sim._after(delay, self._arrive, note, note.token)
+        self.sim._after(wait, self._arrive, note, note.token)
 
     def set_status(self, note: Notification, status: str) -> None:
-        """Move a notification to ``status``, keeping count of the active ones."""
-        self.active += (status in ACTIVE) - (note.status in ACTIVE)
+        """Move a notification to ``status``, keeping count of active and in-flight ones."""
+        old = note.status
+        self.active += (status in ACTIVE) - (old in ACTIVE)
+        self.in_flight += (status == "in_flight") - (old == "in_flight")
         note.status = status
 
     def end(
@@ -249,16 +209,18 @@ class Dispatcher:
         self.set_status(note, "done")
         note.token += 1
         job = note.job
-        del self._pending[job][note]
+        self._pending.get(job, {}).pop(note, None)
         limiter = self._limiters.get((job, note.method))
         if limiter is not None and limiter.held is note:
             limiter.drop_held()
-        queue = self._queues.get(job)
-        if queue and note in queue:
+        queue = self._queues.get(job) if note.queued else None
+        note.queued = False
+        if queue is not None:
             head = queue[0] is note
             queue.remove(note)
             if head and queue and queue[0].status == "waiting":
-                self.dispatch(queue[0], f"its turn came when #{note.id} ended (C4)")
+                turn = f"its turn came when #{note.id} ended (C4)"
+                self.dispatch(queue[0], turn, since=queue[0].raised)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -275,11 +237,28 @@ class Dispatcher:
                 return note
         return None
 
+    def _blocker(self, note: Notification) -> int | None:
+        """C4: the notification a waiting one is queued behind."""
+        if note.status != "waiting":
+            return None
+        return self._queues[note.job][0].id
+
     def _sweep(self, job: Job) -> None:
         """C11: drop the job's pending notifications whose event no longer holds."""
         for note in list(self._pending.get(job, ())):
-            if note.status != "in_flight" and is_stale(note):
+            if note.status not in _BUSY and is_stale(note):
+                note.trigger = ""  # no attempt is made: the entry is a decision
                 self.end(note, "stale", "C11", decide(note).detail)
+
+    def _forget(self, job: Job) -> None:
+        """A final job raises nothing more: drop what was kept for it (C3, C11)."""
+        if not self._pending.get(job):
+            self._pending.pop(job, None)
+        self._queues.pop(job, None)
+        for method in ("job_modification", "file_ranges_transferred"):
+            self._limiters.pop((job, method), None)
+        for method in JOB_LEVEL:
+            self._succeeded.pop((job, method), None)
 
     def _arrive(self, note: Notification, token: int) -> None:
         if token != note.token:
@@ -306,9 +285,9 @@ class Dispatcher:
     def _attempt(self, note: Notification) -> None:
         """D1: decide, then end it, call the interface or run the command line."""
         note.attempts += 1
-        waited = self.sim.now - note.arrived
-        if waited > 0:  # C9: all four slots were taken
-            slot = f"waited {waited:.2f} s for a free slot (C9)"
+        now = self.sim.now
+        if now > note.arrived:  # C9: all four slots were taken
+            slot = f"waited {now - note.arrived:.2f} s for a free slot (C9)"
             note.trigger = f"{note.trigger}; {slot}" if note.trigger else slot
         decision = decide(note)
         if decision.action == "end":
@@ -316,23 +295,21 @@ class Dispatcher:
             self.end(note, decision.outcome, decision.rule, decision.detail)
         elif decision.action == "cmdline":
             assert decision.rule is not None
-            self._run_cmdline(note, decision.rule, decision.detail, None, self.sim.now)
+            self._run_cmdline(note, decision.rule, decision.detail, None, now)
         elif decision.action == "app_down":
             target = describe_target(note.job.get_notify_interface())
-            if cmdline_applies(note):  # K3: a call into a dead app failed
-                self._run_cmdline(note, "K3", decision.detail, target, self.sim.now)
-            else:
-                self._failed(note, "app_down", decision.detail, target, self.sim.now)
+            self._failure(note, "app_down", decision.detail, target, now)
         else:
             self._call(note)
 
     def _call(self, note: Notification) -> None:
+        """C5, C9: call the interface's method; :meth:`_settle` hears how it went."""
         job = note.job
         notifier = job.get_notify_interface()
         target = describe_target(notifier)
-        method = getattr(notifier, note.method)
+        args: tuple[Any, ...]
         if note.method == "job_error":
-            args: tuple[Any, ...] = (job, job.get_error())
+            args = (job, job.get_error())
         elif note.method == "file_transferred":
             args = (job, note.file)
         elif note.method == "file_ranges_transferred":
@@ -342,57 +319,23 @@ class Dispatcher:
         self.set_status(note, "in_flight")
         note.callee = notifier
         note.again = False
-        self.in_flight += 1
         start = self.sim.now
-        token = note.token
-        try:
-            result = method(*args)
-        except Exception as exc:  # a failing callback is a failed call (C5)
-            self._settle(note, False, _raised(exc), target, start)
-            return
-        if not inspect.isgenerator(result):
-            self._settle(note, *read_result(result), target, start)
-            return
-        process = self.sim.env.process(_drive(result, self.sim.env))
-        process.callbacks.append(
-            lambda event: self._returned(note, token, event.value, target, start)
+        call(
+            self.sim.env,
+            getattr(notifier, note.method),
+            args,
+            self.callback_timeout,
+            lambda ok, detail: self._settle(note, ok, detail, target, start),
         )
-        if self.callback_timeout is not None:
-            self.sim._after(
-                self.callback_timeout, self._timed_out, note, token, process, target, start
-            )
-
-    def _returned(
-        self, note: Notification, token: int, value: Any, target: str, start: float
-    ) -> None:
-        """A generator callback finished (C9)."""
-        if token != note.token or note.status != "in_flight":
-            return  # it ran past callback_timeout and was given up on
-        if isinstance(value, _Raised):
-            self._settle(note, False, _raised(value.exc), target, start)
-        else:
-            self._settle(note, *read_result(value), target, start)
-
-    def _timed_out(
-        self, note: Notification, token: int, process: simpy.Process, target: str, start: float
-    ) -> None:
-        if token != note.token or note.status != "in_flight":
-            return
-        note.token += 1
-        if process.is_alive:
-            process.interrupt("callback_timeout")
-        detail = f"did not return within callback_timeout={self.callback_timeout:g} s"
-        self._settle(note, False, detail, target, start)
 
     def _settle(self, note: Notification, ok: bool, detail: str, target: str, start: float) -> None:
-        """C5: a call returned: delivered, or a failure to retry or hand to the command line."""
-        self.in_flight -= 1
+        """C5: the call returned: delivered, or a failure (I4: also when the app died during
+        the call, as an RPC call into a process that ends fails)."""
+        notifier, note.callee = note.callee, None
         self.set_status(note, "attempted")
-        notifier = note.callee
-        note.callee = None
-        if ok and isinstance(notifier, Notifier) and not notifier.alive:
-            # I4: the app died while the call ran; the call fails as RPC does
-            self._failed(note, "app_down", "the app ended during the call", target, start)
+        died = app_down_detail(notifier) if ok else None
+        if died is not None:
+            self._failure(note, "app_down", f"{died}, during the call", target, start)
         elif ok:
             if note.method in JOB_LEVEL:
                 self._succeeded[note.job, note.method] = note.episode
@@ -400,11 +343,30 @@ class Dispatcher:
             if note.again and not is_stale(note):  # I5: a new interface came during the call
                 reason = f"an interface was set while {note.method} was being delivered (I5)"
                 self.raise_(note.method, note.job, None, reason)
-        elif cmdline_applies(note):  # K3: the interface's call failed
-            self._fall_back(note, f"{note.method} {detail}", target, start)
         else:
-            self._failed(note, "failed", detail, target, start)
+            self._failure(note, "failed", detail, target, start)
         self._pump()
+
+    def _failure(
+        self, note: Notification, outcome: str, detail: str, target: str, start: float
+    ) -> None:
+        """What follows a failed call or a dead app: the command line (K3), a retry (C5, I4),
+        or the end: not retried (C6) or no longer wanted (C11)."""
+        if cmdline_applies(note):
+            self._fall_back(note, f"{note.method} {detail}", target, start)
+            return
+        rule = "I4" if outcome == "app_down" else "C5"
+        if note.method in RETRIED:
+            self._retry_later(note, outcome, rule, detail, target, start)
+        elif not self._ended_stale(note, outcome, rule, detail, target, start):
+            self.end(
+                note,
+                outcome,
+                "C6" if outcome == "failed" else rule,
+                detail,
+                target=target,
+                start=start,
+            )
 
     def _fall_back(self, note: Notification, why: str, target: str, start: float) -> None:
         """K3: the call failed, so the command line runs instead, if D1 still lets it: the
@@ -418,38 +380,27 @@ class Dispatcher:
         self._write(note, "failed", "C5", False, why, target, start)
         self.end(note, decision.outcome, decision.rule, decision.detail)
 
-    def _failed(
-        self, note: Notification, outcome: str, detail: str, target: str | None, start: float
-    ) -> None:
-        """C5, C6, I4, I8: retry a failed job or file notification; drop the others."""
-        rule = "I4" if outcome == "app_down" else "C5"
-        if note.method not in RETRIED:
-            self.end(
-                note,
-                outcome,
-                "C6" if outcome == "failed" else rule,
-                detail,
-                target=target,
-                start=start,
-            )
-            return
-        self._retry_later(note, outcome, rule, detail, target, start)
-
     def _run_cmdline(
         self, note: Notification, rule: str, why: str, target: str | None, start: float
     ) -> None:
-        """K3-K6: run the job's (simulated) command line instead of the callback."""
+        """K3-K6: run the job's (simulated) command line instead of the callback.
+
+        The program may call the API (complete() is what Microsoft's page asks of it); the
+        notification is 'running' meanwhile, so a state change does not end it under it.
+        """
         program, parameters = note.job.get_notify_cmdline()
         note.via_cmdline = True  # K5: from now on only the command line is tried
-        note.cmdline_runs += 1
+        note.cmdline_ran = True
+        self.set_status(note, "running")
         ok, what = self.programs.run(note.job, program, parameters)
         detail = f"{why}; {what}" if why else what
         if target is not None:
             detail = f"called {target}: {detail}"
+        command = f"command line {program}"
         if ok:
-            self.end(note, "cmdline", rule, detail, target=f"command line {program}", start=start)
+            self.end(note, "cmdline", rule, detail, target=command, start=start)
         else:
-            self._retry_later(note, "failed", "K5", detail, f"command line {program}", start)
+            self._retry_later(note, "failed", "K5", detail, command, start)
 
     def _retry_later(
         self,
@@ -461,14 +412,30 @@ class Dispatcher:
         start: float,
     ) -> None:
         """C5, K5: the attempt failed; try again after the job's minimum retry delay."""
+        if self._ended_stale(note, outcome, rule, detail, target, start):
+            return
         delay = note.job.minimum_retry_delay
         self._write(note, outcome, rule, False, f"{detail}; retry in {delay:g} s", target, start)
-        if is_stale(note):  # C11: e.g. the callback itself moved the job on
-            self.end(note, "stale", "C11", decide(note).detail)
-            return
         self.set_status(note, "retry")
         note.token += 1
         self.sim._after(delay, self._retry_due, note, note.token)
+
+    def _ended_stale(
+        self,
+        note: Notification,
+        outcome: str,
+        rule: str,
+        detail: str,
+        target: str | None,
+        start: float,
+    ) -> bool:
+        """C11: after a failed attempt, end the notification if its event has passed (e.g.
+        the callback itself moved the job on)."""
+        if not is_stale(note):
+            return False
+        self._write(note, outcome, rule, False, detail, target, start)
+        self.end(note, "stale", "C11", decide(note).detail)
+        return True
 
     def _retry_due(self, note: Notification, token: int) -> None:
         if token == note.token and note.status == "retry":

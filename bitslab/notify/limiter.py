@@ -38,7 +38,7 @@ class Limiter:
         self.last_sent: float | None = None
         self.held: Notification | None = None
         self._gen = 0
-        self._reported = 0  # the job's bytes at the last modification sent
+        self._reported = 0.0  # the job's bytes at the last modification sent
 
     def interval(self) -> float:
         """The job's minimum notification interval, in seconds."""
@@ -52,7 +52,7 @@ class Limiter:
             self._dispatcher.end(note, "coalesced", "C7", f"folded into #{self.held.id}")
             return
         now = self._dispatcher.sim.now
-        if self.last_sent is None or now >= self.last_sent + self.interval():
+        if self.last_sent is None or now >= self.last_sent + self.interval() - 1e-9:
             self._send(note)
             return
         self.held = note
@@ -67,7 +67,7 @@ class Limiter:
         sim = self._dispatcher.sim
         self.last_sent = sim.now
         if self.method == "job_modification":
-            self._reported = self.job.progress.bytes_transferred
+            self._reported = self.job._bytes_now()
             if self.job.state is JobState.TRANSFERRING:  # keep reporting bytes while they flow
                 self._arm(sim.now + max(self.interval(), self._dispatcher.progress_interval))
         self._dispatcher.dispatch(note, trigger)
@@ -84,10 +84,8 @@ class Limiter:
             self.held = None
             self._send(held, "held until the minimum notification interval ended (C7)")
         elif self.method == "job_modification" and self.job.state is JobState.TRANSFERRING:
-            if self.job.progress.bytes_transferred > self._reported:
-                self._send(
-                    self._dispatcher.new("job_modification", self.job, None, "bytes arrived (C3)")
-                )
+            if self.job._bytes_now() > self._reported:
+                self._dispatcher.raise_("job_modification", self.job, None, "bytes arrived (C3)")
             else:  # no bytes this interval (a trickle, or still connecting): look again later
                 sim = self._dispatcher.sim
                 self._arm(sim.now + max(self.interval(), self._dispatcher.progress_interval))

@@ -26,16 +26,18 @@ SERIAL = RETRIED
 #: C7: the kinds the minimum notification interval folds together.
 RATE_LIMITED = frozenset({"job_modification", "file_ranges_transferred"})
 #: Statuses in which a notification keeps ``sim.run()`` going (it is not waiting to retry).
-ACTIVE = frozenset({"held", "delayed", "ready", "in_flight"})
+ACTIVE = frozenset({"held", "delayed", "ready", "in_flight", "running"})
 
 
 class Notification:
     """One notification: what it is about, why it was raised, and where it stands.
 
-    ``status`` is one of ``held`` (the rate limiter holds it, C7), ``waiting`` (behind the
-    job's earlier notifications, C4), ``delayed`` (on its way to dispatch, C8), ``ready``
-    (waiting for one of the four slots, C9), ``in_flight`` (the callback is running),
-    ``retry`` (waiting for the retry delay, C5) or ``done``.
+    ``status`` is one of ``new`` (just raised), ``held`` (the rate limiter holds it, C7),
+    ``waiting`` (behind the job's earlier notifications, C4), ``delayed`` (on its way to
+    dispatch, C8), ``ready`` (waiting for one of the four slots, C9), ``in_flight`` (the
+    callback is running), ``running`` (the command line is running, K3), ``attempted`` (the
+    call has returned; what follows is being decided), ``retry`` (waiting for the retry
+    delay, C5, K5) or ``done``.
     """
 
     __slots__ = (
@@ -43,12 +45,13 @@ class Notification:
         "arrived",
         "attempts",
         "callee",
-        "cmdline_runs",
+        "cmdline_ran",
         "episode",
         "file",
         "id",
         "job",
         "method",
+        "queued",
         "raised",
         "ranges",
         "reason",
@@ -80,7 +83,8 @@ class Notification:
         self.status = "new"
         self.token = 0  # bumped whenever the notification is rescheduled; old timers see it
         self.via_cmdline = False  # K4, K5: only the command line is tried for this event
-        self.cmdline_runs = 0
+        self.cmdline_ran = False  # K5: the command line has run once for this event
+        self.queued = False  # C4: in its job's queue of file and job notifications
         self.callee: object | None = None  # the notifier being called while in flight
         self.again = False  # I5: an interface was set during the call; replay on success
         self.trigger = ""  # what started the coming attempt, for the log ("" for the first)

@@ -1,0 +1,137 @@
+"""Calling into a notifier (C5, C9): what counts as success, and callbacks that take time.
+
+A callback method is called plainly; if it is a generator function, the generator runs as a
+SimPy process, so it can ``yield`` events to take simulated time, and its return value is its
+result. Whatever the callback does (raise, return junk, yield junk, never return) ends as
+``(succeeded, detail)`` reported exactly once; nothing it does escapes into the simulation.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+
+from .._check import safe_text
+from ..constants import hresult_name
+
+__all__ = ["call", "describe_raised", "read_result"]
+
+Done = Callable[[bool, str], None]
+
+
+def read_result(value: Any) -> tuple[bool, str]:
+    """C5: ``(succeeded, description)`` of what a callback returned.
+
+    None and True succeed; False fails; an int is a 32-bit HRESULT that fails when negative
+    or when bit 31 is set; anything else fails (model choice).
+    """
+    if value is None or value is True:
+        return True, ""
+    if value is False:
+        return False, "returned False"
+    if isinstance(value, int):
+        if 0 <= value <= 0x7FFFFFFF:
+            return True, ""
+        if -(2**31) <= value < 0:
+            return False, f"returned HRESULT {hresult_name(value & 0xFFFFFFFF)}"
+        if 0x80000000 <= value <= 0xFFFFFFFF:
+            return False, f"returned HRESULT {hresult_name(value)}"
+        return False, f"returned {value}, which is not a 32-bit HRESULT"
+    text = safe_text(value)
+    return False, f"returned {text} ({type(value).__name__}), not None, a bool or an HRESULT"
+
+
+def describe_raised(exc: BaseException) -> str:
+    """C5: how the log describes a callback that raised: one line, without file paths."""
+    message = safe_text(exc, limit=100, use_str=True)
+    name = type(exc).__name__
+    return f"raised {name}: {message}" if message else f"raised {name}"
+
+
+class _Raised:
+    """What a generator callback's process returns when the callback raised."""
+
+    __slots__ = ("exc",)
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+
+def _drive(gen: Generator[Any, Any, Any], env: simpy.Environment) -> Generator[Any, Any, Any]:
+    """Run a generator callback as a SimPy process; its return value is its result (C9).
+
+    The callback may yield only events of this simulation's environment; anything else is
+    thrown back into it as a TypeError. Whatever it raises ends it as a failed call (C5).
+    """
+    send: Any = None
+    throw: BaseException | None = None
+    while True:
+        try:
+            item = gen.throw(throw) if throw is not None else gen.send(send)
+        except StopIteration as stop:
+            return stop.value
+        except Exception as exc:  # a failing callback is a failed call (C5), not a crash
+            return _Raised(exc)
+        send = throw = None
+        if not isinstance(item, simpy.Event) or item.env is not env:
+            throw = TypeError(
+                f"a callback may yield only events of its simulation's env, got {safe_text(item)}"
+            )
+            continue
+        try:
+            send = yield item
+        except Exception as exc:  # a failed event, or the interrupt of callback_timeout
+            throw = exc
+
+
+def _judge(value: Any) -> tuple[bool, str]:
+    if isinstance(value, _Raised):
+        return False, describe_raised(value.exc)
+    return read_result(value)
+
+
+def call(
+    env: simpy.Environment,
+    method: Callable[..., Any],
+    args: tuple[Any, ...],
+    timeout: float | None,
+    done: Done,
+) -> None:
+    """Call ``method(*args)`` and report ``done(succeeded, detail)`` exactly once.
+
+    A plain method reports at once. A generator method reports when its process ends, or,
+    if ``timeout`` is not None, after ``timeout`` simulated seconds: it is then interrupted
+    and counts as failed (C5, C9, model choice).
+    """
+    try:
+        result = method(*args)
+    except Exception as exc:  # a failing callback is a failed call (C5)
+        done(False, describe_raised(exc))
+        return
+    if not inspect.isgenerator(result):
+        done(*read_result(result))
+        return
+    finished = False
+
+    def report(ok: bool, detail: str) -> None:
+        nonlocal finished
+        if not finished:
+            finished = True
+            done(ok, detail)
+
+    process = env.process(_drive(result, env))
+    process.callbacks.append(lambda event: report(*_judge(event.value)))
+    if timeout is None:
+        return
+
+    def give_up(_event: simpy.Event) -> None:
+        if finished:
+            return
+        if process.is_alive:
+            process.interrupt("callback_timeout")
+        report(False, f"did not return within callback_timeout={timeout:g} s")
+
+    env.timeout(timeout).callbacks.append(give_up)
