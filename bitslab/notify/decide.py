@@ -24,6 +24,7 @@ __all__ = [
     "decide",
     "describe_target",
     "is_stale",
+    "stale_detail",
 ]
 
 
@@ -67,7 +68,7 @@ def decide(note: Notification) -> Decision:
     in that order; otherwise call the interface (or, K3-K5, run the command line)."""
     job = note.job
     if is_stale(note):
-        return Decision("end", "stale", "C11", _stale_detail(note))
+        return Decision("end", "stale", "C11", stale_detail(note))
     flags = job.get_notify_flags()  # F6: read now, at delivery
     if flags & NotifyFlags.DISABLE:
         return Decision("end", "disabled", "F5", f"flags are {_flags(flags)}")
@@ -121,7 +122,8 @@ def app_down_detail(notifier: object) -> str | None:
     return f"RPC_S_SERVER_UNAVAILABLE: run {run.number} of app {app.name!r} {ended}"
 
 
-def _stale_detail(note: Notification) -> str:
+def stale_detail(note: Notification) -> str:
+    """C11: why a stale notification's event no longer holds, for the log."""
     state = note.job.state.name
     if note.job.state.is_final:
         return f"the job is {state}, a final state"

@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 from ..constants import JobState
 from ..log import EventLog, LogEntry, Pending
 from .calls import call
-from .decide import app_down_detail, cmdline_applies, decide, describe_target, is_stale
+from .decide import (
+    app_down_detail,
+    cmdline_applies,
+    decide,
+    describe_target,
+    is_stale,
+    stale_detail,
+)
 from .limiter import Limiter
 from .notification import ACTIVE, JOB_LEVEL, RATE_LIMITED, RETRIED, SERIAL, Notification
 from .programs import Programs
@@ -248,7 +255,7 @@ class Dispatcher:
         for note in list(self._pending.get(job, ())):
             if note.status not in _BUSY and is_stale(note):
                 note.trigger = ""  # no attempt is made: the entry is a decision
-                self.end(note, "stale", "C11", decide(note).detail)
+                self.end(note, "stale", "C11", stale_detail(note))
 
     def _forget(self, job: Job) -> None:
         """A final job raises nothing more: drop what was kept for it (C3, C11)."""
@@ -434,7 +441,7 @@ class Dispatcher:
         if not is_stale(note):
             return False
         self._write(note, outcome, rule, False, detail, target, start)
-        self.end(note, "stale", "C11", decide(note).detail)
+        self.end(note, "stale", "C11", stale_detail(note))
         return True
 
     def _retry_due(self, note: Notification, token: int) -> None:

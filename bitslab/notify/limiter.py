@@ -69,8 +69,13 @@ class Limiter:
         if self.method == "job_modification":
             self._reported = self.job._bytes_now()
             if self.job.state is JobState.TRANSFERRING:  # keep reporting bytes while they flow
-                self._arm(sim.now + max(self.interval(), self._dispatcher.progress_interval))
+                self._arm_tick()
         self._dispatcher.dispatch(note, trigger)
+
+    def _arm_tick(self) -> None:
+        """Look for new bytes one interval from now (at least ``progress_interval``)."""
+        sim = self._dispatcher.sim
+        self._arm(sim.now + max(self.interval(), self._dispatcher.progress_interval))
 
     def _arm(self, when: float) -> None:
         self._gen += 1
@@ -87,5 +92,4 @@ class Limiter:
             if self.job._bytes_now() > self._reported:
                 self._dispatcher.raise_("job_modification", self.job, None, "bytes arrived (C3)")
             else:  # no bytes this interval (a trickle, or still connecting): look again later
-                sim = self._dispatcher.sim
-                self._arm(sim.now + max(self.interval(), self._dispatcher.progress_interval))
+                self._arm_tick()
