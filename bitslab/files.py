@@ -1,16 +1,39 @@
-"""Files of a job: what the server holds, what has arrived, and when the size is known (L14, S4)."""
+"""Files of a job: what the server holds, which bytes have arrived, and which are wanted.
+
+- L14: a download's size is learnt when BITS first connects for it.
+- S4: a job's files transfer one at a time, in the order added.
+- R1-R5: in an on-demand job a file transfers only the byte ranges asked for with
+  :meth:`File.request_ranges`; :meth:`File.filled_ranges` says which bytes are present.
+
+Bytes flow at a rate (see :mod:`bitslab.transfer`), so between checkpoints a file's progress
+is a float; at each checkpoint the whole bytes that arrived move from the wanted ranges to the
+filled ones, in the order they were requested.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from .constants import BG_SIZE_UNKNOWN, JobType
+from ._check import check_int
+from .constants import (
+    BG_E_INVALID_RANGE,
+    BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
+    BG_LENGTH_TO_EOF,
+    BG_SIZE_UNKNOWN,
+    JobProperty,
+    JobType,
+)
+from .errors import BitsError
+from .ranges import RangeQueue, RangeSet, Span
 
 if TYPE_CHECKING:
     from .jobs import Job
     from .transfer import Transfer
 
 __all__ = ["File", "FileProgress"]
+
+_EPSILON = 1e-6  # rate times elapsed time is a float: 9999.9999999 bytes are 10000
 
 
 class FileProgress(NamedTuple):
@@ -27,8 +50,11 @@ class File:
     __slots__ = (
         "_completed",
         "_done",
+        "_filled",
         "_size_known",
         "_transfer",
+        "_unreported",
+        "_wanted",
         "job",
         "local_name",
         "remote_name",
@@ -40,11 +66,16 @@ class File:
         self.remote_name = remote_name
         self.local_name = local_name
         self.size = size
-        self._done = 0.0
+        self._done = 0.0  # bytes present, with the fraction of the next one on its way
+        self._filled = RangeSet()  # the whole bytes present
+        self._wanted = RangeQueue()  # R5: bytes requested and not yet present, oldest first
+        self._unreported = RangeSet()  # R4: bytes filled on demand since the last report
         self._transfer: Transfer | None = None
         # L14: BITS learns a download's size from the server; an upload's file is local.
         self._size_known = job.type is not JobType.DOWNLOAD
         self._completed = False
+
+    # -- what a file is -----------------------------------------------------------------------
 
     @property
     def progress(self) -> FileProgress:
@@ -57,24 +88,157 @@ class File:
 
     @property
     def bytes_transferred(self) -> int:
-        """Bytes of this file transferred so far."""
-        done = self._done if self._transfer is None else self._transfer.transferred(self)
-        # Rate times elapsed time is a float; the epsilon reads 9999.999... as 10000.
-        return min(self.size, int(done + 1e-6))
+        """Bytes of this file present so far (for an on-demand file, in every range)."""
+        return min(self.size, int(self._now() + _EPSILON))
 
     @property
     def completed(self) -> bool:
         """True once every byte of the file has arrived."""
         return self._completed
 
+    # -- on-demand ranges (R1-R5) --------------------------------------------------------------
+
+    def request_ranges(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Ask for byte ranges of this file, as ``(offset, length)`` pairs (R1-R5).
+
+        ``length`` may be :data:`bitslab.BG_LENGTH_TO_EOF` for "to the end of the file".
+        Ranges may overlap each other and what is present or already asked for: only the
+        missing bytes are fetched, once each (R3). Requests are served oldest first, each
+        in offset order (model choice). The request does not resume the job: a SUSPENDED
+        on-demand job needs ``job.resume()`` (R5).
+
+        Fails with BG_E_INVALID_STATE on a final job (L12), BG_E_RANDOM_ACCESS_NOT_SUPPORTED
+        when the job is not in on-demand mode (R1) and BG_E_INVALID_RANGE when a range is
+        empty or reaches past the size given to ``add_file`` (R2); a failed request keeps
+        nothing of itself.
+        """
+        checked = self._check_ranges(ranges)
+        job = self.job
+        what = f"request_ranges() on file {self.local_name!r}"
+        job._require_live(what)
+        if not job.get_property(JobProperty.ON_DEMAND_MODE):
+            raise BitsError(
+                f"{what}: job {job.name!r} is not in on-demand mode; set "
+                "JobProperty.ON_DEMAND_MODE first (R1)",
+                BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
+            )
+        for pair, (start, end) in checked:
+            if end > self.size or start >= end:
+                raise BitsError(
+                    f"{what}: range {pair!r} is empty or reaches past the end of the file "
+                    f"({self.size:,} bytes); nothing of this request was kept (R2)",
+                    BG_E_INVALID_RANGE,
+                )
+        job._change_work(lambda: self._want([span for _, span in checked]))
+
+    def filled_ranges(self) -> list[tuple[int, int]]:
+        """The bytes present, as sorted, merged ``(offset, length)`` pairs (R3).
+
+        During a transfer this includes the bytes that have arrived so far.
+        """
+        present = self._filled
+        arriving = int(self._now() + _EPSILON) - present.total
+        if arriving > 0:
+            present = present.copy()
+            for start, end in self._next_bytes(arriving):
+                present.add(start, end)
+        return present.pairs()
+
+    def outstanding_ranges(self) -> list[tuple[int, int]]:
+        """The bytes requested and not yet present, as sorted, merged ``(offset, length)``
+        pairs (R5: an on-demand job is done when there are none, in every file)."""
+        wanted = RangeSet(self._wanted)
+        arriving = int(self._now() + _EPSILON) - self._filled.total
+        if arriving > 0:
+            for start, end in self._next_bytes(arriving):
+                wanted.remove(start, end)
+        return wanted.pairs()
+
+    # -- for the transfer ----------------------------------------------------------------------
+
+    def _on_demand(self) -> bool:
+        return bool(self.job.get_property(JobProperty.ON_DEMAND_MODE))
+
+    def _now(self) -> float:
+        """Bytes present, counting those flowing since the transfer's last checkpoint."""
+        return self._done if self._transfer is None else self._transfer.transferred(self)
+
+    def _work_left(self) -> int:
+        """Whole bytes still to fetch: the wanted ones on demand (R5), else the missing ones."""
+        if self._on_demand():
+            return self._wanted.total
+        return self.size - self._filled.total
+
+    def _goal(self) -> int:
+        """The bytes present once this turn's work is done (a transfer's target)."""
+        return self._filled.total + self._work_left()
+
+    def _whole(self) -> bool:
+        return self._filled.total == self.size
+
+    def _needs_turn(self) -> bool:
+        """S4, R5: the file has bytes to fetch (or, empty, has still to be completed)."""
+        return not self._completed and (self._work_left() > 0 or self._whole())
+
+    def _next_bytes(self, count: int) -> list[Span]:
+        """The next ``count`` bytes this file will fetch, without fetching them."""
+        if self._on_demand():
+            return self._wanted.peek(count)
+        taken: list[Span] = []
+        for start, end in self._filled.missing(0, self.size):
+            if count <= 0:
+                break
+            stop = min(end, start + count)
+            taken.append((start, stop))
+            count -= stop - start
+        return taken
+
+    def _advance(self, done: float) -> None:
+        """A checkpoint: ``done`` bytes are present; fill the whole ones that arrived."""
+        arrived = int(done + _EPSILON) - self._filled.total
+        if arrived > 0:
+            on_demand = self._on_demand()
+            spans = self._wanted.take(arrived) if on_demand else self._next_bytes(arrived)
+            for start, end in spans:
+                self._filled.add(start, end)
+                if on_demand:
+                    self._unreported.add(start, end)
+                else:
+                    self._wanted.remove(start, end)
+        self._done = done
+
+    def _want(self, spans: list[Span]) -> None:
+        """R3: queue the bytes of ``spans`` that are neither present nor already wanted."""
+        known = self._filled.copy()
+        for start, end in self._wanted:
+            known.add(start, end)
+        for start, end in spans:
+            for gap_start, gap_end in known.missing(start, end):
+                self._wanted.append(gap_start, gap_end)
+                known.add(gap_start, gap_end)
+
+    def _check_ranges(self, ranges: object) -> list[tuple[tuple[int, int], Span]]:
+        """Each ``(offset, length)`` pair with its half-open span; TypeError or ValueError
+        for anything that is not a list of pairs of non-negative ints."""
+        if isinstance(ranges, (str, bytes)) or not isinstance(ranges, Iterable):
+            raise TypeError(f"ranges must be a list of (offset, length) pairs, got {ranges!r}")
+        checked: list[tuple[tuple[int, int], Span]] = []
+        for pair in ranges:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"each of ranges must be an (offset, length) pair, got {pair!r}")
+            offset = check_int("offset of a range", pair[0], minimum=0)
+            length = check_int("length of a range", pair[1], minimum=0)
+            end = self.size if length == BG_LENGTH_TO_EOF else offset + length
+            checked.append(((offset, length), (offset, end)))
+        return checked
+
     def _learn_size(self) -> None:
         """L14: the server tells BITS the size on the first connection for this file."""
         self._size_known = True
 
-    def _complete(self) -> None:
+    def _mark_complete(self) -> None:
         self._completed = True
         self.job._files_done += 1
-        self.job.sim._delivery.on_file_transferred(self.job, self)  # C4
 
     def __repr__(self) -> str:
         return (

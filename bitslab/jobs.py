@@ -8,6 +8,7 @@ this module decides what each public method and each error does to a job.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -43,6 +44,11 @@ DEFAULT_NO_PROGRESS_TIMEOUT = 1_209_600.0
 DEFAULT_NOTIFICATION_INTERVAL_MS = 500
 
 _URL_PREFIXES = ("http://", "https://", "file://", "\\\\")
+
+
+def _is_web(url: str) -> bool:
+    """R1: on-demand mode needs http or https."""
+    return url.lower().startswith(("http://", "https://"))
 
 
 class StateChange(NamedTuple):
@@ -196,6 +202,12 @@ class Job:
                 f"{what} on job {self.name!r}: remote_url must start with http://, https://, "
                 "file:// or \\\\server\\share"
             )
+        if self._properties[JobProperty.ON_DEMAND_MODE] and not _is_web(remote_url):
+            raise BitsError(
+                f"{what} on on-demand job {self.name!r}: an on-demand job's files must be "
+                "http or https (R1)",
+                BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
+            )
         if self.type is not JobType.DOWNLOAD and self.files:
             raise BitsError(
                 f"{what} on job {self.name!r}: an upload job holds exactly one file",
@@ -260,7 +272,11 @@ class Job:
         )
 
     def set_property(self, prop: JobProperty, value: object) -> None:
-        """Set MINIMUM_NOTIFICATION_INTERVAL_MS (an int of ms, C7) or ON_DEMAND_MODE (R1)."""
+        """Set MINIMUM_NOTIFICATION_INTERVAL_MS (an int of ms, C7) or ON_DEMAND_MODE (R1).
+
+        ON_DEMAND_MODE may change at any time (R1 permitting): turned on, the job fetches
+        only requested ranges (R5); turned off, it fetches the rest of every file.
+        """
         prop = check_enum("prop", prop, JobProperty)
         if prop is JobProperty.ON_DEMAND_MODE:
             if not isinstance(value, bool):
@@ -270,8 +286,17 @@ class Job:
         self._require_live(f"set_property({prop.name})")
         if prop is JobProperty.ON_DEMAND_MODE and value:
             self._check_on_demand_allowed()
-        self._properties[prop] = value
+
+        def store() -> None:
+            self._properties[prop] = value
+
+        if prop is JobProperty.ON_DEMAND_MODE:
+            self._change_work(store)  # R5: what the job fetches changes now
+        else:
+            store()
         self._modified(f"{prop.name} set to {value!r}")
+        if prop is JobProperty.ON_DEMAND_MODE:
+            self.sim._delivery.watch_ranges(self)  # R4
 
     def get_property(self, prop: JobProperty) -> object:
         """The value of a job property."""
@@ -335,7 +360,7 @@ class Job:
 
     def _check_on_demand_allowed(self) -> None:
         """R1: on-demand mode is for download jobs whose files are http or https."""
-        web = all(f.remote_name.lower().startswith(("http://", "https://")) for f in self.files)
+        web = all(_is_web(f.remote_name) for f in self.files)
         if self.type is not JobType.DOWNLOAD or not web:
             raise BitsError(
                 f"set_property(ON_DEMAND_MODE) on job {self.name!r}: on-demand mode needs a "
@@ -370,18 +395,44 @@ class Job:
             return self._banked
         return self._banked + file._transfer.transferred(file) - file._done
 
+    def _sync_bytes(self) -> None:
+        """Checkpoint the file whose bytes are flowing, so its filled ranges are current."""
+        file = self._moving
+        if file is not None and file._transfer is not None:
+            file._transfer.checkpoint()
+
+    def _change_work(self, change: Callable[[], None]) -> None:
+        """Apply ``change`` to what the job must fetch (a request, on-demand mode on or off,
+        R5), keeping a transfer under way in step: bytes so far count under the old plan."""
+        file = self._moving
+        transfer = file._transfer if file is not None else None
+        if transfer is not None:
+            transfer.checkpoint()
+        change()
+        if transfer is not None:
+            transfer.replan()
+
+    def _finished(self) -> tuple[JobState, str]:
+        """L3, R5: nothing left to fetch: TRANSFERRED if every file is whole, else (on
+        demand) SUSPENDED."""
+        on_demand = bool(self._properties[JobProperty.ON_DEMAND_MODE])
+        if self._files_done == len(self.files):
+            return JobState.TRANSFERRED, "R5" if on_demand else "L3"
+        return JobState.SUSPENDED, "R5"
+
     def _modified(self, what: str) -> None:
         """C3: a file was added or a property changed: raise job_modification."""
         self.sim._delivery.on_modified(self, what)
 
     def _next_file(self) -> File | None:
-        """S4: files transfer one at a time, in the order added."""
+        """S4: files transfer one at a time, in the order added; R5: on demand, only those
+        with requested bytes outstanding."""
         if self._files_done == len(self.files):
             return None
         for file in self.files:
-            if not file._completed:
+            if file._needs_turn():
                 return file
-        return None  # pragma: no cover - the counter and the flags agree
+        return None
 
     def _made_progress(self) -> None:
         """L6: progress resets the no-progress clock."""

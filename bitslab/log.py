@@ -54,6 +54,8 @@ class LogEntry:
     - ``detail``: anything else worth knowing, e.g. what a failing callback returned.
     - ``trigger``: what started this attempt when it was not the first (a retry delay, a new
       interface, its turn in the job's queue...), with the rule behind it.
+    - ``ranges``: for ``file_ranges_transferred``, the ``(offset, length)`` pairs it reports
+      (R4); None for every other method.
     """
 
     id: int
@@ -71,6 +73,7 @@ class LogEntry:
     detail: str = ""
     duration: float = 0.0
     trigger: str = ""
+    ranges: tuple[tuple[int, int], ...] | None = None
 
     def __str__(self) -> str:
         file = f" {self.file.local_name!r}" if self.file is not None else ""
@@ -162,7 +165,8 @@ class EventLog(Sequence[LogEntry]):
         """The log as a :class:`pandas.DataFrame`, one row per entry, sorted by time.
 
         ``job`` and ``file`` hold names (the job's name, the file's local name); ``job_id``
-        tells apart jobs that share a name.
+        tells apart jobs that share a name; ``ranges`` is a list of ``(offset, length)``
+        pairs for range reports, None otherwise.
         """
         import pandas as pd  # imported here: the simulation core does not need pandas
 
@@ -183,6 +187,7 @@ class EventLog(Sequence[LogEntry]):
             "detail",
             "duration",
             "trigger",
+            "ranges",
         ]
         rows: list[dict[str, Any]] = [
             {
@@ -202,6 +207,7 @@ class EventLog(Sequence[LogEntry]):
                 "detail": e.detail,
                 "duration": e.duration,
                 "trigger": e.trigger,
+                "ranges": list(e.ranges) if e.ranges is not None else None,
             }
             for e in self._entries
         ]

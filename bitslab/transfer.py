@@ -3,6 +3,8 @@
 A :class:`Transfer` exists while the scheduler lets a job run. Bytes flow at a rate the
 scheduler assigns (S5); between rate changes progress is linear in time, so a file's
 ``bytes_transferred`` is computed when asked and rises smoothly, with no SimPy event per chunk.
+A file's turn ends when its work is done: the whole file, or on demand its requested ranges
+(R5); the job then moves to its next file, or is finished (L3, R5).
 Each timer carries the transfer's generation, so a stopped or re-rated transfer ignores its
 old timers instead of cancelling them.
 """
@@ -47,7 +49,7 @@ class Transfer:
 
     def stop(self) -> None:
         """Stop moving bytes, keeping what arrived (BITS resumes partial files)."""
-        self._checkpoint()
+        self.checkpoint()
         if self.file is not None:
             self.file._transfer = None
             self.job._moving = None
@@ -55,21 +57,32 @@ class Transfer:
         self._gen += 1
 
     def set_rate(self, rate: float) -> None:
-        """S5: bytes now flow at ``rate``; re-plan when the current file will be done."""
-        self._checkpoint()
+        """S5: bytes now flow at ``rate``; re-plan when the current file's work will be done."""
+        self.checkpoint()
         self.rate = rate
         self._gen += 1
         file = self.file
         if file is None:
             return
         if rate > 0.0:
-            remaining = file.size - file._done
+            remaining = file._goal() - file._done
             self._scheduler.sim._after(max(remaining, 0.0) / rate, self._file_done, self._gen)
 
-    def finish_due_file(self) -> None:
-        """Complete the current file now if its last byte is due (within rounding)."""
+    def replan(self) -> None:
+        """The current file's work changed (R5): finish its turn now if none is left, else
+        re-plan when it will be done."""
         file = self.file
-        if file is not None and self.transferred(file) >= file.size - 1e-6:
+        if file is None:
+            return
+        if file._work_left() == 0:
+            self._file_done(self._gen)
+        else:
+            self.set_rate(self.rate)
+
+    def finish_due_file(self) -> None:
+        """Finish the current file's turn now if its last byte is due (within rounding)."""
+        file = self.file
+        if file is not None and self.transferred(file) >= file._goal() - 1e-6:
             self._file_done(self._gen)
 
     def transferred(self, file: File) -> float:
@@ -78,13 +91,14 @@ class Transfer:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _checkpoint(self) -> None:
+    def checkpoint(self) -> None:
+        """Bank the bytes that arrived since the last checkpoint into the file's ranges."""
         now = self._scheduler.sim.now
         file = self.file
         if file is not None:
-            done = min(float(file.size), self.transferred(file))
+            done = min(float(file._goal()), self.transferred(file))
             self.job._banked += done - file._done
-            file._done = done
+            file._advance(done)
         self._since = now
 
     def _connect_next(self) -> None:
@@ -111,36 +125,55 @@ class Transfer:
             self._sliced = True
             self._scheduler.arm_slice(job)
         if file is None:
-            job._enter(JobState.TRANSFERRED, "L3")
+            self._finish()
             return
         job._made_progress()
         self.file = file
         file._transfer = self
         job._moving = file
         self._since = self._scheduler.sim.now
-        if file.size == 0:
+        if file._work_left() == 0:  # an empty file
             self._file_done(self._gen)
         else:
             self._scheduler.reallocate()
 
     def _file_done(self, gen: int) -> None:
-        """S4: a file is complete; the job connects for the next one or is TRANSFERRED (L3)."""
+        """S4: the file's work is done; the job connects for the next file or is finished.
+
+        R4: when this was the last requested range, the range report goes out first; then
+        file_transferred if the file is whole (C4); then the job's new state (L3, R5).
+        """
         if gen != self._gen:
             return
         file = self.file
         assert file is not None
+        job = self.job
         self.rate = 0.0
-        self.job._banked += file.size - file._done
-        file._done = float(file.size)
+        goal = file._goal()
+        job._banked += goal - file._done
+        file._advance(float(goal))
         file._transfer = None
-        self.job._moving = None
+        job._moving = None
         self.file = None
-        file._complete()
-        if self.job._next_file() is None:
-            self.job._enter(JobState.TRANSFERRED, "L3")
+        whole = file._whole()
+        if whole:
+            file._mark_complete()
+        last = job._next_file() is None
+        delivery = self._scheduler.sim._delivery
+        if last:
+            delivery.on_ranges_done(job)  # R4
+        if whole:
+            delivery.on_file_transferred(job, file)  # C4
+        if last:
+            job._enter(*job._finished())
         else:
             self._scheduler.reallocate()
             self._connect_next()
+
+    def _finish(self) -> None:
+        """L3, R5: nothing is left to fetch (the last report of ranges goes first, R4)."""
+        self._scheduler.sim._delivery.on_ranges_done(self.job)
+        self.job._enter(*self.job._finished())
 
     def fail(self, failure: Failure, file: File) -> None:
         """The server answers ``file`` with an HTTP error: fatal 4xx (L7), transient 5xx (L5)."""

@@ -22,7 +22,7 @@ import itertools
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from ..constants import JobState
+from ..constants import JobProperty, JobState
 from ..log import EventLog, LogEntry, Pending
 from .calls import call
 from .decide import (
@@ -33,7 +33,7 @@ from .decide import (
     is_stale,
     stale_detail,
 )
-from .limiter import Limiter
+from .limiter import Limiter, RangeLimiter
 from .notification import ACTIVE, JOB_LEVEL, RATE_LIMITED, RETRIED, SERIAL, Notification
 from .programs import Programs
 
@@ -94,8 +94,11 @@ class Dispatcher:
     # -- what raises notifications (called by jobs and files) --------------------------------
 
     def on_state_change(self, job: Job, old: JobState, new: JobState) -> None:
-        """C1, C2, C3: job_transferred, job_error, or a modification for any other state."""
+        """C1, C2, C3: job_transferred, job_error, or a modification for any other state;
+        R4: an on-demand job that starts TRANSFERRING starts its range reports."""
         self._sweep(job)
+        if new is JobState.TRANSFERRING:
+            self.watch_ranges(job)
         method = _STATE_METHOD.get(new)
         if method is not None:
             rule = "C1" if method == "job_transferred" else "C2"
@@ -108,6 +111,16 @@ class Dispatcher:
     def on_file_transferred(self, job: Job, file: File) -> None:
         """C4: a file is complete."""
         self.raise_("file_transferred", job, file, f"file {file.local_name!r} finished (C4)")
+
+    def watch_ranges(self, job: Job) -> None:
+        """R4: an on-demand job is moving bytes: its range reports start (C7 paces them)."""
+        if job.state is JobState.TRANSFERRING and job.get_property(JobProperty.ON_DEMAND_MODE):
+            self._range_limiter(job).watch()
+
+    def on_ranges_done(self, job: Job) -> None:
+        """R4: no requested range is left: the pending range report goes out at once."""
+        if any(file._unreported for file in job.files):
+            self._range_limiter(job).flush()
 
     def on_modified(self, job: Job, what: str) -> None:
         """C3: a file was added or a property changed."""
@@ -163,10 +176,16 @@ class Dispatcher:
         *,
         via_cmdline: bool = False,
     ) -> Notification:
-        """Raise a notification: through the rate limiter (C7) or the job's queue (C4)."""
+        """Raise a notification: through the rate limiter (C7) or the job's queue (C4).
+
+        A range report is raised by its :class:`RangeLimiter` when it is due, and the
+        limiter sends it.
+        """
         note = Notification(next(self._ids), method, job, file, self.sim.now, reason, ranges)
         note.via_cmdline = via_cmdline
         self._pending.setdefault(job, {})[note] = None
+        if method == "file_ranges_transferred":
+            return note
         if method in RATE_LIMITED:
             self._limiter(job, method).offer(note)
         elif method in SERIAL and not via_cmdline:
@@ -235,6 +254,14 @@ class Dispatcher:
         limiter = self._limiters.get((job, method))
         if limiter is None:
             limiter = self._limiters[job, method] = Limiter(self, job, method)
+        return limiter
+
+    def _range_limiter(self, job: Job) -> RangeLimiter:
+        key = (job, "file_ranges_transferred")
+        limiter = self._limiters.get(key)
+        if not isinstance(limiter, RangeLimiter):
+            limiter = RangeLimiter(self, job)
+            self._limiters[key] = limiter
         return limiter
 
     def _pending_for(self, job: Job, method: str) -> Notification | None:
@@ -478,6 +505,7 @@ class Dispatcher:
                 detail,
                 now - time,
                 note.trigger,
+                tuple(note.ranges) if note.ranges is not None else None,
             )
         )
         note.trigger = ""  # it explained this attempt; the next one has its own

@@ -1,15 +1,19 @@
 """The minimum notification interval (C7): one limiter per job and kind.
 
-The first modification (or range report) goes out at once. Any raised within the interval
-after the last one sent are folded into a single notification, sent when the interval ends;
-the later ones are logged as ``coalesced``. The interval is measured between the times
-notifications are sent, and read from the job's MINIMUM_NOTIFICATION_INTERVAL_MS property each
-time (so changing it takes effect at the next decision).
+The first modification goes out at once. Any raised within the interval after the last one
+sent are folded into a single notification, sent when the interval ends; the later ones are
+logged as ``coalesced``. The interval is measured between the times notifications are sent,
+and read from the job's MINIMUM_NOTIFICATION_INTERVAL_MS property each time (so changing it
+takes effect at the next decision).
 
 Bytes arrive continuously, so "bytes transferred" modifications are raised by the limiter's
 own clock: while the job is TRANSFERRING, each time an interval ends with new bytes and nothing
 held, a modification is raised and sent (model choice; a job with a zero interval reports
 bytes every ``progress_interval`` seconds of the simulation).
+
+Range reports (R4) work the same way with their own limiter, :class:`RangeLimiter`: while an
+on-demand job is TRANSFERRING, each time an interval ends it reports, per file, the ranges
+filled since the last report. When the last requested range arrives it reports at once.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..constants import JobProperty, JobState
+from ..ranges import RangeSet
 
 if TYPE_CHECKING:
     from ..jobs import Job
     from .dispatcher import Dispatcher
     from .notification import Notification
 
-__all__ = ["Limiter"]
+__all__ = ["Limiter", "RangeLimiter"]
 
 
 class Limiter:
@@ -93,3 +98,68 @@ class Limiter:
                 self._dispatcher.raise_("job_modification", self.job, None, "bytes arrived (C3)")
             else:  # no bytes this interval (a trickle, or still connecting): look again later
                 self._arm_tick()
+
+
+class RangeLimiter(Limiter):
+    """C7 and R4 for file_ranges_transferred: each report lists the ranges of one file
+    filled since the previous report, as ``(offset, length)`` pairs.
+
+    Model choice: bytes of two files that arrive within one interval (S4: one file ends, the
+    next begins) make two reports at the same moment, one per file, since the callback names
+    one file.
+    """
+
+    __slots__ = ("_watching",)
+
+    def __init__(self, dispatcher: Dispatcher, job: Job) -> None:
+        super().__init__(dispatcher, job, "file_ranges_transferred")
+        self._watching = False
+
+    def watch(self) -> None:
+        """The job may move bytes on demand: look for new ranges when the interval ends."""
+        if self._watching:
+            return
+        self._watching = True
+        when = self._dispatcher.sim.now + max(self.interval(), self._dispatcher.progress_interval)
+        if self.last_sent is not None:
+            when = max(when, self.last_sent + self.interval())
+        self._arm(when)
+
+    def flush(self) -> None:
+        """R4: the last requested range arrived: report what is unreported now, whatever
+        the interval."""
+        self._report("the last requested range arrived (R4)")
+
+    def _fire(self, gen: int) -> None:
+        if gen != self._gen:
+            return
+        self._watching = False
+        job = self.job
+        if job.state.is_final:  # C3: nothing is raised for a final job
+            return
+        self._report("ranges arrived since the last report (R4, C7)")
+        on_demand = job.get_property(JobProperty.ON_DEMAND_MODE)
+        if on_demand and job.state is JobState.TRANSFERRING:
+            self.watch()
+
+    def _report(self, why: str) -> None:
+        job = self.job
+        job._sync_bytes()
+        sent = False
+        for file in job.files:
+            ranges = file._unreported
+            if not ranges:
+                continue
+            file._unreported = RangeSet()
+            count = len(ranges)
+            reason = (
+                f"{ranges.total:,} bytes of {file.local_name!r} in {count} "
+                f"range{'s' if count != 1 else ''}: {why}"
+            )
+            note = self._dispatcher.raise_(
+                "file_ranges_transferred", job, file, reason, ranges.pairs()
+            )
+            self._dispatcher.dispatch(note)
+            sent = True
+        if sent:
+            self.last_sent = self._dispatcher.sim.now
