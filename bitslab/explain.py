@@ -2,8 +2,9 @@
 
 For each job: what BITS raised, and for each notification whether it arrived, on which
 notifier or command line, and, if not or only later, which rule decided and why. Modifications
-are many and alike, so they are counted rather than told one by one. The text is plain and
-deterministic (no addresses, no wall-clock time), so notebooks can check it.
+and range reports are many and alike, so they are counted (range reports per file, with the
+bytes they reported) rather than told one by one. The text is plain and deterministic (no
+addresses, no wall-clock time), so notebooks can check it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .constants import NotifyFlags
+from .constants import JobProperty, NotifyFlags
 from .rulebook import rules
 
 if TYPE_CHECKING:
@@ -115,6 +116,22 @@ def _counts(entries: Iterable[LogEntry]) -> str:
     return ", ".join(parts)
 
 
+def _tally(
+    label: str, rule_id: str, ids: list[int], by_id: dict[int, list[LogEntry]], waiting: set[int]
+) -> str:
+    """One line for a kind counted rather than told: how many, and how they ended."""
+    entries = [entry for number in ids for entry in by_id.get(number, [])]
+    summary = _counts(entries)
+    pending = sum(number in waiting for number in ids)
+    if pending:
+        summary += (", " if summary else "") + f"{pending} still pending"
+    reported = [e for e in entries if e.final and e.outcome == "delivered" and e.ranges]
+    if reported:
+        size = sum(length for e in reported for _, length in e.ranges or ())
+        summary += f"; {size:,} bytes reported in {len(reported)} calls"
+    return f"  {label}: {len(ids)} raised ({rule_id}): {summary}"
+
+
 def _explain_job(job: Job, entries: list[LogEntry], pending: list[Pending]) -> str:
     by_id: dict[int, list[LogEntry]] = {}
     for entry in sorted(entries, key=lambda e: (e.id, e.time)):
@@ -122,29 +139,37 @@ def _explain_job(job: Job, entries: list[LogEntry], pending: list[Pending]) -> s
     waiting = {p.id: p for p in pending}
     ids = sorted(set(by_id) | set(waiting))
     arrived = sum(group[-1].final and group[-1].outcome in _ARRIVED for group in by_id.values())
+    flags = job.get_notify_flags()
     header = (
-        f"job {job.name!r} (now {job.state.name}, flags {flag_names(job.get_notify_flags())}): "
+        f"job {job.name!r} (now {job.state.name}, flags {flag_names(flags)}): "
         f"{len(ids)} notifications raised, {arrived} arrived"
     )
     if waiting:
         header += f", {len(waiting)} still pending"
     lines = [header]
-    modifications: list[LogEntry] = []
-    raised_mods = pending_mods = 0
+    modifications: list[int] = []
+    reports: dict[str, list[int]] = {}  # range reports per file
     for number in ids:
         group = by_id.get(number, [])
-        method = group[0].method if group else waiting[number].method
-        if method == "job_modification":
-            raised_mods += 1
-            pending_mods += number in waiting
-            modifications += group
+        first = group[0] if group else waiting[number]
+        if first.method == "job_modification":
+            modifications.append(number)
+        elif first.method == "file_ranges_transferred":
+            name = first.file.local_name if first.file is not None else "?"
+            reports.setdefault(name, []).append(number)
         else:
             lines.append(_story(group, waiting.get(number)))
-    if raised_mods:
-        summary = _counts(modifications)
-        if pending_mods:
-            summary += (", " if summary else "") + f"{pending_mods} still pending"
-        lines.append(f"  job_modification: {raised_mods} raised (C3): {summary}")
+    for name, numbers in reports.items():
+        label = f"file_ranges_transferred {name!r}"
+        lines.append(_tally(label, "R4", numbers, by_id, set(waiting)))
+    if modifications:
+        lines.append(_tally("job_modification", "C3", modifications, by_id, set(waiting)))
+    on_demand = job.get_property(JobProperty.ON_DEMAND_MODE)
+    if flags & NotifyFlags.FILE_RANGES_TRANSFERRED and not on_demand and not reports:
+        lines.append(
+            "  file_ranges_transferred: none raised: the flag is set, but range reports exist "
+            "only for on-demand jobs (F7, R6)"
+        )
     return "\n".join(lines)
 
 

@@ -267,6 +267,23 @@ def test_demo_flaky_network_prints_every_job_history_with_rules() -> None:
     assert "QUEUED           S2 Equal priorities take turns" in text  # round robin
 
 
+def test_demo_media_player_shows_requests_reports_and_the_r_rules() -> None:
+    """R1-R5: what the player asked, each range report, and the rules behind them."""
+    out = io.StringIO()
+    assert main(["demo", "--scenario", "media-player"], out=out) == 0
+    text = out.getvalue()
+    assert text.startswith("bitslab demo: a media player streams a film on demand")
+    assert "past the end (R2): BG_E_INVALID_RANGE" in text
+    assert "SUSPENDED        R5 " in text
+    reports = text[text.index("Range reports the player received") :]
+    reports = reports[: reports.index("\n\n")]
+    assert "bytes 39,000,000-39,999,999" in reports  # the index, to EOF
+    assert reports.count(" s  bytes ") == 10  # 10 MB in 1 MB reports (2 MB/s, 500 ms)
+    for rule in ("R1", "R2", "R3", "R4", "R5", "F7"):
+        assert f"\n  {rule} (" in text
+    assert "0x7f" not in text.lower()
+
+
 def test_demo_runs_as_a_module_in_a_fresh_interpreter() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bitslab", "demo", "--seed", "3"],

@@ -1,0 +1,149 @@
+"""The ready scenarios that the CLI, the notebooks and the widgets share: what each tells.
+
+Times follow from the scenario's numbers: the media player's link moves 2,000,000 bytes/s
+and connecting takes 0.05 s, so 3 MB requested at t arrive by t + 0.05 + 1.5.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import bitslab as bl
+from bitslab.scenarios import MediaPlayer, media_player
+
+MB = 1_000_000
+S = bl.JobState
+
+
+def _player(sim: bl.Simulation) -> MediaPlayer:
+    player = sim.jobs[0].get_notify_interface()
+    assert isinstance(player, MediaPlayer)
+    return player
+
+
+def _reported(player: MediaPlayer) -> list[tuple[int, int]]:
+    return [
+        r for c in player.calls if c.method == "file_ranges_transferred" for r in c.ranges or ()
+    ]
+
+
+def test_r5_media_player_suspends_after_each_served_request_and_keeps_the_film() -> None:
+    """R5, R3, R2: open (3 MB), seek (4 MB), seek back (3 MB new), a bad request, keep."""
+    sim = media_player()
+    film = sim.jobs[0]
+    suspended = [round(c.time, 6) for c in film.history if c.new is S.SUSPENDED and c.rule == "R5"]
+    # open: 3 MB by 0.05 + 1.5; seek at 4: 4 MB by 4.05 + 2; back at 8: 3 MB by 8.05 + 1.5
+    assert suspended == [1.55, 6.05, 9.55]
+    results = [(a.time, a.result) for a in _player(sim).actions]
+    assert results == [
+        (0.0, "ok"),
+        (4.0, "ok"),
+        (8.0, "ok"),
+        (10.0, "BG_E_INVALID_RANGE"),
+        (12.0, "ok"),
+    ]
+    # keep at 12: the other 30 MB (40 - 3 - 4 - 3) by 12.05 + 15, then complete() (C10)
+    assert [(round(c.time, 6), c.new) for c in film.history[-2:]] == [
+        (27.05, S.TRANSFERRED),
+        (27.05, S.ACKNOWLEDGED),
+    ]
+    assert film.files[0].filled_ranges() == [(0, 40 * MB)]
+
+
+def test_r4_media_player_reports_exactly_the_requested_bytes_once_each() -> None:
+    """R4, R3: the reports cover the three requests' bytes, none twice, none after mode off."""
+    sim = media_player()
+    player = _player(sim)
+    reported = sorted(_reported(player))
+    assert sum(length for _, length in reported) == 10 * MB  # 3 + 4 + 3, the overlap once
+    merged = bl.ranges.RangeSet((o, o + n) for o, n in reported).pairs()
+    assert merged == [(0, 5 * MB), (30 * MB, 4 * MB), (39 * MB, MB)]
+    last_report = max(c.time for c in player.calls if c.method == "file_ranges_transferred")
+    assert last_report < 12.0  # on-demand mode went off at 12 s (F7)
+
+
+def test_r4_media_player_interval_paces_the_reports() -> None:
+    """C7, R4: a longer minimum notification interval means fewer, larger reports."""
+    often = _player(media_player(interval_ms=250)).calls
+    rarely = _player(media_player(interval_ms=2000)).calls
+    count = [sum(c.method == "file_ranges_transferred" for c in calls) for calls in (often, rarely)]
+    assert count[0] > count[1] >= 3  # at least one per served request (R4 flush)
+    assert sum(n for _, n in _reported(_player(media_player(interval_ms=2000)))) == 10 * MB
+
+
+def test_f7_media_player_without_on_demand_downloads_all_and_reports_no_range() -> None:
+    """F7, R1: not on demand, every request fails and no range report is raised at all."""
+    sim = media_player(on_demand=False)
+    film = sim.jobs[0]
+    results = {a.result for a in _player(sim).actions[:-1]}
+    assert results == {"BG_E_RANDOM_ACCESS_NOT_SUPPORTED"}
+    assert sim.log.entries(method="file_ranges_transferred") == []
+    # 40 MB at 2 MB/s after 0.05 s of connecting
+    transferred = next(c.time for c in film.history if c.new is S.TRANSFERRED)
+    assert transferred == pytest.approx(20.05)
+    assert film.state is S.ACKNOWLEDGED
+
+
+def test_f8_media_player_without_the_range_flag_filters_the_reports() -> None:
+    """F8: without FILE_RANGES_TRANSFERRED the reports are raised and logged as filtered."""
+    sim = media_player(range_flag=False)
+    finals = sim.log.entries(method="file_ranges_transferred", final=True)
+    assert finals
+    assert {(e.outcome, e.rule) for e in finals} == {("filtered", "F8")}
+    assert _reported(_player(sim)) == []
+
+
+def test_r5_media_player_that_never_keeps_ends_suspended_with_the_requests_only() -> None:
+    """R5: without keep_at the job ends SUSPENDED, holding only the requested bytes."""
+    sim = media_player(keep_at=None)
+    film = sim.jobs[0]
+    assert film.state is S.SUSPENDED
+    assert film.files[0].filled_ranges() == [(0, 5 * MB), (30 * MB, 4 * MB), (39 * MB, MB)]
+    assert film.progress.files_transferred == 0
+    assert not any(c.method == "job_transferred" for c in _player(sim).calls)
+
+
+def test_l4_media_player_outage_pauses_the_seek_and_loses_no_byte() -> None:
+    """L4, R5: an outage during the seek: TRANSIENT_ERROR, then the rest of the range."""
+    sim = media_player(outage=(5.0, 3.0), keep_at=None)
+    film = sim.jobs[0]
+    assert any(c.new is S.TRANSIENT_ERROR and c.rule == "L4" for c in film.history)
+    assert film.files[0].filled_ranges() == [(0, 5 * MB), (30 * MB, 4 * MB), (39 * MB, MB)]
+    assert sum(n for _, n in _reported(_player(sim))) == 10 * MB
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"size": 4 * MB}, ValueError, "size"),
+        ({"size": "big"}, TypeError, "size"),
+        ({"seek_to": 1.0}, ValueError, "seek_to"),
+        ({"seek_to": -0.5}, ValueError, "seek_to"),
+    ],
+)
+def test_media_player_rejects_bad_parameters(
+    kwargs: dict[str, object], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        media_player(**kwargs)  # type: ignore[arg-type]
+
+
+def test_media_player_seek_near_the_end_asks_only_for_what_exists() -> None:
+    """R2, R3: a seek to 95% of a 10 MB film asks for its last 500,000 bytes, not past the
+    end; the index request at opening has fetched them already, so nothing new moves."""
+    sim = media_player(size=10 * MB, seek_to=0.95, keep_at=None)
+    seek = _player(sim).actions[1]
+    assert (seek.what, seek.result) == (
+        "seek to 95%: request 500,000 bytes from byte 9,500,000",
+        "ok",
+    )
+    assert sim.jobs[0].files[0].filled_ranges() == [(0, 5 * MB), (9 * MB, MB)]
+
+
+def test_media_player_is_deterministic() -> None:
+    """Same seed, same log."""
+
+    def fingerprint(sim: bl.Simulation) -> list[tuple[object, ...]]:
+        return [(e.id, e.time, e.method, e.outcome, e.rule, e.ranges) for e in sim.log]
+
+    assert fingerprint(media_player(seed=4)) == fingerprint(media_player(seed=4))
