@@ -157,7 +157,7 @@ class File:
     # -- for the transfer ----------------------------------------------------------------------
 
     def _on_demand(self) -> bool:
-        return bool(self.job.get_property(JobProperty.ON_DEMAND_MODE))
+        return bool(self.job._properties[JobProperty.ON_DEMAND_MODE])
 
     def _now(self) -> float:
         """Bytes present, counting those flowing since the transfer's last checkpoint."""
