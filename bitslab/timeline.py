@@ -1,0 +1,202 @@
+"""What happened when, as plain data: the model behind the timeline plot and the CLI.
+
+:func:`timeline` reads a simulation's public results (each job's ``history``, the event log,
+``log.pending()``, the apps' runs and the network's schedule) and returns a :class:`Timeline`
+of state bands, notification marks and shaded spans. It imports no plotting library, so
+tests, the CLI and :mod:`bitslab.plots` share one reading of a run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple
+
+from .constants import JobState
+
+if TYPE_CHECKING:
+    from .files import File
+    from .jobs import Job
+    from .log import EventLog
+    from .simulation import Simulation
+
+__all__ = ["ARRIVED", "METHODS", "Band", "Mark", "Shade", "Timeline", "outcome_counts", "timeline"]
+
+#: The callback methods, in the order the plots list them.
+METHODS = (
+    "job_transferred",
+    "job_error",
+    "job_modification",
+    "file_transferred",
+    "file_ranges_transferred",
+)
+#: Outcomes that mean the notification reached the application (or its command line).
+ARRIVED = frozenset({"delivered", "cmdline"})
+
+
+class Band(NamedTuple):
+    """A job stayed in ``state`` from ``start`` to ``end``, having entered it under ``rule``."""
+
+    job: Job
+    state: JobState
+    start: float
+    end: float
+    rule: str
+
+
+class Mark(NamedTuple):
+    """One raised notification.
+
+    ``raised`` is when BITS raised it; ``time`` when it ended (its final entry) or, if it is
+    still pending, the end of the timeline. ``outcome`` and ``rule`` are those of its final
+    entry (None while pending); ``arrived`` is True for ``delivered`` and ``cmdline``;
+    ``attempts`` counts its attempts.
+    """
+
+    id: int
+    job: Job
+    method: str
+    file: File | None
+    raised: float
+    time: float
+    outcome: str | None
+    rule: str | None
+    arrived: bool
+    attempts: int
+
+    @property
+    def pending(self) -> bool:
+        """True when the notification had not ended when the timeline was read."""
+        return self.outcome is None
+
+    @property
+    def late(self) -> bool:
+        """True when it arrived, but later than it was raised (a retry, a queue, a delay)."""
+        return self.arrived and self.time > self.raised + 1e-9
+
+
+class Shade(NamedTuple):
+    """A span of time worth shading: ``kind`` is ``"app_down"``, ``"outage"``,
+    ``"server_error"`` or ``"traffic"``; ``label`` says which app, URL or bandwidth.
+    ``end`` is ``math.inf`` when the span was still going when the timeline was read. ``jobs``
+    are the jobs it touches (a server error: those with a file at that URL); empty means
+    every job."""
+
+    kind: str
+    label: str
+    start: float
+    end: float
+    jobs: tuple[Job, ...] = ()
+
+
+class Timeline(NamedTuple):
+    """Everything :func:`bitslab.plots.timeline` draws, from ``start`` to ``end``."""
+
+    start: float
+    end: float
+    jobs: list[Job]
+    bands: list[Band]
+    marks: list[Mark]
+    shades: list[Shade]
+
+
+def timeline(sim: Simulation, jobs: Iterable[Job] | None = None) -> Timeline:
+    """Read ``sim`` (every job, or ``jobs``) into a :class:`Timeline` ending now."""
+    chosen = list(sim.jobs if jobs is None else jobs)
+    end = sim.now
+    bands = [band for job in chosen for band in _bands(job, end)]
+    marks = _marks(sim.log, chosen, end)
+    shades = _shades(sim, chosen, end)
+    return Timeline(0.0, end, chosen, bands, marks, shades)
+
+
+def outcome_counts(log: EventLog, job: Job | None = None) -> dict[tuple[str, str], int]:
+    """How each raised notification ended, per method: ``{(method, outcome): count}``, from
+    the final entries (of ``job``, if given). Pending ones count under ``"pending"``."""
+    counts: dict[tuple[str, str], int] = {}
+    for entry in log.entries(job, final=True):
+        key = (entry.method, entry.outcome)
+        counts[key] = counts.get(key, 0) + 1
+    for note in log.pending(job):
+        key = (note.method, "pending")
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _bands(job: Job, end: float) -> list[Band]:
+    history = job.history
+    bands = []
+    for change, following in zip(history, [*history[1:], None], strict=True):
+        stop = end if following is None else following.time
+        bands.append(Band(job, change.new, change.time, max(stop, change.time), change.rule))
+    return bands
+
+
+def _marks(log: EventLog, jobs: list[Job], end: float) -> list[Mark]:
+    wanted = set(jobs)
+    first: dict[int, float] = {}
+    attempts: dict[int, int] = {}
+    marks: list[Mark] = []
+    for entry in log:
+        if entry.job not in wanted:
+            continue
+        first.setdefault(entry.id, entry.raised)
+        attempts[entry.id] = max(attempts.get(entry.id, 0), entry.attempt)
+        if entry.final:
+            marks.append(
+                Mark(
+                    entry.id,
+                    entry.job,
+                    entry.method,
+                    entry.file,
+                    entry.raised,
+                    entry.time + entry.duration,
+                    entry.outcome,
+                    entry.rule,
+                    entry.outcome in ARRIVED,
+                    attempts[entry.id],
+                )
+            )
+    for note in log.pending():
+        if note.job in wanted:
+            marks.append(
+                Mark(
+                    note.id,
+                    note.job,
+                    note.method,
+                    note.file,
+                    note.raised,
+                    end,
+                    None,
+                    None,
+                    False,
+                    attempts.get(note.id, 0),
+                )
+            )
+    return sorted(marks, key=lambda mark: mark.id)
+
+
+def _shades(sim: Simulation, jobs: list[Job], end: float) -> list[Shade]:
+    def until(stop: float | None) -> float:
+        return math.inf if stop is None or stop > end else stop
+
+    shades: list[Shade] = []
+    for app in sim.apps:
+        for run, following in zip(app.runs, [*app.runs[1:], None], strict=True):
+            if run.end is None:
+                continue
+            back = until(None if following is None else following.start)
+            how = "crashed" if run.how == "crash" else "exited"
+            shades.append(Shade("app_down", f"app {app.name!r} {how}", run.end, back))
+    network = sim.network
+    for outage in network.outages:
+        shades.append(Shade("outage", "network down", outage.start, until(outage.end)))
+    for failure in network.failures:
+        label = f"{failure.url} answers {failure.status}"
+        hit = tuple(job for job in jobs if any(failure.matches(f.remote_name) for f in job.files))
+        if hit:
+            shades.append(Shade("server_error", label, failure.start, until(failure.end), hit))
+    for span in network.traffic_spans:
+        label = f"other traffic {span.bandwidth:,.0f} B/s"
+        shades.append(Shade("traffic", label, span.start, until(span.end)))
+    return [shade for shade in shades if shade.start <= end]
