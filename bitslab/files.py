@@ -129,7 +129,9 @@ class File:
                     f"({self.size:,} bytes); nothing of this request was kept (R2)",
                     BG_E_INVALID_RANGE,
                 )
-        job._change_work(lambda: self._want([span for _, span in checked]))
+        pieces = self._new_pieces([span for _, span in checked])
+        if pieces:  # a request for nothing new changes nothing, not even the plan
+            job._change_work(lambda: self._want(pieces))
 
     def filled_ranges(self) -> list[tuple[int, int]]:
         """The bytes present, as sorted, merged ``(offset, length)`` pairs (R3).
@@ -207,15 +209,23 @@ class File:
                     self._wanted.remove(start, end)
         self._done = done
 
-    def _want(self, spans: list[Span]) -> None:
-        """R3: queue the bytes of ``spans`` that are neither present nor already wanted."""
+    def _new_pieces(self, spans: list[Span]) -> list[Span]:
+        """R3: the bytes of ``spans`` neither present nor already wanted, in offset order
+        (model choice: one request's pieces go in offset order)."""
         known = self._filled.copy()
         for start, end in self._wanted:
             known.add(start, end)
-        for start, end in spans:
-            for gap_start, gap_end in known.missing(start, end):
-                self._wanted.append(gap_start, gap_end)
-                known.add(gap_start, gap_end)
+        pieces: list[Span] = []
+        for start, end in sorted(spans):
+            for gap in known.missing(start, end):
+                pieces.append(gap)
+                known.add(*gap)
+        return pieces
+
+    def _want(self, pieces: list[Span]) -> None:
+        """Queue ``pieces`` (from :meth:`_new_pieces`) after what is wanted already."""
+        for start, end in pieces:
+            self._wanted.append(start, end)
 
     def _check_ranges(self, ranges: object) -> list[tuple[tuple[int, int], Span]]:
         """Each ``(offset, length)`` pair with its half-open span; TypeError or ValueError

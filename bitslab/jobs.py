@@ -290,7 +290,7 @@ class Job:
         def store() -> None:
             self._properties[prop] = value
 
-        if prop is JobProperty.ON_DEMAND_MODE:
+        if prop is JobProperty.ON_DEMAND_MODE and value != self._properties[prop]:
             self._change_work(store)  # R5: what the job fetches changes now
         else:
             store()

@@ -22,3 +22,22 @@ def snapshot(job: bl.Job) -> tuple[object, ...]:
         job.no_progress_timeout,
         {prop: job.get_property(prop) for prop in bl.JobProperty},
     )
+
+
+def log_rows(sim: bl.Simulation) -> list[tuple[object, ...]]:
+    """The event log as plain tuples, to compare two runs (determinism)."""
+    return [
+        (
+            e.id,
+            e.time,
+            e.method,
+            e.job.name,
+            None if e.file is None else e.file.local_name,
+            e.outcome,
+            e.rule,
+            e.final,
+            e.raised,
+            e.ranges,
+        )
+        for e in sim.log
+    ]

@@ -29,6 +29,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import log_rows
 
 import bitslab as bl
 
@@ -658,27 +659,11 @@ def test_d1_every_notification_ends_with_one_final_entry_naming_a_known_rule(
             assert len(ids) == (1 if file.progress.completed else 0), (job.name, file.local_name)
 
 
-def log_tuples(result: Run) -> list[tuple[Any, ...]]:
-    return [
-        (
-            e.id,
-            e.time,
-            e.method,
-            e.job.name,
-            None if e.file is None else e.file.local_name,
-            e.outcome,
-            e.rule,
-            e.final,
-        )
-        for e in result.sim.log
-    ]
-
-
 @PROFILE
 @given(scenarios())
 def test_d1_same_seed_and_scenario_give_the_same_log(scenario: Scenario) -> None:
     """D1: the log is a function of the seed and the scenario."""
-    assert log_tuples(run(scenario)) == log_tuples(run(scenario))
+    assert log_rows(run(scenario).sim) == log_rows(run(scenario).sim)
 
 
 @PROFILE

@@ -162,4 +162,7 @@ class RangeLimiter(Limiter):
             self._dispatcher.dispatch(note)
             sent = True
         if sent:
-            self.last_sent = self._dispatcher.sim.now
+            now = self._dispatcher.sim.now
+            self.last_sent = now
+            if self._watching:  # C7: the next look waits a whole interval from this report
+                self._arm(now + max(self.interval(), self._dispatcher.progress_interval))
