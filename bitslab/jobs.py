@@ -118,6 +118,7 @@ class Job:
         self._files_done = 0
         self._banked = 0.0  # bytes held in the files' checkpoints (the sum of their _done)
         self._moving: File | None = None  # the file whose bytes are flowing now
+        self._trace: list[tuple[float, float]] = [(sim.now, 0.0)]  # see progress_trace()
         self._error: JobError | None = None
         self._episode = 0  # bumped on each state change; stale timers compare it
         self._deadline: float | None = None  # L6: when no progress turns into ERROR
@@ -180,6 +181,19 @@ class Job:
             len(self.files),
             self._files_done,
         )
+
+    def progress_trace(self) -> list[tuple[float, int]]:
+        """How the bytes transferred grew: ``(time, bytes)`` points, the last one now.
+
+        Between two consecutive points the bytes grow linearly (a transfer at one rate) or
+        not at all, so the points drawn as a line are the job's exact progress (this is what
+        :func:`bitslab.plots.progress` draws). Not a BITS method.
+        """
+        points = [(time, int(done + 1e-6)) for time, done in self._trace]
+        now = (self.sim.now, self.progress.bytes_transferred)
+        if points[-1][0] < now[0]:
+            points.append(now)
+        return points
 
     # -- the public BITS methods -------------------------------------------------------------
 
@@ -419,6 +433,14 @@ class Job:
         if self._files_done == len(self.files):
             return JobState.TRANSFERRED, "R5" if on_demand else "L3"
         return JobState.SUSPENDED, "R5"
+
+    def _note_progress(self) -> None:
+        """A transfer's rate changed or a file's turn ended: keep a point of the trace."""
+        point = (self.sim.now, self._bytes_now())
+        if self._trace[-1][0] == point[0]:
+            self._trace[-1] = point
+        else:
+            self._trace.append(point)
 
     def _modified(self, what: str) -> None:
         """C3: a file was added or a property changed: raise job_modification."""

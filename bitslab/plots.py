@@ -3,6 +3,7 @@
 - :func:`timeline`: one lane per job, its states as coloured bands, every raised notification
   as a marker (filled when it arrived, hollow when it did not), the applications' down time,
   outages and server errors as shaded spans.
+- :func:`progress`: bytes transferred over time, one line per job.
 - :func:`outcome_matrix`: methods against outcomes, counted: what the flags did, at a glance.
 
 These are thin views: the data come from :mod:`bitslab.timeline` and the event log. Figures
@@ -33,7 +34,14 @@ if TYPE_CHECKING:
     from .jobs import Job
     from .simulation import Simulation
 
-__all__ = ["METHOD_STYLE", "SHADE_STYLE", "STATE_COLOURS", "outcome_matrix", "timeline"]
+__all__ = [
+    "METHOD_STYLE",
+    "SHADE_STYLE",
+    "STATE_COLOURS",
+    "outcome_matrix",
+    "progress",
+    "timeline",
+]
 
 #: The colour of each job state's band.
 STATE_COLOURS: dict[JobState, str] = {
@@ -224,6 +232,59 @@ def _legend(data: object, methods: list[str]) -> list[Artist]:
         colour, hatch, text = SHADE_STYLE[kind]
         handles.append(Patch(facecolor=colour, hatch=hatch, alpha=0.45, label=text))
     return handles
+
+
+def progress(
+    sim: Simulation,
+    jobs: Iterable[Job] | None = None,
+    *,
+    title: str | None = None,
+) -> Figure:
+    """Bytes transferred over time, one line per job (every job, or ``jobs``), from
+    ``job.progress_trace()``; outages, other traffic and applications' down time shaded as in
+    :func:`timeline` (server errors, which touch only some jobs, are not). A flat stretch is a job
+    that waits (queued, suspended, in error) or a link shared away; the slope is its rate."""
+    data = read_timeline(sim, jobs)
+    figure = Figure(figsize=(10.0, 4.0), layout="constrained")
+    ax = figure.add_subplot()
+    right = data.end + max(0.04 * data.end, 0.5)
+    for shade in data.shades:
+        if shade.jobs:  # a server error belongs to some jobs' lanes: see the timeline
+            continue
+        colour, hatch, text = SHADE_STYLE[shade.kind]
+        ax.axvspan(
+            shade.start,
+            min(shade.end, right),
+            facecolor=colour,
+            hatch=hatch,
+            edgecolor="#bdbdbd" if hatch else "none",
+            alpha=0.35,
+            linewidth=0,
+            zorder=0,
+            label=text,
+            gid=f"shade {shade.kind} {shade.label}",
+        )
+    for job in data.jobs:
+        points = job.progress_trace()
+        ax.plot(
+            [time for time, _ in points],
+            [done / 1e6 for _, done in points],
+            linewidth=1.6,
+            label=job.name,
+            gid=f"progress {job.name}",
+        )
+    ax.set_xlim(0.0, right)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel("simulated time (s)")
+    ax.set_ylabel("bytes transferred (MB)")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))  # one entry per shade kind
+    ax.legend(unique.values(), unique.keys(), loc="upper left", fontsize="small", frameon=False)
+    if title is not None:
+        ax.set_title(title, loc="left")
+    return figure
 
 
 def outcome_matrix(sim: Simulation, job: Job | None = None, *, title: str | None = None) -> Figure:

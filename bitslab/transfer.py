@@ -100,6 +100,8 @@ class Transfer:
             self.job._banked += done - file._done
             file._advance(done)
         self._since = now
+        if file is not None:
+            self.job._note_progress()
 
     def _connect_next(self) -> None:
         self._gen += 1
@@ -154,6 +156,7 @@ class Transfer:
         file._advance(float(goal))
         file._transfer = None
         job._moving = None
+        job._note_progress()
         self.file = None
         whole = file._whole()
         if whole:
