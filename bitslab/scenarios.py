@@ -21,9 +21,11 @@ __all__ = [
     "Action",
     "CompletingNotifier",
     "MediaPlayer",
+    "flags_tour",
     "flaky_network",
     "media_player",
     "restart_story",
+    "two_apps_racing",
 ]
 
 MIRROR = "https://mirror.test/"
@@ -278,6 +280,102 @@ def media_player(
 
     if keep_at is not None:
         sim.call_at(keep_at, keep)
+    if run:
+        sim.run()
+    return sim
+
+
+def flags_tour(
+    seed: int = 0,
+    *,
+    flags: int = NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR,
+    interval_ms: int = 500,
+    run: bool = True,
+) -> Simulation:
+    """Three jobs that between them raise every kind of notification, all with ``flags``.
+
+    - ``tour``: three 2 MB files; raises modifications (C3), file_transferred (C4) and
+      job_transferred (C1).
+    - ``broken``: its file is missing on the server (404, L7): job_error (C2).
+    - ``ranges``: an on-demand job asking for two ranges of a 4 MB file: range reports (R4);
+      it ends SUSPENDED (R5), so it raises no job_transferred.
+
+    The app ``viewer`` registers one :class:`~bitslab.RecordingNotifier` on all three. Which
+    notifications arrive depends only on ``flags`` (F5-F8; the default is BITS's, 0x3): the
+    rest are logged as filtered, or disabled under DISABLE. ``interval_ms`` is the minimum
+    notification interval of every job (C7).
+
+    >>> sim = flags_tour()
+    >>> sorted({c.method for c in sim.jobs[0].get_notify_interface().calls})
+    ['job_error', 'job_transferred']
+    """
+    sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
+    app = sim.add_app("viewer")
+    notifier = RecordingNotifier(app)
+    tour = sim.create_job("tour")
+    for name in ("a.cab", "b.cab", "c.cab"):
+        tour.add_file(MIRROR + name, name, size=2_000_000)
+    broken = sim.create_job("broken")
+    broken.add_file(MIRROR + "missing.cab", "missing.cab", size=1_000_000)
+    sim.network.fail(MIRROR + "missing.cab", 404)
+    ranges = sim.create_job("ranges")
+    video = ranges.add_file(MIRROR + "video.mp4", "video.mp4", size=4_000_000)
+    ranges.set_property(JobProperty.ON_DEMAND_MODE, True)
+    video.request_ranges([(0, 500_000), (3_000_000, 500_000)])
+    for job in sim.jobs:
+        job.set_notify_flags(flags)
+        job.set_property(JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, interval_ms)
+        job.set_notify_interface(notifier)
+        job.resume()
+    if run:
+        sim.run()
+    return sim
+
+
+def two_apps_racing(
+    seed: int = 0,
+    *,
+    second_at: float = 3.0,
+    first_again_at: float | None = None,
+    crash_second_at: float | None = None,
+    run: bool = True,
+) -> Simulation:
+    """Two applications register notifiers on one job: the last caller wins (I1).
+
+    - App ``first`` registers at 0 on job ``shared`` (four 2 MB files, flags
+      JOB_TRANSFERRED, JOB_ERROR and FILE_TRANSFERRED, retry delay 5 s).
+    - App ``second`` registers at ``second_at``: from then on every call goes to it; the
+      first app hears nothing more, although it is still running.
+    - With ``first_again_at``, the first app registers again then, and wins back the calls.
+    - With ``crash_second_at``, the second app crashes then: calls into its notifier fail
+      (I4) and wait for a retry (C5) until some app registers again.
+
+    >>> sim = two_apps_racing()
+    >>> [(c.method, c.job.name) for c in sim.jobs[0].get_notify_interface().calls][-1]
+    ('job_transferred', 'shared')
+    """
+    sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
+    first = sim.add_app("first")
+    second = sim.add_app("second")
+    job = sim.create_job("shared")
+    for name in ("one.cab", "two.cab", "three.cab", "four.cab"):
+        job.add_file(MIRROR + name, name, size=2_000_000)
+    job.minimum_retry_delay = 5.0
+    job.set_notify_flags(
+        NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED
+    )
+    job.set_notify_interface(RecordingNotifier(first))
+
+    def register(app: App) -> None:
+        if app.running and not job.state.is_final:
+            job.set_notify_interface(RecordingNotifier(app))
+
+    sim.call_at(second_at, register, second)
+    if first_again_at is not None:
+        sim.call_at(first_again_at, register, first)
+    if crash_second_at is not None:
+        sim.call_at(crash_second_at, second.crash)
+    job.resume()
     if run:
         sim.run()
     return sim
