@@ -9,8 +9,8 @@
 These are thin views: the data come from :mod:`bitslab.timeline` and the event log. Figures
 are made without pyplot, so nothing is left open between calls; in Jupyter a returned figure
 shows as the cell's result. Each drawn element carries a ``gid`` naming what it shows
-(``"band nightly TRANSFERRING"``, ``"marks nightly file_transferred arrived"``), so tests and
-curious students can find it.
+(``"band nightly TRANSFERRING"``, ``"marks nightly file_transferred arrived"``,
+``"late nightly file_transferred #33"``), so tests and curious students can find it.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def timeline(
         _draw_marks(ax, data.jobs[lane], y, method, how, marks)
 
     ax.set_xlim(0.0, right)
-    ax.set_ylim(lanes, 0.0)  # the first job at the top
+    ax.set_ylim(max(lanes, 1), 0.0)  # the first job at the top
     ax.set_yticks([lane + 0.5 for lane in range(lanes)])
     ax.set_yticklabels([job.name for job in data.jobs])
     ax.set_xlabel("simulated time (s)")
@@ -177,6 +177,7 @@ def _draw_marks(ax: Axes, job: Job, y: float, method: str, how: str, marks: list
     size = 14 if method == "job_modification" else 36
     for mark in marks:  # late arrivals and pending ones: a line from raised to now
         if mark.late or mark.pending:
+            kind = "pending" if mark.pending else "late"
             ax.plot(
                 [mark.raised, mark.time],
                 [y, y],
@@ -184,9 +185,18 @@ def _draw_marks(ax: Axes, job: Job, y: float, method: str, how: str, marks: list
                 linewidth=1.0,
                 linestyle=":" if mark.pending else "-",
                 zorder=3,
+                gid=f"{kind} {job.name} {method} #{mark.id}",
             )
             if mark.late:
-                ax.plot([mark.time], [y], marker="|", color=colour, markersize=7, zorder=3)
+                ax.plot(
+                    [mark.time],
+                    [y],
+                    marker="|",
+                    color=colour,
+                    markersize=7,
+                    zorder=3,
+                    gid=f"arrival {job.name} {method} #{mark.id}",
+                )
     ax.scatter(
         [mark.raised for mark in marks],
         [y] * len(marks),
@@ -215,19 +225,25 @@ def _legend(data: object, methods: list[str]) -> list[Artist]:
         handles.append(
             Line2D([], [], linestyle="", marker=shape, color=colour, label=method, markersize=6)
         )
-    handles.append(Line2D([], [], linestyle="", marker="o", color="black", label="filled: arrived"))
-    handles.append(
-        Line2D(
-            [],
-            [],
-            linestyle="",
-            marker="o",
-            markerfacecolor="white",
-            markeredgecolor="black",
-            label="hollow: did not arrive",
+    shown = [mark for mark in data.marks if mark.method in methods]
+    if any(mark.arrived for mark in shown):
+        handles.append(
+            Line2D([], [], linestyle="", marker="o", color="black", label="filled: arrived")
         )
-    )
-    handles.append(Line2D([], [], color="black", label="line: arrived later / still pending"))
+    if any(not mark.arrived for mark in shown):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="o",
+                markerfacecolor="white",
+                markeredgecolor="black",
+                label="hollow: did not arrive",
+            )
+        )
+    if any(mark.late or mark.pending for mark in shown):
+        handles.append(Line2D([], [], color="black", label="line: arrived later / still pending"))
     for kind in sorted({shade.kind for shade in data.shades}):
         colour, hatch, text = SHADE_STYLE[kind]
         handles.append(Patch(facecolor=colour, hatch=hatch, alpha=0.45, label=text))

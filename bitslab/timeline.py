@@ -47,8 +47,9 @@ class Band(NamedTuple):
 class Mark(NamedTuple):
     """One raised notification.
 
-    ``raised`` is when BITS raised it; ``time`` when it ended (its final entry) or, if it is
-    still pending, the end of the timeline. ``outcome`` and ``rule`` are those of its final
+    ``raised`` is when BITS raised it; ``time`` when its final attempt or decision began
+    (for a delivery: when the call was made, however long the callback then took) or, if
+    it is still pending, the end of the timeline. ``outcome`` and ``rule`` are those of its final
     entry (None while pending); ``arrived`` is True for ``delivered`` and ``cmdline``;
     ``attempts`` counts its attempts.
     """
@@ -150,7 +151,7 @@ def _marks(log: EventLog, jobs: list[Job], end: float) -> list[Mark]:
                     entry.method,
                     entry.file,
                     entry.raised,
-                    entry.time + entry.duration,
+                    entry.time,
                     entry.outcome,
                     entry.rule,
                     entry.outcome in ARRIVED,

@@ -1,0 +1,548 @@
+"""bitslab.plots: what the figures draw, read back from the matplotlib artists.
+
+Each drawn element carries a ``gid`` (``"band nightly TRANSFERRING"``, ``"marks nightly
+file_transferred arrived"``, ``"cells"``); the expected data come from the run's public results
+(``job.history``, ``sim.log``, ``log.pending()``), not from :mod:`bitslab.timeline`. Every
+figure is also saved as a PNG, which proves it renders. Figures are made without pyplot, so
+none is left open.
+"""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+
+import bitslab as bl
+from bitslab import plots
+from bitslab.log import OUTCOMES
+from bitslab.scenarios import flaky_network, media_player, restart_story
+from bitslab.timeline import METHODS
+
+ARRIVING = {"delivered", "cmdline"}
+WHITE = to_rgba("white")
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _render(figure: Figure, tmp_path: Path, name: str) -> Path:
+    """Save ``figure`` as a PNG and check that the file is one, of the figure's size."""
+    path = tmp_path / f"{name}.png"
+    figure.savefig(path)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    expected = figure.get_size_inches() * figure.dpi
+    assert (width, height) == (round(expected[0]), round(expected[1]))
+    return path
+
+
+def _axes(figure: Figure) -> Axes:
+    (ax,) = figure.axes
+    return ax
+
+
+def _data_lines(ax: Axes) -> list[Line2D]:
+    """Lines drawn in data coordinates (not the lane separators, which span the axes)."""
+    return [line for line in ax.get_lines() if line.get_transform() is ax.transData]
+
+
+def _with_gid(figure: Figure, prefix: str) -> dict[str, list[object]]:
+    """The figure's artists whose gid starts with ``prefix``, by gid."""
+    found: dict[str, list[object]] = {}
+    for artist in figure.findobj(lambda a: (a.get_gid() or "").startswith(prefix)):
+        found.setdefault(artist.get_gid(), []).append(artist)
+    return found
+
+
+def _x_ranges(collection: PolyCollection) -> list[tuple[float, float]]:
+    ranges = []
+    for path in collection.get_paths():
+        xs = path.vertices[:, 0]
+        ranges.append((float(xs.min()), float(xs.max())))
+    return ranges
+
+
+def _flat(pairs: list[tuple[float, float]]) -> list[float]:
+    return [value for pair in pairs for value in pair]
+
+
+def _y_range(collection: PolyCollection) -> tuple[float, float]:
+    ys = [y for path in collection.get_paths() for y in path.vertices[:, 1]]
+    return float(min(ys)), float(max(ys))
+
+
+def _how(outcome: str | None) -> str:
+    return "pending" if outcome is None else "arrived" if outcome in ARRIVING else "lost"
+
+
+def _notifications(sim: bl.Simulation) -> list[tuple[bl.Job, str, float, str | None]]:
+    """Every raised notification: (job, method, raised, outcome or None while pending)."""
+    ended = [(e.job, e.method, e.raised, e.outcome) for e in sim.log if e.final]
+    waiting = [(p.job, p.method, p.raised, None) for p in sim.log.pending()]
+    return ended + waiting
+
+
+def _history_bands(job: bl.Job, now: float) -> list[tuple[str, float, float]]:
+    """(state name, start, end) from ``job.history``: each state lasts until the next change."""
+    history = job.history
+    ends = [change.time for change in history[1:]] + [now]
+    return [(c.new.name, c.time, end) for c, end in zip(history, ends, strict=True)]
+
+
+def _visible_states(sim: bl.Simulation) -> set[str]:
+    """States worth a legend entry: held for some time, or the state a job is in now."""
+    seen = set()
+    for job in sim.jobs:
+        bands = _history_bands(job, sim.now)
+        seen |= {state for state, start, end in bands if end > start}
+        seen.add(bands[-1][0])
+    return seen
+
+
+def _legend_texts(figure: Figure) -> list[str]:
+    (legend,) = figure.legends
+    return [text.get_text() for text in legend.get_texts()]
+
+
+class Drawn:
+    """Draws with :mod:`bitslab.plots` and saves every figure as a PNG in one folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.saved: list[Path] = []
+
+    def _save(self, figure: Figure, kind: str) -> Figure:
+        assert isinstance(figure, Figure)
+        self.saved.append(_render(figure, self.folder, f"{kind}-{len(self.saved)}"))
+        return figure
+
+    def timeline(
+        self, sim: bl.Simulation, jobs: list[bl.Job] | None = None, **options: Any
+    ) -> Figure:
+        return self._save(plots.timeline(sim, jobs, **options), "timeline")
+
+    def matrix(self, sim: bl.Simulation, job: bl.Job | None = None, **options: Any) -> Figure:
+        return self._save(plots.outcome_matrix(sim, job, **options), "matrix")
+
+
+@pytest.fixture
+def draw(tmp_path: Path) -> Drawn:
+    """Draw figures that are saved as PNGs in the test's tmp_path (proof that they render)."""
+    return Drawn(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def story() -> bl.Simulation:
+    """The restart story, run once for the tests that only read it."""
+    return restart_story()
+
+
+@pytest.fixture(scope="module")
+def stranded() -> bl.Simulation:
+    """The restart story without re-registering: three notifications stay pending."""
+    return restart_story(reregister=False)
+
+
+@pytest.fixture(scope="module")
+def flaky() -> bl.Simulation:
+    return flaky_network()
+
+
+# -- timeline: bands --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["story", "stranded", "flaky", "media"])
+def test_bands_cover_each_jobs_states_in_its_lane(
+    which: str, request: pytest.FixtureRequest, draw: Drawn
+) -> None:
+    """Every state held for some time is a band at its x range; the last runs to the edge."""
+    sim = media_player() if which == "media" else request.getfixturevalue(which)
+    figure = draw.timeline(sim)
+    ax = _axes(figure)
+    right = ax.get_xlim()[1]
+    assert right > sim.now
+    expected: dict[str, list[tuple[float, float]]] = {}
+    for job in sim.jobs:
+        bands = _history_bands(job, sim.now)
+        for index, (state, start, end) in enumerate(bands):
+            if index == len(bands) - 1:
+                end = right  # the state the job is in now runs off to the right edge
+            elif end <= start:
+                continue  # a state left at once has no width to draw
+            expected.setdefault(f"band {job.name} {state}", []).append((start, end))
+    drawn = _with_gid(figure, "band ")
+    assert sorted(drawn) == sorted(expected)
+    for gid, collections in drawn.items():
+        assert all(isinstance(c, PolyCollection) for c in collections)
+        ranges = sorted(r for c in collections for r in _x_ranges(c))
+        assert _flat(ranges) == pytest.approx(_flat(sorted(expected[gid])))
+    for lane, job in enumerate(sim.jobs):
+        for gid, collections in drawn.items():
+            if gid.split()[1] == job.name:
+                for collection in collections:
+                    low, high = _y_range(collection)
+                    assert lane <= low < high <= lane + 1
+
+
+def test_restart_story_nightly_transfers_from_connecting_to_the_last_file(
+    story: bl.Simulation, draw: Drawn
+) -> None:
+    """The named band of the brief: TRANSFERRING from after the connection until TRANSFERRED."""
+    nightly = story.jobs[0]
+    figure = draw.timeline(story)
+    (band,) = _with_gid(figure, "band nightly TRANSFERRING")["band nightly TRANSFERRING"]
+    started = next(c.time for c in nightly.history if c.new is bl.JobState.TRANSFERRING)
+    done = next(c.time for c in nightly.history if c.new is bl.JobState.TRANSFERRED)
+    assert _x_ranges(band) == [pytest.approx((started, done))]
+    assert started == pytest.approx(0.05)  # connecting takes the latency
+    assert done > 12.05  # 12 MB at 1 MB/s, slowed while the report (FOREGROUND) ran
+
+
+# -- timeline: marks --------------------------------------------------------------------------
+
+
+def test_arrived_file_marks_sit_at_their_raised_times_filled(
+    story: bl.Simulation, draw: Drawn
+) -> None:
+    nightly = story.jobs[0]
+    figure = draw.timeline(story)
+    (marks,) = _with_gid(figure, "marks nightly file_transferred arrived").values()
+    (scatter,) = marks
+    assert isinstance(scatter, PathCollection)
+    raised = sorted(
+        e.raised
+        for e in story.log.entries(nightly, method="file_transferred", final=True)
+        if e.outcome in ARRIVING
+    )
+    assert len(raised) == len(nightly.files) == 3
+    offsets = scatter.get_offsets()
+    assert sorted(float(x) for x in offsets[:, 0]) == pytest.approx(raised)
+    assert len({float(y) for y in offsets[:, 1]}) == 1  # one row
+    assert 0.0 < float(offsets[0, 1]) < 1.0  # nightly's lane, the first
+    face, edge = scatter.get_facecolors(), scatter.get_edgecolors()
+    assert len(face) == len(edge) == 1
+    assert tuple(face[0]) == pytest.approx(tuple(edge[0]))
+    assert tuple(face[0]) != pytest.approx(WHITE)
+    assert tuple(edge[0]) == pytest.approx(to_rgba(plots.METHOD_STYLE["file_transferred"][1]))
+
+
+def test_marks_not_arrived_are_hollow(
+    story: bl.Simulation, stranded: bl.Simulation, draw: Drawn
+) -> None:
+    """report.pdf's file_transferred is filtered (F8): lost. Without re-registering, nightly's
+    last notifications are pending. Both are drawn white inside, edged in the method's colour."""
+    lost = _with_gid(draw.timeline(story), "marks report file_transferred lost")
+    pending = _with_gid(draw.timeline(stranded), "marks nightly ")
+    found = [
+        *lost["marks report file_transferred lost"],
+        *pending["marks nightly file_transferred pending"],
+        *pending["marks nightly job_transferred pending"],
+    ]
+    for scatter in found:
+        method = scatter.get_gid().split()[2]
+        assert tuple(scatter.get_facecolors()[0]) == pytest.approx(WHITE)
+        edge = to_rgba(plots.METHOD_STYLE[method][1])
+        assert tuple(scatter.get_edgecolors()[0]) == pytest.approx(edge)
+    (waiting,) = pending["marks nightly file_transferred pending"]
+    expected = sorted(p.raised for p in stranded.log.pending() if p.method == "file_transferred")
+    assert sorted(float(x) for x in waiting.get_offsets()[:, 0]) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("which", ["story", "stranded", "flaky"])
+def test_mark_groups_are_exactly_the_raised_notifications(
+    which: str, request: pytest.FixtureRequest, draw: Drawn
+) -> None:
+    """One marker per raised notification, grouped by job, method and how it ended."""
+    sim = request.getfixturevalue(which)
+    expected: dict[str, list[float]] = {}
+    for job, method, raised, outcome in _notifications(sim):
+        expected.setdefault(f"marks {job.name} {method} {_how(outcome)}", []).append(raised)
+    drawn = _with_gid(draw.timeline(sim), "marks ")
+    assert sorted(drawn) == sorted(expected)
+    for gid, (scatter,) in drawn.items():
+        xs = sorted(float(x) for x in scatter.get_offsets()[:, 0])
+        assert xs == pytest.approx(sorted(expected[gid]))
+
+
+def test_late_and_pending_notifications_have_a_line_to_when_they_ended(
+    story: bl.Simulation, stranded: bl.Simulation, draw: Drawn
+) -> None:
+    """A solid line from raised to arrival when late, a dotted one to now while pending."""
+
+    def lines(sim: bl.Simulation) -> Counter[tuple[float, float, str]]:
+        ax = _axes(draw.timeline(sim))
+        found: Counter[tuple[float, float, str]] = Counter()
+        for line in _data_lines(ax):
+            xs = line.get_xdata()
+            if len(xs) == 2 and xs[0] != xs[1]:
+                found[(round(float(xs[0]), 6), round(float(xs[1]), 6), line.get_linestyle())] += 1
+        return found
+
+    late = Counter(
+        (round(e.raised, 6), round(e.time, 6), "-")
+        for e in story.log
+        if e.final and e.outcome in ARRIVING and e.time > e.raised
+    )
+    assert sum(late.values()) == 3  # fonts.cab, lang.cab, job_transferred: at the restart
+    assert lines(story) == late
+    pending = Counter(
+        (round(p.raised, 6), round(stranded.now, 6), ":") for p in stranded.log.pending()
+    )
+    assert sum(pending.values()) == 3
+    arrived_late = Counter(
+        (round(e.raised, 6), round(e.time, 6), "-")
+        for e in stranded.log
+        if e.final and e.outcome in ARRIVING and e.time > e.raised
+    )
+    assert lines(stranded) == pending + arrived_late
+
+
+def test_late_and_pending_lines_carry_a_gid(story: bl.Simulation, draw: Drawn) -> None:
+    ax = _axes(draw.timeline(story))
+    data_lines = _data_lines(ax)
+    assert len(data_lines) == 6  # the three late notifications: a line and a tick each
+    assert all(line.get_gid() for line in data_lines)
+
+
+def test_modifications_false_leaves_out_job_modification_only(
+    flaky: bl.Simulation, draw: Drawn
+) -> None:
+    every = draw.timeline(flaky)
+    fewer = draw.timeline(flaky, modifications=False)
+    with_mods = _with_gid(every, "marks ")
+    without = _with_gid(fewer, "marks ")
+    assert any(" job_modification " in gid for gid in with_mods)
+    assert sorted(without) == sorted(gid for gid in with_mods if " job_modification " not in gid)
+    for gid, (scatter,) in without.items():
+        (before,) = with_mods[gid]
+        assert sorted(map(tuple, scatter.get_offsets()[:, :1])) == sorted(
+            map(tuple, before.get_offsets()[:, :1])
+        )
+    assert "job_modification" in _legend_texts(every)
+    assert "job_modification" not in _legend_texts(fewer)
+    assert sorted(_with_gid(fewer, "band ")) == sorted(_with_gid(every, "band "))
+
+
+# -- timeline: shades -------------------------------------------------------------------------
+
+
+def test_restart_story_shades_the_app_down_time_over_every_lane(
+    story: bl.Simulation, draw: Drawn
+) -> None:
+    figure = draw.timeline(story)
+    (shades,) = _with_gid(figure, "shade app_down ").values()
+    (shade,) = shades
+    assert shade.get_gid() == "shade app_down app 'downloader' crashed"
+    assert _x_ranges(shade) == [pytest.approx((6.0, 30.0))]
+    assert _y_range(shade) == pytest.approx((0.0, len(story.jobs)))
+
+
+def test_server_error_shades_only_the_lanes_of_matching_jobs(
+    flaky: bl.Simulation, draw: Drawn
+) -> None:
+    figure = draw.timeline(flaky)
+    lane = {job.name: index for index, job in enumerate(flaky.jobs)}
+    errors = _with_gid(figure, "shade server_error ")
+    assert len(errors) == len(flaky.network.failures) == 2
+    right = _axes(figure).get_xlim()[1]
+    for failure in flaky.network.failures:
+        gid = f"shade server_error {failure.url} answers {failure.status}"
+        (shade,) = errors[gid]
+        (job,) = [j for j in flaky.jobs if any(f.remote_name == failure.url for f in j.files)]
+        assert _y_range(shade) == pytest.approx((lane[job.name], lane[job.name] + 1))
+        assert _x_ranges(shade) == [pytest.approx((failure.start, min(failure.end, right)))]
+    (outage,) = _with_gid(figure, "shade outage ").values()
+    assert _x_ranges(outage[0]) == [pytest.approx((15.0, 25.0))]
+
+
+# -- timeline: legend, axes, title ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["story", "stranded", "flaky", "media"])
+def test_legend_lists_only_the_states_methods_and_spans_that_appear(
+    which: str, request: pytest.FixtureRequest, draw: Drawn
+) -> None:
+    sim = media_player() if which == "media" else request.getfixturevalue(which)
+    figure = draw.timeline(sim)
+    texts = _legend_texts(figure)
+    states = {name for name in texts if name in bl.JobState.__members__}
+    assert states == _visible_states(sim)
+    methods = [name for name in texts if name in METHODS]
+    raised = {method for _, method, _, _ in _notifications(sim)}
+    assert methods == [m for m in METHODS if m in raised]
+    shading = {text for _, _, text in plots.SHADE_STYLE.values()}
+    kinds = {gid.split()[1] for gid in _with_gid(figure, "shade ")}
+    assert {t for t in texts if t in shading} == {plots.SHADE_STYLE[k][2] for k in kinds}
+
+
+def test_restart_story_legend_leaves_out_states_never_held(
+    story: bl.Simulation, draw: Drawn
+) -> None:
+    """nightly and report pass QUEUED at once: no band, no legend entry; no job_error raised."""
+    texts = _legend_texts(draw.timeline(story))
+    assert "QUEUED" not in texts
+    assert "job_error" not in texts
+    assert {"TRANSFERRING", "TRANSFERRED", "ACKNOWLEDGED", "file_transferred"} <= set(texts)
+
+
+def test_y_ticks_are_the_job_names_in_order_first_at_the_top(
+    flaky: bl.Simulation, draw: Drawn
+) -> None:
+    ax = _axes(draw.timeline(flaky))
+    assert [t.get_text() for t in ax.get_yticklabels()] == [job.name for job in flaky.jobs]
+    bottom, top = ax.get_ylim()
+    assert bottom > top  # inverted: the first job at the top
+    chosen = [flaky.jobs[3], flaky.jobs[0]]
+    ax = _axes(draw.timeline(flaky, chosen))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["catalog", "updates"]
+    assert {gid.split()[1] for gid in _with_gid(ax.figure, "band ")} == {"catalog", "updates"}
+
+
+def test_x_axis_runs_from_zero_past_now_and_the_title_is_shown(
+    story: bl.Simulation, draw: Drawn
+) -> None:
+    ax = _axes(draw.timeline(story, title="The restart story"))
+    low, high = ax.get_xlim()
+    assert low == 0.0
+    assert high > story.now
+    assert ax.get_title(loc="left") == "The restart story"
+    assert ax.get_xlabel() == "simulated time (s)"
+
+
+def test_timeline_of_an_idle_job_renders(draw: Drawn) -> None:
+    """A job that never ran: one SUSPENDED band, no marks, a figure all the same."""
+    sim = bl.Simulation(seed=0)
+    sim.create_job("idle")
+    sim.run()
+    figure = draw.timeline(sim)
+    assert sorted(_with_gid(figure, "band ")) == ["band idle SUSPENDED"]
+    assert _with_gid(figure, "marks ") == {}
+
+
+def test_timeline_of_an_empty_simulation_renders(draw: Drawn) -> None:
+    sim = bl.Simulation(seed=0)
+    sim.run()
+    figure = draw.timeline(sim)
+    assert _with_gid(figure, "band ") == {}
+    assert _with_gid(figure, "marks ") == {}
+
+
+# -- outcome matrix ---------------------------------------------------------------------------
+
+
+def _expected_matrix(
+    sim: bl.Simulation, job: bl.Job | None = None
+) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
+    counts = Counter(
+        (m, "pending" if o is None else o)
+        for j, m, _, o in _notifications(sim)
+        if job is None or j is job
+    )
+    columns = [o for o in (*OUTCOMES, "pending") if any(k[1] == o for k in counts)]
+    rows = [m for m in METHODS if any(k[0] == m for k in counts)]
+    return columns, rows, dict(counts)
+
+
+@pytest.mark.parametrize("which", ["story", "stranded", "flaky", "media"])
+def test_outcome_matrix_counts_each_method_and_outcome(
+    which: str, request: pytest.FixtureRequest, draw: Drawn
+) -> None:
+    sim = media_player() if which == "media" else request.getfixturevalue(which)
+    figure = draw.matrix(sim)
+    ax = _axes(figure)
+    columns, rows, counts = _expected_matrix(sim)
+    assert [t.get_text() for t in ax.get_xticklabels()] == columns
+    assert [t.get_text() for t in ax.get_yticklabels()] == rows
+    (image,) = _with_gid(figure, "cells")["cells"]
+    assert isinstance(image, AxesImage)
+    grid = [[counts.get((m, o), 0) for o in columns] for m in rows]
+    assert image.get_array().tolist() == grid
+    texts = {}
+    for text in ax.texts:
+        x, y = text.get_position()
+        texts[(rows[round(y)], columns[round(x)])] = text.get_text()
+    assert len(texts) == len(ax.texts)  # one text per cell
+    assert texts == {key: str(value) for key, value in counts.items()}
+
+
+def test_outcome_matrix_shows_pending_and_cmdline_for_the_stranded_story(
+    stranded: bl.Simulation, draw: Drawn
+) -> None:
+    ax = _axes(draw.matrix(stranded))
+    columns = [t.get_text() for t in ax.get_xticklabels()]
+    assert {"pending", "cmdline"} <= set(columns)
+    assert "app_down" not in columns
+    assert columns[-1] == "pending"
+
+
+def test_outcome_matrix_of_one_job(story: bl.Simulation, draw: Drawn) -> None:
+    report = story.jobs[1]
+    figure = draw.matrix(story, report, title="report")
+    ax = _axes(figure)
+    columns, rows, counts = _expected_matrix(story, report)
+    assert [t.get_text() for t in ax.get_xticklabels()] == columns
+    assert [t.get_text() for t in ax.get_yticklabels()] == rows
+    assert "delivered" not in columns  # report only has a command line (K3)
+    assert sorted(t.get_text() for t in ax.texts) == sorted(str(v) for v in counts.values())
+    assert ax.get_title(loc="left") == "report"
+
+
+def test_outcome_matrix_of_an_empty_simulation(draw: Drawn) -> None:
+    sim = bl.Simulation(seed=0)
+    sim.run()
+    figure = draw.matrix(sim)
+    assert isinstance(figure, Figure)
+    ax = _axes(figure)
+    assert ax.get_xticklabels() == []
+    assert ax.get_yticklabels() == []
+    assert len(ax.texts) == 0
+    assert len(ax.images) == 0
+    assert ax.get_title(loc="left") == "no notification raised"
+
+
+# -- no pyplot --------------------------------------------------------------------------------
+
+
+def test_plots_never_import_pyplot() -> None:
+    """Figures are made with matplotlib.figure.Figure: no pyplot, so no figure is left open."""
+    code = (
+        "import io, sys\n"
+        "from bitslab import plots, scenarios\n"
+        "sim = scenarios.restart_story(reregister=False)\n"
+        "for figure in (plots.timeline(sim), plots.outcome_matrix(sim)):\n"
+        "    figure.savefig(io.BytesIO(), format='png')\n"
+        "print('matplotlib.pyplot' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_figures_are_plain_figures(story: bl.Simulation) -> None:
+    for figure in (plots.timeline(story), plots.outcome_matrix(story)):
+        assert type(figure) is Figure
+        assert figure.canvas.manager is None  # not managed by pyplot
+
+
+def test_legend_explains_filled_hollow_and_lines_only_when_drawn(
+    story: bl.Simulation, flaky: bl.Simulation, draw: Drawn
+) -> None:
+    """The restart story has all three kinds of mark; in the flaky network nothing arrives
+    (no job has an interface) and nothing is late, so only "hollow" is explained."""
+    keys = ("filled: arrived", "hollow: did not arrive", "line: arrived later / still pending")
+    assert [key in _legend_texts(draw.timeline(story)) for key in keys] == [True, True, True]
+    assert [key in _legend_texts(draw.timeline(flaky)) for key in keys] == [False, True, False]
