@@ -149,7 +149,7 @@ class File:
     def outstanding_ranges(self) -> list[tuple[int, int]]:
         """The bytes requested and not yet present, as sorted, merged ``(offset, length)``
         pairs (R5: an on-demand job is done when there are none, in every file)."""
-        wanted = RangeSet(self._wanted)
+        wanted = self._wanted.bytes.copy()
         arriving = int(self._now() + _EPSILON) - self._filled.total
         if arriving > 0:
             for start, end in self._next_bytes(arriving):
@@ -212,15 +212,12 @@ class File:
     def _new_pieces(self, spans: list[Span]) -> list[Span]:
         """R3: the bytes of ``spans`` neither present nor already wanted, in offset order
         (model choice: one request's pieces go in offset order)."""
-        known = self._filled.copy()
-        for start, end in self._wanted:
-            known.add(start, end)
-        pieces: list[Span] = []
-        for start, end in sorted(spans):
-            for gap in known.missing(start, end):
-                pieces.append(gap)
-                known.add(*gap)
-        return pieces
+        pieces = RangeSet()
+        for start, end in spans:
+            for a, b in self._filled.missing(start, end):
+                for c, d in self._wanted.bytes.missing(a, b):
+                    pieces.add(c, d)
+        return list(pieces)
 
     def _want(self, pieces: list[Span]) -> None:
         """Queue ``pieces`` (from :meth:`_new_pieces`) after what is wanted already."""

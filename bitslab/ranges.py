@@ -141,13 +141,21 @@ class RangeSet:
 
 
 class RangeQueue:
-    """Disjoint byte ranges in the order they were asked for; bytes leave from the front."""
+    """Disjoint byte ranges in the order they were asked for; bytes leave from the front.
 
-    __slots__ = ("_pieces", "total")
+    :attr:`bytes` holds the same bytes as a :class:`RangeSet`, for lookups.
+    """
+
+    __slots__ = ("_pieces", "bytes")
 
     def __init__(self) -> None:
         self._pieces: deque[Span] = deque()
-        self.total = 0
+        self.bytes = RangeSet()
+
+    @property
+    def total(self) -> int:
+        """How many bytes are queued."""
+        return self.bytes.total
 
     def __bool__(self) -> bool:
         return bool(self._pieces)
@@ -159,7 +167,7 @@ class RangeQueue:
         """Queue ``[start, end)``, which must not overlap what is queued already."""
         if start < end:
             self._pieces.append((start, end))
-            self.total += end - start
+            self.bytes.add(start, end)
 
     def take(self, count: int) -> list[Span]:
         """Remove and return the first ``count`` bytes (or all, if fewer are queued)."""
@@ -171,12 +179,12 @@ class RangeQueue:
                 pieces.popleft()
                 taken.append((start, end))
                 count -= end - start
-                self.total -= end - start
             else:
                 pieces[0] = (start + count, end)
                 taken.append((start, start + count))
-                self.total -= count
                 count = 0
+        for start, end in taken:
+            self.bytes.remove(start, end)
         return taken
 
     def peek(self, count: int) -> list[Span]:
@@ -192,8 +200,8 @@ class RangeQueue:
 
     def remove(self, start: int, end: int) -> None:
         """Forget the bytes of ``[start, end)`` (they arrived another way)."""
-        if start >= end or not self._pieces:
-            return
+        if start >= end or self.bytes.missing(start, end) == [(start, end)]:
+            return  # none of these bytes is queued
         kept: deque[Span] = deque()
         for s, e in self._pieces:
             if e <= start or s >= end:
@@ -204,4 +212,4 @@ class RangeQueue:
             if e > end:
                 kept.append((end, e))
         self._pieces = kept
-        self.total = sum(e - s for s, e in kept)
+        self.bytes.remove(start, end)

@@ -124,8 +124,9 @@ class Simulation:
     def quiet(self) -> bool:
         """True when no job is queued, connecting, transferring or waiting to retry, no
         notification is on its way or in flight (retries waiting for their delay do not
-        count), and no ``call_at`` function is still to come: ``run()`` stops here."""
-        return self._busy == 0 and self._pending_calls == 0 and self._delivery.active == 0
+        count), no report of ranges that arrived is still due (R4), and no ``call_at``
+        function is still to come: ``run()`` stops here."""
+        return self._busy == 0 and self._pending_calls == 0 and self._delivery.quiet
 
     def create_job(
         self,

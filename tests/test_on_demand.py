@@ -1248,3 +1248,30 @@ def test_c6_a_failed_range_report_is_not_retried() -> None:
         ("failed", "C6", True, 1),
         ("failed", "C6", True, 1),
     ]
+
+
+@pytest.mark.parametrize("stop", ["suspend", "cancel"])
+def test_r4_run_waits_for_the_report_of_bytes_that_arrived_before_the_job_stopped(
+    stop: str,
+) -> None:
+    """R4, C7, C3: bytes that arrived before suspend() are reported when the interval ends,
+    and run() does not return before (the simulation is not quiet); after cancel() the job
+    is final and nothing more is raised, so run() does not wait."""
+    sim = bl.Simulation(seed=0)
+    rec = bl.RecordingNotifier()
+    job = make_job(sim, (10 * MB,), notifier=rec)
+    job.set_property(P.MINIMUM_NOTIFICATION_INTERVAL_MS, 2000)
+    job.files[0].request_ranges([(0, 5 * MB)])
+    job.resume()
+    sim.call_at(0.3, getattr(job, stop))
+    sim.run()
+    assert sim.quiet
+    # TRANSFERRING at 0.05; 250,000 bytes by 0.3; the first look is 2 s after 0.05
+    assert job.files[0].filled_ranges() == [(0, 250 * K)]
+    if stop == "suspend":
+        assert reports(rec) == [(2.05, "f0.bin", [(0, 250 * K)])]
+        assert sim.now == pytest.approx(2.05)
+    else:
+        assert reports(rec) == []
+        assert sim.log.entries(method=REPORT) == []
+        assert sim.now < 2.0

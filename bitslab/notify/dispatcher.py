@@ -80,6 +80,12 @@ class Dispatcher:
         self._ready: list[tuple[int, int, Notification]] = []
         self._pumping = False
         self._succeeded: dict[tuple[Job, str], int] = {}  # K4: episodes an interface handled
+        self.watching: set[RangeLimiter] = set()  # R4: range limiters looking for new ranges
+
+    @property
+    def quiet(self) -> bool:
+        """True when nothing is on its way: no notification active, no range report due."""
+        return self.active == 0 and not any(limiter.due() for limiter in self.watching)
 
     def pending(self) -> list[Pending]:
         """Every notification raised and not yet ended, oldest first (for the log's views)."""
@@ -290,7 +296,9 @@ class Dispatcher:
             self._pending.pop(job, None)
         self._queues.pop(job, None)
         for method in ("job_modification", "file_ranges_transferred"):
-            self._limiters.pop((job, method), None)
+            limiter = self._limiters.pop((job, method), None)
+            if isinstance(limiter, RangeLimiter):
+                self.watching.discard(limiter)
         for method in JOB_LEVEL:
             self._succeeded.pop((job, method), None)
 

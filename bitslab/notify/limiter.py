@@ -115,11 +115,21 @@ class RangeLimiter(Limiter):
         super().__init__(dispatcher, job, "file_ranges_transferred")
         self._watching = False
 
+    def due(self) -> bool:
+        """True while a report of ranges that arrived is still to come (the simulation is
+        not quiet until it has gone out)."""
+        return (
+            self._watching
+            and not self.job.state.is_final
+            and any(file._unreported for file in self.job.files)
+        )
+
     def watch(self) -> None:
         """The job may move bytes on demand: look for new ranges when the interval ends."""
         if self._watching:
             return
         self._watching = True
+        self._dispatcher.watching.add(self)
         when = self._dispatcher.sim.now + max(self.interval(), self._dispatcher.progress_interval)
         if self.last_sent is not None:
             when = max(when, self.last_sent + self.interval())
@@ -134,6 +144,7 @@ class RangeLimiter(Limiter):
         if gen != self._gen:
             return
         self._watching = False
+        self._dispatcher.watching.discard(self)
         job = self.job
         if job.state.is_final:  # C3: nothing is raised for a final job
             return
