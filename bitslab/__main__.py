@@ -1,5 +1,14 @@
 """``python -m bitslab``: see :mod:`bitslab.cli`."""
 
+import os
+import sys
+
 from .cli import main
 
-raise SystemExit(main())
+try:
+    status = main()
+    sys.stdout.flush()
+except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as Unix tools do
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    status = 0
+raise SystemExit(status)

@@ -321,3 +321,11 @@ def test_every_rule_of_the_covered_families_is_named_by_a_test(rules_text: str) 
         if not re.search(rf"(?<![A-Za-z0-9]){rule}(?![0-9])", named, re.IGNORECASE)
     ]
     assert missing == []
+
+
+def test_demo_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
+    """``python -m bitslab demo | head -3`` prints no traceback (BrokenPipeError)."""
+    shell = f"'{sys.executable}' -m bitslab demo --scenario media-player | head -1"
+    result = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("bitslab demo: a media player")
+    assert "Traceback" not in result.stderr
