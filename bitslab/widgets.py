@@ -45,7 +45,8 @@ class FlagPicker(widgets.VBox):  # type: ignore[misc]
     ('0x13', '<code>0x0013</code> JOB_TRANSFERRED|JOB_ERROR|FILE_TRANSFERRED')
     """
 
-    value = traitlets.Int(int(NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR))
+    # Any, not Int: the validator below raises TypeError/ValueError, as the package does.
+    value = traitlets.Any(int(NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR))
 
     def __init__(self, value: int = 0x3, **kwargs: Any) -> None:
         self.boxes: dict[NotifyFlags, widgets.Checkbox] = {

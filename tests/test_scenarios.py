@@ -147,3 +147,56 @@ def test_media_player_is_deterministic() -> None:
         return [(e.id, e.time, e.method, e.outcome, e.rule, e.ranges) for e in sim.log]
 
     assert fingerprint(media_player(seed=4)) == fingerprint(media_player(seed=4))
+
+
+def test_f5_flags_tour_under_disable_delivers_nothing_of_any_kind() -> None:
+    """F5: with DISABLE (and every other bit) nothing arrives; each kind ends disabled."""
+    sim = bl.scenarios.flags_tour(flags=0x3F)
+    finals = sim.log.entries(final=True)
+    assert {e.method for e in finals} == {
+        "job_transferred",
+        "job_error",
+        "job_modification",
+        "file_transferred",
+        "file_ranges_transferred",
+    }
+    assert {e.outcome for e in finals} <= {"disabled", "coalesced"}
+    assert sim.jobs[0].get_notify_interface().calls == []  # type: ignore[union-attr]
+
+
+def test_c1_c2_r5_flags_tour_jobs_end_as_their_stories_say() -> None:
+    """C1, C2 (via L7), R5: tour TRANSFERRED, broken ERROR with a 404, ranges SUSPENDED."""
+    sim = bl.scenarios.flags_tour()
+    assert {job.name: job.state for job in sim.jobs} == {
+        "tour": S.TRANSFERRED,
+        "broken": S.ERROR,
+        "ranges": S.SUSPENDED,
+    }
+    assert sim.jobs[1].get_error().name == "BG_E_HTTP_ERROR_404"
+    assert sim.jobs[2].files[0].filled_ranges() == [(0, 500_000), (3_000_000, 500_000)]
+
+
+@pytest.mark.parametrize(("second_at", "first", "second"), [(3.0, 1, 4), (100.0, 5, 1)])
+def test_i1_two_apps_racing_the_last_caller_wins(second_at: float, first: int, second: int) -> None:
+    """I1, I5: four 2 MB files finish at 2.05, 4.10, 6.15 and 8.20 s (1 MB/s, 0.05 s to
+    connect each); the first app hears those before the second registers, the second the
+    rest. Registering on the TRANSFERRED job at 100 s replays job_transferred to it (I5)."""
+    sim = bl.scenarios.two_apps_racing(second_at=second_at)
+    job = sim.jobs[0]
+    by_app: dict[str, int] = {"first": 0, "second": 0}
+    for entry in sim.log.entries(job, outcome="delivered"):
+        assert entry.target is not None
+        by_app["first" if "'first'" in entry.target else "second"] += 1
+    assert by_app == {"first": first, "second": second}
+
+
+def test_i1_two_apps_racing_first_wins_back_and_a_crash_leaves_calls_pending() -> None:
+    """I1, I4, C5: the first app registers again at 5 s and gets the rest; if instead the
+    second app crashes at 5 s, the later calls fail (app_down) and stay pending."""
+    back = bl.scenarios.two_apps_racing(first_again_at=5.0)
+    targets = [e.target for e in back.log.entries(outcome="delivered")]
+    assert targets[-1] is not None
+    assert "'first'" in targets[-1]
+    crashed = bl.scenarios.two_apps_racing(crash_second_at=5.0)
+    assert crashed.log.entries(outcome="app_down")
+    assert {p.method for p in crashed.log.pending()} == {"file_transferred", "job_transferred"}
