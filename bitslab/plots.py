@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 
 from .constants import JobState
 from .log import OUTCOMES
-from .timeline import METHODS, Mark, outcome_counts
+from .timeline import METHODS, Mark, Timeline, outcome_counts
 from .timeline import timeline as read_timeline
 
 if TYPE_CHECKING:
@@ -210,10 +210,7 @@ def _draw_marks(ax: Axes, job: Job, y: float, method: str, how: str, marks: list
     )
 
 
-def _legend(data: object, methods: list[str]) -> list[Artist]:
-    from .timeline import Timeline
-
-    assert isinstance(data, Timeline)
+def _legend(data: Timeline, methods: list[str]) -> list[Artist]:
     handles: list[Artist] = []
     last = {band.job: band for band in data.bands}
     seen_states = {b.state for b in data.bands if b.end > b.start or last[b.job] is b}

@@ -135,13 +135,11 @@ def _bands(job: Job, end: float) -> list[Band]:
 
 def _marks(log: EventLog, jobs: list[Job], end: float) -> list[Mark]:
     wanted = set(jobs)
-    first: dict[int, float] = {}
     attempts: dict[int, int] = {}
     marks: list[Mark] = []
     for entry in log:
         if entry.job not in wanted:
             continue
-        first.setdefault(entry.id, entry.raised)
         attempts[entry.id] = max(attempts.get(entry.id, 0), entry.attempt)
         if entry.final:
             marks.append(

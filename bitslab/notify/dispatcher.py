@@ -184,14 +184,12 @@ class Dispatcher:
     ) -> Notification:
         """Raise a notification: through the rate limiter (C7) or the job's queue (C4).
 
-        A range report is raised by its :class:`RangeLimiter` when it is due, and the
-        limiter sends it.
+        A range report is raised by its :class:`RangeLimiter` only when it is due (C7,
+        R4), so it goes to dispatch at once.
         """
         note = Notification(next(self._ids), method, job, file, self.sim.now, reason, ranges)
         note.via_cmdline = via_cmdline
         self._pending.setdefault(job, {})[note] = None
-        if method == "file_ranges_transferred":
-            return note
         if method in RATE_LIMITED:
             self._limiter(job, method).offer(note)
         elif method in SERIAL and not via_cmdline:

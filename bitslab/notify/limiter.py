@@ -167,10 +167,7 @@ class RangeLimiter(Limiter):
                 f"{ranges.total:,} bytes of {file.local_name!r} in {count} "
                 f"range{'s' if count != 1 else ''}: {why}"
             )
-            note = self._dispatcher.raise_(
-                "file_ranges_transferred", job, file, reason, ranges.pairs()
-            )
-            self._dispatcher.dispatch(note)
+            self._dispatcher.raise_("file_ranges_transferred", job, file, reason, ranges.pairs())
             sent = True
         if sent:
             now = self._dispatcher.sim.now

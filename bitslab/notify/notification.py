@@ -23,8 +23,9 @@ JOB_LEVEL = frozenset({"job_transferred", "job_error"})
 RETRIED = frozenset({"job_transferred", "job_error", "file_transferred"})
 #: C4: the kinds that wait their turn in the job's queue (files first, then the job's own).
 SERIAL = RETRIED
-#: C7: the kinds the minimum notification interval folds together.
-RATE_LIMITED = frozenset({"job_modification", "file_ranges_transferred"})
+#: C7: the kinds whose raising goes through the job's :class:`Limiter`, which may fold them.
+#: Range reports are paced too, but by their own RangeLimiter, which raises them when due.
+RATE_LIMITED = frozenset({"job_modification"})
 #: Statuses in which a notification keeps ``sim.run()`` going (it is not waiting to retry).
 ACTIVE = frozenset({"held", "delayed", "ready", "in_flight", "running"})
 
