@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from ._check import check_int, check_number
 from .apps import App
-from .constants import BG_LENGTH_TO_EOF, JobPriority, JobProperty, NotifyFlags
+from .constants import BG_LENGTH_TO_EOF, JobPriority, JobProperty, JobState, NotifyFlags
 from .errors import BitsError
 from .jobs import Job
 from .notifiers import RecordingNotifier
@@ -45,26 +45,38 @@ class CompletingNotifier(RecordingNotifier):
 def restart_story(
     seed: int = 0,
     *,
-    crash_at: float = 6.0,
-    restart_at: float = 30.0,
+    flags: int = NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED,
+    crash_at: float | None = 6.0,
+    restart_at: float | None = 30.0,
     retry_delay: float = 10.0,
     reregister: bool = True,
+    poll: bool = False,
+    outage: tuple[float, float] | None = None,
+    server_error: tuple[float, float] | None = None,
     run: bool = True,
 ) -> Simulation:
     """An application registers for notifications, crashes mid-download and restarts.
 
-    - The app ``downloader`` owns job ``nightly`` (three 4 MB files). It asks for
-      JOB_TRANSFERRED, JOB_ERROR and FILE_TRANSFERRED and registers a
+    - The app ``downloader`` owns job ``nightly`` (three 4 MB files). It sets ``flags``
+      (default JOB_TRANSFERRED, JOB_ERROR and FILE_TRANSFERRED) and registers a
       :class:`CompletingNotifier`, which acknowledges the job when it is told it is done.
-    - The app crashes at ``crash_at``: its notifier is dead (I4). The next file finishes while
-      it is down, so BITS's call fails (app_down) and is retried every ``retry_delay``
-      seconds (C5); the last file's notification and job_transferred wait behind it (C4).
-    - The app starts again at ``restart_at``. With ``reregister`` (the right thing to do) its
-      ``on_start`` function registers a new notifier on each of its jobs; BITS then retries
-      the pending notifications at once (C5) and they arrive, in order. Without it, they
-      stay pending: the dead notifier is never called successfully again.
+    - The app crashes at ``crash_at`` (None: never): its notifier is dead (I4). The next file
+      finishes while it is down, so BITS's call fails (app_down) and is retried every
+      ``retry_delay`` seconds (C5); the last file's notification and job_transferred wait
+      behind it (C4).
+    - The app starts again at ``restart_at`` (None: never). With ``reregister`` (the right
+      thing to do) its ``on_start`` function registers a new notifier on each of its jobs;
+      BITS then retries the pending notifications at once (C5) and they arrive, in order.
+      Without it, they stay pending: the dead notifier is never called successfully again.
+    - With ``poll``, the restarted app then also polls its jobs for what it missed (I4), and
+      completes a job it finds TRANSFERRED itself; a notification still pending for it is
+      then stale (C11).
     - Job ``report`` has no interface, only a command line, ``C:\\Tools\\notify.exe``
       (a simulated program, K6): when it transfers, the command line runs (K3), crash or not.
+    - Faults, both ``(start, duration)`` in seconds: ``outage`` takes the network down (L4);
+      ``server_error`` makes the mirror answer every request (both jobs') with HTTP 503, a
+      transient error that BITS retries after the job's retry delay (L5, L7). Both jobs'
+      minimum retry delay is ``retry_delay``.
 
     >>> sim = restart_story()
     >>> {job.name: job.state.name for job in sim.jobs}
@@ -74,19 +86,27 @@ def restart_story(
     [('file_transferred', 'delivered'), ('file_transferred', 'delivered'),
      ('file_transferred', 'delivered'), ('job_transferred', 'delivered')]
     """
+    crash = None if crash_at is None else check_number("crash_at", crash_at, minimum=0.0)
+    restart = None if restart_at is None else check_number("restart_at", restart_at, minimum=0.0)
+    if crash is not None and restart is not None and restart <= crash:
+        raise ValueError(
+            f"restart_at must come after crash_at ({crash_at!r}), got {restart_at!r}: "
+            "an application that is running cannot start again"
+        )
+    outage_window = _window("outage", outage)
+    error_window = _window("server_error", server_error)
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
     app = sim.add_app("downloader")
     nightly = sim.create_job("nightly")
     for name in ("base.cab", "fonts.cab", "lang.cab"):
         nightly.add_file(MIRROR + name, name, size=4_000_000)
     nightly.minimum_retry_delay = retry_delay
-    nightly.set_notify_flags(
-        NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED
-    )
+    nightly.set_notify_flags(flags)
     nightly.set_notify_interface(CompletingNotifier(app))
 
     report = sim.create_job("report", priority=JobPriority.FOREGROUND)
     report.add_file(MIRROR + "report.pdf", "report.pdf", size=1_000_000)
+    report.minimum_retry_delay = retry_delay
     sim.register_program(NOTIFY_PROGRAM, lambda job, parameters: 0)
     report.set_notify_cmdline(NOTIFY_PROGRAM, f"{NOTIFY_PROGRAM} /done {report.name}")
 
@@ -97,15 +117,39 @@ def restart_story(
             if job.get_notify_interface() is not None and not job.state.is_final:
                 job.set_notify_interface(notifier)
 
+    def poll_jobs(app: App) -> None:
+        """I4: poll for what was missed while down; a job found TRANSFERRED is completed."""
+        if nightly.state is JobState.TRANSFERRED:
+            nightly.complete()
+
     if reregister:
         app.on_start(register_again)
-    sim.call_at(crash_at, app.crash)
-    sim.call_at(restart_at, app.start)
+    if poll:
+        app.on_start(poll_jobs)
+    if outage_window is not None:
+        sim.network.outage(*outage_window)
+    if error_window is not None:
+        sim.network.fail(MIRROR, 503, *error_window)
+    if crash is not None:
+        sim.call_at(crash, app.crash)
+        if restart is not None:
+            sim.call_at(restart, app.start)
     nightly.resume()
-    sim.call_at(crash_at + 1.0, report.resume)
+    sim.call_at(6.0 if crash is None else crash + 1.0, report.resume)
     if run:
         sim.run()
     return sim
+
+
+def _window(name: str, value: tuple[float, float] | None) -> tuple[float, float] | None:
+    """A fault's ``(start, duration)``, checked; None stays None."""
+    if value is None:
+        return None
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise TypeError(f"{name} must be a (start, duration) pair or None, got {value!r}")
+    start = check_number(f"{name} start", value[0], minimum=0.0)
+    duration = check_number(f"{name} duration", value[1], strictly_positive=True)
+    return start, duration
 
 
 def flaky_network(
