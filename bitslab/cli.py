@@ -1,194 +1,340 @@
-"""The command line: ``python -m bitslab demo``.
+"""The command line: ``python -m bitslab demo | run FILE.toml | explain FILE.toml | rules``.
 
-Plain text, so that it reads the same in a terminal, a log file and a notebook.
+Colour and a progress bar on a terminal, plain text when piped (see :mod:`bitslab.terminal`).
+Exit status: 0 done, 2 a bad command line or a bad scenario file (the message names the key).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
-from .constants import BG_SIZE_UNKNOWN, JobState
 from .explain import flag_names
-from .jobs import Job
-from .rulebook import rules
+from .report import (
+    describe_world,
+    format_history,
+    format_notifications,
+    format_rules,
+    plural,
+    rules_cited,
+    significant_moments,
+)
+from .rulebook import FAMILIES, rules
+from .scenariofile import ScenarioFile, ScenarioFileError, ScenarioRun
 from .scenarios import MediaPlayer, flaky_network, media_player, restart_story
 from .simulation import Simulation
+from .terminal import ProgressBar, Style, wants_colour
 
 __all__ = ["format_history", "main"]
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+class _Output:
+    """Where a command writes: ``out`` for its account, ``err`` for the bar and errors."""
+
+    def __init__(self, out: TextIO, err: TextIO, colour: str) -> None:
+        self.out = out
+        self.err = err
+        self.style = Style(wants_colour(out, colour))
+        self.bar = ProgressBar(err)
+
+    def write(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def rules(self, cited: set[str]) -> None:
+        self.write("The rules cited above (bits-rules.md):")
+        for rule in rules.values():
+            if rule.id in cited:
+                self.write(f"  {rule}")
+
+    def run(self, sim: Simulation, until: float | None = None) -> None:
+        try:
+            sim.run(until=until, progress=self.bar)
+        finally:
+            self.bar.clear()
 
 
-def format_history(job: Job) -> str:
-    """A job's state history, one line per state change with the rule that caused it."""
-    progress = job.progress
-    total = "unknown" if progress.bytes_total == BG_SIZE_UNKNOWN else f"{progress.bytes_total:,}"
-    lines = [
-        f"job {job.name!r} ({job.priority.name}, {_plural(progress.files_total, 'file')}, "
-        f"{total} bytes)"
-    ]
-    for change in job.history:
-        why = f"{change.rule} {rules[change.rule].title}"
-        lines.append(f"  {change.time:9.2f} s  {change.new.name:<16} {why}")
-    ending = f"  ends {job.state.name}: {progress.bytes_transferred:,} bytes transferred"
-    if job.state in (JobState.ERROR, JobState.TRANSIENT_ERROR):
-        error = job.get_error()
-        ending += f"; error {error.name} ({error.description})"
-    lines.append(ending)
-    return "\n".join(lines)
+# -- demo -------------------------------------------------------------------------------------
 
 
-def _describe_world(sim: Simulation) -> str:
-    net = sim.network
-    parts = [f"link {net.bandwidth:,.0f} bytes/s, latency {net.latency:g} s"]
-    parts += [f"outage {s.start:g}-{s.end:g} s" for s in net.outages]
-    for failure in net.failures:
-        until = "for good" if failure.end == float("inf") else f"until {failure.end:g} s"
-        parts.append(f"{failure.url} answers {failure.status} {until}")
-    return "\n".join("  " + part for part in parts)
-
-
-_RULE_ID = re.compile(r"\b([A-Z]\d{1,2})\b")
-
-
-def _write_rules(out: TextIO, cited: Iterable[str]) -> None:
-    wanted = set(cited)
-    out.write("The rules cited above (bits-rules.md):\n")
-    for rule in rules.values():
-        if rule.id in wanted:
-            out.write(f"  {rule}\n")
-
-
-def demo_flaky_network(out: TextIO, seed: int = 0) -> int:
-    """Run the flaky-network scenario and print each job's state history."""
-    sim = flaky_network(seed=seed)
-    out.write(f"bitslab demo: a flaky network (seed {seed})\n")
-    out.write(_describe_world(sim) + "\n\n")
-    for job in sim.jobs:
-        out.write(format_history(job) + "\n\n")
-    out.write(f"quiet at {sim.now:.2f} s.\n\n")
-    _write_rules(out, (change.rule for job in sim.jobs for change in job.history))
-    return 0
-
-
-def _timeline(sim: Simulation) -> list[tuple[float, str]]:
-    """The moments a reader needs: apps crashing and starting, jobs finishing or failing."""
-    events: list[tuple[float, str]] = []
-    for app in sim.apps:
-        for run in app.runs:
-            if run.number > 1:
-                events.append((run.start, f"app {app.name!r} starts again (run {run.number})"))
-            if run.end is not None:
-                how = "crashes" if run.how == "crash" else "exits"
-                events.append((run.end, f"app {app.name!r} {how} (run {run.number} ends)"))
-    for job in sim.jobs:
-        for change in job.history:
-            if change.new in (JobState.TRANSFERRED, JobState.ERROR) or change.new.is_final:
-                events.append((change.time, f"job {job.name!r} is {change.new.name}"))
-    return sorted(events, key=lambda event: event[0])
-
-
-def demo(out: TextIO, seed: int = 0) -> int:
-    """Run the restart story and print what was raised, what arrived, and why."""
-    sim = restart_story(seed=seed)
-    out.write(f"bitslab demo: an application crashes mid-download and restarts (seed {seed})\n\n")
+def _demo_restart_story(io: _Output, seed: int) -> Simulation:
+    sim = restart_story(seed=seed, run=False)
+    io.run(sim)
+    io.write(f"bitslab demo: an application crashes mid-download and restarts (seed {seed})\n")
     for job in sim.jobs:
         notifier = job.get_notify_interface()
         program = job.get_notify_cmdline()[0]
         how = "no interface" if notifier is None else "a notifier"
         if program:
             how += f", command line {program}"
-        out.write(
-            f"  job {job.name!r}: {_plural(len(job.files), 'file')}, flags "
-            f"{flag_names(job.get_notify_flags())}, {how}\n"
+        io.write(
+            f"  job {job.name!r}: {plural(len(job.files), 'file')}, flags "
+            f"{flag_names(job.get_notify_flags())}, {how}"
         )
-    out.write("\nWhat happened:\n")
-    for time, what in _timeline(sim):
-        out.write(f"  {time:8.2f} s  {what}\n")
-    out.write("\nWhat BITS raised, what arrived, and why (sim.log.explain()):\n\n")
-    out.write(sim.log.explain() + "\n\n")
-    cited: set[str] = set()
-    for entry in sim.log:
-        if entry.rule is not None:
-            cited.add(entry.rule)
-        cited.update(_RULE_ID.findall(entry.reason + " " + entry.trigger))
-    _write_rules(out, cited)
-    return 0
+    io.write("\nWhat happened:")
+    for time, what in significant_moments(sim):
+        io.write(f"  {time:8.2f} s  {what}")
+    io.write("\nWhat BITS raised, what arrived, and why (sim.log.explain()):\n")
+    io.write(sim.log.explain() + "\n")
+    io.rules(rules_cited(sim))
+    return sim
 
 
-def _ranges_text(ranges: Iterable[tuple[int, int]]) -> str:
+def _demo_flaky_network(io: _Output, seed: int) -> Simulation:
+    sim = flaky_network(seed=seed, run=False)
+    io.run(sim)
+    io.write(f"bitslab demo: a flaky network (seed {seed})")
+    io.write(describe_world(sim) + "\n")
+    for job in sim.jobs:
+        io.write(format_history(job, io.style) + "\n")
+    io.write(f"quiet at {sim.now:.2f} s.\n")
+    io.rules({change.rule for job in sim.jobs for change in job.history})
+    return sim
+
+
+def _ranges_text(ranges: Sequence[tuple[int, int]]) -> str:
     """``0-999,999`` style byte ranges (inclusive ends, as HTTP writes them)."""
     return ", ".join(f"{offset:,}-{offset + length - 1:,}" for offset, length in ranges)
 
 
-def demo_media_player(out: TextIO, seed: int = 0) -> int:
-    """Run the media-player scenario: what the player asked for, and the range reports."""
-    sim = media_player(seed=seed)
+def _demo_media_player(io: _Output, seed: int) -> Simulation:
+    sim = media_player(seed=seed, run=False)
+    io.run(sim)
     film = sim.jobs[0]
     movie = film.files[0]
     player = film.get_notify_interface()
     assert isinstance(player, MediaPlayer)
-    out.write(f"bitslab demo: a media player streams a film on demand (seed {seed})\n")
-    out.write(_describe_world(sim) + "\n")
-    out.write(
+    io.write(f"bitslab demo: a media player streams a film on demand (seed {seed})")
+    io.write(describe_world(sim))
+    io.write(
         f"  job {film.name!r}: {movie.local_name} ({movie.size:,} bytes), on-demand mode, "
-        f"flags {flag_names(film.get_notify_flags())}\n\n"
+        f"flags {flag_names(film.get_notify_flags())}\n"
     )
-    out.write("What the player asked of BITS:\n")
+    io.write("What the player asked of BITS:")
     for action in player.actions:
-        out.write(f"  {action.time:8.2f} s  {action.what}: {action.result}\n")
-    out.write("\n" + format_history(film) + "\n\n")
-    out.write("Range reports the player received (file_ranges_transferred, R4):\n")
+        io.write(f"  {action.time:8.2f} s  {action.what}: {action.result}")
+    io.write("\n" + format_history(film, io.style) + "\n")
+    io.write("Range reports the player received (file_ranges_transferred, R4):")
     for call in player.calls:
         if call.method == "file_ranges_transferred":
-            out.write(f"  {call.time:8.2f} s  bytes {_ranges_text(call.ranges or ())}\n")
-    out.write(
+            io.write(f"  {call.time:8.2f} s  bytes {_ranges_text(call.ranges or ())}")
+    io.write(
         "  (none after on-demand mode was turned off: range reports exist only for "
-        "on-demand jobs, F7)\n\n"
+        "on-demand jobs, F7)\n"
     )
-    out.write("What BITS raised, what arrived, and why (sim.log.explain()):\n\n")
-    out.write(sim.log.explain() + "\n\n")
-    cited = {change.rule for change in film.history}
-    cited.update(entry.rule for entry in sim.log if entry.rule is not None)
-    cited.update({"R1", "R2", "R3", "R4", "F7"})
-    _write_rules(out, cited)
+    io.write("What BITS raised, what arrived, and why (sim.log.explain()):\n")
+    io.write(sim.log.explain() + "\n")
+    io.rules(rules_cited(sim) | {"R1", "R2", "R3", "R4", "F7"})
+    return sim
+
+
+_DEMOS: dict[str, Callable[[_Output, int], Simulation]] = {
+    "restart-story": _demo_restart_story,
+    "flaky-network": _demo_flaky_network,
+    "media-player": _demo_media_player,
+}
+
+
+# -- run and explain --------------------------------------------------------------------------
+
+
+def _load(io: _Output, path: str, seed: int | None) -> tuple[ScenarioFile, ScenarioRun]:
+    """Check and run a scenario file (ScenarioFileError if it is bad)."""
+    scenario = ScenarioFile.load(path)
+    if seed is not None:
+        settings = dict(scenario.data.get("simulation", {}), seed=seed)
+        scenario = ScenarioFile(scenario.source, dict(scenario.data, simulation=settings))
+    result = scenario.simulate(run=False)
+    io.run(result.sim, scenario.until)
+    return scenario, result
+
+
+def _header(io: _Output, command: str, scenario: ScenarioFile, sim: Simulation) -> None:
+    io.write(io.style.paint(f"bitslab {command}: {scenario.title}", "bold"))
+    io.write(f"  ({scenario.source}, seed {sim.seed})")
+    if scenario.description:
+        io.write("  " + scenario.description.strip().replace("\n", "\n  "))
+    io.write(describe_world(sim) + "\n")
+
+
+def _ending(io: _Output, scenario: ScenarioFile, sim: Simulation) -> None:
+    if scenario.until is not None:
+        io.write(f"stopped at {sim.now:.2f} s (simulation.until); quiet: {sim.quiet}.\n")
+    else:
+        io.write(f"quiet at {sim.now:.2f} s.\n")
+
+
+def _run_file(io: _Output, args: argparse.Namespace) -> Simulation:
+    scenario, (sim, actions) = _load(io, args.file, args.seed)
+    _header(io, "run", scenario, sim)
+    if actions:
+        io.write("Timed calls (the file's *_at keys):")
+        for action in actions:
+            result = (
+                action.result if action.result == "ok" else io.style.paint(action.result, "red")
+            )
+            io.write(f"  {action.time:9.2f} s  {action.what}: {result}")
+        io.write()
+    for job in sim.jobs:
+        io.write(format_history(job, io.style))
+        io.write(f"  notifications (flags {flag_names(job.get_notify_flags())}):")
+        io.write(format_notifications(sim, job, io.style) + "\n")
+    _ending(io, scenario, sim)
+    io.rules(rules_cited(sim))
+    return sim
+
+
+def _explain_file(io: _Output, args: argparse.Namespace) -> Simulation:
+    scenario, (sim, _) = _load(io, args.file, args.seed)
+    _header(io, "explain", scenario, sim)
+    jobs = [job for job in sim.jobs if args.job is None or job.name == args.job]
+    if not jobs:
+        names = ", ".join(repr(job.name) for job in sim.jobs)
+        raise ScenarioFileError(scenario.source, "", f"has no job {args.job!r} (jobs: {names})")
+    for job in jobs:
+        io.write(sim.log.explain(job) + "\n")
+    _ending(io, scenario, sim)
+    io.rules(rules_cited(sim))
+    return sim
+
+
+# -- rules ------------------------------------------------------------------------------------
+
+
+def _rules(io: _Output, args: argparse.Namespace) -> int:
+    wanted = [word.upper() for word in args.ids]
+    unknown = [word for word in wanted if word not in rules and word not in FAMILIES]
+    if unknown:
+        io.err.write(
+            f"error: no rule or family {', '.join(unknown)}; families are "
+            + ", ".join(f"{key} ({name})" for key, name in FAMILIES.items())
+            + "\n"
+        )
+        return 2
+    selected = [
+        rule
+        for rule in rules.values()
+        if (not wanted or rule.id in wanted or rule.family in wanted)
+        and (rule.model_choice or not args.model_choices)
+    ]
+    io.write(format_rules(selected, io.style, sources=args.sources))
+    if not wanted and not args.model_choices:
+        choices = sum(rule.model_choice for rule in selected)
+        io.write(f"\n{len(selected)} rules, {choices} of them model choices (bits-rules.md).")
     return 0
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Entry point of ``python -m bitslab``; returns the exit status."""
-    stream = out if out is not None else sys.stdout
+# -- main -------------------------------------------------------------------------------------
+
+
+def _outputs(sim: Simulation, args: argparse.Namespace, io: _Output) -> int:
+    """Write what ``--plot`` and ``--log`` asked for."""
+    if getattr(args, "plot", None):
+        try:
+            from .plots import timeline
+        except ImportError:
+            io.err.write("error: --plot needs matplotlib: pip install 'bitslab[widgets]'\n")
+            return 2
+        figure = timeline(sim)
+        figure.savefig(args.plot, dpi=110)
+        io.err.write(f"wrote the timeline to {args.plot}\n")
+    if getattr(args, "log", None):
+        sim.log.to_dataframe().to_csv(args.log, index=False)
+        io.err.write(f"wrote the event log to {args.log}\n")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bitslab",
         description="bitslab: a simulated Windows BITS for learning how it notifies applications.",
+        epilog="Exit status: 0 done, 2 a bad command line or scenario file.",
     )
+    looks = argparse.ArgumentParser(add_help=False)
+    looks.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the output: auto (default) on a terminal unless NO_COLOR is set",
+    )
+    files = argparse.ArgumentParser(add_help=False)
+    files.add_argument("--plot", metavar="FILE.png", help="also draw the timeline into FILE.png")
+    files.add_argument("--log", metavar="FILE.csv", help="also write the event log as CSV")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo_parser = commands.add_parser(
+    demo = commands.add_parser(
         "demo",
+        parents=[looks, files],
         help="an app crashes mid-download and restarts: what arrived, and why",
         description="Run a ready scenario and print what happened, with the rules behind it.",
     )
-    demo_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    demo_parser.add_argument(
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument(
         "--scenario",
-        choices=("restart-story", "flaky-network", "media-player"),
+        choices=tuple(_DEMOS),
         default="restart-story",
         help="restart-story (default): notifications across a crash and restart; "
         "flaky-network: job states through outages and server errors; "
         "media-player: an on-demand job, byte ranges and range reports",
     )
+    for name, what in (
+        ("run", "run a scenario file: each job's history and notifications"),
+        ("explain", "run a scenario file and tell, per job, why each notification did or did "
+                    "not arrive"),
+    ):  # fmt: skip
+        command = commands.add_parser(
+            name,
+            parents=[looks, files],
+            help=what,
+            description=what[0].upper() + what[1:] + ". The file's schema is in the README "
+            "and in `python -c 'import bitslab.scenariofile as m; help(m)'`.",
+        )
+        command.add_argument("file", metavar="FILE.toml", help="the scenario file")
+        command.add_argument("--seed", type=int, help="override the file's simulation.seed")
+        if name == "explain":
+            command.add_argument("--job", help="only the job of this name")
+    listing = commands.add_parser(
+        "rules",
+        parents=[looks],
+        help="the catalogue of rules (bits-rules.md)",
+        description="Print the rules bitslab follows: all, or the IDs and families given.",
+    )
+    listing.add_argument("ids", nargs="*", metavar="ID", help="rule IDs (F5) or families (C)")
+    listing.add_argument("--model-choices", action="store_true", help="only bitslab's choices")
+    listing.add_argument("--sources", action="store_true", help="the page each rule comes from")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Entry point of ``python -m bitslab``; returns the exit status."""
+    parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        if args.scenario == "flaky-network":
-            return demo_flaky_network(stream, seed=args.seed)
-        if args.scenario == "media-player":
-            return demo_media_player(stream, seed=args.seed)
-        return demo(stream, seed=args.seed)
-    parser.print_help(stream)
-    return 0
+    io = _Output(
+        out if out is not None else sys.stdout,
+        err if err is not None else sys.stderr,
+        getattr(args, "color", "auto"),
+    )
+    if args.command is None:
+        parser.print_help(io.out)
+        return 0
+    if args.command == "rules":
+        return _rules(io, args)
+    for option in ("plot", "log"):
+        target = getattr(args, option, None)
+        if target and not Path(target).parent.is_dir():
+            io.err.write(f"error: --{option} {target}: no such directory\n")
+            return 2
+    try:
+        if args.command == "demo":
+            sim = _DEMOS[args.scenario](io, args.seed)
+        elif args.command == "run":
+            sim = _run_file(io, args)
+        else:
+            sim = _explain_file(io, args)
+    except ScenarioFileError as error:
+        io.err.write(f"error: {error}\n")
+        return 2
+    return _outputs(sim, args, io)

@@ -60,6 +60,9 @@ class Simulation:
     ('TRANSFERRED', 2.05)
     """
 
+    #: How many SimPy events pass between two calls of ``run(progress=...)``.
+    PROGRESS_EVERY = 2_000
+
     def __init__(
         self,
         seed: int = 0,
@@ -161,12 +164,20 @@ class Simulation:
         """
         self._delivery.programs.register(path, handler)
 
-    def run(self, until: float | None = None) -> None:
+    def run(
+        self,
+        until: float | None = None,
+        *,
+        progress: Callable[[Simulation], object] | None = None,
+    ) -> None:
         """Advance simulated time.
 
         ``until`` is an absolute time; events scheduled exactly at ``until`` have not happened
         yet when ``run`` returns (as in SimPy). With no ``until``, run until quiet (see
         :attr:`quiet`); ``now`` is then the time of the last thing that happened.
+        ``progress``, if given, is called with the simulation every
+        ``PROGRESS_EVERY`` SimPy events and once at the end (the command line draws its
+        progress bar with it); it changes nothing in the run.
         ``run`` cannot be called from a callback or a ``call_at`` function (RuntimeError).
         """
         if self._running:
@@ -175,6 +186,8 @@ class Simulation:
                 "on_start function or a call_at function): let the running run() go on"
             )
         end = None if until is None else check_number("until", until)
+        if progress is not None:
+            check_callable("progress", progress)
         if end is not None and end < self.now:
             raise ValueError(
                 f"until={until!r} is before the current time {self.now:g}: "
@@ -182,12 +195,16 @@ class Simulation:
             )
         self._running = True
         try:
-            if end is None:
+            if progress is not None:
+                self._run_watched(end, progress)
+            elif end is None:
                 self._run_until_quiet()
             elif end > self.now:
                 self.env.run(until=end)
         finally:
             self._running = False
+        if progress is not None:
+            progress(self)
 
     def call_at(self, time: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` at simulated ``time`` (absolute, not before now)."""
@@ -219,6 +236,18 @@ class Simulation:
         env = self.env
         while not self.quiet and env.peek() != math.inf:
             env.step()
+
+    def _run_watched(self, end: float | None, progress: Callable[[Simulation], object]) -> None:
+        """Run as :meth:`run` does, calling ``progress`` every ``PROGRESS_EVERY`` events."""
+        env = self.env
+        steps = 0
+        while env.peek() != math.inf and (not self.quiet if end is None else env.peek() < end):
+            env.step()
+            steps += 1
+            if steps % self.PROGRESS_EVERY == 0:
+                progress(self)
+        if end is not None and end > self.now:
+            env.run(until=end)
 
     def _job_state_changed(self, job: Job, old: JobState, new: JobState) -> None:
         self._busy += new.is_busy - old.is_busy

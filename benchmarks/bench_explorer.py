@@ -1,0 +1,404 @@
+"""Benchmark: how long the explorer takes to re-run the restart story after a control change.
+
+Issue 5 asks that "re-running the explorer's classroom-size scenario after a control change
+takes under 50 ms of simulation". The explorer calls
+:func:`bitslab.scenarios.restart_story` with its controls as keyword arguments, then reads
+the run with :func:`bitslab.timeline.timeline` and :func:`bitslab.timeline.outcome_counts`.
+This script times both parts, separately, for the control changes a student makes one at a
+time, and times a plain SimPy model of comparable work beside them, to show what bitslab
+costs over the bare engine. Drawing (matplotlib) is not timed.
+
+Run ``python benchmarks/bench_explorer.py`` (``--quick`` for a short run, ``--stress`` to add
+long 503 windows, ``--check`` to exit 1 if a simulation median is over the budget). Timing
+is wall time from :func:`time.perf_counter`, after a warm-up run, with garbage collected
+before each repeat; this is a benchmark to read, never a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+
+from bitslab.constants import NotifyFlags
+from bitslab.explain import flag_names
+from bitslab.scenarios import restart_story
+from bitslab.simulation import Simulation
+from bitslab.timeline import outcome_counts, timeline
+
+#: The issue's budget for one re-run of the simulation, in milliseconds.
+BUDGET_MS = 50.0
+
+#: The control changes a student makes in the explorer, one at a time from the defaults.
+CHANGES: tuple[dict[str, Any], ...] = (
+    {},
+    {"flags": 0x1},
+    {"flags": 0x3},
+    {"flags": 0x13},
+    {"flags": 0x17},
+    {"flags": int(NotifyFlags.DISABLE)},
+    {"reregister": False},
+    {"poll": True},
+    {"crash_at": None},
+    {"restart_at": None},
+    {"outage": (3.0, 5.0)},
+    {"server_error": (0.0, 20.0)},
+    {"seed": 1},
+    {"seed": 2},
+    {"seed": 42},
+)
+
+#: With ``--stress``: the one control whose work grows with its value. Every retry of a
+#: job held by a 503 goes round TRANSIENT_ERROR, QUEUED and CONNECTING again, so a long
+#: window at the shortest retry delay BITS allows (5 s, L1) makes the run longest. The
+#: last row is meant to go OVER: it shows where the budget ends (so ``--stress --check``
+#: exits 1).
+STRESS: tuple[dict[str, Any], ...] = (
+    {"server_error": (0.0, 600.0), "retry_delay": 5.0},
+    {"server_error": (0.0, 1800.0), "retry_delay": 5.0},
+    {"server_error": (0.0, 3600.0), "retry_delay": 5.0},
+)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall times of repeated calls, in milliseconds."""
+
+    median: float
+    max: float
+
+
+@dataclass(frozen=True)
+class Row:
+    """The figures for one control change (or for the plain SimPy baseline)."""
+
+    label: str
+    simulation: Timing
+    model: Timing | None
+    events: int
+    log_entries: int | None
+    state_changes: int | None
+
+
+def time_calls(fn: Callable[[], object], repeats: int) -> Timing:
+    """Call ``fn`` once to warm up, then ``repeats`` times, collecting garbage before each."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000.0)
+    return Timing(statistics.median(times), max(times))
+
+
+def count_steps(env: simpy.Environment, run: Callable[[], object]) -> int:
+    """Call ``run`` while counting the events ``env`` processes (its successful steps).
+
+    The count wraps ``step`` on this one environment object, from outside bitslab; the
+    wrapper costs time, so counting runs are never the timed ones.
+    """
+    step = env.step
+    processed = 0
+
+    def counting_step() -> None:
+        nonlocal processed
+        step()
+        processed += 1
+
+    env.step = counting_step  # type: ignore[method-assign]
+    try:
+        run()
+    finally:
+        del env.step  # the class's step again
+    return processed
+
+
+def label_of(controls: dict[str, Any]) -> str:
+    """``flags=0x17 retry_delay=5`` for a change; ``defaults`` for none."""
+    if not controls:
+        return "defaults"
+    parts = []
+    for name, value in controls.items():
+        if name == "flags":
+            shown = f"{value:#x}"
+        elif isinstance(value, tuple):
+            shown = "(" + ", ".join(f"{part:g}" for part in value) + ")"
+        elif isinstance(value, float):
+            shown = f"{value:g}"
+        else:
+            shown = str(value)
+        parts.append(f"{name}={shown}")
+    return " ".join(parts)
+
+
+def read_run(sim: Simulation) -> None:
+    """What the explorer builds after a run: the timeline and each job's outcome counts."""
+    timeline(sim)
+    for job in sim.jobs:
+        outcome_counts(sim.log, job)
+
+
+def measure_change(controls: dict[str, Any], repeats: int) -> Row:
+    """Time ``restart_story(**controls)`` and the reading of its result; count its work."""
+    simulation = time_calls(lambda: restart_story(**controls), repeats)
+    sim = restart_story(**controls)
+    model = time_calls(lambda: read_run(sim), repeats)
+    counted = restart_story(**controls, run=False)
+    events = count_steps(counted.env, counted.run)
+    changes = sum(len(job.history) for job in counted.jobs)
+    return Row(label_of(controls), simulation, model, events, len(counted.log), changes)
+
+
+# -- the plain SimPy baseline ----------------------------------------------------------------
+
+
+class PlainLink:
+    """A link whose bandwidth the transfers moving bytes share equally."""
+
+    def __init__(self, bandwidth: float) -> None:
+        self.bandwidth = bandwidth
+        self.active = 0
+
+    def rate(self) -> float:
+        """Bytes per second for one transfer now."""
+        return self.bandwidth / max(self.active, 1)
+
+
+class PlainApp:
+    """An application that is up or down; ``started`` fires when it starts again."""
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.up = True
+        self.started = env.event()
+
+    def crash_and_restart(
+        self, crash_at: float, restart_at: float | None
+    ) -> Generator[simpy.Event, object, None]:
+        """Go down at ``crash_at`` and, unless it is None, up again at ``restart_at``."""
+        yield self.env.timeout(crash_at)
+        self.up = False
+        if restart_at is None:
+            return
+        yield self.env.timeout(restart_at - crash_at)
+        self.up = True
+        started, self.started = self.started, self.env.event()
+        started.succeed()
+
+
+def plain_transfer(
+    env: simpy.Environment,
+    link: PlainLink,
+    sizes: Sequence[int],
+    outbox: simpy.Store,
+    *,
+    start: float,
+    latency: float,
+    step: float,
+) -> Generator[simpy.Event, object, None]:
+    """Move one job's files in turn in ``step``-second slices; post a note as each ends."""
+    yield env.timeout(start)
+    for index, size in enumerate(sizes):
+        yield env.timeout(latency)
+        link.active += 1
+        left = float(size)
+        while left > 1e-6:
+            rate = link.rate()
+            slice_ = min(step, left / rate)
+            yield env.timeout(slice_)
+            left -= rate * slice_
+        link.active -= 1
+        outbox.put(("file_transferred", index))
+    outbox.put(("job_transferred", None))
+
+
+def plain_callbacks(
+    env: simpy.Environment,
+    app: PlainApp,
+    outbox: simpy.Store,
+    delivered: list[tuple[float, str]],
+    retry_delay: float,
+) -> Generator[simpy.Event, Any, None]:
+    """Deliver one job's notes in order; while the app is down, retry after ``retry_delay``
+    or as soon as it starts again, whichever comes first."""
+    while True:
+        method, _ = yield outbox.get()
+        while not app.up:
+            yield env.timeout(retry_delay) | app.started
+        delivered.append((env.now, method))
+
+
+def build_plain_story(
+    env: simpy.Environment,
+    *,
+    crash_at: float = 6.0,
+    restart_at: float | None = 30.0,
+    retry_delay: float = 10.0,
+) -> list[tuple[float, str]]:
+    """The restart story's work in bare SimPy: two jobs (three 4 MB files, then one 1 MB file
+    a second after the crash) on a shared 1 MB/s link in 0.1 s steps, an app that crashes and
+    restarts, and a callback process per job that retries. Returns the list of deliveries,
+    filled as ``env`` runs."""
+    link = PlainLink(1_000_000)
+    app = PlainApp(env)
+    always_up = PlainApp(env)  # the command line of ``report`` needs no application
+    delivered: list[tuple[float, str]] = []
+    jobs = (
+        (app, (4_000_000, 4_000_000, 4_000_000), 0.0),
+        (always_up, (1_000_000,), crash_at + 1.0),
+    )
+    for owner, sizes, start in jobs:
+        outbox = simpy.Store(env)
+        env.process(plain_transfer(env, link, sizes, outbox, start=start, latency=0.05, step=0.1))
+        env.process(plain_callbacks(env, owner, outbox, delivered, retry_delay))
+    env.process(app.crash_and_restart(crash_at, restart_at))
+    return delivered
+
+
+def run_plain_story() -> list[tuple[float, str]]:
+    """Build the plain story in a new environment and run it until nothing is scheduled."""
+    env = simpy.Environment()
+    delivered = build_plain_story(env)
+    env.run()
+    return delivered
+
+
+def measure_plain(repeats: int) -> Row:
+    """Time and count the plain SimPy baseline."""
+    simulation = time_calls(run_plain_story, repeats)
+    env = simpy.Environment()
+    build_plain_story(env)
+    events = count_steps(env, env.run)
+    return Row("plain SimPy baseline", simulation, None, events, None, None)
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def verdict(row: Row) -> str:
+    """PASS when the simulation's median is within the budget, OVER otherwise."""
+    return "PASS" if row.simulation.median <= BUDGET_MS else "OVER"
+
+
+def format_table(rows: Sequence[Row], plain: Row) -> str:
+    """The figures as an aligned plain-text table, the baseline last."""
+    header = (
+        "control change",
+        "sim med",
+        "sim max",
+        "read med",
+        "read max",
+        "events",
+        "us/event",
+        "log",
+        "changes",
+        "x plain",
+        "budget",
+    )
+    lines: list[tuple[str, ...]] = [header]
+
+    def optional(value: float | None, spec: str) -> str:
+        return "-" if value is None else format(value, spec)
+
+    for row in [*rows, plain]:
+        is_plain = row is plain
+        model = row.model
+        lines.append(
+            (
+                row.label,
+                f"{row.simulation.median:.2f}",
+                f"{row.simulation.max:.2f}",
+                optional(None if model is None else model.median, ".2f"),
+                optional(None if model is None else model.max, ".2f"),
+                str(row.events),
+                f"{1000.0 * row.simulation.median / max(row.events, 1):.1f}",
+                optional(row.log_entries, "d"),
+                optional(row.state_changes, "d"),
+                "1.0" if is_plain else f"{row.simulation.median / plain.simulation.median:.1f}",
+                "-" if is_plain else verdict(row),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for number, line in enumerate(lines):
+        cells = [line[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)]
+        out.append("  ".join(cells))
+        if number == 0 or number == len(lines) - 2:
+            out.append("-" * len(out[-1]))
+    return "\n".join(out)
+
+
+def flags_legend(rows: Sequence[dict[str, Any]]) -> str:
+    """One line per notify-flags value in the changes, with its flags' names."""
+    values = sorted({controls["flags"] for controls in rows if "flags" in controls})
+    return "\n".join(f"  flags={value:#x}: {flag_names(value)}" for value in values)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line: --quick, --stress, --check and --repeats."""
+    parser = argparse.ArgumentParser(
+        description="Time the explorer's re-run of restart_story against a 50 ms budget."
+    )
+    parser.add_argument("--quick", action="store_true", help="3 repeats: a smoke run")
+    parser.add_argument(
+        "--stress", action="store_true", help="add long 503 windows at a 5 s retry delay"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if a simulation median is over budget"
+    )
+    parser.add_argument("--repeats", type=int, default=None, help="repeats per row (50)")
+    args = parser.parse_args(argv)
+    if args.repeats is None:
+        args.repeats = 3 if args.quick else 50
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Measure, print the table, and return the exit status (1 only under --check)."""
+    args = parse_args(argv)
+    changes = CHANGES + (STRESS if args.stress else ())
+    plain = measure_plain(args.repeats)  # first, on a heap the stress rows have not grown
+    rows = [measure_change(controls, args.repeats) for controls in changes]
+    over = [row for row in rows if verdict(row) == "OVER"]
+
+    print(
+        f"bitslab explorer re-run: restart_story(**controls), {args.repeats} repeats per row, "
+        f"Python {platform.python_version()}, SimPy {simpy.__version__}"
+    )
+    print(
+        "sim: restart_story(**controls), ms; read: timeline(sim) and outcome_counts per job, "
+        "ms;\nevents: SimPy events processed; log: log entries; changes: job state changes;\n"
+        "x plain: sim median / the plain SimPy baseline's median (a fair ratio only for rows "
+        "of like work;\ncompare us/event for the others)\n"
+    )
+    print(format_table(rows, plain))
+    print(f"\n{flags_legend(changes)}")
+    base = rows[0]
+    per_event = (base.simulation.median / base.events) / (plain.simulation.median / plain.events)
+    print(
+        f"\nbitslab over plain SimPy ({label_of(CHANGES[0])}): "
+        f"{base.simulation.median / plain.simulation.median:.1f}x per run, "
+        f"{per_event:.1f}x per event processed"
+    )
+    print(
+        f"\nbudget: {BUDGET_MS:g} ms of simulation per re-run (median). "
+        f"{len(rows) - len(over)} of {len(rows)} rows PASS"
+        + (f"; OVER: {', '.join(row.label for row in over)}" if over else "")
+    )
+    return 1 if args.check and over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

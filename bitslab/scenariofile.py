@@ -1,0 +1,573 @@
+"""Scenario files: a simulation described in TOML, for ``python -m bitslab run FILE.toml``.
+
+A scenario file names the jobs, their files and notify settings, the applications with the
+times they crash, exit and start again, and the network's faults. Every key is checked: a
+file with a typo, a wrong type or a value BITS would refuse gets a :class:`ScenarioFileError`
+that names the key (``job[1].file[0].size``) and what was wrong. Values are checked by the
+same code that checks them in Python (the model's own rules), so a flag outside 0x3F in a
+file is refused by F3 exactly as ``set_notify_flags(0x40)`` is.
+
+The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a file's
+``url``, ``name`` and ``size`` are required)::
+
+    title = "The restart story"         # shown by `run` and `explain`
+    description = "An app crashes..."
+
+    [simulation]                        # keyword arguments of bitslab.Simulation
+    seed = 0                            # also bandwidth, latency, time_slice, trickle,
+    bandwidth = 1_000_000               # dispatch_delay, modification_delay,
+    until = 120.0                       # callback_timeout, progress_interval; `until`
+                                        # stops the run then (default: run until quiet)
+    [[app]]
+    name = "downloader"                 # running from 0
+    crash_at = [6.0]                    # a time or a list of times (I4, I7)
+    exit_at = []                        # a clean exit; with "unregister" in on_exit, the
+    start_at = [30.0]                   #   app sets its interfaces to None first (I7)
+    on_start = ["register", "poll"]     # at each restart: register a new notifier on its
+    on_exit = ["unregister"]            #   jobs (I4); complete jobs found TRANSFERRED
+
+    [[program]]                         # a simulated command-line program (K6)
+    path = 'C:\\Tools\\notify.exe'
+    exit_code = 0                       # what it returns (non-zero fails, K5)
+
+    [[job]]
+    name = "nightly"
+    type = "download"                   # download, upload or upload_reply
+    priority = "normal"                 # foreground, high, normal or low
+    flags = ["JOB_TRANSFERRED", "JOB_ERROR"]   # names, or an int such as 0x13 (F1)
+    notifier = { app = "downloader", complete = true, returns = { file_transferred = false } }
+    cmdline = { program = 'C:\\Tools\\notify.exe', parameters = 'C:\\Tools\\notify.exe /done' }
+    minimum_retry_delay = 10.0          # seconds (L1, C5)
+    no_progress_timeout = 1_209_600
+    notification_interval_ms = 500      # MINIMUM_NOTIFICATION_INTERVAL_MS (C7)
+    on_demand = false                   # ON_DEMAND_MODE (R1)
+    resume_at = 0.0                     # a time or a list (default 0; [] never)
+    suspend_at = []                     # also cancel_at, complete_at
+    [[job.file]]
+    url = "https://mirror.test/base.cab"
+    name = "base.cab"
+    size = 4_000_000
+    ranges = [[0, 1_000_000]]           # on-demand requests made at 0 (R2, R3)
+
+    [[outage]]                          # the network is down (L4)
+    start = 15.0
+    duration = 10.0
+    [[server_error]]                    # HTTP errors for a URL or a prefix ending in /
+    url = "https://mirror.test/"        #   (4xx fatal, 5xx transient; L5, L7)
+    status = 503
+    start = 0.0
+    duration = 40.0                     # absent: for good
+    [[traffic]]                         # other traffic background jobs yield to (S5)
+    start = 5.0
+    duration = 20.0
+    bandwidth = 600_000
+
+>>> text = '''
+... [[job]]
+... name = "nightly"
+... flags = ["JOB_TRANSFERRED", "JOB_EROR"]
+... [[job.file]]
+... url = "https://mirror.test/a.cab"
+... name = "a.cab"
+... size = 1_000
+... '''
+>>> ScenarioFile.parse(text, source="nightly.toml")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+  ...
+bitslab.scenariofile.ScenarioFileError: nightly.toml: job[0].flags[1]: 'JOB_EROR' is not a ...
+>>> ScenarioFile.parse(text.replace("EROR", "ERROR")).simulate().sim.jobs[0].state.name
+'TRANSFERRED'
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import math
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+from .apps import App
+from .constants import JobPriority, JobProperty, JobState, JobType, NotifyFlags
+from .errors import BitsError
+from .jobs import Job
+from .notifiers import RecordingNotifier
+from .scenarios import CompletingNotifier
+from .simulation import Simulation
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 reads TOML with tomli, which became tomllib
+    import tomli as tomllib
+
+__all__ = ["Action", "ScenarioFile", "ScenarioFileError", "ScenarioRun"]
+
+E = TypeVar("E", bound=enum.IntEnum)
+
+
+class ScenarioFileError(ValueError):
+    """A scenario file that cannot be run: ``key`` says where (``job[0].flags``; empty for
+    the whole file), ``problem`` what was wrong, and ``source`` which file."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        self.source = source
+        self.key = key
+        self.problem = problem
+        super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
+
+
+class Action(NamedTuple):
+    """A timed call the file asked for (``resume_at``, ``crash_at``, ...): when, what, and
+    ``"ok"`` or the error's name (a BITS call on a job in the wrong state fails, as in BITS)."""
+
+    time: float
+    what: str
+    result: str
+
+
+class ScenarioRun(NamedTuple):
+    """A scenario file's simulation and the timed calls it made, in order."""
+
+    sim: Simulation
+    actions: list[Action]
+
+
+_SIMULATION_KEYS: dict[str, type] = {
+    "seed": int,
+    "bandwidth": float,
+    "latency": float,
+    "time_slice": float,
+    "trickle": float,
+    "dispatch_delay": float,
+    "modification_delay": float,
+    "callback_timeout": float,
+    "progress_interval": float,
+}
+_TOP_KEYS = ("title", "description", "simulation", "app", "program", "job", "outage",
+             "server_error", "traffic")  # fmt: skip
+_APP_KEYS = ("name", "crash_at", "exit_at", "start_at", "on_start", "on_exit")
+_JOB_KEYS = ("name", "type", "priority", "flags", "notifier", "cmdline", "minimum_retry_delay",
+             "no_progress_timeout", "notification_interval_ms", "on_demand", "resume_at",
+             "suspend_at", "cancel_at", "complete_at", "file")  # fmt: skip
+_FILE_KEYS = ("url", "name", "size", "ranges")
+_WANTED = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
+           dict: "a table", list: "an array"}  # fmt: skip
+
+
+def _kind(value: object) -> str:
+    """How TOML names a value's type, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    for kind in (str, list, dict):
+        if isinstance(value, kind):
+            return _WANTED[kind]
+    return f"a {type(value).__name__}"  # dates and times
+
+
+def _nearest(word: str, choices: list[str]) -> str:
+    near = difflib.get_close_matches(word, choices, n=1)
+    return f"did you mean {near[0]!r}? " if near else ""
+
+
+class _Reader:
+    """Reads one TOML table key by key; every problem names its key."""
+
+    def __init__(self, source: str, path: str, data: object) -> None:
+        self.source = source
+        self.path = path
+        if not isinstance(data, dict):
+            raise ScenarioFileError(source, path, f"must be a table, got {_kind(data)}")
+        self.data: dict[str, Any] = data
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def fail(self, name: str, problem: str) -> ScenarioFileError:
+        return ScenarioFileError(self.source, self.key(name), problem)
+
+    def only(self, allowed: tuple[str, ...]) -> None:
+        """Refuse a key that is not in ``allowed``, naming the nearest one."""
+        for name in self.data:
+            if name not in allowed:
+                hint = _nearest(name, list(allowed))
+                raise self.fail(name, f"unknown key; {hint}(keys here: {', '.join(allowed)})")
+
+    def get(self, name: str, kind: type, default: Any = None, *, required: bool = False) -> Any:
+        """The value of ``name``, which must be of TOML type ``kind`` (float takes ints)."""
+        if name not in self.data:
+            if required:
+                raise self.fail(name, "is required")
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) and kind is not bool:
+            ok = False
+        elif kind is float:
+            ok = isinstance(value, int | float)
+        else:
+            ok = isinstance(value, kind)
+        if not ok:
+            raise self.fail(name, f"must be {_WANTED[kind]}, got {_kind(value)} {value!r}")
+        if kind is float and not math.isfinite(value):
+            raise self.fail(name, f"must be a finite number, got {value!r}")
+        return float(value) if kind is float else value
+
+    def times(self, name: str, default: tuple[float, ...] = ()) -> tuple[float, ...]:
+        """A time or an array of times, in seconds from 0."""
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            where = f"{name}[{index}]" if isinstance(value, list) else name
+            if isinstance(item, bool) or not isinstance(item, int | float):
+                raise self.fail(where, f"must be a time in seconds, got {_kind(item)} {item!r}")
+            if not 0 <= item < math.inf:
+                raise self.fail(where, f"must be a time of at least 0 seconds, got {item!r}")
+        return tuple(sorted(float(item) for item in items))
+
+    def words(self, name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        """An array of words, each one of ``allowed``."""
+        value = self.get(name, list, [])
+        for index, item in enumerate(value):
+            if item not in allowed:
+                raise self.fail(
+                    f"{name}[{index}]", f"must be one of {', '.join(allowed)}, got {item!r}"
+                )
+        return tuple(value)
+
+    def enum(self, name: str, kind: type[E], default: E) -> E:
+        """A member's name, in any case (``"foreground"``)."""
+        value = self.get(name, str)
+        if value is None:
+            return default
+        members = [member.name.lower() for member in kind]
+        if value.lower() not in members:
+            hint = _nearest(value.lower(), members)
+            raise self.fail(name, f"{value!r} is not a {kind.__name__}; {hint}"
+                                  f"(one of {', '.join(members)})")  # fmt: skip
+        return kind[value.upper()]
+
+    def flags(self, name: str) -> int:
+        """Notify flags as an int (``0x13``) or an array of names."""
+        value = self.data[name]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value  # set_notify_flags checks the bits (F3)
+        if not isinstance(value, list):
+            raise self.fail(name, f"must be an int or an array of flag names, got {_kind(value)}")
+        names = [flag.name or "" for flag in NotifyFlags]
+        total = 0
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or item.upper() not in names:
+                hint = _nearest(str(item).upper(), names)
+                raise self.fail(f"{name}[{index}]", f"{item!r} is not a notify flag; {hint}"
+                                                    f"(flags are {', '.join(names)})")  # fmt: skip
+            total |= NotifyFlags[item.upper()]
+        return total
+
+    def pairs(self, name: str) -> list[tuple[int, int]]:
+        """An array of ``[offset, length]`` pairs of whole numbers."""
+        value = self.get(name, list)
+        for index, item in enumerate(value):
+            if (
+                not isinstance(item, list)
+                or len(item) != 2
+                or any(isinstance(n, bool) or not isinstance(n, int) for n in item)
+            ):
+                raise self.fail(f"{name}[{index}]", f"must be [offset, length], got {item!r}")
+        return [(item[0], item[1]) for item in value]
+
+    def tables(self, name: str, *, required: bool = False) -> list[_Reader]:
+        """An array of tables (``[[job]]``), each read with its indexed path (``job[0]``)."""
+        value = self.get(name, list, [], required=required)
+        if required and not value:
+            raise self.fail(name, "needs at least one entry")
+        return [
+            _Reader(self.source, f"{self.key(name)}[{i}]", item) for i, item in enumerate(value)
+        ]
+
+    def table(self, name: str) -> _Reader:
+        return _Reader(self.source, self.key(name), self.data[name])
+
+    @contextmanager
+    def model(self, name: str = "") -> Iterator[None]:
+        """Turn the model's refusal of a value into an error naming this key."""
+        try:
+            yield
+        except BitsError as error:
+            raise self.fail(name, f"{error} [{error.name}]") from error
+        except (TypeError, ValueError) as error:
+            raise self.fail(name, str(error)) from error
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A parsed and checked scenario file; :meth:`simulate` runs it.
+
+    Make one with :meth:`load` or :meth:`parse`. Both build the simulation once, without
+    running it, so a value the model refuses is found before anything runs.
+    """
+
+    source: str
+    data: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ScenarioFile:
+        """Read and check the file at ``path``."""
+        name = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ScenarioFileError(name, "", "no such file") from None
+        except UnicodeDecodeError as error:
+            raise ScenarioFileError(name, "", f"is not UTF-8 text ({error.reason})") from None
+        except OSError as error:
+            raise ScenarioFileError(name, "", f"cannot be read ({error.strerror})") from None
+        return cls.parse(text, source=name)
+
+    @classmethod
+    def parse(cls, text: str, source: str = "<scenario>") -> ScenarioFile:
+        """Check TOML ``text`` as a scenario file; ``source`` names it in messages."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ScenarioFileError(source, "", f"is not valid TOML: {error}") from None
+        scenario = cls(source, data)
+        scenario.simulate(run=False)
+        return scenario
+
+    @property
+    def title(self) -> str:
+        """The file's ``title``, or its name."""
+        return str(self.data.get("title", self.source))
+
+    @property
+    def description(self) -> str:
+        return str(self.data.get("description", ""))
+
+    @property
+    def until(self) -> float | None:
+        """``simulation.until``: when the run stops (None: when it is quiet)."""
+        table = self.data.get("simulation", {})
+        return float(table["until"]) if "until" in table else None
+
+    def simulate(self, run: bool = True) -> ScenarioRun:
+        """Build the simulation the file describes and, with ``run``, run it."""
+        build = _Build(_Reader(self.source, "", self.data))
+        if run:
+            build.sim.run(until=self.until)
+        return ScenarioRun(build.sim, build.actions)
+
+
+class _Build:
+    """One simulation made from a checked file: the apps first, then programs, jobs, faults."""
+
+    def __init__(self, top: _Reader) -> None:
+        top.only(_TOP_KEYS)
+        top.get("title", str)
+        top.get("description", str)
+        self.sim = self._simulation(top)
+        self.actions: list[Action] = []
+        self.apps: dict[str, App] = {}
+        self.owned: dict[Job, tuple[App, bool, dict[str, Any]]] = {}  # job: its notifier's spec
+        for reader in top.tables("app"):
+            self._app(reader)
+        for reader in top.tables("program"):
+            reader.only(("path", "exit_code"))
+            path = reader.get("path", str, required=True)
+            code = reader.get("exit_code", int, 0)
+            with reader.model("path"):
+                self.sim.register_program(path, _exits(code))
+        for reader in top.tables("job", required=True):
+            self._job(reader)
+        self._faults(top)
+
+    def _simulation(self, top: _Reader) -> Simulation:
+        if "simulation" not in top.data:
+            return Simulation()
+        reader = top.table("simulation")
+        reader.only((*_SIMULATION_KEYS, "until"))
+        given = {
+            name: reader.get(name, kind)
+            for name, kind in _SIMULATION_KEYS.items()
+            if name in reader.data
+        }
+        if reader.get("until", float, 0.0) < 0:
+            raise reader.fail(
+                "until", f"must be a time of at least 0 seconds, got {reader.data['until']!r}"
+            )
+        try:
+            return Simulation(**given)
+        except (TypeError, ValueError) as error:
+            name = next((n for n in given if str(error).startswith(n)), "")
+            raise reader.fail(name, str(error)) from error
+
+    def _at(self, time: float, what: str, fn: Callable[[], object]) -> None:
+        self.sim.call_at(time, self._call, what, fn)
+
+    def _call(self, what: str, fn: Callable[[], object]) -> None:
+        """A timed call: a failure is kept as the action's result, not raised."""
+        try:
+            fn()
+        except BitsError as error:
+            result = error.name
+        else:
+            result = "ok"
+        self.actions.append(Action(self.sim.now, what, result))
+
+    def _app(self, reader: _Reader) -> None:
+        reader.only(_APP_KEYS)
+        name = reader.get("name", str, required=True)
+        with reader.model("name"):
+            app = self.sim.add_app(name)
+        self.apps[name] = app
+        moments = sorted(
+            [(time, "crash") for time in reader.times("crash_at")]
+            + [(time, "exit") for time in reader.times("exit_at")]
+            + [(time, "start") for time in reader.times("start_at")]
+        )
+        running = True  # an app runs from 0; its ends and starts must alternate
+        for time, what in moments:
+            if running == (what == "start"):
+                state = "running" if running else "down (it has not started again)"
+                raise reader.fail(f"{what}_at", f"at {time:g} s the app is already {state}")
+            running = what == "start"
+            self._at(time, f"app {name!r} {what}", getattr(app, what))
+        for step in reader.words("on_start", ("register", "poll")):
+            app.on_start(self._register if step == "register" else self._poll)
+        if reader.words("on_exit", ("unregister",)):
+            app.on_exit(self._unregister)
+
+    def _jobs_of(self, app: App) -> list[Job]:
+        return [job for job, spec in self.owned.items() if spec[0] is app]
+
+    def _register(self, app: App) -> None:
+        """on_start "register": a new notifier, like the first, on each of its jobs (I4)."""
+        for job in self._jobs_of(app):
+            if not job.state.is_final:
+                _, complete, returns = self.owned[job]
+                job.set_notify_interface(_notifier(app, complete, returns))
+
+    def _poll(self, app: App) -> None:
+        """on_start "poll": read what was missed (I4); complete a job found TRANSFERRED."""
+        for job in self._jobs_of(app):
+            if job.state is JobState.TRANSFERRED:
+                job.complete()
+
+    def _unregister(self, app: App) -> None:
+        """on_exit "unregister": a clean exit sets the interfaces to None first (I7)."""
+        for job in self._jobs_of(app):
+            if not job.state.is_final:
+                job.set_notify_interface(None)
+
+    def _job(self, reader: _Reader) -> None:
+        reader.only(_JOB_KEYS)
+        name = reader.get("name", str, required=True)
+        kind = reader.enum("type", JobType, JobType.DOWNLOAD)
+        priority = reader.enum("priority", JobPriority, JobPriority.NORMAL)
+        with reader.model("name"):
+            job = self.sim.create_job(name, type=kind, priority=priority)
+        on_demand = reader.get("on_demand", bool, False)
+        requests = []
+        for file_reader in reader.tables("file", required=True):
+            file_reader.only(_FILE_KEYS)
+            url = file_reader.get("url", str, required=True)
+            local = file_reader.get("name", str, required=True)
+            size = file_reader.get("size", int, required=True)
+            with file_reader.model():
+                file = job.add_file(url, local, size=size)
+            if "ranges" in file_reader.data:
+                requests.append((file_reader, file, file_reader.pairs("ranges")))
+        if "minimum_retry_delay" in reader.data:
+            with reader.model("minimum_retry_delay"):
+                job.minimum_retry_delay = reader.get("minimum_retry_delay", float)
+        if "no_progress_timeout" in reader.data:
+            with reader.model("no_progress_timeout"):
+                job.no_progress_timeout = reader.get("no_progress_timeout", float)
+        if "notification_interval_ms" in reader.data:
+            interval = reader.get("notification_interval_ms", int)
+            with reader.model("notification_interval_ms"):
+                job.set_property(JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, interval)
+        if on_demand:
+            with reader.model("on_demand"):
+                job.set_property(JobProperty.ON_DEMAND_MODE, True)
+        for file_reader, file, ranges in requests:
+            with file_reader.model("ranges"):  # R1 refuses them without on_demand
+                file.request_ranges(ranges)
+        if "flags" in reader.data:
+            flags = reader.flags("flags")
+            with reader.model("flags"):
+                job.set_notify_flags(flags)
+        if "notifier" in reader.data:
+            self._notifier(job, reader.table("notifier"))
+        if "cmdline" in reader.data:
+            cmd = reader.table("cmdline")
+            cmd.only(("program", "parameters"))
+            program = cmd.get("program", str, required=True)
+            parameters = cmd.get("parameters", str, program)
+            with cmd.model():
+                job.set_notify_cmdline(program, parameters)
+        for call in ("resume", "suspend", "cancel", "complete"):
+            for time in reader.times(f"{call}_at", (0.0,) if call == "resume" else ()):
+                self._at(time, f"job {name!r} {call}()", getattr(job, call))
+
+    def _notifier(self, job: Job, reader: _Reader) -> None:
+        reader.only(("app", "complete", "returns"))
+        owner = reader.get("app", str)
+        if owner is not None and owner not in self.apps:
+            known = ", ".join(self.apps) or "none; add an [[app]] table"
+            raise reader.fail("app", f"there is no app named {owner!r} (apps: {known})")
+        complete = reader.get("complete", bool, False)
+        returns = reader.get("returns", dict, {})
+        app = None if owner is None else self.apps[owner]
+        with reader.model("returns"):
+            notifier = _notifier(app, complete, returns)
+        with reader.model():
+            job.set_notify_interface(notifier)
+        if app is not None:
+            self.owned[job] = (app, complete, returns)
+
+    def _faults(self, top: _Reader) -> None:
+        network = self.sim.network
+        for reader in top.tables("outage"):
+            reader.only(("start", "duration"))
+            start = reader.get("start", float, required=True)
+            duration = reader.get("duration", float, required=True)
+            with reader.model():
+                network.outage(start, duration)
+        for reader in top.tables("server_error"):
+            reader.only(("url", "status", "start", "duration"))
+            url = reader.get("url", str, required=True)
+            status = reader.get("status", int, required=True)
+            start = reader.get("start", float, 0.0)
+            duration = reader.get("duration", float)
+            with reader.model():
+                network.fail(url, status, start, duration)
+        for reader in top.tables("traffic"):
+            reader.only(("start", "duration", "bandwidth"))
+            start = reader.get("start", float, required=True)
+            duration = reader.get("duration", float, required=True)
+            bandwidth = reader.get("bandwidth", float, required=True)
+            with reader.model():
+                network.traffic(start, duration, bandwidth)
+
+
+def _exits(code: int) -> Callable[[Job, str], int]:
+    """A simulated program that exits with ``code`` (K6)."""
+
+    def program(job: Job, parameters: str) -> int:
+        return code
+
+    return program
+
+
+def _notifier(app: App | None, complete: bool, returns: dict[str, Any]) -> RecordingNotifier:
+    """The file's notifier: it records its calls; with ``complete`` it also acknowledges the
+    job on job_transferred (C10); ``returns`` makes methods fail (C5)."""
+    kind = CompletingNotifier if complete else RecordingNotifier
+    return kind(app, returns=returns)
