@@ -20,7 +20,18 @@ if TYPE_CHECKING:
     from .log import EventLog
     from .simulation import Simulation
 
-__all__ = ["ARRIVED", "METHODS", "Band", "Mark", "Shade", "Timeline", "outcome_counts", "timeline"]
+__all__ = [
+    "ARRIVED",
+    "METHODS",
+    "Arrival",
+    "Band",
+    "Mark",
+    "Shade",
+    "Timeline",
+    "arrivals",
+    "outcome_counts",
+    "timeline",
+]
 
 #: The callback methods, in the order the plots list them.
 METHODS = (
@@ -122,6 +133,79 @@ def outcome_counts(log: EventLog, job: Job | None = None) -> dict[tuple[str, str
         key = (note.method, "pending")
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+class Arrival(NamedTuple):
+    """One row of "what arrived and why": a raised notification, how it ended and the
+    reason, in words (``why``) and as a rule ID (``rule``; None for a delivery)."""
+
+    raised: float
+    job: str
+    notification: str
+    outcome: str
+    rule: str | None
+    why: str
+
+
+def arrivals(
+    sim: Simulation, jobs: Iterable[Job] | None = None, *, modifications: bool = False
+) -> list[Arrival]:
+    """What arrived and why, one row per raised notification, oldest first.
+
+    job_modification, often dozens, is left out unless ``modifications``. A pending
+    notification's outcome is ``"pending"`` and ``why`` says what it waits for.
+
+    >>> from bitslab.scenarios import restart_story
+    >>> rows = arrivals(restart_story(reregister=False))
+    >>> [(row.notification, row.outcome) for row in rows if row.job == "nightly"][:2]
+    [("file_transferred 'base.cab'", 'delivered'), ("file_transferred 'fonts.cab'", 'pending')]
+    """
+    from .rulebook import rules
+
+    chosen = list(sim.jobs if jobs is None else jobs)
+    status = {note.id: note.status for note in sim.log.pending()}
+    rows = []
+    for mark in timeline(sim, chosen).marks:
+        if mark.method == "job_modification" and not modifications:
+            continue
+        subject = mark.method if mark.file is None else f"{mark.method} {mark.file.local_name!r}"
+        tries = "" if mark.attempts <= 1 else f" (attempt {mark.attempts})"
+        if mark.pending:
+            why = _WAITING.get(status.get(mark.id, ""), "not ended when the run stopped")
+            outcome = "pending"
+        elif mark.arrived:
+            how = "its command line ran" if mark.outcome == "cmdline" else "delivered"
+            late = f", {mark.time - mark.raised:.2f} s late" if mark.late else ""
+            why = f"{how} at {mark.time:.2f} s{late}{tries}"
+            outcome = str(mark.outcome)
+        else:
+            found = rules.get(mark.rule or "")
+            why = found.title if found is not None else str(mark.outcome)
+            outcome = str(mark.outcome)
+        rule = mark.rule if not mark.pending else _WAITING_RULE.get(status.get(mark.id, ""))
+        rows.append(Arrival(mark.raised, mark.job.name, subject, outcome, rule, why))
+    return sorted(rows, key=lambda row: row.raised)
+
+
+#: What a pending notification waits for, by its status (see ``EventLog.pending``).
+_WAITING = {
+    "retry": "failed; waiting for its retry delay or a new interface",
+    "waiting": "queued behind the job's earlier notification",
+    "held": "held back by the minimum notification interval",
+    "delayed": "waiting for dispatch",
+    "ready": "waiting for a free delivery slot",
+    "in_flight": "the callback has not returned yet",
+    "running": "its command line is running",
+}
+_WAITING_RULE = {
+    "retry": "C5",
+    "waiting": "C4",
+    "held": "C7",
+    "delayed": "C8",
+    "ready": "C9",
+    "in_flight": "C9",
+    "running": "K5",
+}
 
 
 def _bands(job: Job, end: float) -> list[Band]:

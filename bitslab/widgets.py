@@ -5,19 +5,32 @@ setting ``.value`` on its controls, with no browser.
 
 - :class:`FlagPicker`: a checkbox per notify flag; ``.value`` is the int BITS would get
   (F1), shown in hex as BITS writes it; DISABLE visibly overrides the rest (F5).
+- :class:`Explorer`: the restart story's controls (flags, crash and restart, re-register and
+  poll on start, faults) wired to a re-run, showing the timeline, the outcome matrix and a
+  table of what arrived and why; ``.result`` is the last simulation.
+- :class:`Compare`: two explorers side by side and what ended differently between them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import html
+import io
+import traceback
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import ipywidgets as widgets
 import traitlets
 
+from . import plots
+from .compare import Difference, differences
 from .constants import NotifyFlags
 from .explain import flag_names
+from .scenarios import restart_story
+from .simulation import Simulation
+from .timeline import ARRIVED, Arrival, arrivals
 
-__all__ = ["FlagPicker"]
+__all__ = ["Compare", "Comparison", "Explorer", "FlagPicker"]
 
 #: What each flag asks BITS for, shown beside its checkbox.
 _FLAG_HELP = {
@@ -97,3 +110,280 @@ class FlagPicker(widgets.VBox):  # type: ignore[misc]
         if disabled:
             text += " <b>DISABLE: nothing is delivered, not even the command line (F5)</b>"
         self.summary.value = text
+
+
+# -- Explorer ---------------------------------------------------------------------------------
+
+_OUTCOME_COLOURS = {"delivered": "#1b7837", "cmdline": "#1b7837", "pending": "#b35806"}
+_DEFAULTS: dict[str, Any] = {
+    "flags": int(
+        NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED
+    ),
+    "crash_at": 6.0,
+    "restart_at": 30.0,
+    "reregister": True,
+    "poll": False,
+    "retry_delay": 10.0,
+    "outage": None,
+    "server_error": None,
+    "seed": 0,
+}
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    return buffer.getvalue()
+
+
+def _table(rows: list[Arrival]) -> str:
+    """What arrived and why, as an HTML table."""
+    cells = []
+    for row in rows:
+        colour = _OUTCOME_COLOURS.get(row.outcome, "#b2182b")
+        cells.append(
+            f"<tr><td>{row.raised:.2f} s</td><td>{html.escape(row.job)}</td>"
+            f"<td><code>{html.escape(row.notification)}</code></td>"
+            f"<td style='color:{colour}'><b>{html.escape(row.outcome)}</b></td>"
+            f"<td>{html.escape(row.rule or '')}</td><td>{html.escape(row.why)}</td></tr>"
+        )
+    head = "<tr><th>raised</th><th>job</th><th>notification</th><th>outcome</th><th>rule</th>"
+    return f"<table>{head}<th>why</th></tr>{''.join(cells)}</table>"
+
+
+class Explorer(widgets.VBox):  # type: ignore[misc]
+    """The restart story (:func:`bitslab.scenarios.restart_story`) with a control for each of
+    its arguments; every change re-runs it and redraws.
+
+    Controls (widgets, set their ``.value``): ``flags`` (a :class:`FlagPicker`),
+    ``crashes`` and ``crash_at``, ``restarts`` and ``restart_at``, ``reregister`` and
+    ``poll`` (what the app does on start, I4), ``retry_delay`` (C5), ``outage`` and
+    ``outage_span``, ``server_error`` and ``server_error_span`` (start and end, in seconds),
+    ``seed``. Keyword arguments set their first values, as restart_story takes them.
+
+    Results: ``result`` (the last :class:`~bitslab.Simulation`), ``settings`` (the keyword
+    arguments it ran with), ``arrived`` (its rows of what arrived and why), ``error`` (why
+    the last change was refused, e.g. a restart before the crash; ``result`` then stays as
+    it was). Views: ``summary``, ``timeline`` and ``matrix`` (PNG images), ``table``, and
+    ``output``, where anything printed or raised during a run goes. ``draw=False`` skips
+    the images (quicker for scripts).
+
+    >>> explorer = Explorer(draw=False)
+    >>> explorer.reregister.value = False
+    >>> explorer.result.jobs[0].state.name
+    'TRANSFERRED'
+    """
+
+    result = traitlets.Any(None)
+
+    def __init__(
+        self,
+        *,
+        scenario: Callable[..., Simulation] = restart_story,
+        draw: bool = True,
+        **settings: Any,
+    ) -> None:
+        unknown = sorted(set(settings) - set(_DEFAULTS))
+        if unknown:
+            raise TypeError(f"Explorer got unknown settings {unknown}; known: {list(_DEFAULTS)}")
+        start = {**_DEFAULTS, **settings}
+        self.scenario = scenario
+        self.draw = draw
+        self.settings: dict[str, Any] = {}
+        self.arrived: list[Arrival] = []
+        self.error: str | None = None
+        slider = {"continuous_update": False, "style": {"description_width": "initial"}}
+        self.flags = FlagPicker(start["flags"])
+        self.crashes = widgets.Checkbox(start["crash_at"] is not None, description="crash at")
+        self.crash_at = widgets.FloatSlider(
+            start["crash_at"] or 6.0, min=0, max=60, step=0.5, description="s", **slider
+        )
+        self.restarts = widgets.Checkbox(start["restart_at"] is not None, description="restart at")
+        self.restart_at = widgets.FloatSlider(
+            start["restart_at"] or 30.0, min=0, max=120, step=0.5, description="s", **slider
+        )
+        self.reregister = widgets.Checkbox(
+            start["reregister"], description="on start, register a new notifier (I4)"
+        )
+        self.poll = widgets.Checkbox(
+            start["poll"], description="on start, poll and complete a TRANSFERRED job (I4)"
+        )
+        self.retry_delay = widgets.FloatSlider(
+            start["retry_delay"], min=5, max=60, step=1, description="retry delay (C5), s",
+            **slider,
+        )  # fmt: skip
+        self.outage, self.outage_span = self._fault("network outage (L4)", start["outage"])
+        self.server_error, self.server_error_span = self._fault(
+            "server answers 503 (L5)", start["server_error"]
+        )
+        self.seed = widgets.BoundedIntText(start["seed"], min=0, max=2**31 - 1, description="seed")
+        self.summary = widgets.HTML()
+        self.timeline = widgets.Image(format="png")
+        self.matrix = widgets.Image(format="png")
+        self.table = widgets.HTML()
+        self.output = widgets.Output()
+        self.controls: dict[str, widgets.Widget] = {
+            "flags": self.flags,
+            "crashes": self.crashes,
+            "crash_at": self.crash_at,
+            "restarts": self.restarts,
+            "restart_at": self.restart_at,
+            "reregister": self.reregister,
+            "poll": self.poll,
+            "retry_delay": self.retry_delay,
+            "outage": self.outage,
+            "outage_span": self.outage_span,
+            "server_error": self.server_error,
+            "server_error_span": self.server_error_span,
+            "seed": self.seed,
+        }
+        app = widgets.VBox(
+            [
+                widgets.HBox([self.crashes, self.crash_at]),
+                widgets.HBox([self.restarts, self.restart_at]),
+                self.reregister,
+                self.poll,
+                self.retry_delay,
+                widgets.HBox([self.outage, self.outage_span]),
+                widgets.HBox([self.server_error, self.server_error_span]),
+                self.seed,
+            ]
+        )
+        panel = widgets.HBox([self.flags, app])
+        views = widgets.Tab([widgets.VBox([self.timeline, self.matrix]), self.table, self.output])
+        for index, name in enumerate(("timeline", "what arrived and why", "output")):
+            views.set_title(index, name)
+        super().__init__(children=[panel, self.summary, views])
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        self.rerun()
+
+    @staticmethod
+    def _fault(
+        label: str, window: tuple[float, float] | None
+    ) -> tuple[widgets.Checkbox, widgets.FloatRangeSlider]:
+        start, duration = window if window is not None else (10.0, 10.0)
+        box = widgets.Checkbox(window is not None, description=label)
+        span = widgets.FloatRangeSlider(
+            value=(start, start + duration), min=0, max=120, step=0.5, continuous_update=False
+        )
+        return box, span
+
+    def scenario_settings(self) -> dict[str, Any]:
+        """The keyword arguments the controls stand for, as the scenario takes them."""
+
+        def window(box: widgets.Checkbox, span: widgets.FloatRangeSlider) -> Any:
+            start, end = span.value
+            return (float(start), float(end - start)) if box.value else None
+
+        return {
+            "flags": self.flags.value,
+            "crash_at": self.crash_at.value if self.crashes.value else None,
+            "restart_at": self.restart_at.value if self.restarts.value else None,
+            "reregister": self.reregister.value,
+            "poll": self.poll.value,
+            "retry_delay": self.retry_delay.value,
+            "outage": window(self.outage, self.outage_span),
+            "server_error": window(self.server_error, self.server_error_span),
+            "seed": self.seed.value,
+        }
+
+    def _changed(self, _change: dict[str, Any]) -> None:
+        self.rerun()
+
+    def rerun(self) -> Simulation | None:
+        """Run the scenario with the controls' settings and show it; returns the simulation,
+        or None if the scenario refused the settings (see :attr:`error`)."""
+        settings = self.scenario_settings()
+        with self.output:  # whatever a notifier prints lands here, not in the void
+            try:
+                sim = self.scenario(**settings)
+            except (TypeError, ValueError) as error:
+                self.error = str(error)
+                self.summary.value = (
+                    f"<b style='color:#b2182b'>Not run: {html.escape(self.error)}</b>"
+                )
+                return None
+            except Exception as error:  # a bug in a custom scenario: show it, keep the widget
+                self.error = f"{type(error).__name__}: {error}"
+                traceback.print_exc()
+                self.summary.value = (
+                    f"<b style='color:#b2182b'>The scenario raised {html.escape(self.error)}; "
+                    "see the output tab</b>"
+                )
+                return None
+        self.error = None
+        self.settings = settings
+        self.arrived = arrivals(sim)
+        self._show(sim)
+        self.result = sim
+        return sim
+
+    def _show(self, sim: Simulation) -> None:
+        arrived = sum(row.outcome in ARRIVED for row in self.arrived)
+        states = ", ".join(f"{job.name} {job.state.name}" for job in sim.jobs)
+        self.summary.value = (
+            f"<code>0x{self.settings['flags']:04X}</code> {flag_names(self.settings['flags'])}: "
+            f"{arrived} of {len(self.arrived)} notifications arrived (modifications aside); "
+            f"{states}; quiet at {sim.now:.2f} s"
+        )
+        self.table.value = _table(self.arrived)
+        if self.draw:
+            wanted = bool(self.settings["flags"] & NotifyFlags.JOB_MODIFICATION)
+            self.timeline.value = _png(plots.timeline(sim, modifications=wanted))
+            self.matrix.value = _png(plots.outcome_matrix(sim, title="how each notification ended"))
+
+
+# -- Compare ----------------------------------------------------------------------------------
+
+
+class Comparison(NamedTuple):
+    """What :class:`Compare` keeps: both simulations and what ended differently."""
+
+    left: Simulation
+    right: Simulation
+    differences: list[Difference]
+
+
+class Compare(widgets.VBox):  # type: ignore[misc]
+    """Two :class:`Explorer` panels side by side (``left`` and ``right``, each set up from a
+    dict of its keyword arguments) and a table of the notifications that ended differently.
+
+    ``result`` is a :class:`Comparison`, renewed whenever either side re-runs.
+
+    >>> compare = Compare(right={"reregister": False}, draw=False)
+    >>> [(d.notification, d.left, d.right) for d in compare.result.differences][-1]
+    ('job_transferred', 'delivered', 'pending')
+    """
+
+    result = traitlets.Any(None)
+
+    def __init__(
+        self,
+        left: dict[str, Any] | None = None,
+        right: dict[str, Any] | None = None,
+        *,
+        draw: bool = True,
+    ) -> None:
+        self.left = Explorer(draw=draw, **(left or {}))
+        self.right = Explorer(draw=draw, **(right or {}))
+        self.differences = widgets.HTML()
+        super().__init__(children=[widgets.HBox([self.left, self.right]), self.differences])
+        self.left.observe(self._update, names="result")
+        self.right.observe(self._update, names="result")
+        self._update()
+
+    def _update(self, _change: dict[str, Any] | None = None) -> None:
+        found = differences(self.left.result, self.right.result)
+        rows = "".join(
+            f"<tr><td>{html.escape(d.job)}</td><td><code>{html.escape(d.notification)}</code>"
+            f"</td><td>{html.escape(d.left)}</td><td>{html.escape(d.right)}</td></tr>"
+            for d in found
+        )
+        self.differences.value = (
+            "<b>What ended differently</b><table><tr><th>job</th><th>notification</th>"
+            f"<th>left</th><th>right</th></tr>{rows}</table>"
+            if found
+            else "<b>Both ran the same notifications to the same ends.</b>"
+        )
+        self.result = Comparison(self.left.result, self.right.result, found)
