@@ -58,6 +58,7 @@ from .log import OUTCOMES, EventLog, LogEntry
 from .network import Network
 from .notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
+from .scenariofile import ScenarioFile, ScenarioFileError
 from .simulation import Simulation
 
 __version__ = "0.1.0"
@@ -110,6 +111,8 @@ __all__ = [
     "RecordingNotifier",
     "Rule",
     "Run",
+    "ScenarioFile",
+    "ScenarioFileError",
     "Simulation",
     "StateChange",
     "__version__",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .constants import NotifyFlags
 from .explain import flag_names
 from .report import (
     describe_world,
@@ -237,7 +238,11 @@ def _outputs(sim: Simulation, args: argparse.Namespace, io: _Output) -> int:
         except ImportError:
             io.err.write("error: --plot needs matplotlib: pip install 'bitslab[widgets]'\n")
             return 2
-        figure = timeline(sim)
+        asked = any(job.get_notify_flags() & NotifyFlags.JOB_MODIFICATION for job in sim.jobs)
+        name = args.scenario if args.command == "demo" else Path(args.file).name
+        figure = timeline(  # without modifications, unless asked for: dozens of hollow marks
+            sim, modifications=asked, title=f"{name}, seed {sim.seed}: what arrived, and when"
+        )
         figure.savefig(args.plot, dpi=110)
         io.err.write(f"wrote the timeline to {args.plot}\n")
     if getattr(args, "log", None):

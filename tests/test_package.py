@@ -233,6 +233,37 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_command() -> Non
     assert "test-command" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
+def test_readme_scenario_file_schema_is_a_valid_scenario_file() -> None:
+    """The README's annotated scenario file parses and runs, every key in it known."""
+    (schema,) = _readme_blocks("toml")
+    scenario = bl.ScenarioFile.parse(schema, source="README.md")
+    sim, actions = scenario.simulate()
+    assert sim.now == 120.0  # simulation.until
+    assert [job.name for job in sim.jobs] == ["nightly"]
+    assert [(a.what, a.result) for a in actions][:2] == [
+        ("job 'nightly' resume()", "ok"),
+        ("app 'downloader' crash", "ok"),
+    ]
+
+
+def test_readme_bad_file_message_is_the_one_the_cli_prints(tmp_path: Path) -> None:
+    """The README quotes the CLI's error for a size written as a string: it must be real."""
+    (console,) = _readme_blocks("console")
+    command, message = console.strip().splitlines()
+    assert command == "$ python -m bitslab run lab.toml"
+    lab = tmp_path / "lab.toml"
+    lab.write_text(
+        '[[job]]\nname = "a"\n'
+        '[[job.file]]\nurl = "https://x.test/1"\nname = "1"\nsize = 1\n'
+        '[[job.file]]\nurl = "https://x.test/2"\nname = "2"\nsize = "4MB"\n',
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["run", str(lab)], out=out, err=err) == 2
+    assert err.getvalue() == message.replace("lab.toml", str(lab)) + "\n"
+    assert out.getvalue() == ""
+
+
 def test_demo_tells_the_restart_story_what_arrived_and_why() -> None:
     """I4, C5, C4, K3: the demo's account of a crash and restart, from the event log."""
     out = io.StringIO()
