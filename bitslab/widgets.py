@@ -256,6 +256,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         super().__init__(children=[panel, self.summary, views])
         for control in self.controls.values():
             control.observe(self._changed, names="value")
+        self._grey_out()
         self.rerun()
 
     @staticmethod
@@ -279,7 +280,9 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         return {
             "flags": self.flags.value,
             "crash_at": self.crash_at.value if self.crashes.value else None,
-            "restart_at": self.restart_at.value if self.restarts.value else None,
+            "restart_at": (
+                self.restart_at.value if self.crashes.value and self.restarts.value else None
+            ),
             "reregister": self.reregister.value,
             "poll": self.poll.value,
             "retry_delay": self.retry_delay.value,
@@ -289,7 +292,16 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         }
 
     def _changed(self, _change: dict[str, Any]) -> None:
+        self._grey_out()
         self.rerun()
+
+    def _grey_out(self) -> None:
+        """Grey out the controls that the boxes make meaningless (no restart without a crash)."""
+        self.crash_at.disabled = not self.crashes.value
+        self.restarts.disabled = not self.crashes.value
+        self.restart_at.disabled = not (self.crashes.value and self.restarts.value)
+        self.outage_span.disabled = not self.outage.value
+        self.server_error_span.disabled = not self.server_error.value
 
     def rerun(self) -> Simulation | None:
         """Run the scenario with the controls' settings and show it; returns the simulation,
