@@ -141,20 +141,27 @@ _DEMOS: dict[str, Callable[[_Output, int], Simulation]] = {
 # -- run and explain --------------------------------------------------------------------------
 
 
-def _load(io: _Output, path: str, seed: int | None) -> tuple[ScenarioFile, ScenarioRun]:
-    """Check and run a scenario file (ScenarioFileError if it is bad)."""
+def _load(
+    io: _Output, path: str, seed: int | None, job: str | None = None
+) -> tuple[ScenarioFile, ScenarioRun]:
+    """Check and run a scenario file (ScenarioFileError if it is bad, or has no ``job``)."""
     scenario = ScenarioFile.load(path)
     if seed is not None:
         settings = dict(scenario.data.get("simulation", {}), seed=seed)
         scenario = ScenarioFile(scenario.source, dict(scenario.data, simulation=settings))
     result = scenario.simulate(run=False)
+    names = [each.name for each in result.sim.jobs]
+    if job is not None and job not in names:
+        listed = ", ".join(repr(name) for name in names)
+        raise ScenarioFileError(scenario.source, "", f"has no job {job!r} (jobs: {listed})")
     io.run(result.sim, scenario.until)
     return scenario, result
 
 
 def _header(io: _Output, command: str, scenario: ScenarioFile, sim: Simulation) -> None:
+    titled = "title" in scenario.data
     io.write(io.style.paint(f"bitslab {command}: {scenario.title}", "bold"))
-    io.write(f"  ({scenario.source}, seed {sim.seed})")
+    io.write(f"  ({scenario.source}, seed {sim.seed})" if titled else f"  (seed {sim.seed})")
     if scenario.description:
         io.write("  " + scenario.description.strip().replace("\n", "\n  "))
     io.write(describe_world(sim) + "\n")
@@ -188,13 +195,11 @@ def _run_file(io: _Output, args: argparse.Namespace) -> Simulation:
 
 
 def _explain_file(io: _Output, args: argparse.Namespace) -> Simulation:
-    scenario, (sim, _) = _load(io, args.file, args.seed)
+    scenario, (sim, _) = _load(io, args.file, args.seed, args.job)
     _header(io, "explain", scenario, sim)
-    jobs = [job for job in sim.jobs if args.job is None or job.name == args.job]
-    if not jobs:
-        names = ", ".join(repr(job.name) for job in sim.jobs)
-        raise ScenarioFileError(scenario.source, "", f"has no job {args.job!r} (jobs: {names})")
-    for job in jobs:
+    for job in sim.jobs:
+        if args.job is not None and job.name != args.job:
+            continue
         io.write(sim.log.explain(job) + "\n")
     _ending(io, scenario, sim)
     io.rules(rules_cited(sim))

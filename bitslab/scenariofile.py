@@ -84,6 +84,7 @@ from __future__ import annotations
 import difflib
 import enum
 import math
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -172,7 +173,7 @@ def _kind(value: object) -> str:
 
 def _nearest(word: str, choices: list[str]) -> str:
     near = difflib.get_close_matches(word, choices, n=1)
-    return f"did you mean {near[0]!r}? " if near else ""
+    return f"; did you mean {near[0]!r}?" if near else ""
 
 
 class _Reader:
@@ -186,6 +187,9 @@ class _Reader:
         self.data: dict[str, Any] = data
 
     def key(self, name: str) -> str:
+        """The dotted path of ``name`` in this table (the table's own path for "")."""
+        if not name:
+            return self.path
         return f"{self.path}.{name}" if self.path else name
 
     def fail(self, name: str, problem: str) -> ScenarioFileError:
@@ -196,7 +200,7 @@ class _Reader:
         for name in self.data:
             if name not in allowed:
                 hint = _nearest(name, list(allowed))
-                raise self.fail(name, f"unknown key; {hint}(keys here: {', '.join(allowed)})")
+                raise self.fail(name, f"unknown key{hint} (keys here: {', '.join(allowed)})")
 
     def get(self, name: str, kind: type, default: Any = None, *, required: bool = False) -> Any:
         """The value of ``name``, which must be of TOML type ``kind`` (float takes ints)."""
@@ -249,7 +253,7 @@ class _Reader:
         members = [member.name.lower() for member in kind]
         if value.lower() not in members:
             hint = _nearest(value.lower(), members)
-            raise self.fail(name, f"{value!r} is not a {kind.__name__}; {hint}"
+            raise self.fail(name, f"{value!r} is not a {kind.__name__}{hint}"
                                   f"(one of {', '.join(members)})")  # fmt: skip
         return kind[value.upper()]
 
@@ -265,7 +269,7 @@ class _Reader:
         for index, item in enumerate(value):
             if not isinstance(item, str) or item.upper() not in names:
                 hint = _nearest(str(item).upper(), names)
-                raise self.fail(f"{name}[{index}]", f"{item!r} is not a notify flag; {hint}"
+                raise self.fail(f"{name}[{index}]", f"{item!r} is not a notify flag{hint}"
                                                     f"(flags are {', '.join(names)})")  # fmt: skip
             total |= NotifyFlags[item.upper()]
         return total
@@ -295,14 +299,22 @@ class _Reader:
         return _Reader(self.source, self.key(name), self.data[name])
 
     @contextmanager
-    def model(self, name: str = "") -> Iterator[None]:
-        """Turn the model's refusal of a value into an error naming this key."""
+    def model(self, name: str = "", **words: str) -> Iterator[None]:
+        """Turn the model's refusal of a value into an error naming the key: ``name``, or
+        the key of whichever of ``words`` (the model's argument names, e.g.
+        ``remote_url="url"``) the model's message names first."""
         try:
             yield
-        except BitsError as error:
-            raise self.fail(name, f"{error} [{error.name}]") from error
-        except (TypeError, ValueError) as error:
-            raise self.fail(name, str(error)) from error
+        except ScenarioFileError:
+            raise
+        except (BitsError, TypeError, ValueError) as error:
+            text = str(error)
+            found = [
+                (match.start(), key)
+                for word, key in words.items()
+                if (match := re.search(rf"\b{word}\b", text)) is not None
+            ]
+            raise self.fail(min(found)[1] if found else name, text) from error
 
 
 @dataclass(frozen=True)
@@ -321,7 +333,7 @@ class ScenarioFile:
         """Read and check the file at ``path``."""
         name = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(path).read_text(encoding="utf-8-sig")  # Notepad may add a BOM
         except FileNotFoundError:
             raise ScenarioFileError(name, "", "no such file") from None
         except UnicodeDecodeError as error:
@@ -479,16 +491,18 @@ class _Build:
             url = file_reader.get("url", str, required=True)
             local = file_reader.get("name", str, required=True)
             size = file_reader.get("size", int, required=True)
-            with file_reader.model():
+            with file_reader.model(remote_url="url", local_name="name", size="size"):
                 file = job.add_file(url, local, size=size)
             if "ranges" in file_reader.data:
                 requests.append((file_reader, file, file_reader.pairs("ranges")))
         if "minimum_retry_delay" in reader.data:
+            delay = reader.get("minimum_retry_delay", float)
             with reader.model("minimum_retry_delay"):
-                job.minimum_retry_delay = reader.get("minimum_retry_delay", float)
+                job.minimum_retry_delay = delay
         if "no_progress_timeout" in reader.data:
+            timeout = reader.get("no_progress_timeout", float)
             with reader.model("no_progress_timeout"):
-                job.no_progress_timeout = reader.get("no_progress_timeout", float)
+                job.no_progress_timeout = timeout
         if "notification_interval_ms" in reader.data:
             interval = reader.get("notification_interval_ms", int)
             with reader.model("notification_interval_ms"):
@@ -510,7 +524,7 @@ class _Build:
             cmd.only(("program", "parameters"))
             program = cmd.get("program", str, required=True)
             parameters = cmd.get("parameters", str, program)
-            with cmd.model():
+            with cmd.model("program", parameters="parameters"):
                 job.set_notify_cmdline(program, parameters)
         for call in ("resume", "suspend", "cancel", "complete"):
             for time in reader.times(f"{call}_at", (0.0,) if call == "resume" else ()):
@@ -538,7 +552,7 @@ class _Build:
             reader.only(("start", "duration"))
             start = reader.get("start", float, required=True)
             duration = reader.get("duration", float, required=True)
-            with reader.model():
+            with reader.model(start="start", duration="duration"):
                 network.outage(start, duration)
         for reader in top.tables("server_error"):
             reader.only(("url", "status", "start", "duration"))
@@ -546,14 +560,14 @@ class _Build:
             status = reader.get("status", int, required=True)
             start = reader.get("start", float, 0.0)
             duration = reader.get("duration", float)
-            with reader.model():
+            with reader.model(url="url", status="status", start="start", duration="duration"):
                 network.fail(url, status, start, duration)
         for reader in top.tables("traffic"):
             reader.only(("start", "duration", "bandwidth"))
             start = reader.get("start", float, required=True)
             duration = reader.get("duration", float, required=True)
             bandwidth = reader.get("bandwidth", float, required=True)
-            with reader.model():
+            with reader.model(start="start", duration="duration", bandwidth="bandwidth"):
                 network.traffic(start, duration, bandwidth)
 
 
