@@ -1,12 +1,14 @@
 """Benchmark: how long the explorer takes to re-run the restart story after a control change.
 
 Issue 5 asks that "re-running the explorer's classroom-size scenario after a control change
-takes under 50 ms of simulation". The explorer calls
+takes under 50 ms of simulation". The explorer (:class:`bitslab.widgets.Explorer`) calls
 :func:`bitslab.scenarios.restart_story` with its controls as keyword arguments, then reads
-the run with :func:`bitslab.timeline.timeline` and :func:`bitslab.timeline.outcome_counts`.
-This script times both parts, separately, for the control changes a student makes one at a
-time, and times a plain SimPy model of comparable work beside them, to show what bitslab
-costs over the bare engine. Drawing (matplotlib) is not timed.
+the run into models (:func:`bitslab.timeline.timeline`, :func:`~bitslab.timeline.outcome_counts`,
+:func:`~bitslab.timeline.arrivals`) and draws them. This script times the simulation and the
+models, separately, for the control changes a student makes one at a time, and times a plain
+SimPy model of comparable work beside them, to show what bitslab costs over the bare engine;
+last, the widget's own re-run with drawing off, if ipywidgets is installed. Drawing
+(matplotlib) is not timed.
 
 Run ``python benchmarks/bench_explorer.py`` (``--quick`` for a short run, ``--stress`` to add
 long 503 windows, ``--check`` to exit 1 if a simulation median is over the budget). Timing
@@ -32,7 +34,7 @@ from bitslab.constants import NotifyFlags
 from bitslab.explain import flag_names
 from bitslab.scenarios import restart_story
 from bitslab.simulation import Simulation
-from bitslab.timeline import outcome_counts, timeline
+from bitslab.timeline import arrivals, outcome_counts, timeline
 
 #: The issue's budget for one re-run of the simulation, in milliseconds.
 BUDGET_MS = 50.0
@@ -51,6 +53,8 @@ CHANGES: tuple[dict[str, Any], ...] = (
     {"restart_at": None},
     {"outage": (3.0, 5.0)},
     {"server_error": (0.0, 20.0)},
+    # the longest 503 window the Explorer's slider offers (0-120 s) at its shortest retry delay
+    {"server_error": (0.0, 120.0), "retry_delay": 5.0},
     {"seed": 1},
     {"seed": 2},
     {"seed": 42},
@@ -83,6 +87,7 @@ class Row:
     label: str
     simulation: Timing
     model: Timing | None
+    rows_of_arrivals: Timing | None
     events: int
     log_entries: int | None
     state_changes: int | None
@@ -141,8 +146,10 @@ def label_of(controls: dict[str, Any]) -> str:
 
 
 def read_run(sim: Simulation) -> None:
-    """What the explorer builds after a run: the timeline and each job's outcome counts."""
+    """The models the explorer's views are drawn from: the timeline, and the outcome counts
+    of all jobs and of each job."""
     timeline(sim)
+    outcome_counts(sim.log)
     for job in sim.jobs:
         outcome_counts(sim.log, job)
 
@@ -152,10 +159,13 @@ def measure_change(controls: dict[str, Any], repeats: int) -> Row:
     simulation = time_calls(lambda: restart_story(**controls), repeats)
     sim = restart_story(**controls)
     model = time_calls(lambda: read_run(sim), repeats)
+    rows_of_arrivals = time_calls(lambda: arrivals(sim), repeats)
     counted = restart_story(**controls, run=False)
     events = count_steps(counted.env, counted.run)
     changes = sum(len(job.history) for job in counted.jobs)
-    return Row(label_of(controls), simulation, model, events, len(counted.log), changes)
+    return Row(
+        label_of(controls), simulation, model, rows_of_arrivals, events, len(counted.log), changes
+    )
 
 
 # -- the plain SimPy baseline ----------------------------------------------------------------
@@ -278,10 +288,18 @@ def measure_plain(repeats: int) -> Row:
     env = simpy.Environment()
     build_plain_story(env)
     events = count_steps(env, env.run)
-    return Row("plain SimPy baseline", simulation, None, events, None, None)
+    return Row("plain SimPy baseline", simulation, None, None, events, None, None)
 
 
 # -- the report ------------------------------------------------------------------------------
+
+
+LEGEND = """\
+sim: restart_story(**controls), ms; read: timeline(sim) and outcome_counts (of all jobs and
+of each), ms; arr: arrivals(sim), the explorer's table, ms; events: SimPy events processed;
+log: log entries; changes: job state changes; x plain: sim median / the plain SimPy baseline's
+median (a fair ratio only for rows of like work; compare us/event for the others)
+"""
 
 
 def verdict(row: Row) -> str:
@@ -297,6 +315,7 @@ def format_table(rows: Sequence[Row], plain: Row) -> str:
         "sim max",
         "read med",
         "read max",
+        "arr med",
         "events",
         "us/event",
         "log",
@@ -311,7 +330,7 @@ def format_table(rows: Sequence[Row], plain: Row) -> str:
 
     for row in [*rows, plain]:
         is_plain = row is plain
-        model = row.model
+        model, rows_of_arrivals = row.model, row.rows_of_arrivals
         lines.append(
             (
                 row.label,
@@ -319,6 +338,7 @@ def format_table(rows: Sequence[Row], plain: Row) -> str:
                 f"{row.simulation.max:.2f}",
                 optional(None if model is None else model.median, ".2f"),
                 optional(None if model is None else model.max, ".2f"),
+                optional(None if rows_of_arrivals is None else rows_of_arrivals.median, ".2f"),
                 str(row.events),
                 f"{1000.0 * row.simulation.median / max(row.events, 1):.1f}",
                 optional(row.log_entries, "d"),
@@ -342,6 +362,21 @@ def flags_legend(rows: Sequence[dict[str, Any]]) -> str:
     """One line per notify-flags value in the changes, with its flags' names."""
     values = sorted({controls["flags"] for controls in rows if "flags" in controls})
     return "\n".join(f"  flags={value:#x}: {flag_names(value)}" for value in values)
+
+
+def measure_widget(repeats: int) -> Timing | None:
+    """Time the Explorer widget's own re-run, drawing off; None without ipywidgets."""
+    try:
+        from bitslab.widgets import Explorer
+    except ImportError:
+        return None
+    explorer = Explorer(draw=False)
+    return time_calls(explorer.rerun, repeats)
+
+
+def format_timing(timing: Timing) -> str:
+    """``median 1.02 ms, max 1.50 ms``."""
+    return f"median {timing.median:.2f} ms, max {timing.max:.2f} ms"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -377,12 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"bitslab explorer re-run: restart_story(**controls), {args.repeats} repeats per row, "
         f"Python {platform.python_version()}, SimPy {simpy.__version__}"
     )
-    print(
-        "sim: restart_story(**controls), ms; read: timeline(sim) and outcome_counts per job, "
-        "ms;\nevents: SimPy events processed; log: log entries; changes: job state changes;\n"
-        "x plain: sim median / the plain SimPy baseline's median (a fair ratio only for rows "
-        "of like work;\ncompare us/event for the others)\n"
-    )
+    print(LEGEND)
     print(format_table(rows, plain))
     print(f"\n{flags_legend(changes)}")
     base = rows[0]
@@ -391,6 +421,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"\nbitslab over plain SimPy ({label_of(CHANGES[0])}): "
         f"{base.simulation.median / plain.simulation.median:.1f}x per run, "
         f"{per_event:.1f}x per event processed"
+    )
+    widget = measure_widget(args.repeats)
+    print(
+        "\nthe widget itself, Explorer(draw=False).rerun() at its first settings (simulation, "
+        "arrivals,\nsummary and table; no drawing): "
+        + ("skipped, ipywidgets is not installed" if widget is None else format_timing(widget))
     )
     print(
         f"\nbudget: {BUDGET_MS:g} ms of simulation per re-run (median). "

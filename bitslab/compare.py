@@ -1,8 +1,8 @@
 """Two runs side by side: which notifications ended differently, for :class:`Compare`.
 
 A notification is matched across runs by its job's name and what it is about (method and
-file); a kind raised several times (job_modification, range reports) is compared by its
-count of each outcome.
+file), and compared by its outcome and, if it arrived, when; a kind raised several times
+(job_modification, range reports) is compared by its count of each outcome.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from .simulation import Simulation
-from .timeline import arrivals
+from .timeline import ARRIVED, Arrival, arrivals
 
 __all__ = ["Difference", "differences", "summary"]
 
@@ -26,35 +26,41 @@ class Difference(NamedTuple):
     right: str
 
 
-def summary(outcomes: list[str]) -> str:
-    """``delivered``, or ``3 delivered, 1 coalesced`` for a kind raised several times."""
-    if not outcomes:
+def summary(rows: list[Arrival]) -> str:
+    """How the notifications of one kind ended: ``delivered at 30.00 s``, ``stale``, or for
+    a kind raised several times ``1 coalesced, 3 delivered`` (outcomes in name order)."""
+    if not rows:
         return "not raised"
-    if len(outcomes) == 1:
-        return outcomes[0]
-    counts = Counter(outcomes)
+    if len(rows) == 1:
+        (row,) = rows
+        arrived = row.outcome in ARRIVED and row.ended is not None
+        return f"{row.outcome} at {row.ended:.2f} s" if arrived else row.outcome
+    counts = Counter(row.outcome for row in rows)
     return ", ".join(f"{counts[outcome]} {outcome}" for outcome in sorted(counts))
 
 
-def _outcomes(sim: Simulation) -> dict[tuple[str, str], list[str]]:
-    found: dict[tuple[str, str], list[str]] = {}
-    for row in arrivals(sim, modifications=True):
-        found.setdefault((row.job, row.notification), []).append(row.outcome)
+def _outcomes(sim: Simulation, modifications: bool) -> dict[tuple[str, str], list[Arrival]]:
+    found: dict[tuple[str, str], list[Arrival]] = {}
+    for row in arrivals(sim, modifications=modifications):
+        found.setdefault((row.job, row.notification), []).append(row)
     return found
 
 
-def differences(left: Simulation, right: Simulation) -> list[Difference]:
-    """The notifications whose outcomes differ between ``left`` and ``right``, in the order
-    the left run raised them, then those only the right run raised.
+def differences(
+    left: Simulation, right: Simulation, *, modifications: bool = False
+) -> list[Difference]:
+    """The notifications that ended differently (or arrived at other times) in ``left`` and
+    ``right``, in the order the left run raised them, then those only the right run raised.
+    job_modification, often dozens, is compared only with ``modifications``.
 
     >>> from bitslab.scenarios import restart_story
     >>> for d in differences(restart_story(), restart_story(reregister=False)):
     ...     print(f"{d.notification}: {d.left} / {d.right}")
-    file_transferred 'fonts.cab': delivered / pending
-    file_transferred 'lang.cab': delivered / pending
-    job_transferred: delivered / pending
+    file_transferred 'fonts.cab': delivered at 30.00 s / pending
+    file_transferred 'lang.cab': delivered at 30.00 s / pending
+    job_transferred: delivered at 30.00 s / pending
     """
-    before, after = _outcomes(left), _outcomes(right)
+    before, after = _outcomes(left, modifications), _outcomes(right, modifications)
     keys = list(before) + [key for key in after if key not in before]
     rows = []
     for key in keys:

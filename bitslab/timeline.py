@@ -17,7 +17,7 @@ from .constants import JobState
 if TYPE_CHECKING:
     from .files import File
     from .jobs import Job
-    from .log import EventLog
+    from .log import EventLog, LogEntry
     from .simulation import Simulation
 
 __all__ = [
@@ -137,7 +137,8 @@ def outcome_counts(log: EventLog, job: Job | None = None) -> dict[tuple[str, str
 
 class Arrival(NamedTuple):
     """One row of "what arrived and why": a raised notification, how it ended and the
-    reason, in words (``why``) and as a rule ID (``rule``; None for a delivery)."""
+    reason, in words (``why``) and as a rule ID (``rule``; None for a delivery). ``ended``
+    is when its final attempt or decision began (None while pending)."""
 
     raised: float
     job: str
@@ -145,6 +146,7 @@ class Arrival(NamedTuple):
     outcome: str
     rule: str | None
     why: str
+    ended: float | None
 
 
 def arrivals(
@@ -164,14 +166,18 @@ def arrivals(
 
     chosen = list(sim.jobs if jobs is None else jobs)
     status = {note.id: note.status for note in sim.log.pending()}
+    last = {entry.id: entry for entry in sim.log if entry.id in status}
     rows = []
     for mark in timeline(sim, chosen).marks:
         if mark.method == "job_modification" and not modifications:
             continue
         subject = mark.method if mark.file is None else f"{mark.method} {mark.file.local_name!r}"
         tries = "" if mark.attempts <= 1 else f" (attempt {mark.attempts})"
+        waiting = status.get(mark.id, "")
+        if mark.pending and waiting == "retry" and _by_cmdline(last.get(mark.id)):
+            waiting = "retry_cmdline"  # K5: once the command line ran, only it is retried
         if mark.pending:
-            why = _WAITING.get(status.get(mark.id, ""), "not ended when the run stopped")
+            why = _WAITING.get(waiting, "not ended when the run stopped")
             outcome = "pending"
         elif mark.arrived:
             how = "its command line ran" if mark.outcome == "cmdline" else "delivered"
@@ -182,14 +188,16 @@ def arrivals(
             found = rules.get(mark.rule or "")
             why = found.title if found is not None else str(mark.outcome)
             outcome = str(mark.outcome)
-        rule = mark.rule if not mark.pending else _WAITING_RULE.get(status.get(mark.id, ""))
-        rows.append(Arrival(mark.raised, mark.job.name, subject, outcome, rule, why))
+        rule = mark.rule if not mark.pending else _WAITING_RULE.get(waiting)
+        ended = None if mark.pending else mark.time
+        rows.append(Arrival(mark.raised, mark.job.name, subject, outcome, rule, why, ended))
     return sorted(rows, key=lambda row: row.raised)
 
 
 #: What a pending notification waits for, by its status (see ``EventLog.pending``).
 _WAITING = {
     "retry": "failed; waiting for its retry delay or a new interface",
+    "retry_cmdline": "its command line failed; waiting to run it again",
     "waiting": "queued behind the job's earlier notification",
     "held": "held back by the minimum notification interval",
     "delayed": "waiting for dispatch",
@@ -199,6 +207,7 @@ _WAITING = {
 }
 _WAITING_RULE = {
     "retry": "C5",
+    "retry_cmdline": "K5",
     "waiting": "C4",
     "held": "C7",
     "delayed": "C8",
@@ -206,6 +215,11 @@ _WAITING_RULE = {
     "in_flight": "C9",
     "running": "K5",
 }
+
+
+def _by_cmdline(entry: LogEntry | None) -> bool:
+    """True when the attempt was a command line (its target is one, K5)."""
+    return entry is not None and (entry.target or "").startswith("command line")
 
 
 def _bands(job: Job, end: float) -> list[Band]:

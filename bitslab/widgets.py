@@ -14,6 +14,7 @@ setting ``.value`` on its controls, with no browser.
 from __future__ import annotations
 
 import html
+import inspect
 import io
 import traceback
 from collections.abc import Callable
@@ -187,6 +188,13 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         if unknown:
             raise TypeError(f"Explorer got unknown settings {unknown}; known: {list(_DEFAULTS)}")
         start = {**_DEFAULTS, **settings}
+        try:  # a custom scenario must take every setting, or each run would be refused
+            inspect.signature(scenario).bind(**start)
+        except TypeError as error:
+            raise TypeError(
+                f"scenario must accept the keyword arguments {list(_DEFAULTS)} as "
+                f"restart_story does: {error}"
+            ) from None
         self.scenario = scenario
         self.draw = draw
         self.settings: dict[str, Any] = {}
@@ -195,12 +203,14 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         slider = {"continuous_update": False, "style": {"description_width": "initial"}}
         self.flags = FlagPicker(start["flags"])
         self.crashes = widgets.Checkbox(start["crash_at"] is not None, description="crash at")
+        crash = 6.0 if start["crash_at"] is None else start["crash_at"]
         self.crash_at = widgets.FloatSlider(
-            start["crash_at"] or 6.0, min=0, max=60, step=0.5, description="s", **slider
+            crash, min=0, max=max(60, crash), step=0.5, description="s", **slider
         )
         self.restarts = widgets.Checkbox(start["restart_at"] is not None, description="restart at")
+        restart = 30.0 if start["restart_at"] is None else start["restart_at"]
         self.restart_at = widgets.FloatSlider(
-            start["restart_at"] or 30.0, min=0, max=120, step=0.5, description="s", **slider
+            restart, min=0, max=max(120, restart), step=0.5, description="s", **slider
         )
         self.reregister = widgets.Checkbox(
             start["reregister"], description="on start, register a new notifier (I4)"
@@ -209,14 +219,15 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             start["poll"], description="on start, poll and complete a TRANSFERRED job (I4)"
         )
         self.retry_delay = widgets.FloatSlider(
-            start["retry_delay"], min=5, max=60, step=1, description="retry delay (C5), s",
+            start["retry_delay"], min=5, max=max(60, start["retry_delay"]), step=1,
+            description="retry delay (C5), s",
             **slider,
         )  # fmt: skip
         self.outage, self.outage_span = self._fault("network outage (L4)", start["outage"])
         self.server_error, self.server_error_span = self._fault(
             "server answers 503 (L5)", start["server_error"]
         )
-        self.seed = widgets.BoundedIntText(start["seed"], min=0, max=2**31 - 1, description="seed")
+        self.seed = widgets.IntText(start["seed"], description="seed")
         self.summary = widgets.HTML()
         self.timeline = widgets.Image(format="png")
         self.matrix = widgets.Image(format="png")
@@ -249,7 +260,8 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
                 self.seed,
             ]
         )
-        panel = widgets.HBox([self.flags, app])
+        flags = widgets.VBox([widgets.HTML("<b>notify flags of job 'nightly'</b>"), self.flags])
+        panel = widgets.HBox([flags, app])
         views = widgets.Tab([widgets.VBox([self.timeline, self.matrix]), self.table, self.output])
         for index, name in enumerate(("timeline", "what arrived and why", "output")):
             views.set_title(index, name)
@@ -266,7 +278,11 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         start, duration = window if window is not None else (10.0, 10.0)
         box = widgets.Checkbox(window is not None, description=label)
         span = widgets.FloatRangeSlider(
-            value=(start, start + duration), min=0, max=120, step=0.5, continuous_update=False
+            value=(start, start + duration),
+            min=0,
+            max=max(120, start + duration),
+            step=0.5,
+            continuous_update=False,
         )
         return box, span
 
@@ -313,7 +329,8 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             except (TypeError, ValueError) as error:
                 self.error = str(error)
                 self.summary.value = (
-                    f"<b style='color:#b2182b'>Not run: {html.escape(self.error)}</b>"
+                    f"<b style='color:#b2182b'>Not run: {html.escape(self.error)}</b> "
+                    "(the pictures and table still show the last run)"
                 )
                 return None
             except Exception as error:  # a bug in a custom scenario: show it, keep the widget
@@ -365,7 +382,7 @@ class Compare(widgets.VBox):  # type: ignore[misc]
 
     >>> compare = Compare(right={"reregister": False}, draw=False)
     >>> [(d.notification, d.left, d.right) for d in compare.result.differences][-1]
-    ('job_transferred', 'delivered', 'pending')
+    ('job_transferred', 'delivered at 30.00 s', 'pending')
     """
 
     result = traitlets.Any(None)
@@ -386,7 +403,15 @@ class Compare(widgets.VBox):  # type: ignore[misc]
         self._update()
 
     def _update(self, _change: dict[str, Any] | None = None) -> None:
-        found = differences(self.left.result, self.right.result)
+        left, right = self.left.result, self.right.result
+        if left is None or right is None:  # a side whose first settings were refused
+            self.differences.value = "<b>Nothing to compare until both sides have run.</b>"
+            self.result = None
+            return
+        asked = (self.left.settings["flags"] | self.right.settings["flags"]) & int(
+            NotifyFlags.JOB_MODIFICATION
+        )
+        found = differences(left, right, modifications=bool(asked))
         rows = "".join(
             f"<tr><td>{html.escape(d.job)}</td><td><code>{html.escape(d.notification)}</code>"
             f"</td><td>{html.escape(d.left)}</td><td>{html.escape(d.right)}</td></tr>"
@@ -398,4 +423,4 @@ class Compare(widgets.VBox):  # type: ignore[misc]
             if found
             else "<b>Both ran the same notifications to the same ends.</b>"
         )
-        self.result = Comparison(self.left.result, self.right.result, found)
+        self.result = Comparison(left, right, found)

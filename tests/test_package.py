@@ -360,3 +360,17 @@ def test_demo_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
     result = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("bitslab demo: a media player")
     assert "Traceback" not in result.stderr
+
+
+def test_the_explorer_benchmark_runs_and_reports_against_plain_simpy() -> None:
+    """A smoke run of benchmarks/bench_explorer.py (no time is asserted: speed is read from
+    its table, never checked by a unit test)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_explorer.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "plain SimPy baseline" in result.stdout
+    assert "budget: 50 ms of simulation per re-run" in result.stdout
+    assert "bitslab over plain SimPy (defaults):" in result.stdout

@@ -11,12 +11,22 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from itertools import pairwise
+from typing import Any
 
 import pytest
 
 import bitslab as bl
+from bitslab.rulebook import rules
 from bitslab.scenarios import flaky_network, media_player, restart_story
-from bitslab.timeline import ARRIVED, METHODS, Timeline, outcome_counts, timeline
+from bitslab.timeline import (
+    ARRIVED,
+    METHODS,
+    Arrival,
+    Timeline,
+    arrivals,
+    outcome_counts,
+    timeline,
+)
 
 S = bl.JobState
 FONTS = "https://mirror.test/fonts.cab"
@@ -446,3 +456,209 @@ def test_outcome_counts_count_pending_under_pending() -> None:
     assert counts[("file_transferred", "pending")] == 2  # fonts.cab and lang.cab
     assert counts[("job_transferred", "pending")] == 1
     assert ("job_transferred", "delivered") not in counts
+
+
+# -- arrivals ---------------------------------------------------------------------------------
+
+#: What a pending notification waits for, by its status in ``log.pending()``: a retry (C5),
+#: its turn behind the job's earlier one (C4), the notification interval (C7), dispatch (C8),
+#: a delivery slot or its callback (C9), or its command line (K5).
+WAITING_RULES = {
+    "retry": "C5",
+    "waiting": "C4",
+    "held": "C7",
+    "delayed": "C8",
+    "ready": "C9",
+    "in_flight": "C9",
+    "running": "K5",
+}
+
+
+def _subject(method: str, file: bl.File | None) -> str:
+    return method if file is None else f"{method} {file.local_name!r}"
+
+
+def _expected_rows(sim: bl.Simulation) -> Counter[tuple[float, str, str, str, str | None]]:
+    """Every raised notification, from the log: (raised, job, subject, outcome, rule); a
+    pending one has outcome "pending" and the rule of what it waits for."""
+    rows: Counter[tuple[float, str, str, str, str | None]] = Counter(
+        (e.raised, e.job.name, _subject(e.method, e.file), e.outcome, e.rule)
+        for e in sim.log
+        if e.final
+    )
+    rows.update(
+        (p.raised, p.job.name, _subject(p.method, p.file), "pending", WAITING_RULES[p.status])
+        for p in sim.log.pending()
+    )
+    return rows
+
+
+def _row_keys(rows: list[Arrival]) -> Counter[tuple[float, str, str, str, str | None]]:
+    return Counter((r.raised, r.job, r.notification, r.outcome, r.rule) for r in rows)
+
+
+def test_arrivals_one_row_per_raised_notification(sim: bl.Simulation) -> None:
+    """D1: with modifications, a row for every notification raised: each ended one with its
+    final entry's outcome and rule, each pending one as "pending"."""
+    rows = arrivals(sim, modifications=True)
+    assert len(rows) == len(sim.log.entries(final=True)) + len(sim.log.pending())
+    assert _row_keys(rows) == _expected_rows(sim)
+
+
+def test_arrivals_leave_out_job_modification_unless_asked(sim: bl.Simulation) -> None:
+    """C3: modifications, often dozens, are left out by default; nothing else is."""
+    every = arrivals(sim, modifications=True)
+    assert arrivals(sim) == [row for row in every if row.notification != "job_modification"]
+    assert arrivals(sim, modifications=False) == arrivals(sim)
+
+
+def test_arrivals_are_sorted_by_when_they_were_raised(sim: bl.Simulation) -> None:
+    raised = [row.raised for row in arrivals(sim, modifications=True)]
+    assert raised == sorted(raised)
+
+
+def test_arrivals_rule_is_none_only_for_a_delivery_and_names_a_known_rule(
+    sim: bl.Simulation,
+) -> None:
+    """D1: every row that did not arrive (or arrived by command line, K3) names its rule."""
+    for row in arrivals(sim, modifications=True):
+        if row.outcome == "delivered":
+            assert row.rule is None
+        else:
+            assert row.rule in rules
+        if row.outcome == "pending":
+            assert row.rule in set(WAITING_RULES.values())
+
+
+def test_arrivals_delivered_late_rows_say_how_late(sim: bl.Simulation) -> None:
+    """C5: a notification that arrived after it was raised says it was late, by how much;
+    one that arrived at once does not."""
+    late = Counter(
+        (e.raised, e.job.name, _subject(e.method, e.file), e.time > e.raised + 1e-9)
+        for e in sim.log
+        if e.final and e.outcome in ARRIVED
+    )
+    rows = [row for row in arrivals(sim, modifications=True) if row.outcome in ARRIVED]
+    assert Counter((r.raised, r.job, r.notification, " late" in r.why) for r in rows) == late
+
+
+def test_arrivals_filtered_rows_name_f8_and_its_title(sim: bl.Simulation) -> None:
+    """F8: a notification whose flag is not set is a filtered row, rule F8."""
+    for row in arrivals(sim, modifications=True):
+        if row.outcome == "filtered":
+            assert (row.rule, row.why) == ("F8", rules["F8"].title)
+
+
+def test_arrivals_of_the_restart_story_tell_what_arrived_and_why() -> None:
+    """I4, C5, C4, K3, F8: base.cab at once; fonts.cab failed into the crashed app and arrived
+    at the restart, at its fourth attempt; lang.cab and job_transferred behind it; the report's
+    file_transferred filtered and its job_transferred by command line."""
+    sim = restart_story()
+    report = _by_name(sim, "report")
+    (done,) = [c.time for c in report.history if c.new is S.TRANSFERRED]
+    rows = {(row.job, row.notification): row for row in arrivals(sim)}
+    assert len(rows) == 6
+    base = rows[("nightly", "file_transferred 'base.cab'")]
+    assert (base.outcome, base.rule, base.why) == (
+        "delivered",
+        None,
+        f"delivered at {base.raised:.2f} s",
+    )
+    fonts = rows[("nightly", "file_transferred 'fonts.cab'")]
+    assert fonts.outcome == "delivered"
+    assert fonts.why == f"delivered at 30.00 s, {30.0 - fonts.raised:.2f} s late (attempt 4)"
+    for name in ("file_transferred 'lang.cab'", "job_transferred"):
+        row = rows[("nightly", name)]
+        assert row.outcome == "delivered"
+        assert row.why.endswith(" s late")  # one attempt: its turn came (C4)
+    assert rows[("report", "file_transferred 'report.pdf'")].rule == "F8"
+    cmdline = rows[("report", "job_transferred")]
+    assert (cmdline.raised, cmdline.outcome, cmdline.rule) == (done, "cmdline", "K3")
+    assert cmdline.why == f"its command line ran at {done:.2f} s"
+
+
+def test_arrivals_pending_rows_say_what_they_wait_for() -> None:
+    """I4, C5, C4: without re-registering, fonts.cab waits for a retry, lang.cab and
+    job_transferred for their turn behind it."""
+    rows = [row for row in arrivals(restart_story(reregister=False)) if row.outcome == "pending"]
+    assert [(row.notification, row.rule, row.why) for row in rows] == [
+        (
+            "file_transferred 'fonts.cab'",
+            "C5",
+            "failed; waiting for its retry delay or a new interface",
+        ),
+        ("file_transferred 'lang.cab'", "C4", "queued behind the job's earlier notification"),
+        ("job_transferred", "C4", "queued behind the job's earlier notification"),
+    ]
+
+
+def test_arrivals_pending_modifications_wait_for_the_interval_or_dispatch() -> None:
+    """C7, C8: stopped just after the start, modifications are held by the notification
+    interval or wait for dispatch."""
+    sim = restart_story(flags=0x1B, run=False)
+    sim.run(until=0.01)
+    statuses = {p.status for p in sim.log.pending()}
+    assert statuses == {"held", "delayed"}
+    rows = [row for row in arrivals(sim, modifications=True) if row.outcome == "pending"]
+    assert {row.rule for row in rows} == {"C7", "C8"}
+    assert _row_keys(arrivals(sim, modifications=True)) == _expected_rows(sim)
+
+
+def _one_file_job(sim: bl.Simulation) -> bl.Job:
+    job = sim.create_job("slow")
+    job.add_file("https://a.test/slow.bin", "slow.bin", size=1_000_000)
+    return job
+
+
+def test_arrivals_a_callback_still_running_is_pending_c9() -> None:
+    """C9: a job_transferred whose callback takes 5 s is in flight meanwhile."""
+
+    class Slow(bl.Notifier):
+        def job_transferred(self, job: bl.Job) -> Any:
+            yield job.sim.env.timeout(5.0)
+
+    sim = bl.Simulation(seed=0, bandwidth=1_000_000, latency=0.05)
+    job = _one_file_job(sim)
+    job.set_notify_interface(Slow())
+    job.resume()
+    sim.run(until=3.0)
+    assert [p.status for p in sim.log.pending()] == ["in_flight"]
+    (row,) = [row for row in arrivals(sim) if row.outcome == "pending"]
+    assert (row.notification, row.rule, row.why) == (
+        "job_transferred",
+        "C9",
+        "the callback has not returned yet",
+    )
+
+
+def test_arrivals_a_command_line_running_is_pending_k5_then_failed_waits_to_retry() -> None:
+    """K5: read while its command line runs, job_transferred is pending on it; once the
+    program exits 1, it waits to run the command line again (K5, not a callback retry)."""
+    sim = bl.Simulation(seed=0, bandwidth=1_000_000, latency=0.05)
+    seen: list[list[Arrival]] = []
+
+    def program(job: bl.Job, parameters: str) -> int:
+        seen.append(arrivals(sim))
+        return 1
+
+    sim.register_program(r"C:\Tools\notify.exe", program)
+    job = _one_file_job(sim)
+    job.set_notify_cmdline(r"C:\Tools\notify.exe", r"C:\Tools\notify.exe /done")
+    job.resume()
+    sim.run(until=3.0)
+    (during,) = seen
+    assert [(r.notification, r.outcome, r.rule) for r in during if r.outcome == "pending"] == [
+        ("job_transferred", "pending", "K5")
+    ]
+    after = [r for r in arrivals(sim) if r.outcome == "pending"]
+    assert [(r.notification, r.rule) for r in after] == [("job_transferred", "K5")]
+    assert after[0].why == "its command line failed; waiting to run it again"
+
+
+def test_arrivals_of_some_jobs_only() -> None:
+    sim = restart_story(reregister=False)
+    nightly, report = sim.jobs
+    every = arrivals(sim, modifications=True)
+    assert arrivals(sim, [report], modifications=True) == [r for r in every if r.job == "report"]
+    assert arrivals(sim, iter([nightly])) == [r for r in arrivals(sim) if r.job == "nightly"]
+    assert arrivals(sim, []) == []
