@@ -166,7 +166,7 @@ def arrivals(
 
     chosen = list(sim.jobs if jobs is None else jobs)
     status = {note.id: note.status for note in sim.log.pending()}
-    last = {entry.id: entry for entry in sim.log if entry.id in status}
+    last = {entry.id: entry for entry in sim.log}  # each notification's latest entry
     rows = []
     for mark in timeline(sim, chosen).marks:
         if mark.method == "job_modification" and not modifications:
@@ -178,9 +178,17 @@ def arrivals(
             waiting = "retry_cmdline"  # K5: once the command line ran, only it is retried
         if mark.pending:
             why = _WAITING.get(waiting, "not ended when the run stopped")
+            before = last.get(mark.id)
+            if waiting == "retry" and before is not None and before.rule is not None:
+                why = f"{before.outcome} ({before.rule}); {why}"
             outcome = "pending"
         elif mark.arrived:
-            how = "its command line ran" if mark.outcome == "cmdline" else "delivered"
+            target = last[mark.id].target
+            how = (
+                "its command line ran"
+                if mark.outcome == "cmdline" or target is None
+                else f"delivered to {_short(target)}"
+            )
             late = f", {mark.time - mark.raised:.2f} s late" if mark.late else ""
             why = f"{how} at {mark.time:.2f} s{late}{tries}"
             outcome = str(mark.outcome)
@@ -196,7 +204,7 @@ def arrivals(
 
 #: What a pending notification waits for, by its status (see ``EventLog.pending``).
 _WAITING = {
-    "retry": "failed; waiting for its retry delay or a new interface",
+    "retry": "waiting for its retry delay or a new interface",
     "retry_cmdline": "its command line failed; waiting to run it again",
     "waiting": "queued behind the job's earlier notification",
     "held": "held back by the minimum notification interval",
@@ -215,6 +223,12 @@ _WAITING_RULE = {
     "in_flight": "C9",
     "running": "K5",
 }
+
+
+def _short(target: str) -> str:
+    """``app 'downloader' run 2`` from ``RecordingNotifier of app 'downloader' run 2``."""
+    _, of, app = target.partition(" of ")
+    return app if of else target
 
 
 def _by_cmdline(entry: LogEntry | None) -> bool:

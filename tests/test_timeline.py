@@ -562,11 +562,14 @@ def test_arrivals_of_the_restart_story_tell_what_arrived_and_why() -> None:
     assert (base.outcome, base.rule, base.why) == (
         "delivered",
         None,
-        f"delivered at {base.raised:.2f} s",
+        f"delivered to app 'downloader' run 1 at {base.raised:.2f} s",
     )
     fonts = rows[("nightly", "file_transferred 'fonts.cab'")]
     assert fonts.outcome == "delivered"
-    assert fonts.why == f"delivered at 30.00 s, {30.0 - fonts.raised:.2f} s late (attempt 4)"
+    assert fonts.why == (
+        f"delivered to app 'downloader' run 2 at 30.00 s, {30.0 - fonts.raised:.2f} s late "
+        "(attempt 4)"
+    )  # to the notifier the restarted app registered (I4)
     for name in ("file_transferred 'lang.cab'", "job_transferred"):
         row = rows[("nightly", name)]
         assert row.outcome == "delivered"
@@ -578,14 +581,14 @@ def test_arrivals_of_the_restart_story_tell_what_arrived_and_why() -> None:
 
 
 def test_arrivals_pending_rows_say_what_they_wait_for() -> None:
-    """I4, C5, C4: without re-registering, fonts.cab waits for a retry, lang.cab and
-    job_transferred for their turn behind it."""
+    """I4, C5, C4: without re-registering, fonts.cab waits for a retry (its last call failed
+    into the crashed app, I4), lang.cab and job_transferred for their turn behind it."""
     rows = [row for row in arrivals(restart_story(reregister=False)) if row.outcome == "pending"]
     assert [(row.notification, row.rule, row.why) for row in rows] == [
         (
             "file_transferred 'fonts.cab'",
             "C5",
-            "failed; waiting for its retry delay or a new interface",
+            "app_down (I4); waiting for its retry delay or a new interface",
         ),
         ("file_transferred 'lang.cab'", "C4", "queued behind the job's earlier notification"),
         ("job_transferred", "C4", "queued behind the job's earlier notification"),
@@ -662,3 +665,16 @@ def test_arrivals_of_some_jobs_only() -> None:
     assert arrivals(sim, [report], modifications=True) == [r for r in every if r.job == "report"]
     assert arrivals(sim, iter([nightly])) == [r for r in arrivals(sim) if r.job == "nightly"]
     assert arrivals(sim, []) == []
+
+
+def test_i1_arrivals_name_the_app_each_call_reached_the_last_caller_wins() -> None:
+    """I1: with two apps registering in turn, each delivered row names the app whose notifier
+    got the call, as the log's target does."""
+    sim = bl.scenarios.two_apps_racing(second_at=3.0, first_again_at=6.0)
+    rows = arrivals(sim)
+    receivers = [row.why.split(" run ")[0].removeprefix("delivered to ") for row in rows]
+    assert receivers == ["app 'first'", "app 'second'", "app 'first'", "app 'first'", "app 'first'"]
+    finals = [e for e in sim.log.entries(final=True) if e.method != "job_modification"]
+    assert [e.target for e in finals] == [
+        f"RecordingNotifier of {receiver} run 1" for receiver in receivers
+    ]
