@@ -97,7 +97,7 @@ from .constants import JobPriority, JobProperty, JobState, JobType, NotifyFlags
 from .errors import BitsError
 from .jobs import Job
 from .notifiers import RecordingNotifier
-from .scenarios import CompletingNotifier
+from .scenarios import Action, CompletingNotifier
 from .simulation import Simulation
 
 if sys.version_info >= (3, 11):
@@ -119,15 +119,6 @@ class ScenarioFileError(ValueError):
         self.key = key
         self.problem = problem
         super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
-
-
-class Action(NamedTuple):
-    """A timed call the file asked for (``resume_at``, ``crash_at``, ...): when, what, and
-    ``"ok"`` or the error's name (a BITS call on a job in the wrong state fails, as in BITS)."""
-
-    time: float
-    what: str
-    result: str
 
 
 class ScenarioRun(NamedTuple):
@@ -424,13 +415,7 @@ class _Build:
 
     def _call(self, what: str, fn: Callable[[], object]) -> None:
         """A timed call: a failure is kept as the action's result, not raised."""
-        try:
-            fn()
-        except BitsError as error:
-            result = error.name
-        else:
-            result = "ok"
-        self.actions.append(Action(self.sim.now, what, result))
+        self.actions.append(Action.attempt(self.sim.now, what, fn))
 
     def _app(self, reader: _Reader) -> None:
         reader.only(_APP_KEYS)

@@ -196,12 +196,21 @@ def flaky_network(
 
 
 class Action(NamedTuple):
-    """Something the media player asked of BITS: when, what, and ``"ok"`` or the error's
-    name (e.g. ``"BG_E_INVALID_RANGE"``)."""
+    """Something an application or a scenario file asked of BITS: when, what, and ``"ok"``
+    or the error's name (e.g. ``"BG_E_INVALID_RANGE"``)."""
 
     time: float
     what: str
     result: str
+
+    @classmethod
+    def attempt(cls, time: float, what: str, fn: Callable[[], object]) -> Action:
+        """Call ``fn`` (a BITS call) and keep how it went; a BitsError is kept, not raised."""
+        try:
+            fn()
+        except BitsError as error:
+            return cls(time, what, error.name)
+        return cls(time, what, "ok")
 
 
 class MediaPlayer(CompletingNotifier):
@@ -214,13 +223,7 @@ class MediaPlayer(CompletingNotifier):
 
     def act(self, job: Job, what: str, fn: Callable[[], object]) -> None:
         """Call ``fn`` (a BITS call) and keep the outcome as an :class:`Action`."""
-        try:
-            fn()
-        except BitsError as error:
-            result = error.name
-        else:
-            result = "ok"
-        self.actions.append(Action(job.sim.now, what, result))
+        self.actions.append(Action.attempt(job.sim.now, what, fn))
 
 
 MB = 1_000_000
