@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from .constants import JobState
+from .constants import BG_SIZE_UNKNOWN, JobState
 from .simulation import Simulation
 
 __all__ = ["ProgressBar", "Style", "wants_colour"]
@@ -115,7 +115,7 @@ class ProgressBar:
         for job in sim.jobs:
             for file in job.files:
                 size = file.progress.bytes_total
-                if size > 0 and size != (1 << 64) - 1:  # BG_SIZE_UNKNOWN counts as nothing
+                if size > 0 and size != BG_SIZE_UNKNOWN:  # a size not yet learnt counts as 0
                     moved += file.progress.bytes_transferred
                     total += size
         share = moved / total if total else 1.0

@@ -17,7 +17,7 @@ from .constants import JobState
 if TYPE_CHECKING:
     from .files import File
     from .jobs import Job
-    from .log import EventLog, LogEntry
+    from .log import EventLog
     from .simulation import Simulation
 
 __all__ = [
@@ -168,17 +168,17 @@ def arrivals(
     status = {note.id: note.status for note in sim.log.pending()}
     last = {entry.id: entry for entry in sim.log}  # each notification's latest entry
     rows = []
-    for mark in timeline(sim, chosen).marks:
+    for mark in _marks(sim.log, chosen, sim.now):  # the marks alone: no bands nor shades
         if mark.method == "job_modification" and not modifications:
             continue
         subject = mark.method if mark.file is None else f"{mark.method} {mark.file.local_name!r}"
         tries = "" if mark.attempts <= 1 else f" (attempt {mark.attempts})"
         waiting = status.get(mark.id, "")
-        if mark.pending and waiting == "retry" and _by_cmdline(last.get(mark.id)):
+        before = last.get(mark.id)
+        if mark.pending and waiting == "retry" and before is not None and before.rule == "K5":
             waiting = "retry_cmdline"  # K5: once the command line ran, only it is retried
         if mark.pending:
             why = _WAITING.get(waiting, "not ended when the run stopped")
-            before = last.get(mark.id)
             if waiting == "retry" and before is not None and before.rule is not None:
                 why = f"{before.outcome} ({before.rule}); {why}"
             outcome = "pending"
@@ -229,11 +229,6 @@ def _short(target: str) -> str:
     """``app 'downloader' run 2`` from ``RecordingNotifier of app 'downloader' run 2``."""
     _, of, app = target.partition(" of ")
     return app if of else target
-
-
-def _by_cmdline(entry: LogEntry | None) -> bool:
-    """True when the attempt was a command line (its target is one, K5)."""
-    return entry is not None and (entry.target or "").startswith("command line")
 
 
 def _bands(job: Job, end: float) -> list[Band]:
