@@ -1,0 +1,233 @@
+"""The parts every exercise shares: :class:`Exercise`, its :class:`Feedback`, and helpers
+that read a run's event log for the checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from ..apps import App
+from ..errors import BitsError
+from ..files import File
+from ..jobs import Job
+from ..log import LogEntry
+from ..simulation import Simulation
+
+__all__ = [
+    "MIRROR",
+    "NO_ANSWER",
+    "Exercise",
+    "Feedback",
+    "Malformed",
+    "Point",
+    "Raised",
+    "delivered",
+    "got",
+    "guarded",
+    "plural",
+    "why_not",
+]
+
+MIRROR = "https://mirror.test/"
+
+
+class Point(NamedTuple):
+    """One thing a check looked at: whether it holds, what was seen, and a hint if it does not."""
+
+    ok: bool
+    text: str
+    hint: str | None = None
+
+
+class Feedback(NamedTuple):
+    """What a check found. ``verdict`` is ``"right"``, ``"wrong"`` or ``"malformed"``."""
+
+    exercise: str
+    verdict: str
+    right: tuple[str, ...]
+    wrong: tuple[str, ...]
+    hint: str | None
+
+    @property
+    def passed(self) -> bool:
+        """True when the answer is right."""
+        return self.verdict == "right"
+
+    def __str__(self) -> str:
+        heading = {
+            "right": f"✓ {self.exercise}: right",
+            "wrong": f"✗ {self.exercise}: not yet",
+            "malformed": f"? {self.exercise}: "
+            + (
+                "no answer yet"
+                if self.wrong[0].startswith(NO_ANSWER)
+                else "not an answer of the form asked"
+            ),
+        }[self.verdict]
+        lines = [heading]
+        lines += [f"  ✓ {text}" for text in self.right]
+        mark = "-" if self.verdict == "malformed" else "✗"
+        lines += [f"  {mark} {text}" for text in self.wrong]
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """In Jupyter, a check's result shows as its text."""
+        printer.text(str(self))
+
+
+NO_ANSWER = "replace ... with your answer"
+
+
+class Malformed(Exception):
+    """The answer is not of the form the exercise asks for."""
+
+
+class Raised(Exception):
+    """The student's own code raised while the world ran."""
+
+
+class Exercise:
+    """A task, a world to try answers in, and a check. Subclasses define the three parts.
+
+    ``id`` names it in :func:`check`; ``rules`` are the rule IDs it exercises; ``answer_form``
+    says what kind of value to give; ``task`` says what to achieve.
+    """
+
+    id: str = ""
+    title: str = ""
+    rules: tuple[str, ...] = ()
+    answer_form: str = ""
+    form_hint: str = ""
+    task: str = ""
+
+    def problem(self) -> Simulation:
+        """The world as given, run before any answer: what the student starts from."""
+        return self._world(None)
+
+    def simulate(self, answer: Any) -> Simulation:
+        """Run the world with ``answer`` and return the simulation, to look at it.
+
+        A malformed answer raises TypeError or ValueError; an answer BITS refuses raises
+        :class:`BitsError`; an error in the student's own code propagates as it is.
+        """
+        if answer is Ellipsis:
+            raise TypeError(f"{NO_ANSWER}: {self.answer_form}")
+        try:
+            return self._world(self._parse(answer), raise_own=True)
+        except Malformed as error:
+            raise TypeError(str(error)) from None
+
+    def check(self, answer: Any) -> Feedback:
+        """Judge ``answer``: never raises; a malformed answer gets a ``"malformed"`` verdict."""
+        if answer is Ellipsis:
+            return self._feedback("malformed", [Point(False, f"{NO_ANSWER}: {self.answer_form}")])
+        try:
+            parsed = self._parse(answer)
+            sim = self._world(parsed)
+        except BitsError as error:  # before ValueError: E_INVALIDARG is both
+            text = f"BITS refused it: {error.name}: {error}"
+            return self._feedback("wrong", [Point(False, text, self._refused_hint(error))])
+        except (Malformed, TypeError, ValueError) as error:
+            return self._feedback("malformed", [Point(False, str(error))])
+        except Raised as error:
+            cause = error.__cause__
+            text = f"your code raised {type(cause).__name__}: {cause}"
+            hint = "run exercise.simulate(answer) in a cell of its own to see the traceback"
+            return self._feedback("wrong", [Point(False, text, hint)])
+        return self._feedback("", list(self._judge(sim, parsed)))
+
+    def _feedback(self, verdict: str, points: list[Point]) -> Feedback:
+        wrong = [point for point in points if not point.ok]
+        if not verdict:
+            verdict = "wrong" if wrong else "right"
+        hint = next((point.hint for point in wrong if point.hint), None)
+        if verdict == "malformed":
+            hint = self.form_hint
+        return Feedback(
+            self.id,
+            verdict,
+            tuple(point.text for point in points if point.ok),
+            tuple(point.text for point in wrong),
+            hint,
+        )
+
+    def _parse(self, answer: Any) -> Any:
+        """The answer in the form the world takes; raise :class:`Malformed` if it is not."""
+        raise NotImplementedError
+
+    def _world(self, answer: Any, raise_own: bool = False) -> Simulation:
+        """Build and run the world with ``answer`` (None: as given)."""
+        raise NotImplementedError
+
+    def _judge(self, sim: Simulation, answer: Any) -> Iterator[Point]:
+        """What is right and wrong about the run."""
+        raise NotImplementedError
+
+    def _refused_hint(self, error: BitsError) -> str | None:
+        return f"bl.rules has the rule behind {error.name}; the message names it"
+
+    def __repr__(self) -> str:
+        return f"<Exercise {self.id!r}: {self.title}>"
+
+    def __str__(self) -> str:
+        """The task as a student reads it."""
+        return (
+            f"{self.title} ({self.id})\n\n{self.task}\n\n"
+            f"Answer with: {self.answer_form}.\nRules: {', '.join(self.rules)}."
+        )
+
+
+# --- helpers shared by the checks --------------------------------------------------------
+
+
+def final_entries(sim: Simulation, job: Job, method: str) -> list[LogEntry]:
+    return sim.log.entries(job, method=method, final=True)
+
+
+def delivered(sim: Simulation, job: Job, method: str) -> list[LogEntry]:
+    return [e for e in final_entries(sim, job, method) if e.outcome == "delivered"]
+
+
+def why_not(sim: Simulation, job: Job, method: str, file_name: str | None = None) -> str:
+    """Why a notification did not arrive: its final outcome and rule, or what it waits for."""
+
+    def about(file: File | None) -> bool:
+        return file_name is None or (file is not None and file.local_name == file_name)
+
+    for entry in sim.log.entries(job, method=method, final=True):
+        if about(entry.file) and entry.outcome != "delivered":
+            return f"{entry.outcome} ({entry.rule})"
+    for pending in sim.log.pending(job):
+        if pending.method == method and about(pending.file):
+            last = [e for e in sim.log if e.id == pending.id]
+            reason = f"{last[-1].outcome} ({last[-1].rule}), " if last else ""
+            return f"still pending: {reason}waiting for a retry"
+    return "never raised"
+
+
+def _outcome_of(sim: Simulation, job: Job, method: str) -> str | None:
+    """The final outcome of the first ``method`` notification for ``job`` (None if none)."""
+    finals = final_entries(sim, job, method)
+    return finals[0].outcome if finals else None
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
+
+
+def got(value: object) -> str:
+    return f"{type(value).__name__} {value!r}"
+
+
+def guarded(fn: Callable[[App], object]) -> Callable[[App], object]:
+    """``fn``, with whatever it raises turned into :class:`Raised` for :meth:`Exercise.check`."""
+
+    def run(app: App) -> object:
+        try:
+            return fn(app)
+        except Exception as error:
+            raise Raised() from error
+
+    return run

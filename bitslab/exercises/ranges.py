@@ -1,0 +1,104 @@
+"""Exercise "just-the-bytes": on-demand byte ranges (R1-R5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..constants import JobProperty, NotifyFlags
+from ..errors import BitsError
+from ..notifiers import RecordingNotifier
+from ..simulation import Simulation
+from .base import MIRROR, Exercise, Malformed, Point, delivered, got
+
+# --- 6. just the bytes you need ------------------------------------------------------------
+
+
+class JustTheBytes(Exercise):
+    id = "just-the-bytes"
+    title = "Just the bytes you need"
+    rules = ("R1", "R2", "R3", "R4", "R5")
+    answer_form = "a list of (offset, length) pairs of ints, for file.request_ranges"
+    form_hint = "a list of pairs: [(offset, length), ...]; offsets count from 0"
+    task = (
+        "A media player streams movie.mp4 (10,000,000 bytes) through an on-demand job. Before\n"
+        "it can play, it needs the header, the first 65,536 bytes, and the index, the last\n"
+        "100,000 bytes of the file. Ask for exactly those bytes: no byte more."
+    )
+    size = 10_000_000
+    needed = ((0, 65_536), (9_900_000, 100_000))
+
+    def _parse(self, answer: Any) -> list[tuple[int, int]]:
+        if isinstance(answer, str | bytes) or not isinstance(answer, list | tuple):
+            raise Malformed(
+                f"the answer must be a list of (offset, length) pairs, got {got(answer)}"
+            )
+        pairs = []
+        for item in answer:
+            if not isinstance(item, tuple | list) or len(item) != 2:
+                raise Malformed(f"each range must be an (offset, length) pair, got {got(item)}")
+            for name, value in zip(("offset", "length"), item, strict=True):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise Malformed(f"{name} must be an int, got {got(value)} in {item!r}")
+            pairs.append((item[0], item[1]))
+        if not pairs:
+            raise Malformed("the list of ranges is empty")
+        return pairs
+
+    def _world(self, answer: list[tuple[int, int]] | None, raise_own: bool = False) -> Simulation:
+        sim = Simulation(seed=0, bandwidth=1_000_000)
+        app = sim.add_app("player")
+        movie = sim.create_job("movie")
+        file = movie.add_file(MIRROR + "movie.mp4", "movie.mp4", size=self.size)
+        movie.set_property(JobProperty.ON_DEMAND_MODE, True)
+        movie.set_notify_flags(
+            NotifyFlags.JOB_TRANSFERRED
+            | NotifyFlags.JOB_ERROR
+            | NotifyFlags.FILE_RANGES_TRANSFERRED
+        )
+        movie.set_notify_interface(RecordingNotifier(app))
+        if answer is not None:
+            file.request_ranges(answer)
+        movie.resume()
+        sim.run()
+        return sim
+
+    def _judge(self, sim: Simulation, answer: list[tuple[int, int]]) -> Iterator[Point]:
+        (movie,) = sim.jobs
+        (file,) = movie.files
+        have = file.filled_ranges()
+        missing = [r for r in self.needed if not _covers(have, r)]
+        if missing:
+            yield Point(
+                False,
+                "the player still lacks " + ", ".join(f"{n:,} bytes at {o:,}" for o, n in missing),
+                "a range is (offset, length); the last byte of the file is at size - 1",
+            )
+        else:
+            yield Point(True, "the header and the index are both in (R5)")
+        extra = file.progress.bytes_transferred - sum(n for _, n in self.needed)
+        if extra > 0:
+            yield Point(
+                False,
+                f"{extra:,} bytes more than needed were downloaded",
+                "each byte you ask for is downloaded; overlapping asks are not (R3)",
+            )
+        reported = sorted(
+            tuple(r)
+            for e in delivered(sim, movie, "file_ranges_transferred")
+            for r in e.ranges or ()
+        )
+        if not missing and extra <= 0:
+            yield Point(
+                True,
+                f"the player heard about {len(reported)} ranges by file_ranges_transferred (R4)",
+            )
+            yield Point(True, f"the job waits in {movie.state.name}: the file is not whole (R5)")
+
+    def _refused_hint(self, error: BitsError) -> str | None:
+        return "a range must end inside the file: offset + length <= size (R2)"
+
+
+def _covers(have: list[tuple[int, int]], wanted: tuple[int, int]) -> bool:
+    offset, length = wanted
+    return any(o <= offset and offset + length <= o + n for o, n in have)

@@ -1,0 +1,77 @@
+"""Exercise "calm-progress": the minimum notification interval (C7)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from ..constants import JobProperty, JobState, NotifyFlags
+from ..notifiers import RecordingNotifier
+from ..simulation import Simulation
+from .base import MIRROR, Exercise, Malformed, Point, delivered, got
+
+# --- 7. a calm progress bar -----------------------------------------------------------------
+
+
+class CalmProgress(Exercise):
+    id = "calm-progress"
+    title = "A calm progress bar"
+    rules = ("C3", "C7")
+    answer_form = "an int: MINIMUM_NOTIFICATION_INTERVAL_MS, in milliseconds"
+    form_hint = "a whole number of milliseconds, e.g. 1500"
+    task = (
+        "An app draws a progress bar from job_modification calls while job 'video' downloads\n"
+        "20 MB (about 20 s). Redrawing more often than every 2 s makes it flicker; fewer than\n"
+        "8 updates during the download looks frozen. Set the job's minimum notification\n"
+        "interval so that neither happens."
+    )
+    spacing = 2.0
+    fewest = 8
+
+    def _parse(self, answer: Any) -> int:
+        if isinstance(answer, bool) or not isinstance(answer, int):
+            raise Malformed(f"the interval must be an int of milliseconds, got {got(answer)}")
+        return int(answer)
+
+    def _world(self, answer: int | None, raise_own: bool = False) -> Simulation:
+        sim = Simulation(seed=0, bandwidth=1_000_000)
+        app = sim.add_app("player")
+        video = sim.create_job("video")
+        video.add_file(MIRROR + "video.mp4", "video.mp4", size=20_000_000)
+        video.set_notify_flags(NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_MODIFICATION)
+        if answer is not None:
+            video.set_property(JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, answer)
+        video.set_notify_interface(RecordingNotifier(app))
+        video.resume()
+        sim.run()
+        return sim
+
+    def _judge(self, sim: Simulation, answer: int) -> Iterator[Point]:
+        (video,) = sim.jobs
+        times = [e.time for e in delivered(sim, video, "job_modification")]
+        end = next(c.time for c in video.history if c.new is JobState.TRANSFERRED)
+        during = [t for t in times if t <= end]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        closest = min(gaps, default=float("inf"))
+        if closest >= self.spacing - 1e-9:
+            yield Point(
+                True,
+                f"updates at least {self.spacing:g} s apart: BITS folds the ones between (C7)",
+            )
+        else:
+            yield Point(
+                False,
+                f"two updates came {closest:.2f} s apart: the bar flickers",
+                "BITS folds modifications raised within the interval into one (C7): in what "
+                "unit is the interval?",
+            )
+        if len(during) >= self.fewest:
+            yield Point(True, f"{len(during)} updates while the job ran (at least {self.fewest})")
+        else:
+            yield Point(
+                False,
+                f"only {len(during)} updates while the job ran: the bar looks frozen",
+                f"the download takes about {end:.0f} s: "
+                f"how far apart can {self.fewest} updates be?",
+            )
