@@ -54,16 +54,14 @@ class Feedback(NamedTuple):
         return self.verdict == "right"
 
     def __str__(self) -> str:
-        heading = {
-            "right": f"✓ {self.exercise}: right",
-            "wrong": f"✗ {self.exercise}: not yet",
-            "malformed": f"? {self.exercise}: "
-            + (
-                "no answer yet"
-                if self.wrong[0].startswith(NO_ANSWER)
-                else "not an answer of the form asked"
-            ),
-        }[self.verdict]
+        if self.verdict == "right":
+            heading = f"✓ {self.exercise}: right"
+        elif self.verdict == "wrong":
+            heading = f"✗ {self.exercise}: not yet"
+        elif self.wrong and self.wrong[0].startswith(NO_ANSWER):
+            heading = f"? {self.exercise}: no answer yet"
+        else:
+            heading = f"? {self.exercise}: not an answer of the form asked"
         lines = [heading]
         lines += [f"  ✓ {text}" for text in self.right]
         mark = "-" if self.verdict == "malformed" else "✗"

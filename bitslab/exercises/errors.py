@@ -74,7 +74,8 @@ class RideOut(Exercise):
 
     def _judge(self, sim: Simulation, answer: dict[str, float]) -> Iterator[Point]:
         (backup,) = sim.jobs
-        tries = sum(1 for change in backup.history if change.new is JobState.TRANSIENT_ERROR)
+        errors = (JobState.TRANSIENT_ERROR, JobState.ERROR)
+        tries = sum(1 for change in backup.history if change.new in errors)
         done = [c.time for c in backup.history if c.new is JobState.TRANSFERRED]
         failed = [c for c in backup.history if c.new is JobState.ERROR]
         delay = backup.minimum_retry_delay
@@ -84,7 +85,12 @@ class RideOut(Exercise):
             yield Point(
                 False,
                 f"the job went to ERROR at {failed[0].time:.2f} s, before the server came back "
-                f"(L6: no progress for {backup.no_progress_timeout:g} s)",
+                + (
+                    "(L6: a retry delay longer than the no-progress timeout sends a transient "
+                    "error straight to ERROR)"
+                    if delay > backup.no_progress_timeout
+                    else f"(L6: no progress for {backup.no_progress_timeout:g} s)"
+                ),
                 "the job gave up on a server that was only down for a while: how long does BITS "
                 "keep trying without progress? (L6)",
             )
@@ -112,7 +118,7 @@ class RideOut(Exercise):
             )
         dead = self._world(answer, forever=True)
         (job,) = dead.jobs
-        first = next(c.time for c in job.history if c.new is JobState.TRANSIENT_ERROR)
+        first = next(c.time for c in job.history if c.new in errors)  # L6 counts from here
         gave_up = [c.time - first for c in job.history if c.new is JobState.ERROR]
         heard = delivered(dead, job, "job_error")
         if gave_up and gave_up[0] <= self.give_up_by and heard:
@@ -122,10 +128,14 @@ class RideOut(Exercise):
                 f"its first error and job_error arrives at {heard[0].time:.2f} s (L6, C2)",
             )
         else:
-            when = f"{gave_up[0]:.2f} s after its first error" if gave_up else "not within an hour"
+            when = (
+                f"gives up {gave_up[0]:.2f} s after its first error"
+                if gave_up
+                else "has not given up after an hour"
+            )
             yield Point(
                 False,
-                f"with a server that never recovers, the job gives up {when}: later than "
+                f"with a server that never recovers, the job {when}: it must give up within "
                 f"{self.give_up_by:g} s",
                 "transient errors never call job_error (C2); what turns them into ERROR? (L6)",
             )

@@ -164,7 +164,12 @@ class Twice(Exercise):
         calls = delivered(sim, nightly, "job_transferred")
         seen = " and ".join(f"{e.time:.2f} s" for e in calls)
         if answer == "I5":
-            yield Point(True, f"I5: {rules['I5'].title}. Here: job_transferred at {seen}")
+            yield Point(True, f"I5: {rules['I5'].title}")
+            yield Point(
+                True,
+                f"here: job_transferred at {seen}; the second came when the restarted app "
+                "registered on a job still TRANSFERRED (it never called complete())",
+            )
             return
         hint = (
             "the second call came just after the restarted app registered: which rule is about "

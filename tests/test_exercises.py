@@ -1,0 +1,401 @@
+"""bitslab.exercises: every check accepts a right answer, rejects a wrong one with a hint that
+does not give the answer away, and calls a malformed one malformed without raising.
+
+Right answers come from ``instructors/solutions.py``, the instructors' own copy, so the
+solutions they hand out are proven here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bitslab as bl
+from bitslab import exercises
+from bitslab.exercises import EXERCISES, Feedback
+
+ROOT = Path(__file__).resolve().parent.parent
+Flags = bl.NotifyFlags
+
+
+def _solutions() -> Any:
+    spec = importlib.util.spec_from_file_location("solutions", ROOT / "instructors/solutions.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SOLUTIONS = _solutions().SOLUTIONS
+WHY = _solutions().WHY
+
+
+def register_again(app: bl.App) -> None:
+    for job in app.sim.jobs:
+        job.set_notify_interface(bl.RecordingNotifier(app))
+
+
+def do_nothing(app: bl.App) -> None:
+    pass
+
+
+def register_without_app(app: bl.App) -> None:
+    for job in app.sim.jobs:
+        job.set_notify_interface(bl.RecordingNotifier())
+
+
+def register_the_dead_one(app: bl.App) -> None:
+    for job in app.sim.jobs:  # the notifier of run 1, still on the job: it died with run 1
+        job.set_notify_interface(job.get_notify_interface())
+
+
+def register_and_reset_flags(app: bl.App) -> None:
+    for job in app.sim.jobs:
+        job.set_notify_flags(Flags.JOB_TRANSFERRED | Flags.JOB_ERROR)
+        job.set_notify_interface(bl.RecordingNotifier(app))
+
+
+def crash_in_my_code(app: bl.App) -> None:
+    raise RuntimeError("oops")
+
+
+# --- the catalogue -----------------------------------------------------------------------
+
+
+def test_there_are_at_least_six_exercises_each_with_a_solution_and_an_explanation() -> None:
+    assert len(EXERCISES) >= 6
+    assert set(SOLUTIONS) == set(EXERCISES) == set(WHY)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES.values(), ids=list(EXERCISES))
+def test_every_exercise_states_its_task_form_and_known_rules(exercise: exercises.Exercise) -> None:
+    assert all((exercise.title, exercise.task, exercise.answer_form, exercise.form_hint))
+    assert exercise.rules
+    assert all(rule in bl.rules for rule in exercise.rules)
+    shown = str(exercise)
+    assert exercise.task in shown
+    assert exercise.answer_form in shown
+    assert ", ".join(exercise.rules) in shown
+
+
+def test_get_names_the_exercises_when_the_id_is_unknown() -> None:
+    assert exercises.get("twice") is EXERCISES["twice"]
+    with pytest.raises(ValueError, match="no exercise 'tiwce'; exercises are every-file, "):
+        exercises.get("tiwce")
+    with pytest.raises(TypeError, match="exercise must be an exercise ID"):
+        exercises.get(3)  # type: ignore[arg-type]
+
+
+# --- right answers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+def test_the_instructors_solution_is_right(exercise_id: str) -> None:
+    feedback = exercises.check(exercise_id, SOLUTIONS[exercise_id])
+    assert feedback.verdict == "right", str(feedback)
+    assert feedback.passed
+    assert feedback.wrong == ()
+    assert feedback.hint is None
+    assert len(feedback.right) >= 2
+    assert str(feedback).startswith(f"✓ {exercise_id}: right\n  ✓ ")
+
+
+OTHER_RIGHT_ANSWERS = [
+    ("every-file", 0x13),
+    ("every-file", 0x33),  # FILE_RANGES_TRANSFERRED does no harm (R6)
+    ("survive-crash", register_again),
+    ("twice", " i5 "),
+    ("twice", bl.rules["I5"]),
+    ("ride-out", {"minimum_retry_delay": 10, "no_progress_timeout": 300}),
+    ("ride-out", {"minimum_retry_delay": 50.0, "no_progress_timeout": 200.0}),
+    ("command-line", (r"C:\Tools\notify.exe", r'"C:\Tools\notify.exe" /done report')),
+    ("just-the-bytes", [(9_900_000, bl.BG_LENGTH_TO_EOF), (0, 65_536)]),
+    ("just-the-bytes", [(0, 40_000), (30_000, 35_536), (9_900_000, 100_000)]),  # R3: overlap
+    ("calm-progress", 2500),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "answer"), OTHER_RIGHT_ANSWERS)
+def test_the_check_judges_the_run_not_the_text_of_the_answer(exercise_id: str, answer: Any) -> None:
+    assert exercises.check(exercise_id, answer).passed
+
+
+def test_every_file_says_that_file_ranges_transferred_asks_for_nothing_here() -> None:
+    feedback = exercises.check("every-file", 0x33)
+    assert any("neither job is on-demand (R6)" in text for text in feedback.right)
+
+
+def test_ride_out_notes_that_bits_raised_a_short_retry_delay() -> None:
+    feedback = exercises.check("ride-out", {"minimum_retry_delay": 1, "no_progress_timeout": 60})
+    assert "note: BITS raised your retry delay to 5 s (L1)" in feedback.right
+
+
+# --- wrong answers ------------------------------------------------------------------------
+
+#: (exercise, answer, a wrong point contains, the hint contains, the hint must not contain)
+WRONG_ANSWERS = [
+    ("every-file", 0x3, "0 of 3 file_transferred arrived; the others ended filtered (F8)",
+     "which one names files? (F1)", ["FILE_TRANSFERRED", "0x10", "0x13"]),
+    ("every-file", 0x1B, "job_modification calls woke the app for progress (C3)",
+     "which one?", ["JOB_MODIFICATION", "0x8"]),
+    ("every-file", 0x17, "job_transferred ended disabled (F5)",
+     "silences everything", ["DISABLE", "0x4"]),
+    ("every-file", 0x11, "job_error ended filtered (F8)",
+     "A new job has it (F2)", ["JOB_ERROR", "0x2"]),
+    ("every-file", 0x40, "BITS refused it: E_NOTIMPL",
+     "E_NOTIMPL", ["0x13"]),
+    ("survive-crash", do_nothing, "file_transferred 'fonts.cab': still pending: app_down (I4)",
+     "died with run 1 (I4)", ["RecordingNotifier", "set_notify_interface"]),
+    ("survive-crash", register_the_dead_one, "'fonts.cab': still pending: app_down (I4)",
+     "what must the restarted app give BITS?", ["RecordingNotifier"]),
+    ("survive-crash", register_without_app, "belongs to no application",
+     "the way the first one was made", ["RecordingNotifier(app)"]),
+    ("survive-crash", register_and_reset_flags, "'fonts.cab': filtered (F8)",
+     "flags survive a restart (P1)", ["FILE_TRANSFERRED"]),
+    ("survive-crash", crash_in_my_code, "your code raised RuntimeError: oops",
+     "exercise.simulate(answer)", []),
+    ("twice", "C5", "both calls were delivered; neither failed",
+     "already transferred?", ["I5"]),
+    ("twice", "I1", "I1 is why the new notifier replaced the old one",
+     "already transferred?", ["I5"]),
+    ("twice", "f5", "F5 (", "already transferred?", ["I5"]),
+    ("ride-out", {"minimum_retry_delay": 20, "no_progress_timeout": 60},
+     "the job went to ERROR at 60.05 s, before the server came back (L6: no progress for 60 s)",
+     "(L6)", ["240", "300"]),
+    ("ride-out", {"minimum_retry_delay": 100, "no_progress_timeout": 90},
+     "the job went to ERROR at 0.05 s", "(L6)", []),  # L6: a delay longer than the timeout
+    ("ride-out", {"minimum_retry_delay": 20, "no_progress_timeout": 1_209_600},
+     "the job has not given up after an hour: it must give up within 300 s", "(L6)", []),
+    ("ride-out", {"minimum_retry_delay": 70, "no_progress_timeout": 240},
+     "the job transferred at 142", "when is the first try after 100 s?", ["20", "60"]),
+    ("ride-out", {"minimum_retry_delay": 5, "no_progress_timeout": 240},
+     "20 tries while the server failed: more than 10", "(L5)", []),
+    ("ride-out", {"minimum_retry_delay": 20, "no_progress_timeout": 3000},
+     "gives up 3000.00 s after its first error: it must give up within 300 s", "(L6)", []),
+    ("command-line", (r"C:\Tools\notify.exe", "/done report"),
+     "not the program (K1)", "starting with the program (K1)", [r"C:\Tools\notify.exe /done"]),
+    ("command-line", (r"C:\Tools\notify.exe", r"C:\Tools\notify.exe /done"),
+     "exiting 2 each time (K5): usage", "after /done?", ["report"]),
+    ("command-line", (r"C:\Tools\other.exe", r"C:\Tools\other.exe /done report"),
+     "failed to launch: no program is installed there (K6)", r"C:\Tools\notify.exe", []),
+    ("command-line", ("notify.exe", "notify.exe /done report"),
+     "BITS refused it: E_INVALIDARG", "E_INVALIDARG", ["/done report"]),
+    ("command-line", (None, None), "nobody heard that the job transferred: no_interface (I8)",
+     "only a command line can hear (K3)", ["/done"]),
+    ("just-the-bytes", [(0, 65_536)], "lacks 100,000 bytes at 9,900,000",
+     "(offset, length)", ["9,900,000", "9900000", "9_900_000"]),
+    ("just-the-bytes", [(0, 65_536), (9_900_000, 100_001)], "BITS refused it: BG_E_INVALID_RANGE",
+     "(R2)", ["9900000", "9,900,000"]),
+    ("just-the-bytes", [(0, 100_000), (9_900_000, 100_000)],
+     "34,464 bytes more than needed were downloaded", "(R3)", []),
+    ("calm-progress", 500, "two updates came 0.50 s apart: the bar flickers",
+     "in what unit is the interval?", ["2000", "ms"]),
+    ("calm-progress", 2, "two updates came", "unit", ["2000"]),
+    ("calm-progress", 4000, "only 5 updates while the job ran: the bar looks frozen",
+     "how far apart can 8 updates be?", ["2000", "2500"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "seen", "hint", "not_in_hint"),
+    WRONG_ANSWERS,
+    ids=[f"{row[0]}-{i}" for i, row in enumerate(WRONG_ANSWERS)],
+)
+def test_a_wrong_answer_says_what_is_wrong_and_hints_without_the_answer(
+    exercise_id: str, answer: Any, seen: str, hint: str, not_in_hint: list[str]
+) -> None:
+    feedback = exercises.check(exercise_id, answer)
+    assert feedback.verdict == "wrong"
+    assert not feedback.passed
+    assert any(seen in text for text in feedback.wrong), str(feedback)
+    assert feedback.hint is not None
+    assert hint in feedback.hint
+    for secret in not_in_hint:
+        assert secret not in feedback.hint
+    assert str(feedback).startswith(f"✗ {exercise_id}: not yet\n")
+    assert f"\n  hint: {feedback.hint}" in str(feedback)
+
+
+def test_what_is_right_is_said_alongside_what_is_wrong() -> None:
+    feedback = exercises.check("every-file", 0x1B)  # files and job ends: yes; progress: also
+    assert "every file_transferred arrived: 3 of 3 (C4)" in feedback.right
+    assert len(feedback.wrong) == 1
+
+
+def test_every_rule_a_feedback_names_is_in_the_catalogue() -> None:
+    answers = [(e, a) for e, a, *_ in WRONG_ANSWERS] + list(SOLUTIONS.items())
+    for exercise_id, answer in answers:
+        text = str(exercises.check(exercise_id, answer))
+        for rule in re.findall(r"\(([A-Z]\d+)[,:)]", text):
+            assert rule in bl.rules, (exercise_id, rule)
+
+
+def test_the_twice_check_tells_every_rule_but_i5_why_it_is_not_the_answer() -> None:
+    for rule in bl.rules:
+        feedback = exercises.check("twice", rule)
+        assert feedback.passed == (rule == "I5")
+        if rule != "I5":
+            assert rule in feedback.wrong[0]
+
+
+# --- malformed answers ----------------------------------------------------------------------
+
+MALFORMED = [
+    ("every-file", "0x13", "flags must be an int or bl.NotifyFlags, got str '0x13'"),
+    ("every-file", 19.0, "got float 19.0"),
+    ("every-file", True, "got bool True"),
+    ("every-file", None, "got NoneType None"),
+    ("survive-crash", 5, "the answer must be a function, got int 5"),
+    ("survive-crash", None, "got NoneType None"),  # e.g. on_start(app) called, not given
+    ("survive-crash", lambda: None, "must take exactly one argument, the app"),
+    ("survive-crash", lambda app, job: None, "must take exactly one argument"),
+    ("twice", 5, "the answer must be a rule ID as a str, got int 5"),
+    ("twice", "Z9", "there is no rule 'Z9'"),
+    ("twice", "", "there is no rule ''"),
+    ("ride-out", [20, 240], "the answer must be a dict, got list"),
+    ("ride-out", {"minimum_retry_delay": 20}, "missing ['no_progress_timeout']"),
+    ("ride-out", {"minimum_retry_delay": 20, "no_progress_timeout": 240, "x": 1},
+     "unknown ['x']"),
+    ("ride-out", {"minimum_retry_delay": "20", "no_progress_timeout": 240},
+     "minimum_retry_delay must be a number of seconds, got str '20'"),
+    ("ride-out", {"minimum_retry_delay": -1, "no_progress_timeout": 240},
+     "minimum_retry_delay must be at least 0"),
+    ("command-line", r"C:\Tools\notify.exe /done report", "a (program, parameters) pair"),
+    ("command-line", (r"C:\Tools\notify.exe",), "a (program, parameters) pair"),
+    ("command-line", (r"C:\Tools\notify.exe", 5), "parameters must be a str, got int 5"),
+    ("just-the-bytes", (0, 65_536), "each range must be an (offset, length) pair, got int 0"),
+    ("just-the-bytes", "0-65535", "a list of (offset, length) pairs, got str"),
+    ("just-the-bytes", [], "the list of ranges is empty"),
+    ("just-the-bytes", [(0.0, 10)], "offset must be an int, got float 0.0"),
+    ("just-the-bytes", [(0, -5)], "must be at least 0, got -5"),
+    ("calm-progress", "2s", "the interval must be an int of milliseconds, got str '2s'"),
+    ("calm-progress", 2.0, "got float 2.0"),
+    ("calm-progress", -5, "must be at least 0, got -5"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "seen"),
+    MALFORMED,
+    ids=[f"{row[0]}-{i}" for i, row in enumerate(MALFORMED)],
+)
+def test_a_malformed_answer_is_named_without_raising(
+    exercise_id: str, answer: Any, seen: str
+) -> None:
+    exercise = exercises.get(exercise_id)
+    feedback = exercise.check(answer)
+    assert feedback.verdict == "malformed"
+    assert not feedback.passed
+    assert feedback.right == ()
+    assert any(seen in text for text in feedback.wrong), str(feedback)
+    assert feedback.hint == exercise.form_hint
+    assert str(feedback).startswith(f"? {exercise_id}: not an answer of the form asked\n  - ")
+    with pytest.raises((TypeError, ValueError)):
+        exercise.simulate(answer)
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+def test_no_answer_yet_says_what_to_write(exercise_id: str) -> None:
+    exercise = exercises.get(exercise_id)
+    feedback = exercises.check(exercise_id, ...)
+    assert feedback.verdict == "malformed"
+    assert str(feedback).splitlines()[:2] == [
+        f"? {exercise_id}: no answer yet",
+        f"  - replace ... with your answer: {exercise.answer_form}",
+    ]
+    with pytest.raises(TypeError, match=r"replace \.\.\. with your answer"):
+        exercise.simulate(...)
+
+
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=3),
+    st.tuples(st.integers(), st.integers()),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.lists(st.tuples(st.integers(-10, 10**8), st.integers(-10, 10**8)), max_size=3),
+)
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer=JUNK)
+def test_a_check_never_raises_whatever_it_is_given(exercise_id: str, answer: Any) -> None:
+    feedback = exercises.check(exercise_id, answer)
+    assert isinstance(feedback, Feedback)
+    assert feedback.verdict in {"right", "wrong", "malformed"}
+    assert feedback.verdict == "right" or (feedback.wrong and feedback.hint)
+
+
+# --- the student's own code, the worlds, determinism ----------------------------------------
+
+
+def test_simulate_lets_the_students_own_error_through_to_show_its_traceback() -> None:
+    with pytest.raises(RuntimeError, match="oops"):
+        exercises.get("survive-crash").simulate(crash_in_my_code)
+
+
+def test_simulate_returns_the_run_of_the_answer_to_look_at() -> None:
+    sim = exercises.get("every-file").simulate(0x13)
+    assert [job.get_notify_flags() for job in sim.jobs] == [Flags(0x13)] * 2
+    assert len(sim.log.entries(method="file_transferred", outcome="delivered")) == 3
+
+
+def test_refused_answers_change_nothing_for_the_next_check() -> None:
+    exercises.check("just-the-bytes", [(0, 65_536), (9_900_000, 100_001)])  # R2 refused
+    exercises.check("every-file", 0x40)  # F3 refused
+    assert exercises.check("just-the-bytes", SOLUTIONS["just-the-bytes"]).passed
+    assert exercises.check("every-file", SOLUTIONS["every-file"]).passed
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+def test_the_same_answer_gets_the_same_feedback(exercise_id: str) -> None:
+    answer = SOLUTIONS[exercise_id]
+    assert exercises.check(exercise_id, answer) == exercises.check(exercise_id, answer)
+
+
+def test_the_problems_as_given_are_the_situations_the_tasks_describe() -> None:
+    every_file = exercises.get("every-file").problem()  # default flags 0x3 (F2)
+    assert {e.outcome for e in every_file.log.entries(method="file_transferred")} == {"filtered"}
+    crash = exercises.get("survive-crash").problem()  # nobody registers again
+    assert [p.method for p in crash.log.pending()] == ["file_transferred"] * 2 + ["job_transferred"]
+    twice = exercises.get("twice").problem()
+    assert [e.time for e in twice.log.entries(method="job_transferred", outcome="delivered")] == [
+        pytest.approx(2.05),
+        20.0,
+    ]
+    ride_out = exercises.get("ride-out").problem()  # the default retry delay, 600 s (L1)
+    (backup,) = ride_out.jobs
+    assert backup.state is bl.JobState.TRANSFERRED
+    assert backup.history[-1].time > 600
+    heard = exercises.get("command-line").problem()
+    assert [e.outcome for e in heard.log.entries(method="job_transferred")] == ["no_interface"]
+    bytes_ = exercises.get("just-the-bytes").problem()
+    assert bytes_.jobs[0].files[0].progress.bytes_transferred == 0
+    calm = exercises.get("calm-progress").problem()  # 500 ms (C7 default)
+    assert len(calm.log.entries(method="job_modification", outcome="delivered")) > 30
+
+
+def test_feedback_shows_as_its_text_in_jupyter() -> None:
+    feedback = exercises.check("twice", "I5")
+
+    class Printer:
+        text_seen = ""
+
+        def text(self, value: str) -> None:
+            self.text_seen += value
+
+    printer = Printer()
+    feedback._repr_pretty_(printer, cycle=False)
+    assert printer.text_seen == str(feedback)
+    assert "  ✓ here: job_transferred at 2.05 s and 20.00 s; the second came" in printer.text_seen
