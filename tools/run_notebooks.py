@@ -2,6 +2,7 @@
 
     python tools/run_notebooks.py                     # every notebook under notebooks/
     python tools/run_notebooks.py notebooks/02-*.ipynb
+    python tools/run_notebooks.py --no-write          # only prove that every notebook runs
 
 Each notebook runs top to bottom in a fresh kernel of the current environment, from its own
 folder (as nbval and JupyterLab run it). A notebook whose cell raises is left as it was and the
@@ -21,7 +22,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(path: Path, timeout: float) -> float:
+def run(path: Path, timeout: float, write: bool = True) -> float:
     """Execute the notebook at ``path`` and write it back; return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
@@ -36,7 +37,8 @@ def run(path: Path, timeout: float) -> float:
     client.execute()
     took = time.perf_counter() - began
     nbformat.validate(notebook)
-    nbformat.write(notebook, path)
+    if write:
+        nbformat.write(notebook, path)
     return took
 
 
@@ -44,13 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/**/*.ipynb")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per cell")
+    parser.add_argument("--no-write", action="store_true", help="run them, but change no file")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").rglob("*.ipynb"))
     paths = [p for p in paths if ".ipynb_checkpoints" not in p.parts]
+    if not paths:
+        print("no notebooks found", file=sys.stderr)
+        return 1
     failed = 0
     for path in paths:
         try:
-            took = run(path.resolve(), args.timeout)
+            took = run(path.resolve(), args.timeout, write=not args.no_write)
         except nbclient.exceptions.CellExecutionError as error:
             failed += 1
             print(f"FAILED {path}\n{error}", file=sys.stderr)
