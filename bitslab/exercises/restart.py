@@ -111,14 +111,15 @@ class SurviveCrash(Exercise):
 class Twice(Exercise):
     id = "twice"
     title = "Why did job_transferred arrive twice?"
-    rules = ("I5", "I4", "C1")
+    rules = ("C1", "C5", "I1", "I4", "I5")  # the choices: naming only the answer would give it
     answer_form = "a rule ID as a str, like 'F5'"
     form_hint = "rule IDs are a letter and a number, like 'F5'; bl.rules lists them all"
     task = (
         "The app 'downloader' registers a notifier on job 'nightly' and hears job_transferred\n"
         "at 2 s. It does not complete the job. It crashes at 10 s, starts again at 20 s and\n"
         "registers a new notifier, which hears job_transferred again. Run\n"
-        "exercise.problem() and look at its log. Which rule makes BITS call it a second time?"
+        "exercise.problem() and look at its log. Which rule makes BITS call it a second time:\n"
+        "C1, C5, I1, I4 or I5?"
     )
     #: Why each tempting wrong answer is wrong.
     near_misses: ClassVar[dict[str, str]] = {
