@@ -7,16 +7,18 @@
 - :func:`outcome_matrix`: methods against outcomes, counted: what the flags did, at a glance.
 
 These are thin views: the data come from :mod:`bitslab.timeline` and the event log. Figures
-are made without pyplot, so nothing is left open between calls; in Jupyter a returned figure
-shows as the cell's result. Each drawn element carries a ``gid`` naming what it shows
+are made without pyplot, so nothing is left open between calls; imported in Jupyter (an
+IPython kernel), this module asks IPython to show figures as PNG images, as pyplot would, so
+a returned figure shows as the cell's result. Each drawn element carries a ``gid`` naming what it shows
 (``"band nightly TRANSFERRING"``, ``"marks nightly file_transferred arrived"``,
 ``"late nightly file_transferred #33"``), so tests and curious students can find it.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -42,6 +44,23 @@ __all__ = [
     "progress",
     "timeline",
 ]
+
+
+def _show_figures_in_ipython() -> None:
+    """In an IPython shell (a Jupyter kernel), display a returned Figure as a PNG image.
+
+    pyplot registers this display when it is first imported; figures made without pyplot
+    need it asked for. Outside IPython this does nothing.
+    """
+    ipython: Any = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        from IPython.core.pylabtools import select_figure_formats
+
+        select_figure_formats(shell, {"png"})  # type: ignore[no-untyped-call]
+
+
+_show_figures_in_ipython()
 
 #: The colour of each job state's band.
 STATE_COLOURS: dict[JobState, str] = {

@@ -546,3 +546,20 @@ def test_legend_explains_filled_hollow_and_lines_only_when_drawn(
     keys = ("filled: arrived", "hollow: did not arrive", "line: arrived later / still pending")
     assert [key in _legend_texts(draw.timeline(story)) for key in keys] == [True, True, True]
     assert [key in _legend_texts(draw.timeline(flaky)) for key in keys] == [False, True, False]
+
+
+def test_in_jupyter_a_returned_figure_shows_as_a_png_without_pyplot() -> None:
+    """An IPython shell formats a returned Figure as image/png once bitslab.plots is imported
+    (pyplot would register that; these figures are made without it). Run in a fresh process:
+    an IPython shell changes interpreter-wide hooks."""
+    script = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "from bitslab import plots, scenarios\n"
+        "data, _ = shell.display_formatter.format(plots.timeline(scenarios.restart_story()))\n"
+        "print(sorted(data), 'matplotlib.pyplot' in __import__('sys').modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "['image/png', 'text/plain'] False"
