@@ -8,10 +8,11 @@
 
 These are thin views: the data come from :mod:`bitslab.timeline` and the event log. Figures
 are made without pyplot, so nothing is left open between calls; imported in Jupyter (an
-IPython kernel), this module asks IPython to show figures as PNG images, as pyplot would, so
-a returned figure shows as the cell's result. Each drawn element carries a ``gid`` naming what it shows
-(``"band nightly TRANSFERRING"``, ``"marks nightly file_transferred arrived"``,
-``"late nightly file_transferred #33"``), so tests and curious students can find it.
+IPython kernel), this module asks IPython to show figures as PNG images, as pyplot would,
+so a returned figure shows as the cell's result. Each drawn element carries a ``gid``
+naming what it shows (``"band nightly TRANSFERRING"``, ``"marks nightly file_transferred
+arrived"``, ``"late nightly file_transferred #33"``), so tests and curious students can
+find it.
 """
 
 from __future__ import annotations
