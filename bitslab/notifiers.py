@@ -55,6 +55,17 @@ class Notifier:
         self.run = app.run if app is not None else None
 
     @property
+    def owner(self) -> str:
+        """Who owns this object, as the log names it: ``"app 'downloader' run 1"``, or ``""``."""
+        return "" if self.app is None else f"app {self.app.name!r} run {self.run}"
+
+    def __repr__(self) -> str:
+        """``<RecordingNotifier of app 'downloader' run 1, dead>``: no memory address."""
+        if self.app is None:
+            return f"<{type(self).__name__}>"
+        return f"<{type(self).__name__} of {self.owner}, {'alive' if self.alive else 'dead'}>"
+
+    @property
     def alive(self) -> bool:
         """I4: False once the application run that made this object has ended."""
         return self.app is None or (self.run is not None and self.app.owns(self.run))

@@ -310,8 +310,8 @@ _RULES = (
         "K1",
         "K",
         "Command line needs a full path",
-        "The program must be an absolute path (at most 260 characters) and the parameters no "
-        "longer than 4000 characters, while (None, None) removes the command line.",
+        "An absolute program path of at most 260 characters, and parameters of at most 4000 "
+        "that begin with the program itself; (None, None) removes the command line.",
         _CMDLINE,
     ),
     Rule(

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import bitslab as bl
 from bitslab import exercises
 from bitslab.exercises import EXERCISES, Feedback
+from bitslab.exercises.errors import RideOut
 
 ROOT = Path(__file__).resolve().parent.parent
 Flags = bl.NotifyFlags
@@ -151,9 +152,9 @@ WRONG_ANSWERS = [
      "A new job has it (F2)", ["JOB_ERROR", "0x2"]),
     ("every-file", 0x40, "BITS refused it: E_NOTIMPL",
      "E_NOTIMPL", ["0x13"]),
-    ("survive-crash", do_nothing, "file_transferred 'fonts.cab': still pending: app_down (I4)",
+    ("survive-crash", do_nothing, "'fonts.cab': pending (C5): app_down (I4); waiting for its retry",
      "died with run 1 (I4)", ["RecordingNotifier", "set_notify_interface"]),
-    ("survive-crash", register_the_dead_one, "'fonts.cab': still pending: app_down (I4)",
+    ("survive-crash", register_the_dead_one, "'fonts.cab': pending (C5): app_down (I4)",
      "what must the restarted app give BITS?", ["RecordingNotifier"]),
     ("survive-crash", register_without_app, "belongs to no application",
      "the way the first one was made", ["RecordingNotifier(app)"]),
@@ -189,12 +190,14 @@ WRONG_ANSWERS = [
      "BITS refused it: E_INVALIDARG", "E_INVALIDARG", ["/done report"]),
     ("command-line", (None, None), "nobody heard that the job transferred: no_interface (I8)",
      "only a command line can hear (K3)", ["/done"]),
-    ("just-the-bytes", [(0, 65_536)], "lacks 100,000 bytes at 9,900,000",
+    ("just-the-bytes", [(0, 65_536)], "lacks 100,000 bytes of the index (at 9,900,000)",
      "(offset, length)", ["9,900,000", "9900000", "9_900_000"]),
     ("just-the-bytes", [(0, 65_536), (9_900_000, 100_001)], "BITS refused it: BG_E_INVALID_RANGE",
      "(R2)", ["9900000", "9,900,000"]),
     ("just-the-bytes", [(0, 100_000), (9_900_000, 100_000)],
      "34,464 bytes more than needed were downloaded", "(R3)", []),
+    ("just-the-bytes", [(0, 65_536), (9_899_999, 100_000)],  # off by one: as much, misplaced
+     "lacks 1 byte of the index (at 9,900,000)", "size - 1", ["9_900_000", "9,900,000"]),
     ("calm-progress", 500, "two updates came 0.50 s apart: the bar flickers",
      "in what unit is the interval?", ["2000", "ms"]),
     ("calm-progress", 2, "two updates came", "unit", ["2000"]),
@@ -343,6 +346,25 @@ def test_a_check_never_raises_whatever_it_is_given(exercise_id: str, answer: Any
 def test_simulate_lets_the_students_own_error_through_to_show_its_traceback() -> None:
     with pytest.raises(RuntimeError, match="oops"):
         exercises.get("survive-crash").simulate(crash_in_my_code)
+
+
+def test_a_survive_crash_answer_that_registers_nothing_says_who_waits_for_what() -> None:
+    feedback = exercises.check("survive-crash", do_nothing)
+    assert feedback.wrong[1:] == (
+        "file_transferred 'lang.cab': pending (C4): queued behind the job's earlier notification",
+        "job_transferred: pending (C4): queued behind the job's earlier notification",
+    )
+
+
+def test_ride_out_shows_the_dead_server_run_it_judges() -> None:
+    exercise = exercises.get("ride-out")
+    assert isinstance(exercise, RideOut)
+    sim = exercise.dead_server(SOLUTIONS["ride-out"])
+    (backup,) = sim.jobs
+    assert backup.state is bl.JobState.ERROR
+    assert backup.history[-1].rule == "L6"
+    with pytest.raises(TypeError, match="the answer must be a dict"):
+        exercise.dead_server([20, 240])
 
 
 def test_simulate_returns_the_run_of_the_answer_to_look_at() -> None:

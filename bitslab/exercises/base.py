@@ -8,10 +8,10 @@ from typing import Any, NamedTuple
 
 from ..apps import App
 from ..errors import BitsError
-from ..files import File
 from ..jobs import Job
 from ..log import LogEntry
 from ..simulation import Simulation
+from ..timeline import ARRIVED, arrivals
 
 __all__ = [
     "MIRROR",
@@ -189,19 +189,17 @@ def delivered(sim: Simulation, job: Job, method: str) -> list[LogEntry]:
 
 
 def why_not(sim: Simulation, job: Job, method: str, file_name: str | None = None) -> str:
-    """Why a notification did not arrive: its final outcome and rule, or what it waits for."""
-
-    def about(file: File | None) -> bool:
-        return file_name is None or (file is not None and file.local_name == file_name)
-
-    for entry in sim.log.entries(job, method=method, final=True):
-        if about(entry.file) and entry.outcome != "delivered":
-            return f"{entry.outcome} ({entry.rule})"
-    for pending in sim.log.pending(job):
-        if pending.method == method and about(pending.file):
-            last = [e for e in sim.log if e.id == pending.id]
-            reason = f"{last[-1].outcome} ({last[-1].rule}), " if last else ""
-            return f"still pending: {reason}waiting for a retry"
+    """Why a ``method`` notification (of ``file_name``, if given) did not arrive, as
+    :func:`bitslab.timeline.arrivals` says it: its outcome and rule, and for a pending one
+    what it waits for."""
+    for row in arrivals(sim, [job], modifications=True):
+        kind, _, file = row.notification.partition(" ")
+        if kind != method or (file_name is not None and file != repr(file_name)):
+            continue
+        if row.outcome == "pending":
+            return f"pending ({row.rule}): {row.why}"
+        if row.outcome not in ARRIVED:
+            return f"{row.outcome} ({row.rule})"
     return "never raised"
 
 
@@ -212,7 +210,7 @@ def _outcome_of(sim: Simulation, job: Job, method: str) -> str | None:
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
+    return f"{count} {word}" if count == 1 else f"{count:,} {words or word + 's'}"
 
 
 def got(value: object) -> str:

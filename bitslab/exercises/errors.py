@@ -72,6 +72,12 @@ class RideOut(Exercise):
             sim.run()
         return sim
 
+    def dead_server(self, answer: Any) -> Simulation:
+        """Run the world with ``answer`` and a server that never recovers (part c), for an
+        hour of simulated time; raises as :meth:`simulate` does."""
+        self.simulate(answer)  # the same checks of the answer's form
+        return self._world(self._parse(answer), forever=True)
+
     def _judge(self, sim: Simulation, answer: dict[str, float]) -> Iterator[Point]:
         (backup,) = sim.jobs
         errors = (JobState.TRANSIENT_ERROR, JobState.ERROR)
@@ -116,7 +122,7 @@ class RideOut(Exercise):
                 f"more than {self.most_tries}",
                 "each try comes one minimum retry delay after the last (L5)",
             )
-        dead = self._world(answer, forever=True)
+        dead = self._world(answer, forever=True)  # what dead_server() shows
         (job,) = dead.jobs
         first = next(c.time for c in job.history if c.new in errors)  # L6 counts from here
         gave_up = [c.time - first for c in job.history if c.new is JobState.ERROR]

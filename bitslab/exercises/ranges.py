@@ -9,7 +9,7 @@ from ..constants import JobProperty, NotifyFlags
 from ..errors import BitsError
 from ..notifiers import RecordingNotifier
 from ..simulation import Simulation
-from .base import MIRROR, Exercise, Malformed, Point, delivered, got
+from .base import MIRROR, Exercise, Malformed, Point, delivered, got, plural
 
 # --- 6. just the bytes you need ------------------------------------------------------------
 
@@ -67,28 +67,35 @@ class JustTheBytes(Exercise):
         (movie,) = sim.jobs
         (file,) = movie.files
         have = file.filled_ranges()
-        missing = [r for r in self.needed if not _covers(have, r)]
-        if missing:
+        lacking = [
+            (name, offset, length - _overlap(have, [(offset, length)]))
+            for name, (offset, length) in zip(("header", "index"), self.needed, strict=True)
+        ]
+        lacking = [row for row in lacking if row[2] > 0]
+        if lacking:
             yield Point(
                 False,
-                "the player still lacks " + ", ".join(f"{n:,} bytes at {o:,}" for o, n in missing),
+                "the player still lacks "
+                + " and ".join(
+                    f"{plural(n, 'byte')} of the {name} (at {offset:,})"
+                    for name, offset, n in lacking
+                ),
                 "a range is (offset, length); the last byte of the file is at size - 1",
             )
         else:
             yield Point(True, "the header and the index are both in (R5)")
-        extra = file.progress.bytes_transferred - sum(n for _, n in self.needed)
+        extra = sum(n for _, n in have) - _overlap(have, list(self.needed))
         if extra > 0:
             yield Point(
                 False,
-                f"{extra:,} bytes more than needed were downloaded",
+                f"{plural(extra, 'byte')} more than needed "
+                + ("was downloaded" if extra == 1 else "were downloaded"),
                 "each byte you ask for is downloaded; overlapping asks are not (R3)",
             )
-        reported = sorted(
-            tuple(r)
-            for e in delivered(sim, movie, "file_ranges_transferred")
-            for r in e.ranges or ()
-        )
-        if not missing and extra <= 0:
+        reported = [
+            r for e in delivered(sim, movie, "file_ranges_transferred") for r in e.ranges or ()
+        ]
+        if not lacking and extra <= 0:
             yield Point(
                 True,
                 f"the player heard about {len(reported)} ranges by file_ranges_transferred (R4)",
@@ -99,6 +106,6 @@ class JustTheBytes(Exercise):
         return "a range must end inside the file: offset + length <= size (R2)"
 
 
-def _covers(have: list[tuple[int, int]], wanted: tuple[int, int]) -> bool:
-    offset, length = wanted
-    return any(o <= offset and offset + length <= o + n for o, n in have)
+def _overlap(have: list[tuple[int, int]], wanted: list[tuple[int, int]]) -> int:
+    """How many bytes of ``wanted`` lie in ``have`` (each a list of disjoint ranges)."""
+    return sum(max(0, min(o + n, w + m) - max(o, w)) for o, n in have for w, m in wanted)

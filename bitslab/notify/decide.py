@@ -105,8 +105,8 @@ def decide(note: Notification) -> Decision:
 def describe_target(notifier: object) -> str:
     """How the log names a notifier: its class, and the app run that owns it (I4)."""
     name = type(notifier).__name__
-    if isinstance(notifier, Notifier) and notifier.app is not None:
-        return f"{name} of app {notifier.app.name!r} run {notifier.run}"
+    if isinstance(notifier, Notifier) and notifier.owner:
+        return f"{name} of {notifier.owner}"
     return name
 
 
