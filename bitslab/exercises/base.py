@@ -21,10 +21,12 @@ __all__ = [
     "Malformed",
     "Point",
     "Raised",
+    "crash_and_restart",
     "delivered",
     "got",
     "guarded",
     "plural",
+    "whole_number",
     "why_not",
 ]
 
@@ -207,6 +209,22 @@ def _outcome_of(sim: Simulation, job: Job, method: str) -> str | None:
     """The final outcome of the first ``method`` notification for ``job`` (None if none)."""
     finals = final_entries(sim, job, method)
     return finals[0].outcome if finals else None
+
+
+def whole_number(answer: Any, what: str) -> int:
+    """``answer`` as an int (not a bool), or :class:`Malformed` saying ``what`` it must be."""
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        raise Malformed(f"{what}, got {got(answer)}")
+    return int(answer)
+
+
+def crash_and_restart(sim: Simulation, app: App, job: Job, crash: float, restart: float) -> None:
+    """Crash ``app`` at ``crash`` and start it again at ``restart`` (I4), resume ``job`` and
+    run until quiet."""
+    sim.call_at(crash, app.crash)
+    sim.call_at(restart, app.start)
+    job.resume()
+    sim.run()
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

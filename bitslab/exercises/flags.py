@@ -8,7 +8,7 @@ from typing import Any
 from ..constants import JobPriority, NotifyFlags
 from ..notifiers import RecordingNotifier
 from ..simulation import Simulation
-from .base import MIRROR, Exercise, Malformed, Point, delivered, got, plural, why_not
+from .base import MIRROR, Exercise, Point, delivered, plural, whole_number, why_not
 
 # --- 1. every file, no progress ------------------------------------------------------------
 
@@ -27,9 +27,7 @@ class EveryFile(Exercise):
     )
 
     def _parse(self, answer: Any) -> int:
-        if isinstance(answer, bool) or not isinstance(answer, int):
-            raise Malformed(f"flags must be an int or bl.NotifyFlags, got {got(answer)}")
-        return int(answer)
+        return whole_number(answer, "flags must be an int or bl.NotifyFlags")
 
     def _world(self, answer: int | None, raise_own: bool = False) -> Simulation:
         sim = Simulation(seed=0, bandwidth=1_000_000)

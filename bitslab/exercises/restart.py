@@ -11,7 +11,17 @@ from ..constants import NotifyFlags
 from ..notifiers import Notifier, RecordingNotifier
 from ..rulebook import Rule, rules
 from ..simulation import Simulation
-from .base import MIRROR, Exercise, Malformed, Point, delivered, got, guarded, why_not
+from .base import (
+    MIRROR,
+    Exercise,
+    Malformed,
+    Point,
+    crash_and_restart,
+    delivered,
+    got,
+    guarded,
+    why_not,
+)
 
 # --- 2. survive a crash --------------------------------------------------------------------
 
@@ -57,10 +67,7 @@ class SurviveCrash(Exercise):
         nightly.set_notify_interface(RecordingNotifier(app))
         if answer is not None:
             app.on_start(answer if raise_own else guarded(answer))
-        sim.call_at(6.0, app.crash)
-        sim.call_at(30.0, app.start)
-        nightly.resume()
-        sim.run()
+        crash_and_restart(sim, app, nightly, 6.0, 30.0)
         return sim
 
     def _judge(self, sim: Simulation, answer: object) -> Iterator[Point]:
@@ -154,10 +161,7 @@ class Twice(Exercise):
         def register(app: App) -> None:
             nightly.set_notify_interface(RecordingNotifier(app))
 
-        sim.call_at(10.0, app.crash)
-        sim.call_at(20.0, app.start)
-        nightly.resume()
-        sim.run()
+        crash_and_restart(sim, app, nightly, 10.0, 20.0)
         return sim
 
     def _judge(self, sim: Simulation, answer: str) -> Iterator[Point]:

@@ -9,7 +9,7 @@ from typing import Any
 from ..constants import JobProperty, JobState, NotifyFlags
 from ..notifiers import RecordingNotifier
 from ..simulation import Simulation
-from .base import MIRROR, Exercise, Malformed, Point, delivered, got
+from .base import MIRROR, Exercise, Point, delivered, whole_number
 
 # --- 7. a calm progress bar -----------------------------------------------------------------
 
@@ -30,9 +30,7 @@ class CalmProgress(Exercise):
     fewest = 8
 
     def _parse(self, answer: Any) -> int:
-        if isinstance(answer, bool) or not isinstance(answer, int):
-            raise Malformed(f"the interval must be an int of milliseconds, got {got(answer)}")
-        return int(answer)
+        return whole_number(answer, "the interval must be an int of milliseconds")
 
     def _world(self, answer: int | None, raise_own: bool = False) -> Simulation:
         sim = Simulation(seed=0, bandwidth=1_000_000)
