@@ -7,6 +7,8 @@ Every rule of ``bits-rules.md`` that says "fails with X" raises :class:`BitsErro
 
 from __future__ import annotations
 
+import re
+
 from .constants import E_INVALIDARG, hresult_name
 
 __all__ = ["BitsError", "InvalidArgumentError"]
@@ -18,8 +20,8 @@ class BitsError(Exception):
     ``str()`` says what was tried, on which job, why, and under which rule.
 
     >>> err = BitsError("resume() on job 'nightly': the job has no files (L2)", 0x80200003)
-    >>> err.name, hex(err.hresult)
-    ('BG_E_EMPTY', '0x80200003')
+    >>> err.name, hex(err.hresult), err.rule
+    ('BG_E_EMPTY', '0x80200003', 'L2')
     """
 
     def __init__(self, message: str, hresult: int) -> None:
@@ -30,6 +32,13 @@ class BitsError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} [{self.name} 0x{self.hresult:08X}]"
+
+    @property
+    def rule(self) -> str | None:
+        """The ID of the rule that refused the call (``"F3"``): the last one the message
+        names, as every refusal's message ends with its rule; None if it names none."""
+        named = re.findall(r"\(([A-Z]\d{1,2})\)", self.message)
+        return named[-1] if named else None
 
     def __reduce__(self) -> tuple[type[BitsError], tuple[str, int]]:
         return (type(self), (self.message, self.hresult))

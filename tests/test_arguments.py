@@ -468,3 +468,35 @@ def test_network_rejects_an_interval_that_is_already_over(
     job.sim.run()
     shifted = [(round(t - 5.0, 6), old, new, rule) for t, old, new, rule in steps(job)[1:]]
     assert shifted == UNDISTURBED[1:]  # the same run as at t=0, five seconds later
+
+
+def _refusals() -> list[tuple[str, Any]]:
+    """One refused call per rule that says "fails with": (the rule, a call that breaks it)."""
+
+    def new_job(*, files: bool = True, final: str | None = None) -> bl.Job:
+        sim = bl.Simulation()
+        job = sim.create_job("j")
+        if files:
+            job.add_file("https://example.test/a", "a", size=10)
+        if final == "cancel":
+            job.cancel()
+        return job
+
+    return [
+        ("F3", lambda: new_job().set_notify_flags(0x40)),
+        ("F4", lambda: new_job(final="cancel").set_notify_flags(0x3)),
+        ("I3", lambda: new_job(final="cancel").set_notify_interface(None)),
+        ("K1", lambda: new_job().set_notify_cmdline("notify.exe", "notify.exe")),
+        ("K7", lambda: new_job(final="cancel").set_notify_cmdline(None, None)),
+        ("L2", lambda: new_job(files=False).resume()),
+        ("L13", lambda: new_job().get_error()),
+        ("R1", lambda: new_job().files[0].request_ranges([(0, 1)])),
+    ]
+
+
+@pytest.mark.parametrize(("rule", "call"), _refusals(), ids=[r for r, _ in _refusals()])
+def test_a_refusal_names_its_rule_as_bits_error_rule(rule: str, call: Any) -> None:
+    with pytest.raises(bl.BitsError) as caught:
+        call()
+    assert caught.value.rule == rule
+    assert f"({rule})" in str(caught.value)
