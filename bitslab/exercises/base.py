@@ -166,7 +166,9 @@ class Exercise:
         raise NotImplementedError
 
     def _refused_hint(self, error: BitsError) -> str | None:
-        return f"bl.rules has the rule behind {error.name}; the message names it"
+        if error.rule is None:
+            return f"the message says why BITS answered {error.name}"
+        return f"read the rule that refused it: print(bl.rules[{error.rule!r}])"
 
     def __repr__(self) -> str:
         return f"<Exercise {self.id!r}: {self.title}>"
