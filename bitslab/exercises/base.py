@@ -112,10 +112,14 @@ class Exercise:
         A malformed answer raises TypeError or ValueError; an answer BITS refuses raises
         :class:`BitsError`; an error in the student's own code propagates as it is.
         """
+        return self._world(self._form(answer), raise_own=True)
+
+    def _form(self, answer: Any) -> Any:
+        """``answer`` parsed into the form the world takes; TypeError says what is wanted."""
         if answer is Ellipsis:
             raise TypeError(f"{NO_ANSWER}: {self.answer_form}")
         try:
-            return self._world(self._parse(answer), raise_own=True)
+            return self._parse(answer)
         except Malformed as error:
             raise TypeError(str(error)) from None
 
@@ -184,12 +188,9 @@ class Exercise:
 # --- helpers shared by the checks --------------------------------------------------------
 
 
-def final_entries(sim: Simulation, job: Job, method: str) -> list[LogEntry]:
-    return sim.log.entries(job, method=method, final=True)
-
-
 def delivered(sim: Simulation, job: Job, method: str) -> list[LogEntry]:
-    return [e for e in final_entries(sim, job, method) if e.outcome == "delivered"]
+    """The ``method`` notifications of ``job`` that reached the application (each is final)."""
+    return sim.log.entries(job, method=method, outcome="delivered")
 
 
 def why_not(sim: Simulation, job: Job, method: str, file_name: str | None = None) -> str:
@@ -209,7 +210,7 @@ def why_not(sim: Simulation, job: Job, method: str, file_name: str | None = None
 
 def _outcome_of(sim: Simulation, job: Job, method: str) -> str | None:
     """The final outcome of the first ``method`` notification for ``job`` (None if none)."""
-    finals = final_entries(sim, job, method)
+    finals = sim.log.entries(job, method=method, final=True)
     return finals[0].outcome if finals else None
 
 

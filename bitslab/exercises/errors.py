@@ -75,8 +75,7 @@ class RideOut(Exercise):
     def dead_server(self, answer: Any) -> Simulation:
         """Run the world with ``answer`` and a server that never recovers (part c), for an
         hour of simulated time; raises as :meth:`simulate` does."""
-        self.simulate(answer)  # the same checks of the answer's form
-        return self._world(self._parse(answer), forever=True)
+        return self._world(self._form(answer), forever=True)
 
     def _judge(self, sim: Simulation, answer: dict[str, float]) -> Iterator[Point]:
         (backup,) = sim.jobs
