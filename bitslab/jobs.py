@@ -7,7 +7,10 @@ this module decides what each public method and each error does to a job.
 
 from __future__ import annotations
 
+import itertools
+import math
 import uuid
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -33,6 +36,7 @@ from .files import File
 from .notify.settings import NotifySettings
 
 if TYPE_CHECKING:
+    from .lane import Lane
     from .simulation import Simulation
 
 __all__ = ["Job", "JobError", "JobProgress", "StateChange"]
@@ -118,7 +122,8 @@ class Job:
         self._files_done = 0
         self._banked = 0.0  # bytes held in the files' checkpoints (the sum of their _done)
         self._moving: File | None = None  # the file whose bytes are flowing now
-        self._trace: list[tuple[float, float]] = [(sim.now, 0.0)]  # see progress_trace()
+        # Bytes at each checkpoint, and the lane they flow in after it (see progress_trace()).
+        self._trace: list[tuple[float, float, Lane | None]] = [(sim.now, 0.0, None)]
         self._error: JobError | None = None
         self._episode = 0  # bumped on each state change; stale timers compare it
         self._deadline: float | None = None  # L6: when no progress turns into ERROR
@@ -189,7 +194,20 @@ class Job:
         not at all, so the points drawn as a line are the job's exact progress (this is what
         :func:`bitslab.plots.progress` draws). Not a BITS method.
         """
-        points = [(time, int(done + 1e-6)) for time, done in self._trace]
+        trace = self._trace
+        points: list[tuple[float, int]] = []
+        for index, (time, done, lane) in enumerate(trace):
+            points.append((time, int(done + 1e-6)))
+            if lane is None:
+                continue
+            # S5: the rate changed whenever the lane's did; the lane kept those moments.
+            until = trace[index + 1][0] if index + 1 < len(trace) else self.sim.now
+            base = lane.position_at(time)
+            first = bisect_right(lane.changes, (time, math.inf, 0.0))
+            for moment, position, _ in itertools.islice(lane.changes, first, None):
+                if moment >= until:
+                    break
+                points.append((moment, int(done + position - base + 1e-6)))
         now = (self.sim.now, self.progress.bytes_transferred)
         if points[-1][0] < now[0]:
             points.append(now)
@@ -435,8 +453,11 @@ class Job:
         return JobState.SUSPENDED, "R5"
 
     def _note_progress(self) -> None:
-        """A transfer's rate changed or a file's turn ended: keep a point of the trace."""
-        point = (self.sim.now, self._bytes_now())
+        """Bytes started or stopped flowing, or were banked: keep a point of the trace, with
+        the lane the bytes flow in from now (None when they do not)."""
+        file = self._moving
+        transfer = file._transfer if file is not None else None
+        point = (self.sim.now, self._bytes_now(), transfer.lane if transfer is not None else None)
         if self._trace[-1][0] == point[0]:
             self._trace[-1] = point
         else:

@@ -4,7 +4,8 @@
   action state; a higher priority that becomes queued preempts the running job.
 - S2: background jobs of one priority take turns in time slices (``Simulation(time_slice=)``).
 - S3: every foreground job runs, beside the one background job.
-- S5: bandwidth is split by :meth:`Network.shares`.
+- S5: bandwidth is split by :meth:`Network.shares` between two lanes
+  (:class:`~bitslab.lane.Lane`): the foreground jobs, and the background job.
 - L4: a disconnect moves every job in an action state to TRANSIENT_ERROR; reconnecting
   queues them again at once.
 
@@ -23,6 +24,7 @@ from .constants import (
     JobPriority,
     JobState,
 )
+from .lane import Lane
 from .network import Failure, Network
 from .transfer import Transfer
 
@@ -47,6 +49,8 @@ class Scheduler:
         self._waiting: dict[JobPriority, dict[Job, None]] = {p: {} for p in JobPriority}
         self._running: dict[Job, Transfer] = {}
         self._background: Job | None = None  # the background job holding the slot
+        self.foreground = Lane(sim)  # S3, S5: every foreground job, at one shared rate
+        self.background = Lane(sim)  # S1, S5: the background job holding the slot
         self._slice_gen = 0
         self._pass_pending = False
         network.listen(self)
@@ -80,6 +84,9 @@ class Scheduler:
             elif not background and job is self._background:  # background -> foreground
                 self._background = None
                 self._slice_gen += 1
+            transfer = self._running.get(job)
+            if transfer is not None:
+                transfer.move_to(self.lane_for(job))
             self.reallocate()
         self.kick()
 
@@ -155,16 +162,18 @@ class Scheduler:
         else:
             self._arm_slice(job)
 
+    def lane_for(self, job: Job) -> Lane:
+        """The lane a running job's bytes flow in: background for the job holding the
+        background slot, foreground for the others (S3)."""
+        return self.background if job is self._background else self.foreground
+
     def reallocate(self) -> None:
-        """S5: give every transfer that moves bytes its share of the link."""
-        moving = [t for t in self._running.values() if t.moving]
-        foreground = sum(1 for t in moving if t.job is not self._background)
-        background = any(t.job is self._background for t in moving)
-        fg_rate, bg_rate = self.network.shares(foreground, background)
-        for transfer in moving:
-            rate = bg_rate if transfer.job is self._background else fg_rate
-            if rate != transfer.rate:
-                transfer.set_rate(rate)
+        """S5: give every transfer that moves bytes its share of the link: one rate per lane,
+        whatever the number of transfers in it."""
+        foreground, background = self.foreground, self.background
+        fg_rate, bg_rate = self.network.shares(foreground.members, background.members > 0)
+        foreground.set_rate(fg_rate)
+        background.set_rate(bg_rate)
 
     # -- the network's news ----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import Any
 import simpy
 
 from ._check import check_callable, check_enum, check_int, check_number, check_str
+from .agenda import Agenda
 from .apps import App
 from .constants import JobPriority, JobState, JobType
 from .jobs import Job
@@ -92,6 +93,7 @@ class Simulation:
         )
         progress = check_number("progress_interval", progress_interval, strictly_positive=True)
         self.env = simpy.Environment()
+        self._agenda = Agenda(self.env)
         self.rng = random.Random(self.seed)
         self.network = Network(self, link, delay, share)
         self._scheduler = Scheduler(self, self.network, slice_)
@@ -226,11 +228,11 @@ class Simulation:
 
     def _after(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` after ``delay`` simulated seconds (internal timers)."""
-        event = self.env.timeout(delay)
-        event.callbacks.append(lambda _event: fn(*args))
+        self._agenda.at(self.env.now + delay, fn, args)
 
     def _at(self, time: float, fn: Callable[..., Any], *args: Any) -> None:
-        self._after(max(0.0, time - self.now), fn, *args)
+        """Call ``fn(*args)`` at simulated ``time`` (internal timers; never in the past)."""
+        self._agenda.at(max(time, self.env.now), fn, args)
 
     def _run_until_quiet(self) -> None:
         env = self.env

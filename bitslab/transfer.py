@@ -1,11 +1,12 @@
 """One job's turn on the link: connect, learn sizes, move bytes, finish files (L3, L5, L7, L14, S4).
 
-A :class:`Transfer` exists while the scheduler lets a job run. Bytes flow at a rate the
-scheduler assigns (S5); between rate changes progress is linear in time, so a file's
-``bytes_transferred`` is computed when asked and rises smoothly, with no SimPy event per chunk.
+A :class:`Transfer` exists while the scheduler lets a job run. Bytes flow at the rate of the
+transfer's :class:`~bitslab.lane.Lane` (S5); between rate changes progress is linear in time,
+so a file's ``bytes_transferred`` is computed when asked and rises smoothly, with no event per
+chunk, and the lane's one timer says when the file's work is done.
 A file's turn ends when its work is done: the whole file, or on demand its requested ranges
 (R5); the job then moves to its next file, or is finished (L3, R5).
-Each timer carries the transfer's generation, so a stopped or re-rated transfer ignores its
+Each timer carries the transfer's generation, so a stopped or re-planned transfer ignores its
 old timers instead of cancelling them.
 """
 
@@ -19,6 +20,7 @@ from .network import Failure
 if TYPE_CHECKING:
     from .files import File
     from .jobs import Job
+    from .lane import Lane
     from .scheduler import Scheduler
 
 __all__ = ["Transfer"]
@@ -27,21 +29,26 @@ __all__ = ["Transfer"]
 class Transfer:
     """A running job's connection and current file."""
 
-    __slots__ = ("_gen", "_scheduler", "_since", "_sliced", "file", "job", "rate")
+    __slots__ = ("_gen", "_scheduler", "_sliced", "_start", "file", "job", "lane")
 
     def __init__(self, scheduler: Scheduler, job: Job) -> None:
         self._scheduler = scheduler
         self.job = job
         self.file: File | None = None  # the file whose bytes are flowing, if any
-        self.rate = 0.0
+        self.lane: Lane | None = None  # the lane whose rate the bytes flow at (S5)
+        self._start = 0.0  # the lane's position at the last checkpoint
         self._gen = 0
-        self._since = 0.0
         self._sliced = False
 
     @property
     def moving(self) -> bool:
         """True while bytes flow (a file is connected), so the transfer needs bandwidth."""
         return self.file is not None
+
+    @property
+    def rate(self) -> float:
+        """Bytes per second flowing now (S5)."""
+        return self.lane.rate if self.lane is not None else 0.0
 
     def begin(self) -> None:
         """L3: the job connects; after the network's latency it asks for its next file."""
@@ -50,23 +57,26 @@ class Transfer:
     def stop(self) -> None:
         """Stop moving bytes, keeping what arrived (BITS resumes partial files)."""
         self.checkpoint()
-        if self.file is not None:
-            self.file._transfer = None
+        file = self.file
+        if file is not None:
+            self._leave()
+            file._transfer = None
             self.job._moving = None
             self.file = None
         self._gen += 1
 
-    def set_rate(self, rate: float) -> None:
-        """S5: bytes now flow at ``rate``; re-plan when the current file's work will be done."""
-        self.checkpoint()
-        self.rate = rate
-        self._gen += 1
-        file = self.file
-        if file is None:
+    def stale(self, gen: int) -> bool:
+        """True when a timer or lane entry of generation ``gen`` no longer applies."""
+        return gen != self._gen or self.file is None
+
+    def move_to(self, lane: Lane) -> None:
+        """S3, S5: the job changed between foreground and background: its bytes flow at the
+        other lane's rate from now."""
+        if self.file is None or lane is self.lane:
             return
-        if rate > 0.0:
-            remaining = file._goal() - file._done
-            self._scheduler.sim._after(max(remaining, 0.0) / rate, self._file_done, self._gen)
+        self.checkpoint()
+        self._leave()
+        self._join(lane)
 
     def replan(self) -> None:
         """The current file's work changed (R5): finish its turn now if none is left, else
@@ -75,33 +85,95 @@ class Transfer:
         if file is None:
             return
         if file._work_left() == 0:
-            self._file_done(self._gen)
+            self.file_done(self._gen)
         else:
-            self.set_rate(self.rate)
+            self._gen += 1
+            self._expect()
 
     def finish_due_file(self) -> None:
         """Finish the current file's turn now if its last byte is due (within rounding)."""
         file = self.file
         if file is not None and self.transferred(file) >= file._goal() - 1e-6:
-            self._file_done(self._gen)
+            self.file_done(self._gen)
 
     def transferred(self, file: File) -> float:
         """Bytes of ``file`` so far, including those flowing since the last checkpoint."""
-        return file._done + self.rate * (self._scheduler.sim.now - self._since)
-
-    # -- internals -----------------------------------------------------------------------
+        lane = self.lane
+        if lane is None:
+            return file._done
+        return file._done + lane.position() - self._start
 
     def checkpoint(self) -> None:
         """Bank the bytes that arrived since the last checkpoint into the file's ranges."""
-        now = self._scheduler.sim.now
         file = self.file
-        if file is not None:
-            done = min(float(file._goal()), self.transferred(file))
-            self.job._banked += done - file._done
-            file._advance(done)
-        self._since = now
-        if file is not None:
-            self.job._note_progress()
+        lane = self.lane
+        if file is None or lane is None:
+            return
+        position = lane.position()
+        done = min(float(file._goal()), file._done + position - self._start)
+        self.job._banked += done - file._done
+        file._advance(done)
+        self._start = position
+        self.job._note_progress()
+
+    def file_done(self, gen: int) -> None:
+        """S4: the file's work is done; the job connects for the next file or is finished.
+
+        R4: when this was the last requested range, the range report goes out first; then
+        file_transferred if the file is whole (C4); then the job's new state (L3, R5).
+        """
+        if gen != self._gen:
+            return
+        file = self.file
+        assert file is not None
+        job = self.job
+        goal = file._goal()
+        job._banked += goal - file._done
+        file._advance(float(goal))
+        self._leave()
+        file._transfer = None
+        job._moving = None
+        self.file = None
+        job._note_progress()
+        whole = file._whole()
+        if whole:
+            file._mark_complete()
+        last = job._next_file() is None
+        delivery = self._scheduler.sim._delivery
+        if last:
+            delivery.on_ranges_done(job)  # R4
+        if whole:
+            delivery.on_file_transferred(job, file)  # C4
+        if last:
+            job._enter(*job._finished())
+        else:
+            self._scheduler.reallocate()
+            self._connect_next()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _join(self, lane: Lane) -> None:
+        """Bytes start to flow in ``lane``; its timer learns when this file's work ends."""
+        self.lane = lane
+        lane.members += 1
+        self._start = lane.position()
+        self._gen += 1
+        self._expect()
+        self.job._note_progress()
+
+    def _leave(self) -> None:
+        lane = self.lane
+        if lane is not None:
+            lane.members -= 1
+            self.lane = None
+
+    def _expect(self) -> None:
+        file = self.file
+        lane = self.lane
+        assert file is not None
+        assert lane is not None
+        remaining = max(file._goal() - file._done, 0.0)
+        lane.expect(self, self._start + remaining, self._gen)
 
     def _connect_next(self) -> None:
         self._gen += 1
@@ -133,45 +205,11 @@ class Transfer:
         self.file = file
         file._transfer = self
         job._moving = file
-        self._since = self._scheduler.sim.now
         if file._work_left() == 0:  # an empty file
-            self._file_done(self._gen)
+            self.file_done(self._gen)
         else:
+            self._join(self._scheduler.lane_for(job))
             self._scheduler.reallocate()
-
-    def _file_done(self, gen: int) -> None:
-        """S4: the file's work is done; the job connects for the next file or is finished.
-
-        R4: when this was the last requested range, the range report goes out first; then
-        file_transferred if the file is whole (C4); then the job's new state (L3, R5).
-        """
-        if gen != self._gen:
-            return
-        file = self.file
-        assert file is not None
-        job = self.job
-        self.rate = 0.0
-        goal = file._goal()
-        job._banked += goal - file._done
-        file._advance(float(goal))
-        file._transfer = None
-        job._moving = None
-        job._note_progress()
-        self.file = None
-        whole = file._whole()
-        if whole:
-            file._mark_complete()
-        last = job._next_file() is None
-        delivery = self._scheduler.sim._delivery
-        if last:
-            delivery.on_ranges_done(job)  # R4
-        if whole:
-            delivery.on_file_transferred(job, file)  # C4
-        if last:
-            job._enter(*job._finished())
-        else:
-            self._scheduler.reallocate()
-            self._connect_next()
 
     def _finish(self) -> None:
         """L3, R5: nothing is left to fetch (the last report of ranges goes first, R4)."""
