@@ -15,6 +15,9 @@ to ``bits-rules.md``; every public name below is part of the contract in ``api.m
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import scenarios
 from .apps import App, Run
 from .constants import (
@@ -58,7 +61,6 @@ from .log import OUTCOMES, EventLog, LogEntry
 from .network import Network
 from .notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
-from .scenariofile import ScenarioFile, ScenarioFileError
 from .simulation import Simulation
 
 __version__ = "0.1.0"
@@ -123,8 +125,22 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> int:
-    """``bl.BG_E_HTTP_ERROR_nnn`` for any HTTP error status nnn from 400 to 599 (L5, L7)."""
+if TYPE_CHECKING:
+    from .scenariofile import ScenarioFile, ScenarioFileError
+
+#: Names imported on first use, so that ``import bitslab`` stays quick (the scenario-file
+#: reader needs tomllib and pathlib, which a simulation does not).
+_LAZY = {"ScenarioFile": "scenariofile", "ScenarioFileError": "tables"}
+
+
+def __getattr__(name: str) -> Any:
+    """``bl.ScenarioFile`` and ``bl.ScenarioFileError``, imported on first use; and
+    ``bl.BG_E_HTTP_ERROR_nnn`` for any HTTP error status nnn from 400 to 599 (L5, L7)."""
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
     prefix = "BG_E_HTTP_ERROR_"
     if name.startswith(prefix) and name[len(prefix) :].isdigit():
         status = int(name[len(prefix) :])

@@ -48,13 +48,14 @@ class App:
         self.sim = sim
         self.name = name
         self.runs: list[Run] = [Run(1, sim.now, None, "running")]
+        self._live: int | None = 1  # the number of the run under way, None while down
         self._on_start: list[Callable[[App], object]] = []
         self._on_exit: list[Callable[[App], object]] = []
 
     @property
     def running(self) -> bool:
         """True while the current run has not ended."""
-        return self.runs[-1].end is None
+        return self._live is not None
 
     @property
     def run(self) -> int:
@@ -63,7 +64,7 @@ class App:
 
     def owns(self, run: int) -> bool:
         """I4: True while run ``run`` is the current one and still running."""
-        return self.running and run == self.run
+        return run == self._live
 
     def crash(self) -> None:
         """I4, I7: die now; interfaces are left behind and calls into them will fail."""
@@ -85,6 +86,7 @@ class App:
         if self.running:
             raise ValueError(f"start() on app {self.name!r}: it is already running")
         self.runs.append(Run(self.run + 1, self.sim.now, None, "running"))
+        self._live = self.run
         for fn in list(self._on_start):
             fn(self)
 
@@ -109,6 +111,7 @@ class App:
         self._require_running(how)
         number, start, _, _ = self.runs[-1]
         self.runs[-1] = Run(number, start, self.sim.now, how)
+        self._live = None
 
     def __repr__(self) -> str:
         status = "running" if self.running else "down"

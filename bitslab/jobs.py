@@ -344,7 +344,7 @@ class Job:
 
     def get_notify_flags(self) -> NotifyFlags:
         """The job's notify flags (F2: JOB_TRANSFERRED | JOB_ERROR for a new job)."""
-        return self._notify.flags
+        return NotifyFlags(self._notify.flags)
 
     def set_notify_interface(self, notifier: object | None) -> None:
         """Register the object BITS calls (I1: the last caller wins; None removes it).
@@ -414,7 +414,7 @@ class Job:
             self._deadline = self._paused_left = None
         self._state = new
         self._episode += 1
-        self.history.append(StateChange(self.sim.now, old, new, rule))
+        self.history.append(StateChange(self.sim.env.now, old, new, rule))
         self.sim._job_state_changed(self, old, new)
 
     def _bytes_now(self) -> float:
@@ -457,7 +457,8 @@ class Job:
         the lane the bytes flow in from now (None when they do not)."""
         file = self._moving
         transfer = file._transfer if file is not None else None
-        point = (self.sim.now, self._bytes_now(), transfer.lane if transfer is not None else None)
+        lane = transfer.lane if transfer is not None else None
+        point = (self.sim.env.now, self._bytes_now(), lane)
         if self._trace[-1][0] == point[0]:
             self._trace[-1] = point
         else:

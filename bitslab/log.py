@@ -10,7 +10,6 @@ are frozen; a DataFrame is made only when asked for (:meth:`EventLog.to_datafram
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 if TYPE_CHECKING:
@@ -37,9 +36,9 @@ OUTCOMES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """One delivery attempt or decision.
+class LogEntry(NamedTuple):
+    """One delivery attempt or decision: an immutable record (a named tuple, so a long log
+    stays small; compare entries by their fields, not by identity).
 
     - ``id``: the notification's number, shared by all its attempts; ``attempt`` counts them
       from 1 (0 for a decision made before any attempt, such as ``coalesced``).

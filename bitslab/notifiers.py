@@ -68,7 +68,8 @@ class Notifier:
     @property
     def alive(self) -> bool:
         """I4: False once the application run that made this object has ended."""
-        return self.app is None or (self.run is not None and self.app.owns(self.run))
+        app = self.app
+        return app is None or app._live == self.run
 
     def job_transferred(self, job: Job) -> Any:
         """C1: every file of ``job`` has transferred."""
@@ -130,7 +131,7 @@ class RecordingNotifier(Notifier):
         file: File | None = None,
         ranges: list[tuple[int, int]] | None = None,
     ) -> Any:
-        self.calls.append(Call(job.sim.now, method, job, file, ranges))
+        self.calls.append(Call(job.sim.env.now, method, job, file, ranges))
         return self.returns.get(method)
 
     def job_transferred(self, job: Job) -> Any:

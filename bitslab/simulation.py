@@ -92,7 +92,7 @@ class Simulation:
             else check_number("callback_timeout", callback_timeout, strictly_positive=True)
         )
         progress = check_number("progress_interval", progress_interval, strictly_positive=True)
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
         self._agenda = Agenda(self.env)
         self.rng = random.Random(self.seed)
         self.network = Network(self, link, delay, share)
@@ -113,7 +113,7 @@ class Simulation:
     @property
     def now(self) -> float:
         """Simulated seconds since the start."""
-        return float(self.env.now)
+        return self.env.now
 
     @property
     def time_slice(self) -> float:

@@ -8,8 +8,8 @@ result. Whatever the callback does (raise, return junk, yield junk, never return
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Generator
+from types import GeneratorType
 from typing import Any
 
 import simpy
@@ -19,7 +19,7 @@ from ..constants import hresult_name
 
 __all__ = ["call", "describe_raised", "read_result"]
 
-Done = Callable[[bool, str], None]
+Done = Callable[..., None]
 
 
 def read_result(value: Any) -> tuple[bool, str]:
@@ -99,39 +99,42 @@ def call(
     args: tuple[Any, ...],
     timeout: float | None,
     done: Done,
-) -> None:
-    """Call ``method(*args)`` and report ``done(succeeded, detail)`` exactly once.
+    context: tuple[Any, ...] = (),
+) -> tuple[bool, str] | None:
+    """Call ``method(*args)``: ``(succeeded, detail)`` once it has returned.
 
-    A plain method reports at once. A generator method reports when its process ends, or,
-    if ``timeout`` is not None, after ``timeout`` simulated seconds: it is then interrupted
-    and counts as failed (C5, C9, model choice).
+    A plain method has returned when ``call`` does, and ``call`` returns its result. A
+    generator method runs as a SimPy process: ``call`` returns None and reports later, with
+    ``done(*context, succeeded, detail)``, exactly once: when the process ends, or, if
+    ``timeout`` is not None, after ``timeout`` simulated seconds, when it is interrupted and
+    counts as failed (C5, C9, model choice).
     """
     try:
         result = method(*args)
     except Exception as exc:  # a failing callback is a failed call (C5)
-        done(False, describe_raised(exc))
-        return
-    if not inspect.isgenerator(result):
-        done(*read_result(result))
-        return
+        return False, describe_raised(exc)
+    if result is None:  # the usual success, read first
+        return True, ""
+    if not isinstance(result, GeneratorType):
+        return read_result(result)
     finished = False
 
     def report(ok: bool, detail: str) -> None:
         nonlocal finished
         if not finished:
             finished = True
-            done(ok, detail)
+            done(*context, ok, detail)
 
     process = env.process(_drive(result, env))
     process.callbacks.append(lambda event: report(*_judge(event.value)))
-    if timeout is None:
-        return
+    if timeout is not None:
 
-    def give_up(_event: simpy.Event) -> None:
-        if finished:
-            return
-        if process.is_alive:
-            process.interrupt("callback_timeout")
-        report(False, f"did not return within callback_timeout={timeout:g} s")
+        def give_up(_event: simpy.Event) -> None:
+            if finished:
+                return
+            if process.is_alive:
+                process.interrupt("callback_timeout")
+            report(False, f"did not return within callback_timeout={timeout:g} s")
 
-    env.timeout(timeout).callbacks.append(give_up)
+        env.timeout(timeout).callbacks.append(give_up)
+    return None

@@ -43,6 +43,8 @@ class Decision(NamedTuple):
 
 
 _CALL = Decision("call", None, None)
+_DISABLE = int(NotifyFlags.DISABLE)
+_WANTED = {method: int(flag) for method, flag in CALLBACK_FLAGS.items()}
 
 
 def is_stale(note: Notification) -> bool:
@@ -69,21 +71,19 @@ def decide(note: Notification) -> Decision:
     job = note.job
     if is_stale(note):
         return Decision("end", "stale", "C11", stale_detail(note))
-    flags = job.get_notify_flags()  # F6: read now, at delivery
-    if flags & NotifyFlags.DISABLE:
+    flags = job._notify.flags  # F6: read now, at delivery
+    if flags & _DISABLE:
         return Decision("end", "disabled", "F5", f"flags are {_flags(flags)}")
     if note.method == "file_ranges_transferred" and not job.get_property(
         JobProperty.ON_DEMAND_MODE
     ):
         return Decision("end", "not_on_demand", "R6", "the job is not in on-demand mode")
-    wanted = CALLBACK_FLAGS[note.method]
-    if not flags & wanted:
-        return Decision(
-            "end", "filtered", "F8", f"flags are {_flags(flags)}, without {wanted.name}"
-        )
+    if not flags & _WANTED[note.method]:
+        wanted = CALLBACK_FLAGS[note.method].name
+        return Decision("end", "filtered", "F8", f"flags are {_flags(flags)}, without {wanted}")
     if note.via_cmdline and cmdline_applies(note):  # K4, K5: only the command line now
         return Decision("cmdline", None, "K5" if note.cmdline_ran else "K4")
-    notifier = job.get_notify_interface()
+    notifier = job._notify.interface
     if notifier is None:
         if cmdline_applies(note):
             return Decision("cmdline", None, "K3", "no interface is registered")
@@ -131,5 +131,5 @@ def stale_detail(note: Notification) -> str:
     return f"the job left {want} (it is {state} now)"
 
 
-def _flags(flags: NotifyFlags) -> str:
+def _flags(flags: int) -> str:
     return f"0x{int(flags):X}"

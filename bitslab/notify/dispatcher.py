@@ -49,6 +49,7 @@ MAX_IN_FLIGHT = 4
 
 _STATE_METHOD = {JobState.TRANSFERRED: "job_transferred", JobState.ERROR: "job_error"}
 _BUSY = frozenset({"in_flight", "running"})  # a call or a command line is under way
+_STATE_REASONS: dict[tuple[JobState, JobState], str] = {}  # why a state change raised one
 
 
 class Dispatcher:
@@ -64,7 +65,9 @@ class Dispatcher:
         progress_interval: float,
     ) -> None:
         self.sim = sim
+        self._env = sim.env
         self.log = EventLog(self.pending)
+        self._entries = self.log._entries  # written here, one entry per attempt or decision
         self.programs = Programs()
         self.dispatch_delay = dispatch_delay
         self.modification_delay = modification_delay
@@ -81,6 +84,7 @@ class Dispatcher:
         self._pumping = False
         self._succeeded: dict[tuple[Job, str], int] = {}  # K4: episodes an interface handled
         self.watching: set[RangeLimiter] = set()  # R4: range limiters looking for new ranges
+        self._targets: dict[int, tuple[object, str]] = {}  # how the log names each notifier
 
     @property
     def quiet(self) -> bool:
@@ -106,13 +110,18 @@ class Dispatcher:
         if new is JobState.TRANSFERRING:
             self.watch_ranges(job)
         method = _STATE_METHOD.get(new)
-        if method is not None:
-            rule = "C1" if method == "job_transferred" else "C2"
-            self.raise_(method, job, None, f"the job entered {new.name} ({rule})")
-        elif new.is_final:  # C3: nothing at all for a final job; forget its bookkeeping
-            self._forget(job)
-        else:
-            self.raise_("job_modification", job, None, f"state {old.name} -> {new.name} (C3)")
+        if new.is_final and method is None:  # C3: nothing at all for a final job
+            self._forget(job)  # forget its bookkeeping
+            return
+        reason = _STATE_REASONS.get((old, new))
+        if reason is None:  # worked out once per pair of states: a long log shares them
+            if method is not None:
+                rule = "C1" if method == "job_transferred" else "C2"
+                reason = f"the job entered {new.name} ({rule})"
+            else:
+                reason = f"state {old.name} -> {new.name} (C3)"
+            _STATE_REASONS[old, new] = reason
+        self.raise_(method or "job_modification", job, None, reason)
 
     def on_file_transferred(self, job: Job, file: File) -> None:
         """C4: a file is complete."""
@@ -187,7 +196,7 @@ class Dispatcher:
         A range report is raised by its :class:`RangeLimiter` only when it is due (C7,
         R4), so it goes to dispatch at once.
         """
-        note = Notification(next(self._ids), method, job, file, self.sim.now, reason, ranges)
+        note = Notification(next(self._ids), method, job, file, self._env.now, reason, ranges)
         note.via_cmdline = via_cmdline
         self._pending.setdefault(job, {})[note] = None
         if method in RATE_LIMITED:
@@ -210,7 +219,7 @@ class Dispatcher:
         delay = (
             self.modification_delay if note.method == "job_modification" else self.dispatch_delay
         )
-        now = self.sim.now
+        now = self._env.now
         wait = delay if since is None else max(0.0, since + delay - now)
         self.set_status(note, "delayed")
         note.trigger = trigger
@@ -239,11 +248,16 @@ class Dispatcher:
         self.set_status(note, "done")
         note.token += 1
         job = note.job
-        self._pending.get(job, {}).pop(note, None)
-        limiter = self._limiters.get((job, note.method))
-        if limiter is not None and limiter.held is note:
-            limiter.drop_held()
-        queue = self._queues.get(job) if note.queued else None
+        pending = self._pending.get(job)
+        if pending is not None:
+            pending.pop(note, None)
+        if note.method in RATE_LIMITED or note.method == "file_ranges_transferred":
+            limiter = self._limiters.get((job, note.method))
+            if limiter is not None and limiter.held is note:
+                limiter.drop_held()
+        if not note.queued:
+            return
+        queue = self._queues.get(job)
         note.queued = False
         if queue is not None:
             head = queue[0] is note
@@ -303,8 +317,11 @@ class Dispatcher:
     def _arrive(self, note: Notification, token: int) -> None:
         if token != note.token:
             return
+        note.arrived = self._env.now
+        if self.in_flight < MAX_IN_FLIGHT and not self._ready and not self._pumping:
+            self._attempt(note)  # C9: a slot is free and nothing else waits for one
+            return
         self.set_status(note, "ready")
-        note.arrived = self.sim.now
         priority = 1 if note.method == "job_modification" else 0  # C8
         heapq.heappush(self._ready, (priority, next(self._seq), note))
         self._pump()
@@ -325,7 +342,7 @@ class Dispatcher:
     def _attempt(self, note: Notification) -> None:
         """D1: decide, then end it, call the interface or run the command line."""
         note.attempts += 1
-        now = self.sim.now
+        now = self._env.now
         if now > note.arrived:  # C9: all four slots were taken
             slot = f"waited {now - note.arrived:.2f} s for a free slot (C9)"
             note.trigger = f"{note.trigger}; {slot}" if note.trigger else slot
@@ -337,7 +354,7 @@ class Dispatcher:
             assert decision.rule is not None
             self._run_cmdline(note, decision.rule, decision.detail, None, now)
         elif decision.action == "app_down":
-            target = describe_target(note.job.get_notify_interface())
+            target = self._target(note.job.get_notify_interface())
             self._failure(note, "app_down", decision.detail, target, now)
         else:
             self._call(note)
@@ -345,34 +362,49 @@ class Dispatcher:
     def _call(self, note: Notification) -> None:
         """C5, C9: call the interface's method; :meth:`_settle` hears how it went."""
         job = note.job
-        notifier = job.get_notify_interface()
-        target = describe_target(notifier)
+        notifier = job._notify.interface
+        target = self._target(notifier)
+        method = note.method
         args: tuple[Any, ...]
-        if note.method == "job_error":
-            args = (job, job.get_error())
-        elif note.method == "file_transferred":
-            args = (job, note.file)
-        elif note.method == "file_ranges_transferred":
-            args = (job, note.file, list(note.ranges or ()))
-        else:
+        if method == "job_modification" or method == "job_transferred":
             args = (job,)
-        self.set_status(note, "in_flight")
+        elif method == "file_transferred":
+            args = (job, note.file)
+        elif method == "job_error":
+            args = (job, job.get_error())
+        else:
+            args = (job, note.file, list(note.ranges or ()))
+        self.in_flight += 1  # from delayed or ready, both active: only in_flight changes
+        note.status = "in_flight"
         note.callee = notifier
         note.again = False
-        start = self.sim.now
-        call(
-            self.sim.env,
-            getattr(notifier, note.method),
+        start = self._env.now
+        result = call(
+            self._env,
+            getattr(notifier, method),
             args,
             self.callback_timeout,
-            lambda ok, detail: self._settle(note, ok, detail, target, start),
+            self._settle,
+            (note, target, start),
         )
+        if result is not None:  # a plain method has returned already
+            self._settle(note, target, start, *result)
 
-    def _settle(self, note: Notification, ok: bool, detail: str, target: str, start: float) -> None:
+    def _target(self, notifier: object) -> str:
+        """How the log names ``notifier`` (worked out once per notifier; the id is safe as a
+        key because the dict keeps the notifier alive)."""
+        known = self._targets.get(id(notifier))
+        if known is None:
+            known = self._targets[id(notifier)] = (notifier, describe_target(notifier))
+        return known[1]
+
+    def _settle(self, note: Notification, target: str, start: float, ok: bool, detail: str) -> None:
         """C5: the call returned: delivered, or a failure (I4: also when the app died during
         the call, as an RPC call into a process that ends fails)."""
         notifier, note.callee = note.callee, None
-        self.set_status(note, "attempted")
+        self.active -= 1  # in_flight -> attempted
+        self.in_flight -= 1
+        note.status = "attempted"
         died = app_down_detail(notifier) if ok else None
         if died is not None:
             self._failure(note, "app_down", f"{died}, during the call", target, start)
@@ -492,9 +524,9 @@ class Dispatcher:
         target: str | None,
         start: float | None,
     ) -> None:
-        now = self.sim.now
+        now = self._env.now
         time = now if start is None else start
-        self.log._add(
+        self._entries.append(
             LogEntry(
                 note.id,
                 time,
@@ -509,7 +541,7 @@ class Dispatcher:
                 note.reason,
                 target,
                 detail,
-                now - time,
+                0.0 if time == now else now - time,
                 note.trigger,
                 tuple(note.ranges) if note.ranges is not None else None,
             )

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Limiter", "RangeLimiter"]
 
+_INTERVAL = JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS
+
 
 class Limiter:
     """C7 for one job and one kind (``job_modification`` or ``file_ranges_transferred``)."""
@@ -47,7 +49,7 @@ class Limiter:
 
     def interval(self) -> float:
         """The job's minimum notification interval, in seconds."""
-        ms = self.job.get_property(JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS)
+        ms = self.job._properties[_INTERVAL]
         assert isinstance(ms, int)
         return ms / 1000.0
 
@@ -56,7 +58,7 @@ class Limiter:
         if self.held is not None:
             self._dispatcher.end(note, "coalesced", "C7", f"folded into #{self.held.id}")
             return
-        now = self._dispatcher.sim.now
+        now = self._dispatcher._env.now
         if self.last_sent is None or now >= self.last_sent + self.interval() - 1e-9:
             self._send(note)
             return
@@ -69,8 +71,7 @@ class Limiter:
         self.held = None
 
     def _send(self, note: Notification, trigger: str = "") -> None:
-        sim = self._dispatcher.sim
-        self.last_sent = sim.now
+        self.last_sent = self._dispatcher._env.now
         if self.method == "job_modification":
             self._reported = self.job._bytes_now()
             if self.job.state is JobState.TRANSFERRING:  # keep reporting bytes while they flow
@@ -79,8 +80,8 @@ class Limiter:
 
     def _arm_tick(self) -> None:
         """Look for new bytes one interval from now (at least ``progress_interval``)."""
-        sim = self._dispatcher.sim
-        self._arm(sim.now + max(self.interval(), self._dispatcher.progress_interval))
+        dispatcher = self._dispatcher
+        self._arm(dispatcher._env.now + max(self.interval(), dispatcher.progress_interval))
 
     def _arm(self, when: float) -> None:
         self._gen += 1
@@ -130,7 +131,7 @@ class RangeLimiter(Limiter):
             return
         self._watching = True
         self._dispatcher.watching.add(self)
-        when = self._dispatcher.sim.now + max(self.interval(), self._dispatcher.progress_interval)
+        when = self._dispatcher._env.now + max(self.interval(), self._dispatcher.progress_interval)
         if self.last_sent is not None:
             when = max(when, self.last_sent + self.interval())
         self._arm(when)
@@ -170,7 +171,7 @@ class RangeLimiter(Limiter):
             self._dispatcher.raise_("file_ranges_transferred", job, file, reason, ranges.pairs())
             sent = True
         if sent:
-            now = self._dispatcher.sim.now
+            now = self._dispatcher._env.now
             self.last_sent = now
             if self._watching:  # C7: the next look waits a whole interval from this report
                 self._arm(now + max(self.interval(), self._dispatcher.progress_interval))

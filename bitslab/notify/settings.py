@@ -43,7 +43,7 @@ class NotifySettings:
     __slots__ = ("flags", "interface", "parameters", "program")
 
     def __init__(self) -> None:
-        self.flags = DEFAULT_FLAGS
+        self.flags = int(DEFAULT_FLAGS)  # an int: D1 reads it at every delivery (F6)
         self.interface: object | None = None  # I2
         self.program = ""  # K1: a new job returns ("", "")
         self.parameters = ""
@@ -57,7 +57,7 @@ class NotifySettings:
             raise BitsError(
                 f"{what} on job {job.name!r}: bits outside 0x{VALID_FLAGS:X} (F3)", E_NOTIMPL
             )
-        self.flags = NotifyFlags(flags)
+        self.flags = int(flags)
 
     def set_interface(self, job: Job, notifier: object | None) -> None:
         """I1, I3: the last caller wins; None removes; a final job fails."""
