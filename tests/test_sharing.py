@@ -8,6 +8,8 @@ the rate changed, though no job is touched when another one's file ends.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 import bitslab as bl
@@ -77,7 +79,7 @@ def test_s5_progress_trace_bends_exactly_where_another_job_left_the_link() -> No
     assert trace[0] == (0.0, 0)
     assert (2.0, MB) in [(pytest.approx(t), b) for t, b in trace]
     assert trace[-1] == (pytest.approx(5.0), 4 * MB)
-    for (t0, b0), (t1, b1) in zip(trace, trace[1:], strict=False):
+    for (t0, b0), (t1, b1) in itertools.pairwise(trace):
         assert t1 >= t0
         assert b1 >= b0
         if t1 > t0:  # between two points the rate is one of the two it ever had
