@@ -120,6 +120,7 @@ class Job:
             JobProperty.ON_DEMAND_MODE: False,
         }
         self._files_done = 0
+        self._first_open = 0  # files before this index are complete (see _next_file)
         self._banked = 0.0  # bytes held in the files' checkpoints (the sum of their _done)
         self._moving: File | None = None  # the file whose bytes are flowing now
         # Bytes at each checkpoint, and the lane they flow in after it (see progress_trace()).
@@ -471,11 +472,18 @@ class Job:
     def _next_file(self) -> File | None:
         """S4: files transfer one at a time, in the order added; R5: on demand, only those
         with requested bytes outstanding."""
-        if self._files_done == len(self.files):
+        files = self.files
+        if self._files_done == len(files):
             return None
-        for file in self.files:
-            if file._needs_turn():
-                return file
+        # A complete file never needs a turn again, so the scan starts after the first ones
+        # that are complete (without this, a job of n files would scan n^2 / 2 of them).
+        first = self._first_open
+        while files[first]._completed:
+            first += 1
+        self._first_open = first
+        for index in range(first, len(files)):
+            if files[index]._needs_turn():
+                return files[index]
         return None
 
     def _made_progress(self) -> None:
