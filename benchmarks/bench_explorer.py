@@ -19,16 +19,14 @@ before each repeat; this is a benchmark to read, never a timed test.
 from __future__ import annotations
 
 import argparse
-import gc
 import platform
-import statistics
 import sys
-import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import simpy
+from timing import Timing, time_calls
 
 from bitslab.constants import NotifyFlags
 from bitslab.explain import flag_names
@@ -73,14 +71,6 @@ STRESS: tuple[dict[str, Any], ...] = (
 
 
 @dataclass(frozen=True)
-class Timing:
-    """Wall times of repeated calls, in milliseconds."""
-
-    median: float
-    max: float
-
-
-@dataclass(frozen=True)
 class Row:
     """The figures for one control change (or for the plain SimPy baseline)."""
 
@@ -91,18 +81,6 @@ class Row:
     events: int
     log_entries: int | None
     state_changes: int | None
-
-
-def time_calls(fn: Callable[[], object], repeats: int) -> Timing:
-    """Call ``fn`` once to warm up, then ``repeats`` times, collecting garbage before each."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000.0)
-    return Timing(statistics.median(times), max(times))
 
 
 def count_steps(env: simpy.Environment, run: Callable[[], object]) -> int:

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Generator, Sequence, Sized
+from collections.abc import Generator, Sequence, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from timing import Timing, time_calls  # noqa: E402
 from workloads import busy_machine, decisions  # noqa: E402
 
 # -- the issue's targets ---------------------------------------------------------------------
@@ -121,14 +122,6 @@ class Pair:
     def ratio(self) -> float:
         """bitslab's decisions per second over plain SimPy's timeouts per second."""
         return self.busy.decisions_per_second / self.timeouts_per_second
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Wall times of repeated calls, in milliseconds."""
-
-    median: float
-    max: float
 
 
 @dataclass(frozen=True)
@@ -251,18 +244,6 @@ def measure_busy(jobs: int, repeats: Repeats) -> tuple[list[Pair], dict[int, lis
 
 
 # -- the classroom restart scenario ----------------------------------------------------------
-
-
-def time_calls(fn: Callable[[], object], repeats: int) -> Timing:
-    """Call ``fn`` once to warm up, then ``repeats`` times, collecting garbage before each."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000.0)
-    return Timing(statistics.median(times), max(times))
 
 
 def measure_restart(repeats: int) -> tuple[Timing, Timing]:
@@ -411,23 +392,16 @@ def markdown_table(
 def git_commit(where: Path) -> str:
     """The short commit of the checkout at ``where``, and whether its tracked files have
     changed since; "unknown" if git cannot say."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=where, capture_output=True, text=True, timeout=10, check=True
+        )
+        return done.stdout.strip()
+
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=where,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=where,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
+        head = git("rev-parse", "--short", "HEAD")
+        changes = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{head} (with uncommitted changes)" if changes else head

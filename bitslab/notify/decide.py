@@ -79,8 +79,7 @@ def decide(note: Notification) -> Decision:
     ):
         return Decision("end", "not_on_demand", "R6", "the job is not in on-demand mode")
     if not flags & _WANTED[note.method]:
-        wanted = CALLBACK_FLAGS[note.method].name
-        return Decision("end", "filtered", "F8", f"flags are {_flags(flags)}, without {wanted}")
+        return _filtered(flags, note.method)
     if note.via_cmdline and cmdline_applies(note):  # K4, K5: only the command line now
         return Decision("cmdline", None, "K5" if note.cmdline_ran else "K4")
     notifier = job._notify.interface
@@ -100,6 +99,20 @@ def decide(note: Notification) -> Decision:
     if down is not None:
         return Decision("app_down", "app_down", "I4", down)
     return _CALL
+
+
+_FILTERED: dict[tuple[int, str], Decision] = {}
+
+
+def _filtered(flags: int, method: str) -> Decision:
+    """F8: the decision for ``method`` under ``flags`` without its flag (one per pair, so
+    the entries of a long log share its text)."""
+    decision = _FILTERED.get((flags, method))
+    if decision is None:
+        wanted = CALLBACK_FLAGS[method].name
+        detail = f"flags are {_flags(flags)}, without {wanted}"
+        decision = _FILTERED[flags, method] = Decision("end", "filtered", "F8", detail)
+    return decision
 
 
 def describe_target(notifier: object) -> str:

@@ -36,7 +36,16 @@ _INTERVAL = JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS
 class Limiter:
     """C7 for one job and one kind (``job_modification`` or ``file_ranges_transferred``)."""
 
-    __slots__ = ("_dispatcher", "_gen", "_reported", "held", "job", "last_sent", "method")
+    __slots__ = (
+        "_dispatcher",
+        "_folded",
+        "_gen",
+        "_reported",
+        "held",
+        "job",
+        "last_sent",
+        "method",
+    )
 
     def __init__(self, dispatcher: Dispatcher, job: Job, method: str) -> None:
         self._dispatcher = dispatcher
@@ -46,6 +55,7 @@ class Limiter:
         self.held: Notification | None = None
         self._gen = 0
         self._reported = 0.0  # the job's bytes at the last modification sent
+        self._folded = (0, "")  # the held notification's id and the detail of those folded
 
     def interval(self) -> float:
         """The job's minimum notification interval, in seconds."""
@@ -55,8 +65,11 @@ class Limiter:
 
     def offer(self, note: Notification) -> None:
         """C7: send ``note`` now, hold it for the end of the interval, or fold it in."""
-        if self.held is not None:
-            self._dispatcher.end(note, "coalesced", "C7", f"folded into #{self.held.id}")
+        held = self.held
+        if held is not None:
+            if self._folded[0] != held.id:  # one text per held notification, shared
+                self._folded = (held.id, f"folded into #{held.id}")
+            self._dispatcher.end(note, "coalesced", "C7", self._folded[1])
             return
         now = self._dispatcher._env.now
         if self.last_sent is None or now >= self.last_sent + self.interval() - 1e-9:
