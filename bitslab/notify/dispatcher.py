@@ -402,9 +402,12 @@ class Dispatcher:
         """C5: the call returned: delivered, or a failure (I4: also when the app died during
         the call, as an RPC call into a process that ends fails)."""
         notifier, note.callee = note.callee, None
-        self.active -= 1  # in_flight -> attempted
-        self.in_flight -= 1
-        note.status = "attempted"
+        if note.status == "in_flight":  # the usual way, without the general bookkeeping
+            self.active -= 1
+            self.in_flight -= 1
+            note.status = "attempted"
+        else:
+            self.set_status(note, "attempted")
         died = app_down_detail(notifier) if ok else None
         if died is not None:
             self._failure(note, "app_down", f"{died}, during the call", target, start)
