@@ -68,8 +68,7 @@ class Notifier:
     @property
     def alive(self) -> bool:
         """I4: False once the application run that made this object has ended."""
-        app = self.app
-        return app is None or app._live == self.run
+        return self.app is None or (self.run is not None and self.app.owns(self.run))
 
     def job_transferred(self, job: Job) -> Any:
         """C1: every file of ``job`` has transferred."""

@@ -40,16 +40,6 @@ class Transfer:
         self._gen = 0
         self._sliced = False
 
-    @property
-    def moving(self) -> bool:
-        """True while bytes flow (a file is connected), so the transfer needs bandwidth."""
-        return self.file is not None
-
-    @property
-    def rate(self) -> float:
-        """Bytes per second flowing now (S5)."""
-        return self.lane.rate if self.lane is not None else 0.0
-
     def begin(self) -> None:
         """L3: the job connects; after the network's latency it asks for its next file."""
         self._connect_next()
