@@ -1,17 +1,24 @@
-"""The agenda: bitslab's internal timers, kept in one heap and run from SimPy in batches.
+"""The agenda: bitslab's internal timers, kept in one heap beside SimPy's own queue.
 
 Every timer of the model (a transfer's next file, a retry, a notification's dispatch delay,
 the end of a time slice...) is a call due at a simulated time. A SimPy event per timer would
 cost an Event object, a callback list and a pass of SimPy's loop each; instead the agenda
-keeps ``(time, order, function, arguments)`` entries in its own heap and schedules a SimPy
-event only for the earliest time it must wake at. When that event fires, every entry due by
-then runs, oldest first, including entries added meanwhile for the same moment.
+keeps ``(time, order, function, arguments)`` entries in its own heap, and every entry due at
+one moment runs in one batch, oldest first, including entries added meanwhile for the same
+moment.
+
+Two ways the batches run:
+
+- Inside :meth:`bitslab.Simulation.run`, the simulation *drives* the agenda
+  (:meth:`Agenda.drive`): it takes the earlier of the agenda's next time and SimPy's next
+  event, moves SimPy's clock to it and runs that, so a moment costs no SimPy event at all.
+- Outside it (a caller steps ``sim.env`` directly), the agenda keeps one SimPy event
+  scheduled for its earliest time, and runs that time's batch when the event fires.
 
 Order: entries due at one moment run in the order they were added. Model choice (the
-simulation's timing is exact either way): the whole batch for one moment runs when the
-agenda's event for that moment fires, so a SimPy event of a callback (C9: a callback that
-takes simulated time) due at the same moment runs before or after the whole batch, never
-between two of its entries.
+simulation's timing is exact either way): a SimPy event due at the same moment as a batch,
+such as the resumption of a callback that takes simulated time (C9), runs before the batch;
+the batch runs whole, never split by one.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from heapq import heappop, heappush
+from math import inf
 from typing import Any
 
 import simpy
@@ -44,7 +52,7 @@ class _Wake(simpy.Event):
 class Agenda:
     """Calls due at simulated times, for one SimPy environment."""
 
-    __slots__ = ("_heap", "_next", "_order", "_waking", "env")
+    __slots__ = ("_driven", "_heap", "_next", "_order", "_waking", "env")
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
@@ -52,6 +60,7 @@ class Agenda:
         self._order = itertools.count()
         self._next: float | None = None  # the earliest time a wake-up event is set for
         self._waking: set[float] = set()  # every time a wake-up event is set for
+        self._driven = False  # inside drive(): no wake-up events are needed
 
     def __len__(self) -> int:
         """Entries not yet run (stale ones included: timers are never cancelled)."""
@@ -60,9 +69,57 @@ class Agenda:
     def at(self, when: float, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         """Call ``fn(*args)`` at ``when`` (not before the current time)."""
         heappush(self._heap, (when, next(self._order), fn, args))
-        upcoming = self._next
-        if upcoming is None or when < upcoming:
-            self._set_wake(when)
+        if not self._driven:
+            upcoming = self._next
+            if upcoming is None or when < upcoming:
+                self._set_wake(when)
+
+    def drive(
+        self,
+        end: float | None,
+        stop: Callable[[], bool],
+        step: Callable[[], None] | None = None,
+    ) -> None:
+        """Run the agenda's batches and SimPy's events in time order, until ``stop()`` is
+        true (checked before each moment), nothing is left, or the next thing is due at or
+        after ``end``. ``step``, if given, is called after each batch or SimPy event.
+
+        SimPy's clock is moved to each batch's time; it is the one clock of the simulation.
+        """
+        env = self.env
+        heap = self._heap
+        limit = inf if end is None else end
+        self._driven = True
+        try:
+            while not stop():
+                upcoming = env.peek()
+                when = heap[0][0] if heap else inf
+                if upcoming <= when:  # a SimPy event first, also at a tie (model choice)
+                    if upcoming >= limit or upcoming == inf:
+                        return
+                    env.step()
+                else:
+                    if when >= limit:
+                        return
+                    env._now = when  # SimPy keeps its clock in _now (SimPy 4)
+                    self._run(when)
+                if step is not None:
+                    step()
+        finally:
+            self._driven = False
+            self._next = None
+            if heap:  # a caller may step sim.env directly next
+                self._set_wake(heap[0][0])
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _run(self, when: float) -> None:
+        """Run every entry due by ``when``, oldest first (entries added for this moment join
+        the batch)."""
+        heap = self._heap
+        while heap and heap[0][0] <= when:
+            _, _, fn, args = heappop(heap)
+            fn(*args)
 
     def _set_wake(self, when: float) -> None:
         self._next = when
@@ -76,13 +133,14 @@ class Agenda:
         assert isinstance(event, _Wake)
         when = event.when
         self._waking.discard(when)
-        heap = self._heap
+        if self._driven:  # drive() runs the batches itself; this one may be done already
+            self._run(when)
+            return
         self._next = when  # entries added for this moment join this batch
         try:
-            while heap and heap[0][0] <= when:
-                _, _, fn, args = heappop(heap)
-                fn(*args)
+            self._run(when)
         finally:  # even if a call_at function raised: what is left keeps its wake-up
+            heap = self._heap
             if heap:
                 self._set_wake(heap[0][0])
             else:

@@ -5,7 +5,6 @@ All randomness goes through ``sim.rng``, so the same seed gives the same history
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable
 from typing import Any
@@ -61,7 +60,8 @@ class Simulation:
     ('TRANSFERRED', 2.05)
     """
 
-    #: How many SimPy events pass between two calls of ``run(progress=...)``.
+    #: How many steps (SimPy events, or batches of the model's timers) pass between two calls
+    #: of ``run(progress=...)``.
     PROGRESS_EVERY = 2_000
 
     def __init__(
@@ -131,6 +131,9 @@ class Simulation:
         notification is on its way or in flight (retries waiting for their delay do not
         count), no report of ranges that arrived is still due (R4), and no ``call_at``
         function is still to come: ``run()`` stops here."""
+        return self._quiet()
+
+    def _quiet(self) -> bool:
         return self._busy == 0 and self._pending_calls == 0 and self._delivery.quiet
 
     def create_job(
@@ -178,7 +181,8 @@ class Simulation:
         yet when ``run`` returns (as in SimPy). With no ``until``, run until quiet (see
         :attr:`quiet`); ``now`` is then the time of the last thing that happened.
         ``progress``, if given, is called with the simulation every
-        ``PROGRESS_EVERY`` SimPy events and once at the end (the command line draws its
+        ``PROGRESS_EVERY`` steps (a SimPy event, or the model's timers due at one moment) and
+        once at the end (the command line draws its
         progress bar with it); it changes nothing in the run.
         ``run`` cannot be called from a callback or a ``call_at`` function (RuntimeError).
         """
@@ -197,12 +201,20 @@ class Simulation:
             )
         self._running = True
         try:
-            if progress is not None:
-                self._run_watched(end, progress)
-            elif end is None:
-                self._run_until_quiet()
-            elif end > self.now:
-                self.env.run(until=end)
+            if progress is None:
+                self._agenda.drive(end, self._stop(end))
+            else:
+                steps = 0
+
+                def step() -> None:
+                    nonlocal steps
+                    steps += 1
+                    if steps % self.PROGRESS_EVERY == 0:
+                        progress(self)
+
+                self._agenda.drive(end, self._stop(end), step)
+            if end is not None and end > self.now:
+                self.env.run(until=end)  # nothing is due before end: this moves the clock
         finally:
             self._running = False
         if progress is not None:
@@ -228,30 +240,22 @@ class Simulation:
 
     def _after(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` after ``delay`` simulated seconds (internal timers)."""
-        self._agenda.at(self.env.now + delay, fn, args)
+        self._agenda.at(self.env._now + delay, fn, args)
 
     def _at(self, time: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` at simulated ``time`` (internal timers; never in the past)."""
-        self._agenda.at(max(time, self.env.now), fn, args)
+        now = self.env._now
+        self._agenda.at(time if time > now else now, fn, args)
 
-    def _run_until_quiet(self) -> None:
-        env = self.env
-        while not self.quiet and env.peek() != math.inf:
-            env.step()
-
-    def _run_watched(self, end: float | None, progress: Callable[[Simulation], object]) -> None:
-        """Run as :meth:`run` does, calling ``progress`` every ``PROGRESS_EVERY`` events."""
-        env = self.env
-        steps = 0
-        while env.peek() != math.inf and (not self.quiet if end is None else env.peek() < end):
-            env.step()
-            steps += 1
-            if steps % self.PROGRESS_EVERY == 0:
-                progress(self)
-        if end is not None and end > self.now:
-            env.run(until=end)
+    def _stop(self, end: float | None) -> Callable[[], bool]:
+        """When :meth:`run` stops early: with no ``until``, once the simulation is quiet."""
+        return _never if end is not None else self._quiet
 
     def _job_state_changed(self, job: Job, old: JobState, new: JobState) -> None:
         self._busy += new.is_busy - old.is_busy
         self._delivery.on_state_change(job, old, new)  # raised before the scheduler reacts
         self._scheduler.on_state_change(job, old, new)
+
+
+def _never() -> bool:
+    return False
