@@ -112,6 +112,7 @@ class App:
         number, start, _, _ = self.runs[-1]
         self.runs[-1] = Run(number, start, self.sim.now, how)
         self._live = None
+        self.sim._runs_ended += 1
 
     def __repr__(self) -> str:
         status = "running" if self.running else "down"

@@ -108,6 +108,7 @@ class Simulation:
         self.apps: list[App] = []
         self._busy = 0  # jobs in QUEUED, CONNECTING, TRANSFERRING or TRANSIENT_ERROR
         self._pending_calls = 0  # call_at functions not yet called
+        self._runs_ended = 0  # app runs ended so far (I4: a call re-checks its app if this moved)
         self._running = False  # inside run(): a callback must not call run() again
 
     @property

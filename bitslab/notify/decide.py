@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..constants import JobProperty, NotifyFlags
+from ..constants import JobProperty, JobState, NotifyFlags
 from ..notifiers import CALLBACK_FLAGS, Notifier
 from .notification import JOB_LEVEL
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .notification import Notification
 
 __all__ = [
+    "CALL",
     "Decision",
     "app_down_detail",
     "cmdline_applies",
@@ -42,8 +43,10 @@ class Decision(NamedTuple):
     detail: str = ""
 
 
-_CALL = Decision("call", None, None)
+#: The decision to call the interface (one object: the dispatcher tells it by identity).
+CALL = Decision("call", None, None)
 _DISABLE = int(NotifyFlags.DISABLE)
+_FINAL = frozenset(state for state in JobState if state.is_final)
 _WANTED = {method: int(flag) for method, flag in CALLBACK_FLAGS.items()}
 
 
@@ -54,7 +57,7 @@ def is_stale(note: Notification) -> bool:
     that stay in ERROR, and anything for a job in a final state (model choice).
     """
     job = note.job
-    if job.state.is_final:
+    if job._state in _FINAL:
         return True
     # A job-level notification is raised on entering its state; any change since ends it.
     return note.method in JOB_LEVEL and job._episode != note.episode
@@ -98,7 +101,7 @@ def decide(note: Notification) -> Decision:
     down = app_down_detail(notifier)
     if down is not None:
         return Decision("app_down", "app_down", "I4", down)
-    return _CALL
+    return CALL
 
 
 _FILTERED: dict[tuple[int, str], Decision] = {}

@@ -26,6 +26,7 @@ from ..constants import JobProperty, JobState
 from ..log import EventLog, LogEntry, Pending
 from .calls import call
 from .decide import (
+    CALL,
     app_down_detail,
     cmdline_applies,
     decide,
@@ -66,6 +67,7 @@ class Dispatcher:
     ) -> None:
         self.sim = sim
         self._env = sim.env
+        self._timer = sim._agenda.at  # the model's timers (see bitslab.agenda)
         self.log = EventLog(self.pending)
         self._entries = self.log._entries  # written here, one entry per attempt or decision
         self.programs = Programs()
@@ -196,9 +198,12 @@ class Dispatcher:
         A range report is raised by its :class:`RangeLimiter` only when it is due (C7,
         R4), so it goes to dispatch at once.
         """
-        note = Notification(next(self._ids), method, job, file, self._env.now, reason, ranges)
+        note = Notification(next(self._ids), method, job, file, self._env._now, reason, ranges)
         note.via_cmdline = via_cmdline
-        self._pending.setdefault(job, {})[note] = None
+        pending = self._pending.get(job)
+        if pending is None:
+            pending = self._pending[job] = {}
+        pending[note] = None
         if method in RATE_LIMITED:
             self._limiter(job, method).offer(note)
         elif method in SERIAL and not via_cmdline:
@@ -219,12 +224,14 @@ class Dispatcher:
         delay = (
             self.modification_delay if note.method == "job_modification" else self.dispatch_delay
         )
-        now = self._env.now
-        wait = delay if since is None else max(0.0, since + delay - now)
-        self.set_status(note, "delayed")
+        now = self._env._now
+        when = now + delay if since is None else max(now, since + delay)
+        if note.status not in ACTIVE:  # from new, held, waiting or retry (set_status, inlined)
+            self.active += 1
+        note.status = "delayed"
         note.trigger = trigger
         note.token += 1
-        self.sim._after(wait, self._arrive, note, note.token)
+        self._timer(when, self._arrive, (note, note.token))
 
     def set_status(self, note: Notification, status: str) -> None:
         """Move a notification to ``status``, keeping count of active and in-flight ones."""
@@ -245,13 +252,18 @@ class Dispatcher:
     ) -> None:
         """Write the final entry of ``note`` and forget it; the job's next one may go (C4)."""
         self._write(note, outcome, rule, True, detail, target, start)
-        self.set_status(note, "done")
+        status = note.status
+        if status in ACTIVE:  # set_status(note, "done"), inlined
+            self.active -= 1
+            if status == "in_flight":
+                self.in_flight -= 1
+        note.status = "done"
         note.token += 1
         job = note.job
         pending = self._pending.get(job)
         if pending is not None:
             pending.pop(note, None)
-        if note.method in RATE_LIMITED or note.method == "file_ranges_transferred":
+        if status == "held":  # C7: its limiter holds it no longer
             limiter = self._limiters.get((job, note.method))
             if limiter is not None and limiter.held is note:
                 limiter.drop_held()
@@ -317,7 +329,7 @@ class Dispatcher:
     def _arrive(self, note: Notification, token: int) -> None:
         if token != note.token:
             return
-        note.arrived = self._env.now
+        note.arrived = self._env._now
         if self.in_flight < MAX_IN_FLIGHT and not self._ready and not self._pumping:
             self._attempt(note)  # C9: a slot is free and nothing else waits for one
             return
@@ -342,22 +354,22 @@ class Dispatcher:
     def _attempt(self, note: Notification) -> None:
         """D1: decide, then end it, call the interface or run the command line."""
         note.attempts += 1
-        now = self._env.now
+        now = self._env._now
         if now > note.arrived:  # C9: all four slots were taken
             slot = f"waited {now - note.arrived:.2f} s for a free slot (C9)"
             note.trigger = f"{note.trigger}; {slot}" if note.trigger else slot
         decision = decide(note)
-        if decision.action == "end":
+        if decision is CALL:
+            self._call(note)
+        elif decision.action == "end":
             assert decision.outcome is not None
             self.end(note, decision.outcome, decision.rule, decision.detail)
         elif decision.action == "cmdline":
             assert decision.rule is not None
             self._run_cmdline(note, decision.rule, decision.detail, None, now)
-        elif decision.action == "app_down":
+        else:  # "app_down"
             target = self._target(note.job.get_notify_interface())
             self._failure(note, "app_down", decision.detail, target, now)
-        else:
-            self._call(note)
 
     def _call(self, note: Notification) -> None:
         """C5, C9: call the interface's method; :meth:`_settle` hears how it went."""
@@ -378,17 +390,18 @@ class Dispatcher:
         note.status = "in_flight"
         note.callee = notifier
         note.again = False
-        start = self._env.now
+        start = self._env._now
+        ended = self.sim._runs_ended
         result = call(
             self._env,
             getattr(notifier, method),
             args,
             self.callback_timeout,
             self._settle,
-            (note, target, start),
+            (note, target, start, ended),
         )
         if result is not None:  # a plain method has returned already
-            self._settle(note, target, start, *result)
+            self._settle(note, target, start, ended, *result)
 
     def _target(self, notifier: object) -> str:
         """How the log names ``notifier`` (worked out once per notifier; the id is safe as a
@@ -398,9 +411,12 @@ class Dispatcher:
             known = self._targets[id(notifier)] = (notifier, describe_target(notifier))
         return known[1]
 
-    def _settle(self, note: Notification, target: str, start: float, ok: bool, detail: str) -> None:
+    def _settle(
+        self, note: Notification, target: str, start: float, ended: int, ok: bool, detail: str
+    ) -> None:
         """C5: the call returned: delivered, or a failure (I4: also when the app died during
-        the call, as an RPC call into a process that ends fails)."""
+        the call, as an RPC call into a process that ends fails; ``ended`` is how many app
+        runs had ended when the call began, so only a run ending since is looked for)."""
         notifier, note.callee = note.callee, None
         if note.status == "in_flight":  # the usual way, without the general bookkeeping
             self.active -= 1
@@ -408,7 +424,7 @@ class Dispatcher:
             note.status = "attempted"
         else:
             self.set_status(note, "attempted")
-        died = app_down_detail(notifier) if ok else None
+        died = app_down_detail(notifier) if ok and ended != self.sim._runs_ended else None
         if died is not None:
             self._failure(note, "app_down", f"{died}, during the call", target, start)
         elif ok:
@@ -420,7 +436,8 @@ class Dispatcher:
                 self.raise_(note.method, note.job, None, reason)
         else:
             self._failure(note, "failed", detail, target, start)
-        self._pump()
+        if self._ready:
+            self._pump()
 
     def _failure(
         self, note: Notification, outcome: str, detail: str, target: str, start: float
@@ -527,7 +544,7 @@ class Dispatcher:
         target: str | None,
         start: float | None,
     ) -> None:
-        now = self._env.now
+        now = self._env._now
         time = now if start is None else start
         self._entries.append(
             LogEntry(
