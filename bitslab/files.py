@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["File", "FileProgress"]
 
 _EPSILON = 1e-6  # rate times elapsed time is a float: 9999.9999999 bytes are 10000
+_ON_DEMAND = JobProperty.ON_DEMAND_MODE
 
 
 class FileProgress(NamedTuple):
@@ -159,7 +160,7 @@ class File:
     # -- for the transfer ----------------------------------------------------------------------
 
     def _on_demand(self) -> bool:
-        return bool(self.job._properties[JobProperty.ON_DEMAND_MODE])
+        return bool(self.job._properties[_ON_DEMAND])
 
     def _now(self) -> float:
         """Bytes present, counting those flowing since the transfer's last checkpoint."""
@@ -167,8 +168,8 @@ class File:
 
     def _work_left(self) -> int:
         """Whole bytes still to fetch: the wanted ones on demand (R5), else the missing ones."""
-        if self._on_demand():
-            return self._wanted.total
+        if self.job._properties[_ON_DEMAND]:
+            return self._wanted.bytes.total
         return self.size - self._filled.total
 
     def _goal(self) -> int:
@@ -184,8 +185,10 @@ class File:
 
     def _next_bytes(self, count: int) -> list[Span]:
         """The next ``count`` bytes this file will fetch, without fetching them."""
-        if self._on_demand():
+        if self.job._properties[_ON_DEMAND]:
             return self._wanted.peek(count)
+        if count >= self.size - self._filled.total:  # the rest of the file
+            return self._filled.missing(0, self.size)
         taken: list[Span] = []
         for start, end in self._filled.missing(0, self.size):
             if count <= 0:
@@ -197,16 +200,19 @@ class File:
 
     def _advance(self, done: float) -> None:
         """A checkpoint: ``done`` bytes are present; fill the whole ones that arrived."""
-        arrived = int(done + _EPSILON) - self._filled.total
+        filled = self._filled
+        arrived = int(done + _EPSILON) - filled.total
         if arrived > 0:
-            on_demand = self._on_demand()
-            spans = self._wanted.take(arrived) if on_demand else self._next_bytes(arrived)
-            for start, end in spans:
-                self._filled.add(start, end)
-                if on_demand:
+            if self.job._properties[_ON_DEMAND]:
+                for start, end in self._wanted.take(arrived):
+                    filled.add(start, end)
                     self._unreported.add(start, end)
-                else:
-                    self._wanted.remove(start, end)
+            else:
+                wanted = self._wanted
+                for start, end in self._next_bytes(arrived):
+                    filled.add(start, end)
+                    if wanted:  # bytes asked for on demand before the mode was switched off
+                        wanted.remove(start, end)
         self._done = done
 
     def _new_pieces(self, spans: list[Span]) -> list[Span]:

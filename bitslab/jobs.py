@@ -459,7 +459,7 @@ class Job:
         file = self._moving
         transfer = file._transfer if file is not None else None
         lane = transfer.lane if transfer is not None else None
-        point = (self.sim.env.now, self._bytes_now(), lane)
+        point = (self.sim.env._now, self._bytes_now(), lane)
         if self._trace[-1][0] == point[0]:
             self._trace[-1] = point
         else:

@@ -36,10 +36,12 @@ class Lane:
     """Transfers that move bytes at one rate; see the module's docstring."""
 
     __slots__ = (
+        "_env",
         "_ends",
         "_gen",
         "_order",
         "_planned",
+        "_plan_key",
         "_pos",
         "_sim",
         "_since",
@@ -50,6 +52,7 @@ class Lane:
 
     def __init__(self, sim: Simulation) -> None:
         self._sim = sim
+        self._env = sim.env
         self.rate = 0.0
         self.members = 0  # transfers moving bytes in this lane now
         self._pos = 0.0  # the position at ``_since``
@@ -58,12 +61,13 @@ class Lane:
         self._order = itertools.count()
         self._gen = 0  # bumped when the timer is re-planned; an older timer does nothing
         self._planned = -1  # the order of the end the timer is set for
+        self._plan_key = (-1, -1)  # (order, gen) of the timer set, or (-1, -1) if none is
         #: ``(time, position, rate)`` at the lane's start and at every change of rate.
         self.changes: list[tuple[float, float, float]] = [(sim.now, 0.0, 0.0)]
 
     def position(self) -> float:
         """Bytes each member has moved since the lane began (the lane's virtual clock)."""
-        return self._pos + self.rate * (self._sim.env.now - self._since)
+        return self._pos + self.rate * (self._env._now - self._since)
 
     def position_at(self, time: float) -> float:
         """The position at ``time`` (not after now)."""
@@ -75,10 +79,11 @@ class Lane:
         """S5: every member moves at ``rate`` from now; re-plan the timer."""
         if rate == self.rate:
             return
-        now = self._sim.env.now
+        now = self._env._now
         self._pos += self.rate * (now - self._since)
         self._since = now
         self.rate = rate
+        self._plan_key = (-1, -1)  # a timer set at the old rate is wrong now
         if self.changes[-1][0] == now:
             self.changes[-1] = (now, self._pos, rate)
         else:
@@ -95,21 +100,30 @@ class Lane:
     # -- internals ---------------------------------------------------------------------------
 
     def _plan(self) -> None:
-        """Set the one timer for the earliest end still wanted."""
+        """Set the one timer for the earliest end still wanted (unless the timer already
+        set is for that end at this rate: a change that moved neither costs no timer)."""
         ends = self._ends
         while ends and ends[0][2].stale(ends[0][3]):
             heappop(ends)
-        self._gen += 1
         if ends and self.rate > 0.0:
-            end, self._planned = ends[0][0], ends[0][1]
+            end, order = ends[0][0], ends[0][1]
+            if self._plan_key == (order, self._gen):
+                return
+            self._gen += 1
+            self._planned = order
+            self._plan_key = (order, self._gen)
             wait = max(0.0, end - self.position()) / self.rate
             self._sim._after(wait, self._due, self._gen)
+        else:
+            self._gen += 1
+            self._plan_key = (-1, -1)
 
     def _due(self, gen: int) -> None:
         """The planned end is here: finish it, and every other end due at this moment (the
         planned one counts as due whatever the rounding, so a timer always ends something)."""
         if gen != self._gen:
             return
+        self._plan_key = (-1, -1)  # this timer has fired
         ends = self._ends
         planned = self._planned  # what the callbacks below re-plan does not count
         try:

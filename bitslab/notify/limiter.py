@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["Limiter", "RangeLimiter"]
 
 _INTERVAL = JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS
+_BYTES_ARRIVED = "bytes arrived (C3)"
 
 
 class Limiter:
@@ -59,8 +60,7 @@ class Limiter:
 
     def interval(self) -> float:
         """The job's minimum notification interval, in seconds."""
-        ms = self.job._properties[_INTERVAL]
-        assert isinstance(ms, int)
+        ms: int = self.job._properties[_INTERVAL]  # type: ignore[assignment]
         return ms / 1000.0
 
     def offer(self, note: Notification) -> None:
@@ -71,34 +71,37 @@ class Limiter:
                 self._folded = (held.id, f"folded into #{held.id}")
             self._dispatcher.end(note, "coalesced", "C7", self._folded[1])
             return
-        now = self._dispatcher._env.now
-        if self.last_sent is None or now >= self.last_sent + self.interval() - 1e-9:
+        last = self.last_sent
+        if last is None or self._dispatcher._env._now >= last + self.interval() - 1e-9:
             self._send(note)
             return
         self.held = note
         self._dispatcher.set_status(note, "held")
-        self._arm(self.last_sent + self.interval())
+        self._arm(last + self.interval())
 
     def drop_held(self) -> None:
         """Forget the held notification (the dispatcher has ended it, C11)."""
         self.held = None
 
     def _send(self, note: Notification, trigger: str = "") -> None:
-        self.last_sent = self._dispatcher._env.now
+        dispatcher = self._dispatcher
+        self.last_sent = dispatcher._env._now
         if self.method == "job_modification":
-            self._reported = self.job._bytes_now()
-            if self.job.state is JobState.TRANSFERRING:  # keep reporting bytes while they flow
+            job = self.job
+            self._reported = job._bytes_now()
+            if job._state is JobState.TRANSFERRING:  # keep reporting bytes while they flow
                 self._arm_tick()
-        self._dispatcher.dispatch(note, trigger)
+        dispatcher.dispatch(note, trigger)
 
     def _arm_tick(self) -> None:
         """Look for new bytes one interval from now (at least ``progress_interval``)."""
         dispatcher = self._dispatcher
-        self._arm(dispatcher._env.now + max(self.interval(), dispatcher.progress_interval))
+        self._arm(dispatcher._env._now + max(self.interval(), dispatcher.progress_interval))
 
     def _arm(self, when: float) -> None:
         self._gen += 1
-        self._dispatcher.sim._at(when, self._fire, self._gen)
+        now = self._dispatcher._env._now
+        self._dispatcher._timer(when if when > now else now, self._fire, (self._gen,))
 
     def _fire(self, gen: int) -> None:
         if gen != self._gen:
@@ -107,9 +110,9 @@ class Limiter:
         if held is not None:
             self.held = None
             self._send(held, "held until the minimum notification interval ended (C7)")
-        elif self.method == "job_modification" and self.job.state is JobState.TRANSFERRING:
+        elif self.method == "job_modification" and self.job._state is JobState.TRANSFERRING:
             if self.job._bytes_now() > self._reported:
-                self._dispatcher.raise_("job_modification", self.job, None, "bytes arrived (C3)")
+                self._dispatcher.raise_("job_modification", self.job, None, _BYTES_ARRIVED)
             else:  # no bytes this interval (a trickle, or still connecting): look again later
                 self._arm_tick()
 
