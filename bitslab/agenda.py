@@ -87,12 +87,13 @@ class Agenda:
         SimPy's clock is moved to each batch's time; it is the one clock of the simulation.
         """
         env = self.env
+        queue = env._queue  # SimPy's own heap of (time, priority, id, event) (SimPy 4)
         heap = self._heap
         limit = inf if end is None else end
         self._driven = True
         try:
             while not stop():
-                upcoming = env.peek()
+                upcoming = queue[0][0] if queue else inf  # env.peek(), without the call
                 when = heap[0][0] if heap else inf
                 if upcoming <= when:  # a SimPy event first, also at a tie (model choice)
                     if upcoming >= limit or upcoming == inf:

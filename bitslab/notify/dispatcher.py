@@ -51,6 +51,7 @@ MAX_IN_FLIGHT = 4
 _STATE_METHOD = {JobState.TRANSFERRED: "job_transferred", JobState.ERROR: "job_error"}
 _BUSY = frozenset({"in_flight", "running"})  # a call or a command line is under way
 _STATE_REASONS: dict[tuple[JobState, JobState], str] = {}  # why a state change raised one
+_NOBODY = object()  # no notifier named yet
 
 
 class Dispatcher:
@@ -87,6 +88,7 @@ class Dispatcher:
         self._succeeded: dict[tuple[Job, str], int] = {}  # K4: episodes an interface handled
         self.watching: set[RangeLimiter] = set()  # R4: range limiters looking for new ranges
         self._targets: dict[int, tuple[object, str]] = {}  # how the log names each notifier
+        self._last_target: tuple[object, str] = (_NOBODY, "")
 
     @property
     def quiet(self) -> bool:
@@ -406,9 +408,12 @@ class Dispatcher:
     def _target(self, notifier: object) -> str:
         """How the log names ``notifier`` (worked out once per notifier; the id is safe as a
         key because the dict keeps the notifier alive)."""
-        known = self._targets.get(id(notifier))
-        if known is None:
-            known = self._targets[id(notifier)] = (notifier, describe_target(notifier))
+        known = self._last_target
+        if known[0] is not notifier:  # most calls go to the notifier of the call before
+            known = self._targets.get(id(notifier))
+            if known is None:
+                known = self._targets[id(notifier)] = (notifier, describe_target(notifier))
+            self._last_target = known
         return known[1]
 
     def _settle(
