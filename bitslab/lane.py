@@ -36,12 +36,12 @@ class Lane:
     """Transfers that move bytes at one rate; see the module's docstring."""
 
     __slots__ = (
-        "_env",
         "_ends",
+        "_env",
         "_gen",
         "_order",
-        "_planned",
         "_plan_key",
+        "_planned",
         "_pos",
         "_sim",
         "_since",

@@ -408,12 +408,13 @@ class Dispatcher:
     def _target(self, notifier: object) -> str:
         """How the log names ``notifier`` (worked out once per notifier; the id is safe as a
         key because the dict keeps the notifier alive)."""
-        known = self._last_target
-        if known[0] is not notifier:  # most calls go to the notifier of the call before
-            known = self._targets.get(id(notifier))
-            if known is None:
-                known = self._targets[id(notifier)] = (notifier, describe_target(notifier))
-            self._last_target = known
+        last = self._last_target
+        if last[0] is notifier:  # most calls go to the notifier of the call before
+            return last[1]
+        known = self._targets.get(id(notifier))
+        if known is None:
+            known = self._targets[id(notifier)] = (notifier, describe_target(notifier))
+        self._last_target = known
         return known[1]
 
     def _settle(
