@@ -134,8 +134,7 @@ class Agenda:
         assert isinstance(event, _Wake)
         when = event.when
         self._waking.discard(when)
-        if self._driven:  # drive() runs the batches itself; this one may be done already
-            self._run(when)
+        if self._driven:  # drive() runs the batch itself, after SimPy's events of this moment
             return
         self._next = when  # entries added for this moment join this batch
         try:

@@ -1,4 +1,4 @@
-"""The agenda: the model's timers, run from SimPy in one batch per moment (bitslab.agenda).
+"""The agenda: the model's timers, one batch per moment, driven by run() (bitslab.agenda).
 
 Seen from outside: ``call_at`` functions and the model's own timers run at their times, in
 the order they were set for one moment; a callback that takes simulated time (C9) still
@@ -117,3 +117,47 @@ def test_same_seed_same_log_with_many_timers_at_one_moment() -> None:
         return [(e.id, e.time, e.method, e.job.name, e.outcome, e.rule) for e in sim.log]
 
     assert run() == run()
+
+
+def test_a_simpy_event_due_with_a_batch_runs_before_the_batch() -> None:
+    """Model choice (bitslab.agenda): at a tie, SimPy's event goes first, then the whole
+    batch of timers due at that moment."""
+    sim = bl.Simulation()
+    seen: list[tuple[float, str]] = []
+
+    def process() -> Generator[Any, Any, None]:
+        yield sim.env.timeout(2.0)
+        seen.append((sim.now, "simpy"))
+
+    sim.call_at(2.0, lambda: seen.append((sim.now, "timer 1")))
+    sim.env.process(process())
+    sim.call_at(2.0, lambda: seen.append((sim.now, "timer 2")))
+    sim.run(until=3.0)
+    assert seen == [(2.0, "simpy"), (2.0, "timer 1"), (2.0, "timer 2")]
+
+
+def test_stepping_env_by_hand_after_a_run_still_runs_the_timers() -> None:
+    """Outside run() the agenda keeps one wake-up event in SimPy's queue, so a caller who
+    steps ``sim.env`` directly sees the model's timers fire at their times."""
+    sim = bl.Simulation()
+    seen: list[float] = []
+    sim.call_at(1.0, lambda: seen.append(sim.now))
+    sim.call_at(4.0, lambda: seen.append(sim.now))
+    sim.run(until=2.0)
+    assert seen == [1.0]
+    sim.env.run(until=5.0)
+    assert seen == [1.0, 4.0]
+    assert sim.now == 5.0
+
+
+def test_progress_counts_every_step_of_the_run() -> None:
+    """run(progress=) reports every PROGRESS_EVERY steps: a SimPy event, or the batch of the
+    model's timers due at one moment (three moments here, one report each), and once at the
+    end. (The wake-up event set before the run, for 1.0, is a step of its own.)"""
+    sim = bl.Simulation()
+    for when in (1.0, 1.0, 2.0, 3.0):
+        sim.call_at(when, lambda: None)
+    reports: list[float] = []
+    sim.PROGRESS_EVERY = 1  # type: ignore[misc]
+    sim.run(progress=lambda s: reports.append(s.now))
+    assert reports == [1.0, 1.0, 2.0, 3.0, 3.0]
