@@ -118,14 +118,13 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
     """Stop the server and all it started: SIGTERM (it shuts its kernels down), then SIGKILL
     for whatever is left of its process group and of the processes below it."""
     below = _descendants(server.pid)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
         server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-    except ProcessLookupError:
-        server.wait()
+    server.wait()
     for pid in below:
         with contextlib.suppress(ProcessLookupError):  # ended with the server, as it should
             os.kill(pid, signal.SIGKILL)
