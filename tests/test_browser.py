@@ -326,7 +326,7 @@ def test_explorer_renders_in_jupyterlab_and_a_click_reruns_the_restart_story(
 
         for label, change in (
             (FILE_TRANSFERRED, {"flags": 0x3}),  # F8: unflagged file notifications are filtered
-            (RESTART_AT, {"restart_at": None}),  # I4, C5: nobody re-registers; all waits
+            (RESTART_AT, {"restart_at": None}),  # I4, C5: no run 2, so job_transferred waits
         ):
             box = explorer.get_by_role("checkbox", name=label, exact=True)
             assert box.is_checked()
