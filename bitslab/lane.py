@@ -36,11 +36,11 @@ class Lane:
     """Transfers that move bytes at one rate; see the module's docstring."""
 
     __slots__ = (
+        "_armed",
         "_ends",
         "_env",
         "_gen",
         "_order",
-        "_plan_key",
         "_planned",
         "_pos",
         "_sim",
@@ -61,7 +61,7 @@ class Lane:
         self._order = itertools.count()
         self._gen = 0  # bumped when the timer is re-planned; an older timer does nothing
         self._planned = -1  # the order of the end the timer is set for
-        self._plan_key = (-1, -1)  # (order, gen) of the timer set, or (-1, -1) if none is
+        self._armed = False  # a timer is set for the end ``_planned``, at the current rate
         #: ``(time, position, rate)`` at the lane's start and at every change of rate.
         self.changes: list[tuple[float, float, float]] = [(sim.now, 0.0, 0.0)]
 
@@ -83,7 +83,7 @@ class Lane:
         self._pos += self.rate * (now - self._since)
         self._since = now
         self.rate = rate
-        self._plan_key = (-1, -1)  # a timer set at the old rate is wrong now
+        self._armed = False  # a timer set at the old rate is wrong now
         if self.changes[-1][0] == now:
             self.changes[-1] = (now, self._pos, rate)
         else:
@@ -107,23 +107,23 @@ class Lane:
             heappop(ends)
         if ends and self.rate > 0.0:
             end, order = ends[0][0], ends[0][1]
-            if self._plan_key == (order, self._gen):
+            if self._armed and self._planned == order:
                 return
             self._gen += 1
             self._planned = order
-            self._plan_key = (order, self._gen)
+            self._armed = True
             wait = max(0.0, end - self.position()) / self.rate
             self._sim._after(wait, self._due, self._gen)
         else:
             self._gen += 1
-            self._plan_key = (-1, -1)
+            self._armed = False
 
     def _due(self, gen: int) -> None:
         """The planned end is here: finish it, and every other end due at this moment (the
         planned one counts as due whatever the rounding, so a timer always ends something)."""
         if gen != self._gen:
             return
-        self._plan_key = (-1, -1)  # this timer has fired
+        self._armed = False  # this timer has fired
         ends = self._ends
         planned = self._planned  # what the callbacks below re-plan does not count
         try:
