@@ -228,9 +228,7 @@ class Dispatcher:
         )
         now = self._env._now
         when = now + delay if since is None else max(now, since + delay)
-        if note.status not in ACTIVE:  # from new, held, waiting or retry (set_status, inlined)
-            self.active += 1
-        note.status = "delayed"
+        self.set_status(note, "delayed")
         note.trigger = trigger
         note.token += 1
         self._timer(when, self._arrive, (note, note.token))
@@ -255,11 +253,7 @@ class Dispatcher:
         """Write the final entry of ``note`` and forget it; the job's next one may go (C4)."""
         self._write(note, outcome, rule, True, detail, target, start)
         status = note.status
-        if status in ACTIVE:  # set_status(note, "done"), inlined
-            self.active -= 1
-            if status == "in_flight":
-                self.in_flight -= 1
-        note.status = "done"
+        self.set_status(note, "done")
         note.token += 1
         job = note.job
         pending = self._pending.get(job)

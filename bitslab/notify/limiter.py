@@ -100,8 +100,7 @@ class Limiter:
 
     def _arm(self, when: float) -> None:
         self._gen += 1
-        now = self._dispatcher._env._now
-        self._dispatcher._timer(when if when > now else now, self._fire, (self._gen,))
+        self._dispatcher.sim._at(when, self._fire, self._gen)
 
     def _fire(self, gen: int) -> None:
         if gen != self._gen:
