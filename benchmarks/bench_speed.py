@@ -47,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from floor import bare_decisions  # noqa: E402
 from timing import Timing, time_calls  # noqa: E402
 from workloads import busy_machine, decisions  # noqa: E402
 
@@ -241,6 +242,33 @@ def measure_busy(jobs: int, repeats: Repeats) -> tuple[list[Pair], dict[int, lis
                 )
             runs[scale].append(run)
     return pairs, runs
+
+
+def measure_floor(count: int, repeats: int) -> list[tuple[float, float]]:
+    """Rounds of (plain SimPy seconds, seconds of ``count`` bare decisions): the floor of
+    :mod:`floor`, timed the same way as the busy machine, one warm-up first."""
+    progress(f"the floor: {count:,} bare decisions, {repeats} rounds")
+    bare_decisions(count)
+    return [(plain_simpy_run(), bare_decisions(count)) for _ in range(repeats)]
+
+
+def floor_table(count: int, rounds: Sequence[tuple[float, float]], ratio: float) -> str:
+    """The floor's rate and the ceiling it puts on the ratio, beside the ratio measured."""
+    timeouts = PLAIN_PROCESSES * PLAIN_TIMEOUTS_EACH
+    plain = statistics.median(timeouts / seconds for seconds, _ in rounds)
+    bare = statistics.median(count / seconds for _, seconds in rounds)
+    rows = [
+        ["bare decisions per second", number(bare)],
+        ["microseconds per bare decision", f"{1e6 / bare:.2f}"],
+        ["plain SimPy timeouts per second (same rounds)", number(plain)],
+        ["ceiling: bare decisions/s over timeouts/s", f"{bare / plain:.2f}"],
+        ["busy_machine's ratio, measured above", f"{ratio:.3f}"],
+        [
+            f"at the target {RATIO_TARGET:g}, microseconds left per decision beyond the floor",
+            f"{1e6 / (RATIO_TARGET * plain) - 1e6 / bare:.2f}",
+        ],
+    ]
+    return markdown_table((f"the floor: {count:,} bare decisions, medians", "figure"), rows)
 
 
 # -- the classroom restart scenario ----------------------------------------------------------
@@ -704,6 +732,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"\ndecisions/s over timeouts/s: {ratio_of_medians(pairs):.3f} (ratio of the medians); "
         f"per pair of runs from {min(ratios):.3f} to {max(ratios):.3f}"
     )
+    count = pairs[0].busy.decisions
+    floor_rounds = measure_floor(count, len(pairs))
+    print("\n## The floor: one timer, one notifier call, one log entry per decision\n")
+    print(floor_table(count, floor_rounds, ratio_of_medians(pairs)))
     print(f"\n## Scaling: cost per decision with {' and '.join(f'{s}x' for s in runs)} the jobs\n")
     print(scaling_table(jobs, runs))
     varied = uneven_work(runs)

@@ -374,3 +374,19 @@ def test_the_explorer_benchmark_runs_and_reports_against_plain_simpy() -> None:
     assert "plain SimPy baseline" in result.stdout
     assert "budget: 50 ms of simulation per re-run" in result.stdout
     assert "bitslab over plain SimPy (defaults):" in result.stdout
+
+
+def test_the_speed_benchmark_runs_and_reports_every_target_and_the_floor() -> None:
+    """A smoke run of benchmarks/bench_speed.py at a small size: every section and the five
+    targets are printed, the floor with its ceiling (no time is asserted)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_speed.py"), "--quick", "--jobs", "20"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = result.stdout
+    assert "## The floor: one timer, one notifier call, one log entry per decision" in out
+    assert "ceiling: bare decisions/s over timeouts/s" in out
+    assert re.search(r"\n\d of 5 targets PASS\n", out), out[-2000:]
+    assert "Traceback" not in result.stderr

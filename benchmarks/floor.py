@@ -1,0 +1,64 @@
+"""The floor: the least one notification decision can cost with bitslab's own parts.
+
+A decision in :func:`workloads.busy_machine` is far more than this, but never less: one of
+the model's timers comes due (the simulation's agenda, driven by ``sim.run()``), one
+:class:`bitslab.RecordingNotifier` method is called, and one :class:`bitslab.LogEntry` is
+appended to the log. :func:`bare_decisions` does exactly that, ``count`` times in a chain
+(each call sets the timer for the next), and nothing else: no rule is checked, no job moves
+a byte. Its rate over plain SimPy's timeouts per second is the most that issue 7's ratio
+could be for any design that keeps this log and this notifier and runs in the interpreter;
+:mod:`bench_speed` prints it as the ceiling beside the ratio measured.
+
+It reaches inside the simulation (``sim._after``, the log's entry list): a benchmark may.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import bitslab as bl
+from bitslab.log import LogEntry
+
+#: Simulated seconds between two bare decisions (any positive gap does).
+GAP = 0.01
+
+
+def bare_decisions(count: int) -> float:
+    """Seconds of ``sim.run()`` for ``count`` bare decisions (building is not timed)."""
+    sim = bl.Simulation()
+    notifier = bl.RecordingNotifier(sim.add_app("floor"))
+    job = sim.create_job("floor")
+    entries = sim.log._entries
+    target = repr(notifier)
+
+    def decide(number: int) -> None:
+        now = sim.env.now
+        notifier.job_modification(job)
+        entries.append(
+            LogEntry(
+                number,
+                now,
+                "job_modification",
+                job,
+                None,
+                "delivered",
+                None,
+                True,
+                1,
+                now,
+                "bytes arrived (C3)",
+                target,
+            )
+        )
+        if number < count:
+            sim._after(GAP, decide, number + 1)
+
+    sim._after(GAP, decide, 1)
+    gc.collect()
+    start = time.perf_counter()
+    sim.run(until=GAP * (count + 2))
+    seconds = time.perf_counter() - start
+    if len(sim.log) != count or len(notifier.calls) != count:  # the work was really done
+        raise RuntimeError(f"the floor made {len(sim.log)} entries, not {count}")
+    return seconds
