@@ -8,7 +8,7 @@ result. Whatever the callback does (raise, return junk, yield junk, never return
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Coroutine, Generator
 from types import GeneratorType
 from typing import Any
 
@@ -22,17 +22,41 @@ __all__ = ["call", "describe_raised", "read_result"]
 Done = Callable[..., None]
 
 
+#: What a failing callback may raise and still be a failed call (C5). KeyboardInterrupt is
+#: not among them: it is the user stopping the run. SystemExit is: a callback that calls
+#: sys.exit() fails its call, as a notifier's process that exits mid-call would.
+CAUGHT = (Exception, SystemExit)
+
+
 def read_result(value: Any) -> tuple[bool, str]:
     """C5: ``(succeeded, description)`` of what a callback returned.
 
     None and True succeed; False fails; an int is a 32-bit HRESULT that fails when negative
-    or when bit 31 is set; anything else fails (model choice).
+    or when bit 31 is set; anything else fails (model choice), including a value that cannot
+    even be read (an int subclass whose comparisons raise).
     """
+    try:
+        return _read(value)
+    except Exception as exc:
+        return (
+            False,
+            f"returned a {type(value).__name__} that cannot be read ({describe_raised(exc)})",
+        )
+
+
+def _read(value: Any) -> tuple[bool, str]:
     if value is None or value is True:
         return True, ""
     if value is False:
         return False, "returned False"
+    if isinstance(value, Coroutine):
+        value.close()  # never awaited: closing it spares the user Python's warning
+        return (
+            False,
+            "returned a coroutine: an async def callback is never awaited; use a generator",
+        )
     if isinstance(value, int):
+        value = int.__index__(value)  # a plain int: a subclass's comparisons are not called
         if 0 <= value <= 0x7FFFFFFF:
             return True, ""
         if -(2**31) <= value < 0:
@@ -56,7 +80,7 @@ class _Raised:
 
     __slots__ = ("exc",)
 
-    def __init__(self, exc: Exception) -> None:
+    def __init__(self, exc: BaseException) -> None:
         self.exc = exc
 
 
@@ -73,7 +97,7 @@ def _drive(gen: Generator[Any, Any, Any], env: simpy.Environment) -> Generator[A
             item = gen.throw(throw) if throw is not None else gen.send(send)
         except StopIteration as stop:
             return stop.value
-        except Exception as exc:  # a failing callback is a failed call (C5), not a crash
+        except CAUGHT as exc:  # a failing callback is a failed call (C5), not a crash
             return _Raised(exc)
         send = throw = None
         if not isinstance(item, simpy.Event) or item.env is not env:
@@ -111,7 +135,7 @@ def call(
     """
     try:
         result = method(*args)
-    except Exception as exc:  # a failing callback is a failed call (C5)
+    except CAUGHT as exc:  # a failing callback is a failed call (C5)
         return False, describe_raised(exc)
     if result is None:  # the usual success, read first
         return True, ""
