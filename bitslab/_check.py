@@ -64,11 +64,20 @@ def check_number(
 
 
 def check_int(
-    name: str, value: object, *, minimum: int | None = None, maximum: int | None = None
+    name: str,
+    value: object,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    enums: bool = False,
 ) -> int:
-    """An int (not a bool), at least ``minimum`` and at most ``maximum``."""
+    """An int (not a bool), at least ``minimum`` and at most ``maximum``. An enum member is
+    refused unless ``enums`` (``HTTPStatus.NOT_FOUND`` is a fine status; ``JobType.UPLOAD``
+    is no size)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {_got(value)}")
+    if isinstance(value, enum.Enum) and not enums:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}.{value.name}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
     if maximum is not None and value > maximum:

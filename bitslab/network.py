@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Failure", "Network", "Span", "TrafficSpan"]
 
+#: The URLs a job's file can have (add_file refuses others): a failure for any other URL
+#: could never match a request, so it is refused rather than silently ignored.
+URL_PREFIXES = ("http://", "https://", "file://", "\\\\")
+
 
 class Span(NamedTuple):
     """An interval of simulated time, ``end`` excluded."""
@@ -164,7 +168,12 @@ class Network:
         file is transferring stops that transfer at once.
         """
         check_str("url", url)
-        check_int("status", status)
+        if not url.lower().startswith(URL_PREFIXES):
+            raise ValueError(
+                "url must be an http://, https://, file:// or \\\\server\\share URL (or a prefix "
+                f"of one, ending in /): no file could have {url!r}"
+            )
+        check_int("status", status, enums=True)  # HTTPStatus.NOT_FOUND is welcome
         if not 400 <= status <= 599:
             raise ValueError(f"status must be an HTTP error status from 400 to 599, got {status}")
         begin, end = self._interval(start, duration, required=False)

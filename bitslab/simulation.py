@@ -77,7 +77,8 @@ class Simulation:
         callback_timeout: float | None = 60.0,
         progress_interval: float = 0.1,
     ) -> None:
-        self.seed = check_int("seed", seed)
+        # Negative seeds are refused: random.Random(-n) is random.Random(n), a silent twin.
+        self.seed = check_int("seed", seed, minimum=0)
         link = check_number("bandwidth", bandwidth, strictly_positive=True)
         delay = check_number("latency", latency, minimum=0.0)
         slice_ = check_number("time_slice", time_slice, strictly_positive=True)

@@ -53,8 +53,12 @@ class NotifySettings:
         """F3, F4: bits outside 0x3F fail with E_NOTIMPL; a final job with BG_E_INVALID_STATE."""
         if isinstance(flags, enum.Enum) and not isinstance(flags, NotifyFlags):
             # JobState.TRANSFERRED is 6, which as flags is JOB_ERROR | DISABLE: refuse it.
-            raise TypeError(f"flags must be NotifyFlags or an int, got {flags!r}")
-        value = check_int("flags", flags)
+            kind = type(flags).__name__
+            raise TypeError(
+                f"flags must be NotifyFlags or an int, got {kind}.{flags.name}: "
+                f"a {kind} is not a set of notify flags"
+            )
+        value = check_int("flags", flags, enums=True)  # NotifyFlags, foreign enums refused above
         what = f"set_notify_flags(0x{value:X})" if value >= 0 else f"set_notify_flags({value})"
         job._require_live(what, "F4")
         if value < 0 or value & ~VALID_FLAGS:
@@ -78,8 +82,8 @@ class NotifySettings:
         app = notifier.app if isinstance(notifier, Notifier) else None
         if app is not None and app.sim is not job.sim:
             raise ValueError(
-                f"notifier belongs to app {app.name!r} of another Simulation than job "
-                f"{job.name!r}'s: make it with an app from this job's sim.add_app()"
+                f"notifier belongs to app {app.name!r} of another Simulation; job "
+                f"{job.name!r} needs a notifier of an app of its own sim.add_app()"
             )
         job._require_live("set_notify_interface()", "I3")
         self.interface = notifier
