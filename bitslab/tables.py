@@ -115,6 +115,16 @@ class TableReader:
                 raise self.fail(where, f"must be a time of at least 0 seconds, got {item!r}")
         return tuple(sorted(float(item) for item in items))
 
+    def keyed_times(self, name: str) -> list[tuple[float, str]]:
+        """Like :meth:`times`, each with its own key (``start_at[1]``), in the file's order."""
+        if name not in self.data:
+            return []
+        times = self.times(name)  # checks every item
+        value = self.data[name]
+        if not isinstance(value, list):
+            return [(times[0], name)]
+        return [(float(item), f"{name}[{index}]") for index, item in enumerate(value)]
+
     def words(self, name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
         """An array of words, each one of ``allowed``."""
         value = self.get(name, list, [])
@@ -155,15 +165,18 @@ class TableReader:
         return total
 
     def pairs(self, name: str) -> list[tuple[int, int]]:
-        """An array of ``[offset, length]`` pairs of whole numbers."""
+        """An array of ``[offset, length]`` pairs of whole numbers of at least 0."""
         value = self.get(name, list)
         for index, item in enumerate(value):
             if (
                 not isinstance(item, list)
                 or len(item) != 2
-                or any(isinstance(n, bool) or not isinstance(n, int) for n in item)
+                or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in item)
             ):
-                raise self.fail(f"{name}[{index}]", f"must be [offset, length], got {item!r}")
+                raise self.fail(
+                    f"{name}[{index}]",
+                    f"must be [offset, length], two whole numbers of at least 0, got {item!r}",
+                )
         return [(item[0], item[1]) for item in value]
 
     def tables(self, name: str, *, required: bool = False) -> list[TableReader]:
