@@ -8,6 +8,7 @@ result. Whatever the callback does (raise, return junk, yield junk, never return
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Coroutine, Generator
 from types import GeneratorType
 from typing import Any
@@ -16,6 +17,7 @@ import simpy
 
 from .._check import safe_text
 from ..constants import hresult_name
+from ..notifiers import Notifier
 
 __all__ = ["call", "describe_raised", "read_result"]
 
@@ -84,15 +86,29 @@ class _Raised:
         self.exc = exc
 
 
-def _drive(gen: Generator[Any, Any, Any], env: simpy.Environment) -> Generator[Any, Any, Any]:
+#: What a generator callback's process returns when its application run ended before the
+#: callback could go on (I4): the dispatcher sees the run end during the call.
+_DIED = object()
+
+
+def _drive(
+    gen: Generator[Any, Any, Any], env: simpy.Environment, owner: Notifier | None
+) -> Generator[Any, Any, Any]:
     """Run a generator callback as a SimPy process; its return value is its result (C9).
 
     The callback may yield only events of this simulation's environment; anything else is
     thrown back into it as a TypeError. Whatever it raises ends it as a failed call (C5).
+    I4: the code of an application run that has ended never runs again, so once the
+    notifier's run has ended (its app crashed or exited, even from another callback at the
+    same moment) the generator is closed instead of resumed.
     """
     send: Any = None
     throw: BaseException | None = None
     while True:
+        if owner is not None and not owner.alive:
+            with contextlib.suppress(*CAUGHT):  # it may ignore GeneratorExit, or raise
+                gen.close()
+            return _DIED
         try:
             item = gen.throw(throw) if throw is not None else gen.send(send)
         except StopIteration as stop:
@@ -112,6 +128,8 @@ def _drive(gen: Generator[Any, Any, Any], env: simpy.Environment) -> Generator[A
 
 
 def _judge(value: Any) -> tuple[bool, str]:
+    if value is _DIED:  # I4: it "returned"; the dispatcher finds its run ended meanwhile
+        return True, ""
     if isinstance(value, _Raised):
         return False, describe_raised(value.exc)
     return read_result(value)
@@ -149,7 +167,8 @@ def call(
             finished = True
             done(*context, ok, detail)
 
-    process = env.process(_drive(result, env))
+    owner = getattr(method, "__self__", None)
+    process = env.process(_drive(result, env, owner if isinstance(owner, Notifier) else None))
     process.callbacks.append(lambda event: report(*_judge(event.value)))
     if timeout is not None:
 
