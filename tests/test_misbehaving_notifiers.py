@@ -513,6 +513,14 @@ REENTRANT = [
         0,
     ),
     ("run", run_inside, None, S.TRANSFERRED, ["failed", "delivered"], 1),
+    (  # L9, L2: the job leaves TRANSFERRED and comes back to it: a second job_transferred (C1)
+        "suspend-and-resume",
+        lambda job, app: (job.suspend(), job.resume()),
+        None,
+        S.TRANSFERRED,
+        ["delivered"],
+        2,
+    ),
     (  # C1: the job transfers again, with its new file, and raises a second job_transferred
         "add-file",
         lambda job, app: job.add_file("https://srv.test/c.bin", "c.bin", 1_000),
