@@ -117,6 +117,14 @@ class Simulation:
         """Simulated seconds since the start."""
         return self.env.now
 
+    def __repr__(self) -> str:
+        """``<Simulation seed 0 at 2.05 s: 1 job, 0 apps>``: what an error message shows."""
+        jobs, apps = len(self.jobs), len(self.apps)
+        return (
+            f"<Simulation seed {self.seed} at {self.now:g} s: {jobs} job{'s' * (jobs != 1)}, "
+            f"{apps} app{'s' * (apps != 1)}>"
+        )
+
     @property
     def time_slice(self) -> float:
         """Seconds of a scheduler slice (S2)."""

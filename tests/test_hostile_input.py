@@ -845,7 +845,7 @@ CASES: list[Case] = [
         lambda w: views.outcome_counts(w.sim),  # type: ignore[arg-type]
         TypeError,
         "log",
-        "Simulation",
+        "Simulation <Simulation seed 0 at 0.5 s: 5 jobs, 1 app>",
     ),
     case(
         "a wrong type for a simulation",
