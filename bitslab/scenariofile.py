@@ -400,7 +400,8 @@ class _Build:
             duration = reader.get("duration", float, required=True)
             with reader.model(start="start", duration="duration"):
                 network.outage(start, duration)
-            _no_overlap(reader, (start, start + duration), outages, "the network is down once")
+            why = "the network is down once; merge them or move one"
+            _no_overlap(reader, (start, start + duration), outages, why)
         errors: dict[str, list[tuple[float, float, str]]] = {}
         for reader in top.tables("server_error"):
             reader.only(("url", "status", "start", "duration"))
@@ -411,7 +412,7 @@ class _Build:
             with reader.model(url="url", status="status", start="start", duration="duration"):
                 network.fail(url, status, start, duration)
             end = math.inf if duration is None else start + duration
-            why = f"for the same url: which status would {url!r} answer?"
+            why = f"both answer {url!r}: which status would it get? Merge them or move one"
             _no_overlap(reader, (start, end), errors.setdefault(url, []), why)
         for reader in top.tables("traffic"):
             reader.only(("start", "duration", "bandwidth"))
@@ -434,9 +435,7 @@ def _no_overlap(
     for begin, stop, key in earlier:
         if start < stop and begin < end:
             until = "for good" if math.isinf(stop) else f"to {stop:g} s"
-            raise reader.fail(
-                "start", f"overlaps {key} ({begin:g} s {until}): {why}; merge them or move one"
-            )
+            raise reader.fail("start", f"overlaps {key} ({begin:g} s {until}): {why}")
     earlier.append((start, end, reader.path))
 
 

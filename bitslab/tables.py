@@ -144,7 +144,7 @@ class TableReader:
         if value.lower() not in members:
             hint = _nearest(value.lower(), members)
             raise self.fail(name, f"{value!r} is not a {kind.__name__}{hint}"
-                                  f"(one of {', '.join(members)})")  # fmt: skip
+                                  f" (one of {', '.join(members)})")  # fmt: skip
         return kind[value.upper()]
 
     def flags(self, name: str) -> int:
@@ -160,7 +160,7 @@ class TableReader:
             if not isinstance(item, str) or item.upper() not in names:
                 hint = _nearest(str(item).upper(), names)
                 raise self.fail(f"{name}[{index}]", f"{item!r} is not a notify flag{hint}"
-                                                    f"(flags are {', '.join(names)})")  # fmt: skip
+                                                    f" (flags are {', '.join(names)})")  # fmt: skip
             total |= NotifyFlags[item.upper()]
         return total
 

@@ -727,7 +727,7 @@ MALFORMED = [
         "l5-server-errors-for-one-url-that-overlap",
         scenario(after=SERVER_ERROR.format(503, 0, 40) + SERVER_ERROR.format(404, 30, 5)),
         "server_error[1].start",
-        ["overlaps server_error[0] (0 s to 40 s)", "same url"],
+        ["overlaps server_error[0] (0 s to 40 s)", "both answer", "which status"],
     ),
     (
         "l7-a-server-error-after-one-for-good",
