@@ -7,25 +7,37 @@ check every argument before they touch state, so a rejected call changes nothing
 
 from __future__ import annotations
 
+import difflib
 import enum
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 E = TypeVar("E", bound=enum.IntEnum)
+T = TypeVar("T")
 
 __all__ = [
+    "check_bool",
     "check_callable",
+    "check_choice",
     "check_enum",
+    "check_instance",
     "check_int",
     "check_number",
     "check_str",
+    "got",
     "safe_text",
 ]
 
 
-def _got(value: object) -> str:
-    return f"{type(value).__name__} {value!r}"
+def got(value: object) -> str:
+    """What a check received, for its message: the type and the repr (``str '10'``); a
+    value whose repr fails or runs long is still described, so a check never raises
+    anything but its own TypeError or ValueError."""
+    return f"{type(value).__name__} {safe_text(value, limit=80)}"
+
+
+_got = got
 
 
 def check_number(
@@ -38,9 +50,12 @@ def check_number(
     """A real, finite number (not a bool), at least ``minimum`` or above 0 if asked."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number, got {_got(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float, such as 10**400
+        number = math.inf
     if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+        raise ValueError(f"{name} must be a finite number, got {safe_text(value, limit=80)}")
     if strictly_positive and number <= 0:
         raise ValueError(f"{name} must be greater than 0, got {value!r}")
     if minimum is not None and number < minimum:
@@ -48,12 +63,25 @@ def check_number(
     return number
 
 
-def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
-    """An int (not a bool), at least ``minimum``."""
+def check_int(
+    name: str,
+    value: object,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    enums: bool = False,
+) -> int:
+    """An int (not a bool), at least ``minimum`` and at most ``maximum``. An enum member is
+    refused unless ``enums`` (``HTTPStatus.NOT_FOUND`` is a fine status; ``JobType.UPLOAD``
+    is no size)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {_got(value)}")
+    if isinstance(value, enum.Enum) and not enums:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}.{value.name}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,}, got {value!r}")
     return int(value)
 
 
@@ -62,7 +90,7 @@ def check_str(name: str, value: object, *, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {_got(value)}")
     if not allow_empty and not value:
-        raise ValueError(f"{name} must not be empty")
+        raise ValueError(f"{name} must not be empty, got ''")
     return value
 
 
@@ -78,6 +106,39 @@ def check_enum(name: str, value: object, enum_type: type[E]) -> E:
         raise ValueError(
             f"{name} must be one of {enum_type.__name__}: {choices}; got {value!r}"
         ) from None
+
+
+def check_bool(name: str, value: object) -> bool:
+    """True or False, nothing truthy: ``"no"`` is not False."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {_got(value)}")
+    return value
+
+
+def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
+    """One of the words ``choices``; a near miss is named in the message."""
+    options = list(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, one of {', '.join(options)}; got {_got(value)}")
+    if value not in options:
+        near = difflib.get_close_matches(value, options, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ValueError(
+            f"{name} must be one of {', '.join(options)}; got {safe_text(value)}{hint}"
+        )
+    return value
+
+
+def check_instance(name: str, value: object, kind: type[T], what: str) -> T:
+    """An instance of ``kind`` (``what`` says where one comes from: ``"a Job, from
+    sim.create_job()"``); a class where its instance belongs is named as such."""
+    if not isinstance(value, kind):
+        if isinstance(value, type):
+            raise TypeError(
+                f"{name} must be {what}, got the class {value.__name__} itself, not an instance"
+            )
+        raise TypeError(f"{name} must be {what}, got {_got(value)}")
+    return value
 
 
 def check_callable(name: str, value: Any) -> Callable[..., Any]:

@@ -235,6 +235,31 @@ def _rules(io: _Output, args: argparse.Namespace) -> int:
 # -- main -------------------------------------------------------------------------------------
 
 
+def _seed(text: str) -> int:
+    """--seed: a whole number of at least 0 (argparse reports the refusal, exit status 2)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {text!r}")
+    return seed
+
+
+def _check_target(option: str, target: str | None) -> str | None:
+    """What is wrong with the file --plot or --log would write, or None."""
+    if not target:
+        return None
+    path = Path(target)
+    if path.is_dir():
+        return f"--{option} {target}: is a directory; give a file name"
+    if not path.parent.is_dir():
+        return f"--{option} {target}: no such directory"
+    if option == "plot" and not path.suffix:
+        return f"--plot {target}: give the file name an extension such as .png or .svg"
+    return None
+
+
 def _outputs(sim: Simulation, args: argparse.Namespace, io: _Output) -> int:
     """Write what ``--plot`` and ``--log`` asked for."""
     if getattr(args, "plot", None):
@@ -248,10 +273,19 @@ def _outputs(sim: Simulation, args: argparse.Namespace, io: _Output) -> int:
         figure = timeline(  # without modifications, unless asked for: dozens of hollow marks
             sim, modifications=asked, title=f"{name}, seed {sim.seed}: what arrived, and when"
         )
-        figure.savefig(args.plot, dpi=110)
+        try:
+            figure.savefig(args.plot, dpi=110)
+        except (OSError, ValueError) as error:  # ValueError: a format matplotlib lacks
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            io.err.write(f"error: --plot {args.plot}: cannot write ({reason})\n")
+            return 2
         io.err.write(f"wrote the timeline to {args.plot}\n")
     if getattr(args, "log", None):
-        sim.log.to_dataframe().to_csv(args.log, index=False)
+        try:
+            sim.log.to_dataframe().to_csv(args.log, index=False)
+        except OSError as error:
+            io.err.write(f"error: --log {args.log}: cannot write ({error.strerror})\n")
+            return 2
         io.err.write(f"wrote the event log to {args.log}\n")
     return 0
 
@@ -279,7 +313,7 @@ def _parser() -> argparse.ArgumentParser:
         help="an app crashes mid-download and restarts: what arrived, and why",
         description="Run a ready scenario and print what happened, with the rules behind it.",
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     demo.add_argument(
         "--scenario",
         choices=tuple(_DEMOS),
@@ -301,7 +335,7 @@ def _parser() -> argparse.ArgumentParser:
             "and in `python -c 'import bitslab.scenariofile as m; help(m)'`.",
         )
         command.add_argument("file", metavar="FILE.toml", help="the scenario file")
-        command.add_argument("--seed", type=int, help="override the file's simulation.seed")
+        command.add_argument("--seed", type=_seed, help="override the file's simulation.seed")
         if name == "explain":
             command.add_argument("--job", help="only the job of this name")
     listing = commands.add_parser(
@@ -333,9 +367,9 @@ def main(
     if args.command == "rules":
         return _rules(io, args)
     for option in ("plot", "log"):
-        target = getattr(args, option, None)
-        if target and not Path(target).parent.is_dir():
-            io.err.write(f"error: --{option} {target}: no such directory\n")
+        problem = _check_target(option, getattr(args, option, None))
+        if problem is not None:
+            io.err.write(f"error: {problem}\n")
             return 2
     try:
         if args.command == "demo":

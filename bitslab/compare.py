@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
+from ._check import check_bool, check_instance
 from .simulation import Simulation
 from .timeline import ARRIVED, Arrival, arrivals
 
@@ -60,6 +61,9 @@ def differences(
     file_transferred 'lang.cab': delivered at 30.00 s / pending
     job_transferred: delivered at 30.00 s / pending
     """
+    check_instance("left", left, Simulation, "a Simulation")
+    check_instance("right", right, Simulation, "a Simulation")
+    check_bool("modifications", modifications)
     before, after = _outcomes(left, modifications), _outcomes(right, modifications)
     keys = list(before) + [key for key in after if key not in before]
     rows = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from ._check import check_int
+
 __all__ = [
     "BG_E_EMPTY",
     "BG_E_ERROR_INFORMATION_UNAVAILABLE",
@@ -181,15 +183,20 @@ def http_error_hresult(status: int) -> int:
     >>> hex(http_error_hresult(404))
     '0x80190194'
     """
-    return BG_E_HTTP_ERROR_BASE + status
+    return BG_E_HTTP_ERROR_BASE + check_int("status", status, minimum=100, maximum=599, enums=True)
 
 
 def hresult_name(hresult: int) -> str:
     """The symbolic name of an HRESULT, or its hex form when bitslab has no name for it.
 
+    A signed HRESULT, as Windows APIs often report one, is read as its unsigned value.
+
     >>> hresult_name(0x80190194)
     'BG_E_HTTP_ERROR_404'
+    >>> hresult_name(-2147467259)
+    'E_FAIL'
     """
+    hresult = check_int("hresult", hresult, minimum=-(2**31), maximum=2**32 - 1) & 0xFFFFFFFF
     name = _HRESULT_NAMES.get(hresult)
     if name is not None:
         return name

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from ._check import check_int
+from ._check import check_int, got
 from .constants import (
     BG_E_INVALID_RANGE,
     BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
@@ -234,11 +234,11 @@ class File:
         """Each ``(offset, length)`` pair with its half-open span; TypeError or ValueError
         for anything that is not a list of pairs of non-negative ints."""
         if isinstance(ranges, (str, bytes)) or not isinstance(ranges, Iterable):
-            raise TypeError(f"ranges must be a list of (offset, length) pairs, got {ranges!r}")
+            raise TypeError(f"ranges must be a list of (offset, length) pairs, got {got(ranges)}")
         checked: list[tuple[tuple[int, int], Span]] = []
         for pair in ranges:
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise TypeError(f"each of ranges must be an (offset, length) pair, got {pair!r}")
+                raise TypeError(f"each of ranges must be an (offset, length) pair, got {got(pair)}")
             offset = check_int("offset of a range", pair[0], minimum=0)
             length = check_int("length of a range", pair[1], minimum=0)
             end = self.size if length == BG_LENGTH_TO_EOF else offset + length

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from ._check import check_enum, check_int, check_number, check_str
+from ._check import check_enum, check_int, check_number, check_str, got
 from .constants import (
     BG_E_EMPTY,
     BG_E_ERROR_INFORMATION_UNAVAILABLE,
@@ -46,6 +46,7 @@ MINIMUM_RETRY_DELAY_FLOOR = 5.0
 DEFAULT_RETRY_DELAY = 600.0
 DEFAULT_NO_PROGRESS_TIMEOUT = 1_209_600.0
 DEFAULT_NOTIFICATION_INTERVAL_MS = 500
+MAX_DWORD = 2**32 - 1  # MINIMUM_NOTIFICATION_INTERVAL_MS is a DWORD of milliseconds
 
 _URL_PREFIXES = ("http://", "https://", "file://", "\\\\")
 
@@ -313,9 +314,9 @@ class Job:
         prop = check_enum("prop", prop, JobProperty)
         if prop is JobProperty.ON_DEMAND_MODE:
             if not isinstance(value, bool):
-                raise TypeError(f"value of ON_DEMAND_MODE must be a bool, got {value!r}")
-        else:
-            check_int(f"value of {prop.name}", value, minimum=0)
+                raise TypeError(f"value of ON_DEMAND_MODE must be a bool, got {got(value)}")
+        else:  # a DWORD in BITS
+            check_int(f"value of {prop.name}", value, minimum=0, maximum=MAX_DWORD)
         self._require_live(f"set_property({prop.name})")
         if prop is JobProperty.ON_DEMAND_MODE and value:
             self._check_on_demand_allowed()

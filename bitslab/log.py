@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
+from ._check import check_choice, check_instance, got
+from .jobs import Job
+from .notifiers import CALLBACK_FLAGS
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from .files import File
-    from .jobs import Job
 
 __all__ = ["OUTCOMES", "EventLog", "LogEntry", "Pending"]
 
@@ -117,6 +120,16 @@ class EventLog(Sequence[LogEntry]):
     def _add(self, entry: LogEntry) -> None:
         self._entries.append(entry)
 
+    def _check_job(self, job: object) -> None:
+        """``job`` is None or a Job whose simulation keeps this log."""
+        if job is None:
+            return
+        mine = check_instance("job", job, Job, "a Job (from sim.create_job()) or None")
+        if self._pending is not None and mine.sim.log is not self:
+            raise ValueError(
+                f"job {mine.name!r} belongs to another Simulation: ask that simulation's log"
+            )
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -144,7 +157,18 @@ class EventLog(Sequence[LogEntry]):
         outcome: str | None = None,
         final: bool | None = None,
     ) -> list[LogEntry]:
-        """The entries that match every argument given (None matches anything)."""
+        """The entries that match every argument given (None matches anything).
+
+        A misspelt ``method`` or ``outcome`` is a ValueError naming the nearest one, not an
+        empty list; ``job`` must be a job of this log's simulation.
+        """
+        self._check_job(job)
+        if method is not None:
+            check_choice("method", method, CALLBACK_FLAGS)
+        if outcome is not None:
+            check_choice("outcome", outcome, OUTCOMES)
+        if final is not None and not isinstance(final, bool):
+            raise TypeError(f"final must be True, False or None, got {got(final)}")
         return [
             entry
             for entry in self._entries
@@ -157,6 +181,7 @@ class EventLog(Sequence[LogEntry]):
     def pending(self, job: Job | None = None) -> list[Pending]:
         """The notifications raised and not yet ended (of ``job``, if given), oldest first:
         those waiting to retry, queued behind another (C4), held (C7) or under way."""
+        self._check_job(job)
         found = self._pending() if self._pending is not None else []
         return [p for p in found if job is None or p.job is job]
 
@@ -220,4 +245,5 @@ class EventLog(Sequence[LogEntry]):
         or did not arrive. With ``job``, only that job."""
         from .explain import explain
 
+        self._check_job(job)
         return explain(self, self.pending(job), job)

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Failure", "Network", "Span", "TrafficSpan"]
 
+#: The URLs a job's file can have (add_file refuses others): a failure for any other URL
+#: could never match a request, so it is refused rather than silently ignored.
+URL_PREFIXES = ("http://", "https://", "file://", "\\\\")
+
 
 class Span(NamedTuple):
     """An interval of simulated time, ``end`` excluded."""
@@ -83,6 +87,7 @@ class Network:
         self.failures: list[Failure] = []
         self.traffic_spans: list[TrafficSpan] = []
         self._down = 0
+        self._bridged = 0  # outages ending just as another begins: the network stays down
         self._other_traffic = 0.0
         self._listener: NetworkListener  # set by listen(), before anything can happen
 
@@ -96,7 +101,7 @@ class Network:
     @property
     def connected(self) -> bool:
         """False while any outage is in force (L4)."""
-        return self._down == 0
+        return self._down == 0 and not self._bridged
 
     @property
     def other_traffic(self) -> float:
@@ -163,7 +168,12 @@ class Network:
         file is transferring stops that transfer at once.
         """
         check_str("url", url)
-        check_int("status", status)
+        if not url.lower().startswith(URL_PREFIXES):
+            raise ValueError(
+                "url must be an http://, https://, file:// or \\\\server\\share URL (or a prefix "
+                f"of one, ending in /): no file could have {url!r}"
+            )
+        check_int("status", status, enums=True)  # HTTPStatus.NOT_FOUND is welcome
         if not 400 <= status <= 599:
             raise ValueError(f"status must be an HTTP error status from 400 to 599, got {status}")
         begin, end = self._interval(start, duration, required=False)
@@ -201,13 +211,21 @@ class Network:
 
     def _outage_begins(self) -> None:
         self._down += 1
-        if self._down == 1:
+        if self._bridged:  # L4: the network never came up between the two outages
+            self._bridged -= 1
+        elif self._down == 1:
             self._listener.on_disconnect()
 
     def _outage_ends(self) -> None:
+        """L4: the last outage in force ends: reconnect, unless another begins at this very
+        moment ([15, 25) then [25, 30) is one down time, not a reconnection at 25 s)."""
         self._down -= 1
         if self._down == 0:
-            self._listener.on_reconnect()
+            now = self._sim.now
+            if any(span.start == now < span.end for span in self.outages):
+                self._bridged += 1  # that outage has not begun yet, or _down would be > 0
+            else:
+                self._listener.on_reconnect()
 
     def _failure_begins(self, failure: Failure) -> None:
         self._listener.on_failure(failure)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ._check import check_instance, got, safe_text
 from .apps import App
 from .constants import NotifyFlags
 
@@ -43,10 +44,14 @@ class Notifier:
     ...         print(f"{job.name} is done")
     """
 
+    #: Class-level defaults: a subclass whose ``__init__`` forgets ``super().__init__()`` is
+    #: a notifier of no app (it never dies, I4), not an object that breaks BITS's calls.
+    app: App | None = None
+    run: int | None = None
+
     def __init__(self, app: App | None = None) -> None:
         if app is not None:
-            if not isinstance(app, App):
-                raise TypeError(f"app must be an App from sim.add_app(), got {app!r}")
+            check_instance("app", app, App, "an App from sim.add_app(), or None")
             if not app.running:
                 raise ValueError(
                     f"app {app.name!r} is not running: a notifier belongs to a running app"
@@ -114,12 +119,20 @@ class RecordingNotifier(Notifier):
     """
 
     def __init__(self, app: App | None = None, *, returns: dict[str, Any] | None = None) -> None:
-        super().__init__(app)
-        unknown = sorted(set(returns or {}) - set(CALLBACK_FLAGS))
+        if returns is not None and not isinstance(returns, dict):
+            raise TypeError(
+                "returns must be None or a dict of method name to result, such as "
+                f"{{'job_transferred': False}}; got {got(returns)}"
+            )
+        unknown = sorted(
+            (safe_text(name) for name in returns or {} if name not in CALLBACK_FLAGS), key=str
+        )
         if unknown:
             raise ValueError(
-                f"returns names unknown methods {unknown}; methods are {list(CALLBACK_FLAGS)}"
+                f"returns names unknown methods {', '.join(unknown)}; methods are "
+                f"{', '.join(CALLBACK_FLAGS)}"
             )
+        super().__init__(app)
         self.returns: dict[str, Any] = dict(returns or {})
         self.calls: list[Call] = []
 

@@ -25,8 +25,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ._check import check_bool, check_instance, check_str
 from .constants import JobState
 from .log import OUTCOMES
+from .simulation import Simulation
 from .timeline import METHODS, Mark, Timeline, outcome_counts
 from .timeline import timeline as read_timeline
 
@@ -112,6 +114,8 @@ def timeline(
     network was out or a server answered with errors. ``modifications=False`` leaves out
     job_modification, which can crowd a lane.
     """
+    check_bool("modifications", modifications)
+    _check_title(title)
     data = read_timeline(sim, jobs)
     lanes = len(data.jobs)
     methods = [
@@ -277,6 +281,7 @@ def progress(
     ``job.progress_trace()``; outages, other traffic and applications' down time shaded as in
     :func:`timeline` (server errors, which touch only some jobs, are not). A flat stretch is a job
     that waits (queued, suspended, in error) or a link shared away; the slope is its rate."""
+    _check_title(title)
     data = read_timeline(sim, jobs)
     figure = Figure(figsize=(10.0, 4.0), layout="constrained")
     ax = figure.add_subplot()
@@ -327,6 +332,8 @@ def outcome_matrix(sim: Simulation, job: Job | None = None, *, title: str | None
     counted under ``pending``. Empty cells are left blank; outcomes that never happened are
     left out, so the columns are the ones worth reading.
     """
+    check_instance("sim", sim, Simulation, "a Simulation")
+    _check_title(title)
     counts = outcome_counts(sim.log, job)
     columns = [o for o in (*OUTCOMES, "pending") if any(k[1] == o for k in counts)]
     rows = [m for m in METHODS if any(k[0] == m for k in counts)]
@@ -353,3 +360,8 @@ def outcome_matrix(sim: Simulation, job: Job | None = None, *, title: str | None
     elif not rows:
         ax.set_title("no notification raised", loc="left")
     return figure
+
+
+def _check_title(title: object) -> None:
+    if title is not None:
+        check_str("title", title, allow_empty=True)

@@ -26,9 +26,10 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
     on_start = ["register", "poll"]     # at each restart: register a new notifier on its
     on_exit = ["unregister"]            #   jobs (I4); complete jobs found TRANSFERRED
 
-    [[program]]                         # a simulated command-line program (K6)
-    path = 'C:\\Tools\\notify.exe'
+    [[program]]                         # a simulated command-line program (K6); a
+    path = 'C:\\Tools\\notify.exe'          #   cmdline must name one of these
     exit_code = 0                       # what it returns (non-zero fails, K5)
+    installed = true                    # false: running it fails to launch (K6)
 
     [[job]]
     name = "nightly"
@@ -49,11 +50,12 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
     size = 4_000_000
     ranges = [[0, 1_000_000]]           # on-demand requests made at 0 (R2, R3)
 
-    [[outage]]                          # the network is down (L4)
-    start = 15.0
+    [[outage]]                          # the network is down (L4); outages must
+    start = 15.0                        #   not overlap
     duration = 10.0
     [[server_error]]                    # HTTP errors for a URL or a prefix ending in /
-    url = "https://mirror.test/"        #   (4xx fatal, 5xx transient; L5, L7)
+    url = "https://mirror.test/"        #   (4xx fatal, 5xx transient; L5, L7); two for
+                                        #   one url must not overlap
     status = 503
     start = 0.0
     duration = 40.0                     # absent: for good
@@ -81,6 +83,8 @@ bitslab.tables.ScenarioFileError: nightly.toml: job[0].flags[1]: 'JOB_EROR' is n
 
 from __future__ import annotations
 
+import difflib
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +95,7 @@ from .apps import App
 from .constants import JobPriority, JobProperty, JobState, JobType
 from .jobs import Job
 from .notifiers import RecordingNotifier
+from .notify.programs import Programs, path_key
 from .scenarios import Action, CompletingNotifier
 from .simulation import Simulation
 from .tables import ScenarioFileError, TableReader
@@ -200,17 +205,31 @@ class _Build:
         self.actions: list[Action] = []
         self.apps: dict[str, App] = {}
         self.owned: dict[Job, tuple[App, bool, dict[str, Any]]] = {}  # job: its notifier's spec
+        self.programs: dict[str, tuple[str, str]] = {}  # path_key: (path, its table's key)
+        self.job_names: dict[str, str] = {}  # name: its table's key
         for reader in top.tables("app"):
             self._app(reader)
         for reader in top.tables("program"):
-            reader.only(("path", "exit_code"))
-            path = reader.get("path", str, required=True)
-            code = reader.get("exit_code", int, 0)
-            with reader.model("path"):
-                self.sim.register_program(path, _exits(code))
+            self._program(reader)
         for reader in top.tables("job", required=True):
             self._job(reader)
         self._faults(top)
+
+    def _program(self, reader: TableReader) -> None:
+        """K6: a program a command line may name; ``installed = false`` fails to launch."""
+        reader.only(("path", "exit_code", "installed"))
+        path = reader.get("path", str, required=True)
+        code = reader.get("exit_code", int, 0)
+        installed = reader.get("installed", bool, True)
+        # K6: a program that is not installed is declared (a command line may name it) but
+        # not registered, so running it fails to launch; its path is checked all the same.
+        register = self.sim.register_program if installed else Programs().register
+        with reader.model("path"):
+            register(path, _exits(code))  # K1: a full path
+        key = path_key(path)
+        if key in self.programs:
+            raise reader.fail("path", f"{path!r} is declared already by {self.programs[key][1]}")
+        self.programs[key] = (path, reader.path)
 
     def _simulation(self, top: TableReader) -> Simulation:
         if "simulation" not in top.data:
@@ -246,15 +265,19 @@ class _Build:
             app = self.sim.add_app(name)
         self.apps[name] = app
         moments = sorted(
-            [(time, "crash") for time in reader.times("crash_at")]
-            + [(time, "exit") for time in reader.times("exit_at")]
-            + [(time, "start") for time in reader.times("start_at")]
+            (time, what, key)
+            for what in ("crash", "exit", "start")
+            for time, key in reader.keyed_times(f"{what}_at")
         )
         running = True  # an app runs from 0; its ends and starts must alternate
-        for time, what in moments:
+        for time, what, key in moments:
             if running == (what == "start"):
-                state = "running" if running else "down (it has not started again)"
-                raise reader.fail(f"{what}_at", f"at {time:g} s the app is already {state}")
+                state = (
+                    "running (a start must follow a crash_at or an exit_at)"
+                    if running
+                    else "down (it has not started again)"
+                )
+                raise reader.fail(key, f"at {time:g} s the app is already {state}")
             running = what == "start"
             self._at(time, f"app {name!r} {what}", getattr(app, what))
         for step in reader.words("on_start", ("register", "poll")):
@@ -287,6 +310,9 @@ class _Build:
     def _job(self, reader: TableReader) -> None:
         reader.only(_JOB_KEYS)
         name = reader.get("name", str, required=True)
+        if name in self.job_names:  # run, explain --job and the output tell jobs by name
+            raise reader.fail("name", f"{name!r} is taken by {self.job_names[name]}")
+        self.job_names[name] = reader.path
         kind = reader.enum("type", JobType, JobType.DOWNLOAD)
         priority = reader.enum("priority", JobPriority, JobPriority.NORMAL)
         with reader.model("name"):
@@ -333,9 +359,21 @@ class _Build:
             parameters = cmd.get("parameters", str, program)
             with cmd.model("program", parameters="parameters"):
                 job.set_notify_cmdline(program, parameters)
+            if path_key(program) not in self.programs:
+                raise cmd.fail("program", self._unknown_program(program))
         for call in ("resume", "suspend", "cancel", "complete"):
             for time in reader.times(f"{call}_at", (0.0,) if call == "resume" else ()):
                 self._at(time, f"job {name!r} {call}()", getattr(job, call))
+
+    def _unknown_program(self, program: str) -> str:
+        known = [path for path, _ in self.programs.values()]
+        listed = ", ".join(repr(path) for path in known) or "none; add a [[program]] table"
+        near = difflib.get_close_matches(program, known, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        return (
+            f"no [[program]] has the path {program!r} (programs: {listed}){hint} To show a "
+            "program that fails to launch (K6), declare it with installed = false"
+        )
 
     def _notifier(self, job: Job, reader: TableReader) -> None:
         reader.only(("app", "complete", "returns"))
@@ -355,12 +393,16 @@ class _Build:
 
     def _faults(self, top: TableReader) -> None:
         network = self.sim.network
+        outages: list[tuple[float, float, str]] = []
         for reader in top.tables("outage"):
             reader.only(("start", "duration"))
             start = reader.get("start", float, required=True)
             duration = reader.get("duration", float, required=True)
             with reader.model(start="start", duration="duration"):
                 network.outage(start, duration)
+            why = "the network is down once; merge them or move one"
+            _no_overlap(reader, (start, start + duration), outages, why)
+        errors: dict[str, list[tuple[float, float, str]]] = {}
         for reader in top.tables("server_error"):
             reader.only(("url", "status", "start", "duration"))
             url = reader.get("url", str, required=True)
@@ -369,6 +411,9 @@ class _Build:
             duration = reader.get("duration", float)
             with reader.model(url="url", status="status", start="start", duration="duration"):
                 network.fail(url, status, start, duration)
+            end = math.inf if duration is None else start + duration
+            why = f"both answer {url!r}: which status would it get? Merge them or move one"
+            _no_overlap(reader, (start, end), errors.setdefault(url, []), why)
         for reader in top.tables("traffic"):
             reader.only(("start", "duration", "bandwidth"))
             start = reader.get("start", float, required=True)
@@ -376,6 +421,22 @@ class _Build:
             bandwidth = reader.get("bandwidth", float, required=True)
             with reader.model(start="start", duration="duration", bandwidth="bandwidth"):
                 network.traffic(start, duration, bandwidth)
+
+
+def _no_overlap(
+    reader: TableReader,
+    span: tuple[float, float],
+    earlier: list[tuple[float, float, str]],
+    why: str,
+) -> None:
+    """Refuse a time span that overlaps one of ``earlier`` (whose tables came first), naming
+    this table's ``start``; then add it to them."""
+    start, end = span
+    for begin, stop, key in earlier:
+        if start < stop and begin < end:
+            until = "for good" if math.isinf(stop) else f"to {stop:g} s"
+            raise reader.fail("start", f"overlaps {key} ({begin:g} s {until}): {why}")
+    earlier.append((start, end, reader.path))
 
 
 def _exits(code: int) -> Callable[[Job, str], int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ._check import check_int, check_number
+from ._check import check_bool, check_int, check_number, got
 from .apps import App
 from .constants import BG_LENGTH_TO_EOF, JobPriority, JobProperty, JobState, NotifyFlags
 from .errors import BitsError
@@ -86,8 +86,10 @@ def restart_story(
     [('file_transferred', 'delivered'), ('file_transferred', 'delivered'),
      ('file_transferred', 'delivered'), ('job_transferred', 'delivered')]
     """
-    crash = None if crash_at is None else check_number("crash_at", crash_at, minimum=0.0)
-    restart = None if restart_at is None else check_number("restart_at", restart_at, minimum=0.0)
+    crash = _time("crash_at", crash_at)
+    restart = _time("restart_at", restart_at)
+    check_number("retry_delay", retry_delay, minimum=0.0)
+    _flags(reregister=reregister, poll=poll, run=run)
     if crash is not None and restart is not None and restart <= crash:
         raise ValueError(
             f"restart_at must come after crash_at ({crash_at!r}), got {restart_at!r}: "
@@ -141,12 +143,23 @@ def restart_story(
     return sim
 
 
+def _time(name: str, value: float | None) -> float | None:
+    """A scenario's time in seconds (at least 0), or None for never."""
+    return None if value is None else check_number(name, value, minimum=0.0)
+
+
+def _flags(**values: object) -> None:
+    """Each keyword is True or False: ``run="no"`` is not False."""
+    for name, value in values.items():
+        check_bool(name, value)
+
+
 def _window(name: str, value: tuple[float, float] | None) -> tuple[float, float] | None:
     """A fault's ``(start, duration)``, checked; None stays None."""
     if value is None:
         return None
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise TypeError(f"{name} must be a (start, duration) pair or None, got {value!r}")
+        raise TypeError(f"{name} must be a (start, duration) pair or None, got {got(value)}")
     start = check_number(f"{name} start", value[0], minimum=0.0)
     duration = check_number(f"{name} duration", value[1], strictly_positive=True)
     return start, duration
@@ -173,6 +186,11 @@ def flaky_network(
     >>> {job.name: job.state.name for job in sim.jobs}
     {'updates': 'TRANSFERRED', 'photos': 'TRANSFERRED', 'report': 'TRANSFERRED', 'catalog': 'ERROR'}
     """
+    check_number("outage_start", outage_start, minimum=0.0)
+    check_number("outage_duration", outage_duration, strictly_positive=True)
+    check_number("server_error_until", server_error_until, strictly_positive=True)
+    check_number("retry_delay", retry_delay, minimum=0.0)
+    _flags(run=run)
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05, time_slice=10.0)
     updates = sim.create_job("updates")
     updates.add_file(MIRROR + "kb1.cab", "kb1.cab", size=12_000_000)
@@ -281,6 +299,12 @@ def media_player(
     fraction = check_number("seek_to", seek_to, minimum=0.0)
     if fraction >= 1.0:
         raise ValueError(f"seek_to must be a fraction of the film below 1, got {seek_to!r}")
+    check_number("seek_at", seek_at, minimum=0.0)
+    check_number("back_at", back_at, minimum=0.0)
+    _time("keep_at", keep_at)
+    check_int("interval_ms", interval_ms, minimum=0)
+    _flags(on_demand=on_demand, range_flag=range_flag, run=run)
+    outage_window = _window("outage", outage)
     sim = Simulation(seed=seed, bandwidth=bandwidth, latency=0.05)
     app = sim.add_app("player")
     film = sim.create_job("film")
@@ -294,8 +318,8 @@ def media_player(
     film.set_notify_interface(player)
     if on_demand:
         film.set_property(JobProperty.ON_DEMAND_MODE, True)
-    if outage is not None:
-        sim.network.outage(start=outage[0], duration=outage[1])
+    if outage_window is not None:
+        sim.network.outage(*outage_window)
 
     def ask(what: str, ranges: list[tuple[int, int]]) -> None:
         """Request ranges; resume the job (SUSPENDED after the last request, R5) if accepted."""
@@ -356,6 +380,8 @@ def flags_tour(
     >>> sorted({c.method for c in sim.jobs[0].get_notify_interface().calls})
     ['job_error', 'job_transferred']
     """
+    check_int("interval_ms", interval_ms, minimum=0)
+    _flags(run=run)
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
     app = sim.add_app("viewer")
     notifier = RecordingNotifier(app)
@@ -401,6 +427,10 @@ def two_apps_racing(
     >>> [(c.method, c.job.name) for c in sim.jobs[0].get_notify_interface().calls][-1]
     ('job_transferred', 'shared')
     """
+    check_number("second_at", second_at, minimum=0.0)
+    _time("first_again_at", first_again_at)
+    _time("crash_second_at", crash_second_at)
+    _flags(run=run)
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
     first = sim.add_app("first")
     second = sim.add_app("second")

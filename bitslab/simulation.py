@@ -77,7 +77,8 @@ class Simulation:
         callback_timeout: float | None = 60.0,
         progress_interval: float = 0.1,
     ) -> None:
-        self.seed = check_int("seed", seed)
+        # Negative seeds are refused: random.Random(-n) is random.Random(n), a silent twin.
+        self.seed = check_int("seed", seed, minimum=0)
         link = check_number("bandwidth", bandwidth, strictly_positive=True)
         delay = check_number("latency", latency, minimum=0.0)
         slice_ = check_number("time_slice", time_slice, strictly_positive=True)
@@ -115,6 +116,14 @@ class Simulation:
     def now(self) -> float:
         """Simulated seconds since the start."""
         return self.env.now
+
+    def __repr__(self) -> str:
+        """``<Simulation seed 0 at 2.05 s: 1 job, 0 apps>``: what an error message shows."""
+        jobs, apps = len(self.jobs), len(self.apps)
+        return (
+            f"<Simulation seed {self.seed} at {self.now:g} s: {jobs} job{'s' * (jobs != 1)}, "
+            f"{apps} app{'s' * (apps != 1)}>"
+        )
 
     @property
     def time_slice(self) -> float:

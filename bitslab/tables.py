@@ -115,6 +115,16 @@ class TableReader:
                 raise self.fail(where, f"must be a time of at least 0 seconds, got {item!r}")
         return tuple(sorted(float(item) for item in items))
 
+    def keyed_times(self, name: str) -> list[tuple[float, str]]:
+        """Like :meth:`times`, each with its own key (``start_at[1]``), in the file's order."""
+        if name not in self.data:
+            return []
+        times = self.times(name)  # checks every item
+        value = self.data[name]
+        if not isinstance(value, list):
+            return [(times[0], name)]
+        return [(float(item), f"{name}[{index}]") for index, item in enumerate(value)]
+
     def words(self, name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
         """An array of words, each one of ``allowed``."""
         value = self.get(name, list, [])
@@ -134,7 +144,7 @@ class TableReader:
         if value.lower() not in members:
             hint = _nearest(value.lower(), members)
             raise self.fail(name, f"{value!r} is not a {kind.__name__}{hint}"
-                                  f"(one of {', '.join(members)})")  # fmt: skip
+                                  f" (one of {', '.join(members)})")  # fmt: skip
         return kind[value.upper()]
 
     def flags(self, name: str) -> int:
@@ -150,20 +160,23 @@ class TableReader:
             if not isinstance(item, str) or item.upper() not in names:
                 hint = _nearest(str(item).upper(), names)
                 raise self.fail(f"{name}[{index}]", f"{item!r} is not a notify flag{hint}"
-                                                    f"(flags are {', '.join(names)})")  # fmt: skip
+                                                    f" (flags are {', '.join(names)})")  # fmt: skip
             total |= NotifyFlags[item.upper()]
         return total
 
     def pairs(self, name: str) -> list[tuple[int, int]]:
-        """An array of ``[offset, length]`` pairs of whole numbers."""
+        """An array of ``[offset, length]`` pairs of whole numbers of at least 0."""
         value = self.get(name, list)
         for index, item in enumerate(value):
             if (
                 not isinstance(item, list)
                 or len(item) != 2
-                or any(isinstance(n, bool) or not isinstance(n, int) for n in item)
+                or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in item)
             ):
-                raise self.fail(f"{name}[{index}]", f"must be [offset, length], got {item!r}")
+                raise self.fail(
+                    f"{name}[{index}]",
+                    f"must be [offset, length], two whole numbers of at least 0, got {item!r}",
+                )
         return [(item[0], item[1]) for item in value]
 
     def tables(self, name: str, *, required: bool = False) -> list[TableReader]:

@@ -12,13 +12,14 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from ._check import check_bool, check_instance, got
 from .constants import JobState
+from .jobs import Job
+from .log import EventLog
+from .simulation import Simulation
 
 if TYPE_CHECKING:
     from .files import File
-    from .jobs import Job
-    from .log import EventLog
-    from .simulation import Simulation
 
 __all__ = [
     "ARRIVED",
@@ -29,6 +30,7 @@ __all__ = [
     "Shade",
     "Timeline",
     "arrivals",
+    "chosen_jobs",
     "outcome_counts",
     "timeline",
 ]
@@ -112,9 +114,30 @@ class Timeline(NamedTuple):
     shades: list[Shade]
 
 
+def chosen_jobs(sim: object, jobs: object) -> list[Job]:
+    """The jobs a view of ``sim`` shows: every job (``jobs`` None), or ``jobs``, a list of
+    jobs of ``sim``. Anything else is a TypeError or ValueError naming the argument (a lone
+    Job, not in a list, is told to go in one)."""
+    run = check_instance("sim", sim, Simulation, "a Simulation")
+    if jobs is None:
+        return list(run.jobs)
+    if isinstance(jobs, Job):
+        raise TypeError(
+            f"jobs must be a list of jobs, got one Job ({jobs.name!r}): put it in a list, [job]"
+        )
+    if isinstance(jobs, str | bytes) or not isinstance(jobs, Iterable):
+        raise TypeError(f"jobs must be None or a list of jobs of sim, got {got(jobs)}")
+    chosen = list(jobs)
+    for index, job in enumerate(chosen):
+        check_instance(f"jobs[{index}]", job, Job, "a Job (from sim.create_job())")
+        if job.sim is not run:
+            raise ValueError(f"jobs[{index}] (job {job.name!r}) belongs to another Simulation")
+    return chosen
+
+
 def timeline(sim: Simulation, jobs: Iterable[Job] | None = None) -> Timeline:
     """Read ``sim`` (every job, or ``jobs``) into a :class:`Timeline` ending now."""
-    chosen = list(sim.jobs if jobs is None else jobs)
+    chosen = chosen_jobs(sim, jobs)
     end = sim.now
     bands = [band for job in chosen for band in _bands(job, end)]
     marks = _marks(sim.log, chosen, end)
@@ -125,6 +148,7 @@ def timeline(sim: Simulation, jobs: Iterable[Job] | None = None) -> Timeline:
 def outcome_counts(log: EventLog, job: Job | None = None) -> dict[tuple[str, str], int]:
     """How each raised notification ended, per method: ``{(method, outcome): count}``, from
     the final entries (of ``job``, if given). Pending ones count under ``"pending"``."""
+    check_instance("log", log, EventLog, "an EventLog (sim.log)")
     counts: dict[tuple[str, str], int] = {}
     for entry in log.entries(job, final=True):
         key = (entry.method, entry.outcome)
@@ -164,7 +188,8 @@ def arrivals(
     """
     from .rulebook import rules
 
-    chosen = list(sim.jobs if jobs is None else jobs)
+    chosen = chosen_jobs(sim, jobs)
+    check_bool("modifications", modifications)
     status = {note.id: note.status for note in sim.log.pending()}
     last = {entry.id: entry for entry in sim.log}  # each notification's latest entry
     rows = []

@@ -235,6 +235,7 @@ def test_explain_an_unknown_job_prints_no_account_on_stdout() -> None:
 
 # -- bad files --------------------------------------------------------------------------------
 
+GOOD_JOB = '[[job]]\nname = "j"\n[[job.file]]\nurl = "https://m.test/a"\nname = "a"\nsize = 1\n'
 BAD_FILES = [
     # (file name, content, the key the error names)
     ("typo.toml", '[[job]]\nname = "j"\nprority = "low"\n', "job[0].prority"),
@@ -252,6 +253,29 @@ BAD_FILES = [
     ),
     ("nofile.toml", '[[job]]\nname = "j"\n', "job[0].file"),
     ("empty.toml", "", "job"),
+    # issue 9: a world that cannot be, each at its key
+    (
+        "overlap.toml",
+        GOOD_JOB + "[[outage]]\nstart = 15\nduration = 10\n[[outage]]\nstart = 20\nduration = 1\n",
+        "outage[1].start",
+    ),
+    (
+        "restart.toml",
+        '[[app]]\nname = "a"\ncrash_at = 10\nstart_at = 5\n' + GOOD_JOB,
+        "app[0].start_at",
+    ),
+    ("twins.toml", GOOD_JOB + GOOD_JOB, "job[1].name"),
+    (
+        "program.toml",
+        GOOD_JOB.replace('name = "j"', 'name = "j"\ncmdline = { program = "/usr/bin/nope" }'),
+        "job[0].cmdline.program",
+    ),
+    (
+        "negative.toml",
+        GOOD_JOB + '[[server_error]]\nurl = "https://m.test/"\nstatus = 503\nduration = -4\n',
+        "server_error[0].duration",
+    ),
+    ("size.toml", GOOD_JOB.replace("size = 1", "size = -1"), "job[0].file[0].size"),
 ]
 
 
@@ -288,6 +312,39 @@ def test_an_unreadable_file_exits_2_saying_why(
     status, out, err = cli("run", path)
     assert (status, out) == (2, "")
     assert err.startswith(f"error: {path}: {words}")
+
+
+def test_python_m_bitslab_run_of_a_bad_file_prints_one_line_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    """The CLI's convention, through the real interpreter: exit status 2, one line on
+    stderr naming the file and the key, nothing on stdout."""
+    path = tmp_path / "lab.toml"
+    path.write_text(GOOD_JOB + "[[outage]]\nstart = 1\nduration = 5\n" * 2, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bitslab", "run", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"error: {path}: outage[1].start: overlaps outage[0] (1 s to 6 s): the network is "
+        "down once; merge them or move one\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["demo", "run"])
+@pytest.mark.parametrize(("seed", "words"), [("-1", "at least 0"), ("x", "a whole number")])
+def test_a_bad_seed_exits_2_naming_the_option(
+    command: str, seed: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [command, "--seed", seed] + ([] if command == "demo" else [str(RESTART)])
+    with pytest.raises(SystemExit) as caught:
+        main(argv, out=io.StringIO(), err=io.StringIO())
+    assert caught.value.code == 2
+    assert f"argument --seed: must be {words}" in capsys.readouterr().err
 
 
 def test_a_bad_command_line_exits_2_with_usage(capsys: pytest.CaptureFixture[str]) -> None:
@@ -383,6 +440,32 @@ def test_an_output_into_a_missing_directory_exits_2_before_running(
     assert (status, out) == (2, "")
     assert err == f"error: {option} {target}: no such directory\n"
     assert not target.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "words"),
+    [
+        ("--log", ".", "is a directory; give a file name"),
+        ("--plot", ".", "is a directory; give a file name"),
+        ("--plot", "timeline", "give the file name an extension such as .png or .svg"),
+    ],
+)
+def test_an_output_that_cannot_be_a_file_exits_2_before_running(
+    option: str, name: str, words: str, tmp_path: Path
+) -> None:
+    target = tmp_path / name
+    status, out, err = cli("demo", option, target)
+    assert (status, out) == (2, "")
+    assert err == f"error: {option} {target}: {words}\n"
+
+
+def test_a_plot_format_matplotlib_lacks_exits_2_saying_so(tmp_path: Path) -> None:
+    target = tmp_path / "timeline.xyz"
+    status, _, err = cli("demo", "--plot", target)
+    assert status == 2
+    assert err.startswith(f"error: --plot {target}: cannot write (Format 'xyz' is not supported")
+    assert err.count("\n") == 1
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("scenario", ["restart-story", "flaky-network", "media-player"])

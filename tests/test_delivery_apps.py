@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, NamedTuple
 
 import pytest
@@ -215,6 +215,53 @@ def test_i4_a_call_running_when_its_app_crashes_fails_and_stays_pending() -> Non
     first = entries(job, "job_transferred")[0]
     assert first.outcome in ("app_down", "failed")
     assert not first.final
+
+
+def test_i4_a_generator_callback_is_not_resumed_once_its_app_died_at_the_same_moment() -> None:
+    """I4: the code of an app run that has ended never runs again. Shrunk by hypothesis
+    (test_invariants.py): a job of two 0-byte files, flags 0x1B; the app's notifier has
+    generator methods, and its job_modification crashes the app at 0.1 s, the moment BITS
+    calls file_transferred for the second file. That call's body used to run afterwards, in
+    the dead app (it saw ``alive`` False and could have called BITS); now it never starts,
+    and the call fails as one into a run that ended during it (app_down, retried)."""
+
+    class Crashing(bl.Notifier):
+        def __init__(self, app: bl.App) -> None:
+            super().__init__(app)
+            self.seen: list[tuple[float, str, bool]] = []
+
+        def job_modification(self, job: bl.Job) -> Generator[Any, Any, Any]:
+            self.seen.append((job.sim.now, "job_modification", self.alive))
+            if self.app is not None and self.app.running:
+                self.app.crash()
+            return None
+            yield
+
+        def file_transferred(self, job: bl.Job, file: bl.File) -> Generator[Any, Any, Any]:
+            self.seen.append((job.sim.now, f"file_transferred {file.local_name}", self.alive))
+            return None
+            yield
+
+    sim = bl.Simulation(seed=0)
+    app = sim.add_app("app")
+    job = sim.create_job("job")
+    for k in range(2):
+        job.add_file(f"https://srv.test/f{k}", f"f{k}", 0)
+    job.set_notify_flags(0x1B)
+    notifier = Crashing(app)
+    job.set_notify_interface(notifier)
+    job.resume()
+    sim.run()
+    assert notifier.seen == [(0.05, "file_transferred f0", True), (0.1, "job_modification", True)]
+    [second] = [e for e in entries(job, "file_transferred") if e.file is job.files[1]]
+    assert (second.time, second.outcome, second.rule, second.final) == (
+        0.1,
+        "app_down",
+        "I4",
+        False,
+    )
+    assert second.detail.startswith("RPC_S_SERVER_UNAVAILABLE: run 1 of app 'app' crashed at 0.10")
+    assert "during the call" in second.detail
 
 
 def test_i4_a_job_modification_into_a_dead_app_is_app_down_and_not_retried() -> None:

@@ -288,6 +288,29 @@ def test_l4_job_resumed_during_outage_goes_queued_then_transient_error_until_rec
     ]
 
 
+@pytest.mark.parametrize("order", ["first-then-second", "second-then-first"])
+def test_l4_outages_that_meet_are_one_down_time_with_no_reconnection_between(order: str) -> None:
+    """L4: [1, 3) and [3, 6) leave no moment with the network up: the job goes to
+    TRANSIENT_ERROR at 1 s and is queued again at 6 s, not at 3 s (regression: it was queued
+    and sent back to TRANSIENT_ERROR at 3 s, raising two needless modifications)."""
+    job = make_job()
+    sim = job.sim
+    outages = [(1.0, 2.0), (3.0, 3.0)]
+    for start, duration in outages if order == "first-then-second" else outages[::-1]:
+        sim.network.outage(start, duration)
+    job.resume()
+    sim.run(until=3.0)
+    assert not sim.network.connected
+    sim.run(until=3.5)
+    assert not sim.network.connected
+    sim.run()
+    assert [step for step in steps(job) if step[3] == "L4"] == [
+        (1.0, S.TRANSFERRING, S.TRANSIENT_ERROR, "L4"),
+        (6.0, S.TRANSIENT_ERROR, S.QUEUED, "L4"),
+    ]
+    assert job.state is S.TRANSFERRED
+
+
 @pytest.mark.parametrize("state", [S.SUSPENDED, S.ERROR, S.TRANSFERRED])
 def test_l4_disconnect_leaves_jobs_outside_action_states_alone(state: bl.JobState) -> None:
     """L4: only QUEUED, CONNECTING and TRANSFERRING jobs are moved by a disconnect."""

@@ -76,6 +76,10 @@ def states(sim: bl.Simulation) -> dict[str, str]:
 
 
 APP = '[[app]]\nname = "downloader"\n'
+OUTAGE = "[[outage]]\nstart = {}\nduration = {}\n"
+SERVER_ERROR = (
+    '[[server_error]]\nurl = "https://mirror.test/a.cab"\nstatus = {}\nstart = {}\nduration = {}\n'
+)
 FILE_A = '[[job.file]]\nurl = "https://mirror.test/a.cab"\nname = "a.cab"\nsize = 1_000\n'
 
 
@@ -604,7 +608,7 @@ MALFORMED = [
     (
         "i4-crash-while-down",
         scenario(before=APP + "crash_at = [1.0, 2.0]"),
-        "app[0].crash_at",
+        "app[0].crash_at[1]",
         ["at 2 s", "already down"],
     ),
     (
@@ -698,6 +702,127 @@ MALFORMED = [
         "s5-traffic-negative-bandwidth",
         scenario(after="[[traffic]]\nstart = 1\nduration = 2\nbandwidth = -5"),
         "traffic[0].bandwidth",
+        ["greater than 0"],
+    ),
+    # issue 9: impossible worlds, duplicates and dangling references, each at its exact key
+    (
+        "unknown-server_error-key",
+        scenario(after='[[server_error]]\nurl = "https://m.test/"\nstatus = 503\nuntil = 3'),
+        "server_error[0].until",
+        ["unknown key", "url, status, start, duration"],
+    ),
+    (
+        "l4-outages-that-overlap",
+        scenario(after=OUTAGE.format(15, 10) + OUTAGE.format(30, 5) + OUTAGE.format(20, 30)),
+        "outage[2].start",
+        ["overlaps outage[0] (15 s to 25 s)", "merge them or move one"],
+    ),
+    (
+        "l4-an-outage-inside-another",
+        scenario(after=OUTAGE.format(0, 100) + OUTAGE.format(50, 1)),
+        "outage[1].start",
+        ["overlaps outage[0] (0 s to 100 s)"],
+    ),
+    (
+        "l5-server-errors-for-one-url-that-overlap",
+        scenario(after=SERVER_ERROR.format(503, 0, 40) + SERVER_ERROR.format(404, 30, 5)),
+        "server_error[1].start",
+        ["overlaps server_error[0] (0 s to 40 s)", "both answer", "which status"],
+    ),
+    (
+        "l7-a-server-error-after-one-for-good",
+        scenario(
+            after=SERVER_ERROR.format(404, 0, 40).replace("duration = 40", "")
+            + SERVER_ERROR.format(503, 100, 5)
+        ),
+        "server_error[1].start",
+        ["overlaps server_error[0] (0 s for good)"],
+    ),
+    (
+        "l5-server_error-negative-duration",
+        scenario(after=SERVER_ERROR.format(503, 10, -5)),
+        "server_error[0].duration",
+        ["greater than 0", "-5"],
+    ),
+    (
+        "l5-server_error-zero-duration",
+        scenario(after=SERVER_ERROR.format(503, 10, 0)),
+        "server_error[0].duration",
+        ["greater than 0"],
+    ),
+    (
+        "server_error-url-without-scheme",
+        scenario(after='[[server_error]]\nurl = "mirror.test/"\nstatus = 503'),
+        "server_error[0].url",
+        ["http://", "'mirror.test/'"],
+    ),
+    (
+        "i4-start_at-before-the-crash",
+        scenario(before=APP + "crash_at = 10.0\nstart_at = 5.0"),
+        "app[0].start_at",
+        ["at 5 s the app is already running", "must follow a crash_at or an exit_at"],
+    ),
+    (
+        "i4-second-restart-before-the-second-crash",
+        scenario(before=APP + "crash_at = [10.0, 40.0]\nstart_at = [20.0, 30.0]"),
+        "app[0].start_at[1]",
+        ["at 30 s the app is already running"],
+    ),
+    (
+        "job-name-taken",
+        scenario() + '[[job]]\nname = "nightly"\n' + FILE_A,
+        "job[1].name",
+        ["'nightly' is taken by job[0]"],
+    ),
+    (
+        "k6-cmdline-names-no-program",
+        scenario('cmdline = { program = "/usr/bin/notfy" }')
+        + '[[program]]\npath = "/usr/bin/notify"\n',
+        "job[0].cmdline.program",
+        ["no [[program]] has the path '/usr/bin/notfy'", "did you mean '/usr/bin/notify'", "K6"],
+    ),
+    (
+        "k6-cmdline-and-no-programs",
+        scenario('cmdline = { program = "/usr/bin/notify" }'),
+        "job[0].cmdline.program",
+        ["programs: none; add a [[program]] table", "installed = false"],
+    ),
+    (
+        "k6-program-declared-twice",
+        scenario(
+            after='[[program]]\npath = "C:\\\\T\\\\n.exe"\n[[program]]\npath = "c:/t/N.EXE"\n'
+        ),
+        "program[1].path",
+        ["is declared already by program[0]"],
+    ),
+    (
+        "k6-installed-a-string",
+        scenario(after='[[program]]\npath = "/usr/bin/notify"\ninstalled = "no"\n'),
+        "program[0].installed",
+        ["true or false"],
+    ),
+    (
+        "r2-range-with-a-negative-offset",
+        scenario("on_demand = true", file="ranges = [[0, 10], [-1, 10]]"),
+        "job[0].file[0].ranges[1]",
+        ["two whole numbers of at least 0", "[-1, 10]"],
+    ),
+    (
+        "c7-notification_interval_ms-above-a-dword",
+        scenario("notification_interval_ms = 4_294_967_296"),
+        "job[0].notification_interval_ms",
+        ["at most 4,294,967,295"],
+    ),
+    (
+        "seed-negative",
+        scenario(before="[simulation]\nseed = -1"),
+        "simulation.seed",
+        ["at least 0", "-1"],
+    ),
+    (
+        "callback_timeout-zero",
+        scenario(before="[simulation]\ncallback_timeout = 0"),
+        "simulation.callback_timeout",
         ["greater than 0"],
     ),
 ]
@@ -957,3 +1082,53 @@ def test_simulation_until_stops_the_run_then_with_the_job_still_busy() -> None:
     assert 0 < job.progress.bytes_transferred < 10_000_000
     assert not sim.quiet
     assert ScenarioFile.parse(scenario()).until is None
+
+
+# -- the other side of the refusals of issue 9 ---------------------------------------------------
+
+
+def test_k6_a_program_declared_not_installed_fails_to_launch_and_is_retried() -> None:
+    """K6, K5: ``installed = false`` declares a path a command line may name; running it fails
+    to launch, and BITS tries again after the retry delay."""
+    text = scenario(
+        'minimum_retry_delay = 5\ncmdline = { program = "/opt/missing/notify" }',
+        after='[[program]]\npath = "/opt/missing/notify"\ninstalled = false\n',
+    )
+    sim = ScenarioFile.parse(text).simulate(run=False).sim
+    sim.run(until=12.0)
+    tries = sim.log.entries(sim.jobs[0], method="job_transferred")
+    assert [(round(e.time, 6), e.outcome, e.rule) for e in tries] == [
+        (0.051, "failed", "K5"),
+        (5.051, "failed", "K5"),
+        (10.051, "failed", "K5"),
+    ]
+    assert all(
+        "/opt/missing/notify failed to launch: no such program (K6)" in e.detail for e in tries
+    )
+
+
+def test_k6_a_cmdline_names_its_program_in_any_case_and_either_slash_on_windows() -> None:
+    text = scenario(
+        r"cmdline = { program = 'c:/tools/NOTIFY.exe' }",
+        after="[[program]]\npath = 'C:\\Tools\\notify.exe'\n",
+    )
+    sim = ScenarioFile.parse(text).simulate().sim
+    [entry] = sim.log.entries(sim.jobs[0], method="job_transferred")
+    assert (entry.outcome, entry.rule) == ("cmdline", "K3")
+
+
+def test_l4_outages_that_touch_are_accepted_as_one_down_time() -> None:
+    """L4: [15, 25) then [25, 30) do not overlap: the network is down from 15 s to 30 s."""
+    text = scenario(after=OUTAGE.format(15, 10) + OUTAGE.format(25, 5), size="40_000_000")
+    sim = ScenarioFile.parse(text).simulate().sim
+    down = [(c.time, c.new.name) for c in sim.jobs[0].history if c.rule == "L4"]
+    assert down == [(15.0, "TRANSIENT_ERROR"), (30.0, "QUEUED")]
+
+
+def test_l5_server_errors_may_overlap_for_different_urls_and_follow_each_other_for_one() -> None:
+    text = scenario(
+        after=SERVER_ERROR.format(503, 0, 10)
+        + SERVER_ERROR.format(404, 10, 5)
+        + SERVER_ERROR.format(503, 0, 10).replace("a.cab", "b.cab")
+    )
+    assert len(ScenarioFile.parse(text).simulate(run=False).sim.network.failures) == 3

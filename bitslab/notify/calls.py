@@ -8,7 +8,8 @@ result. Whatever the callback does (raise, return junk, yield junk, never return
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import contextlib
+from collections.abc import Callable, Coroutine, Generator
 from types import GeneratorType
 from typing import Any
 
@@ -16,23 +17,48 @@ import simpy
 
 from .._check import safe_text
 from ..constants import hresult_name
+from ..notifiers import Notifier
 
 __all__ = ["call", "describe_raised", "read_result"]
 
 Done = Callable[..., None]
 
 
+#: What a failing callback may raise and still be a failed call (C5). KeyboardInterrupt is
+#: not among them: it is the user stopping the run. SystemExit is: a callback that calls
+#: sys.exit() fails its call, as a notifier's process that exits mid-call would.
+CAUGHT = (Exception, SystemExit)
+
+
 def read_result(value: Any) -> tuple[bool, str]:
     """C5: ``(succeeded, description)`` of what a callback returned.
 
     None and True succeed; False fails; an int is a 32-bit HRESULT that fails when negative
-    or when bit 31 is set; anything else fails (model choice).
+    or when bit 31 is set; anything else fails (model choice), including a value that cannot
+    even be read (an int subclass whose comparisons raise).
     """
+    try:
+        return _read(value)
+    except Exception as exc:
+        return (
+            False,
+            f"returned a {type(value).__name__} that cannot be read ({describe_raised(exc)})",
+        )
+
+
+def _read(value: Any) -> tuple[bool, str]:
     if value is None or value is True:
         return True, ""
     if value is False:
         return False, "returned False"
+    if isinstance(value, Coroutine):
+        value.close()  # never awaited: closing it spares the user Python's warning
+        return (
+            False,
+            "returned a coroutine: an async def callback is never awaited; use a generator",
+        )
     if isinstance(value, int):
+        value = int.__index__(value)  # a plain int: a subclass's comparisons are not called
         if 0 <= value <= 0x7FFFFFFF:
             return True, ""
         if -(2**31) <= value < 0:
@@ -56,24 +82,38 @@ class _Raised:
 
     __slots__ = ("exc",)
 
-    def __init__(self, exc: Exception) -> None:
+    def __init__(self, exc: BaseException) -> None:
         self.exc = exc
 
 
-def _drive(gen: Generator[Any, Any, Any], env: simpy.Environment) -> Generator[Any, Any, Any]:
+#: What a generator callback's process returns when its application run ended before the
+#: callback could go on (I4): the dispatcher sees the run end during the call.
+_DIED = object()
+
+
+def _drive(
+    gen: Generator[Any, Any, Any], env: simpy.Environment, owner: Notifier | None
+) -> Generator[Any, Any, Any]:
     """Run a generator callback as a SimPy process; its return value is its result (C9).
 
     The callback may yield only events of this simulation's environment; anything else is
     thrown back into it as a TypeError. Whatever it raises ends it as a failed call (C5).
+    I4: the code of an application run that has ended never runs again, so once the
+    notifier's run has ended (its app crashed or exited, even from another callback at the
+    same moment) the generator is closed instead of resumed.
     """
     send: Any = None
     throw: BaseException | None = None
     while True:
+        if owner is not None and not owner.alive:
+            with contextlib.suppress(*CAUGHT):  # it may ignore GeneratorExit, or raise
+                gen.close()
+            return _DIED
         try:
             item = gen.throw(throw) if throw is not None else gen.send(send)
         except StopIteration as stop:
             return stop.value
-        except Exception as exc:  # a failing callback is a failed call (C5), not a crash
+        except CAUGHT as exc:  # a failing callback is a failed call (C5), not a crash
             return _Raised(exc)
         send = throw = None
         if not isinstance(item, simpy.Event) or item.env is not env:
@@ -88,6 +128,8 @@ def _drive(gen: Generator[Any, Any, Any], env: simpy.Environment) -> Generator[A
 
 
 def _judge(value: Any) -> tuple[bool, str]:
+    if value is _DIED:  # I4: it "returned"; the dispatcher finds its run ended meanwhile
+        return True, ""
     if isinstance(value, _Raised):
         return False, describe_raised(value.exc)
     return read_result(value)
@@ -111,7 +153,7 @@ def call(
     """
     try:
         result = method(*args)
-    except Exception as exc:  # a failing callback is a failed call (C5)
+    except CAUGHT as exc:  # a failing callback is a failed call (C5)
         return False, describe_raised(exc)
     if result is None:  # the usual success, read first
         return True, ""
@@ -125,7 +167,8 @@ def call(
             finished = True
             done(*context, ok, detail)
 
-    process = env.process(_drive(result, env))
+    owner = getattr(method, "__self__", None)
+    process = env.process(_drive(result, env, owner if isinstance(owner, Notifier) else None))
     process.callbacks.append(lambda event: report(*_judge(event.value)))
     if timeout is not None:
 

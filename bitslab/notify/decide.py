@@ -93,8 +93,14 @@ def decide(note: Notification) -> Decision:
             return Decision("end", "no_interface", "I8", "no interface and no command line")
         why = "no interface (a command line serves only job_transferred and job_error, K2)"
         return Decision("end", "no_interface", "I8", why)
-    if not callable(getattr(notifier, note.method, None)):
+    try:
+        method = getattr(notifier, note.method, None)
+    except Exception as exc:  # a __getattr__ or property that raises: no method (I6)
+        method = exc
+    if not callable(method):
         what = f"{describe_target(notifier)} has no {note.method} method"
+        if isinstance(method, Exception):
+            what += f" (looking it up raised {type(method).__name__})"
         if cmdline_applies(note):
             return Decision("cmdline", None, "K3", what)
         return Decision("end", "not_implemented", "I6", what)

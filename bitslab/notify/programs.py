@@ -17,12 +17,12 @@ from .settings import FULL_PATH
 if TYPE_CHECKING:
     from ..jobs import Job
 
-__all__ = ["Handler", "Programs"]
+__all__ = ["Handler", "Programs", "path_key"]
 
 Handler = Callable[["Job", str], Any]
 
 
-def _key(path: str) -> str:
+def path_key(path: str) -> str:
     """Windows paths compare without case and with either slash; POSIX paths exactly."""
     return path if path.startswith("/") else ntpath.normcase(path)
 
@@ -42,10 +42,10 @@ class Programs:
                 f"path must be a full path such as C:\\Tools\\notify.exe or /usr/bin/notify "
                 f"(K1), got {path!r}"
             )
-        self._handlers[_key(path)] = (path, handler)
+        self._handlers[path_key(path)] = (path, handler)
 
     def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and _key(path) in self._handlers
+        return isinstance(path, str) and path_key(path) in self._handlers
 
     def run(self, job: Job, program: str, parameters: str) -> tuple[bool, str]:
         """K5, K6: run the command line; ``(succeeded, what happened)``.
@@ -53,7 +53,7 @@ class Programs:
         Success is exit code 0. An unknown program fails to launch; a handler that raises or
         returns something other than an int counts as a failed run.
         """
-        entry = self._handlers.get(_key(program))
+        entry = self._handlers.get(path_key(program))
         if entry is None:
             return False, f"{program} failed to launch: no such program (K6)"
         try:

@@ -6,17 +6,18 @@ and changes nothing when it fails.
 
 from __future__ import annotations
 
+import enum
 import re
 from typing import TYPE_CHECKING
 
-from .._check import check_int
+from .._check import check_int, got
 from ..constants import (
     BG_E_STRING_TOO_LONG,
     E_NOTIMPL,
     NotifyFlags,
 )
 from ..errors import BitsError, InvalidArgumentError
-from ..notifiers import CALLBACK_FLAGS
+from ..notifiers import CALLBACK_FLAGS, Notifier
 
 if TYPE_CHECKING:
     from ..jobs import Job
@@ -48,23 +49,41 @@ class NotifySettings:
         self.program = ""  # K1: a new job returns ("", "")
         self.parameters = ""
 
-    def set_flags(self, job: Job, flags: int) -> None:
+    def set_flags(self, job: Job, flags: object) -> None:
         """F3, F4: bits outside 0x3F fail with E_NOTIMPL; a final job with BG_E_INVALID_STATE."""
-        check_int("flags", flags)
-        what = f"set_notify_flags(0x{flags:X})" if flags >= 0 else f"set_notify_flags({flags})"
+        if isinstance(flags, enum.Enum) and not isinstance(flags, NotifyFlags):
+            # JobState.TRANSFERRED is 6, which as flags is JOB_ERROR | DISABLE: refuse it.
+            kind = type(flags).__name__
+            raise TypeError(
+                f"flags must be NotifyFlags or an int, got {kind}.{flags.name}: "
+                f"a {kind} is not a set of notify flags"
+            )
+        value = check_int("flags", flags, enums=True)  # NotifyFlags, foreign enums refused above
+        what = f"set_notify_flags(0x{value:X})" if value >= 0 else f"set_notify_flags({value})"
         job._require_live(what, "F4")
-        if flags < 0 or flags & ~VALID_FLAGS:
+        if value < 0 or value & ~VALID_FLAGS:
             raise BitsError(
                 f"{what} on job {job.name!r}: bits outside 0x{VALID_FLAGS:X} (F3)", E_NOTIMPL
             )
-        self.flags = int(flags)
+        self.flags = value
 
     def set_interface(self, job: Job, notifier: object | None) -> None:
         """I1, I3: the last caller wins; None removes; a final job fails."""
-        if notifier is not None and not any(hasattr(notifier, m) for m in CALLBACK_FLAGS):
+        if isinstance(notifier, type):  # Notifier, not Notifier(): its methods lack self
+            raise TypeError(
+                f"notifier must be an object, got the class {notifier.__name__} itself; "
+                f"did you mean {notifier.__name__}()?"
+            )
+        if notifier is not None and not any(_has(notifier, m) for m in CALLBACK_FLAGS):
             raise TypeError(
                 "notifier must be None or an object with at least one of the methods "
-                f"{', '.join(CALLBACK_FLAGS)}; got {type(notifier).__name__}"
+                f"{', '.join(CALLBACK_FLAGS)}; got {got(notifier)}"
+            )
+        app = notifier.app if isinstance(notifier, Notifier) else None
+        if app is not None and app.sim is not job.sim:
+            raise ValueError(
+                f"notifier belongs to app {app.name!r} of another Simulation; job "
+                f"{job.name!r} needs a notifier of an app of its own sim.add_app()"
             )
         job._require_live("set_notify_interface()", "I3")
         self.interface = notifier
@@ -73,7 +92,7 @@ class NotifySettings:
         """K1, K7: a full path of at most 260 characters and parameters of at most 4000."""
         for name, value in (("program", program), ("parameters", parameters)):
             if value is not None and not isinstance(value, str):
-                raise TypeError(f"{name} must be a str or None, got {type(value).__name__}")
+                raise TypeError(f"{name} must be a str or None, got {got(value)}")
         what = f"set_notify_cmdline({program!r}, ...)"
         job._require_live(what, "K7")
         if program is None:
@@ -99,3 +118,12 @@ class NotifySettings:
                     BG_E_STRING_TOO_LONG,
                 )
         self.program, self.parameters = program, parameters or ""
+
+
+def _has(notifier: object, method: str) -> bool:
+    """Whether ``notifier`` has ``method``; a lookup that raises (a ``__getattr__`` that
+    raises KeyError) counts as not having it, as D1's own lookup does (I6)."""
+    try:
+        return hasattr(notifier, method)
+    except Exception:
+        return False
