@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .files import File
     from .jobs import Job, JobError
 
-__all__ = ["CALLBACK_FLAGS", "Call", "Notifier", "RecordingNotifier"]
+__all__ = ["CALLBACK_FLAGS", "Call", "Notifier", "RecordingNotifier", "is_alive", "owner_of"]
 
 #: Each callback method and the notify flag that lets it through (F1).
 CALLBACK_FLAGS: dict[str, NotifyFlags] = {
@@ -62,7 +62,7 @@ class Notifier:
     @property
     def owner(self) -> str:
         """Who owns this object, as the log names it: ``"app 'downloader' run 1"``, or ``""``."""
-        return "" if self.app is None else f"app {self.app.name!r} run {self.run}"
+        return owner_of(self)
 
     def __repr__(self) -> str:
         """``<RecordingNotifier of app 'downloader' run 1, dead>``: no memory address."""
@@ -73,7 +73,7 @@ class Notifier:
     @property
     def alive(self) -> bool:
         """I4: False once the application run that made this object has ended."""
-        return self.app is None or (self.run is not None and self.app.owns(self.run))
+        return is_alive(self)
 
     def job_transferred(self, job: Job) -> Any:
         """C1: every file of ``job`` has transferred."""
@@ -94,6 +94,22 @@ class Notifier:
     def file_ranges_transferred(self, job: Job, file: File, ranges: list[tuple[int, int]]) -> Any:
         """R4: these ``(offset, length)`` ranges of ``file`` arrived since the last call."""
         return None
+
+
+def is_alive(notifier: Notifier) -> bool:
+    """I4: whether the application run that made ``notifier`` is still running.
+
+    BITS asks the world, not the object: this reads the app and run the notifier was made
+    by, so a subclass that overrides ``alive`` (to lie, or to raise) changes nothing.
+    """
+    app, run = notifier.app, notifier.run
+    return app is None or (run is not None and app.owns(run))
+
+
+def owner_of(notifier: Notifier) -> str:
+    """Who owns ``notifier``, as the log names it (read like :func:`is_alive`)."""
+    app = notifier.app
+    return "" if app is None else f"app {app.name!r} run {notifier.run}"
 
 
 class Call(NamedTuple):

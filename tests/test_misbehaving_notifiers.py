@@ -18,7 +18,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from support import steps
@@ -333,6 +333,75 @@ def test_a_notifier_subclass_that_forgets_super_init_is_called_as_one_of_no_app(
     assert (notifier.app, notifier.alive, notifier.owner) == (None, True, "")
     assert [(e.outcome, e.target) for e in world.bad_entries()] == [("delivered", "Forgetful")]
     check_isolated_and_ended(world, baseline)
+
+
+def test_c5_a_callback_property_that_raises_only_when_called_is_a_failed_call(
+    baseline: World,
+) -> None:
+    """C5: a method looked up once for D1 and again for the call, raising the second time,
+    is a failed call, retried after the retry delay (regression: it escaped sim.run())."""
+
+    class Fickle(bl.RecordingNotifier):
+        lookups: ClassVar[dict[float, int]] = {}  # per moment: D1 looks first, the call second
+
+        @property
+        def job_transferred(self) -> Any:  # type: ignore[override]
+            assert self.app is not None
+            now = self.app.sim.now
+            self.lookups[now] = self.lookups.get(now, 0) + 1
+            if self.lookups[now] == 2:
+                raise RuntimeError("gone between the look and the call")
+            return lambda job: None
+
+    world = World(Fickle).finish()
+    entries = world.bad_entries()
+    assert [(e.outcome, e.rule) for e in entries[:2]] == [("failed", "C5"), ("failed", "C5")]
+    assert entries[0].detail == (
+        "raised RuntimeError: gone between the look and the call; retry in 5 s"
+    )
+    assert entries[-1].final
+    check_isolated_and_ended(world, baseline)
+
+
+def test_i4_a_notifier_whose_alive_lies_or_raises_is_judged_by_its_app_run(
+    baseline: World,
+) -> None:
+    """I4: BITS asks the world whether the process is there, not the object: a subclass whose
+    ``alive`` says True after its app crashed gets app_down, and one whose ``alive`` raises
+    is called while its run lives (regression: the raise escaped sim.run())."""
+
+    class Liar(bl.RecordingNotifier):
+        @property
+        def alive(self) -> bool:  # type: ignore[override]
+            return True
+
+    class Broken(bl.RecordingNotifier):
+        @property
+        def alive(self) -> bool:  # type: ignore[override]
+            raise RuntimeError("no alive")
+
+        @property
+        def owner(self) -> str:  # type: ignore[override]
+            raise RuntimeError("no owner")
+
+    broken = World(Broken).finish()
+    delivered = broken.bad_entries()
+    assert [(e.outcome, e.target) for e in delivered] == [
+        ("delivered", "Broken of app 'student' run 1")
+    ]
+    check_isolated_and_ended(broken, baseline)
+
+    liar = World(lambda app: Liar(app))
+    liar.app.crash()
+    liar.bad.add_file("https://srv.test/c.bin", "c.bin", 1_000)  # more to report (C3, C4, C1)
+    liar.bad.resume()
+    liar.sim.run(until=HORIZON + 10)
+    # The crash ended run 1: every later call into the liar fails (I4), whatever it says.
+    later = [e for e in liar.sim.log.entries(liar.bad) if e.time >= HORIZON]
+    assert later, "the bad job raised nothing after the crash"
+    outcomes = {(e.outcome, e.rule) for e in later}
+    assert ("app_down", "I4") in outcomes
+    assert outcomes <= {("app_down", "I4"), ("coalesced", "C7")}  # nothing delivered
 
 
 # -- callbacks that take a long time (C9) ------------------------------------------------------

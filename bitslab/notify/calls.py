@@ -17,7 +17,7 @@ import simpy
 
 from .._check import safe_text
 from ..constants import hresult_name
-from ..notifiers import Notifier
+from ..notifiers import Notifier, is_alive
 
 __all__ = ["call", "describe_raised", "read_result"]
 
@@ -105,7 +105,7 @@ def _drive(
     send: Any = None
     throw: BaseException | None = None
     while True:
-        if owner is not None and not owner.alive:
+        if owner is not None and not is_alive(owner):
             with contextlib.suppress(*CAUGHT):  # it may ignore GeneratorExit, or raise
                 gen.close()
             return _DIED
@@ -137,13 +137,16 @@ def _judge(value: Any) -> tuple[bool, str]:
 
 def call(
     env: simpy.Environment,
-    method: Callable[..., Any],
+    notifier: object,
+    name: str,
     args: tuple[Any, ...],
     timeout: float | None,
     done: Done,
     context: tuple[Any, ...] = (),
 ) -> tuple[bool, str] | None:
-    """Call ``method(*args)``: ``(succeeded, detail)`` once it has returned.
+    """Call ``notifier``'s method ``name`` with ``args``: ``(succeeded, detail)`` once it
+    has returned. Looking the method up is part of the call: a lookup that raises now (a
+    property that worked when D1 looked) is a failed call (C5), like a method that raises.
 
     A plain method has returned when ``call`` does, and ``call`` returns its result. A
     generator method runs as a SimPy process: ``call`` returns None and reports later, with
@@ -152,7 +155,7 @@ def call(
     counts as failed (C5, C9, model choice).
     """
     try:
-        result = method(*args)
+        result = getattr(notifier, name)(*args)
     except CAUGHT as exc:  # a failing callback is a failed call (C5)
         return False, describe_raised(exc)
     if result is None:  # the usual success, read first
@@ -167,8 +170,8 @@ def call(
             finished = True
             done(*context, ok, detail)
 
-    owner = getattr(method, "__self__", None)
-    process = env.process(_drive(result, env, owner if isinstance(owner, Notifier) else None))
+    owner = notifier if isinstance(notifier, Notifier) else None
+    process = env.process(_drive(result, env, owner))
     process.callbacks.append(lambda event: report(*_judge(event.value)))
     if timeout is not None:
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..constants import JobProperty, JobState, NotifyFlags
-from ..notifiers import CALLBACK_FLAGS, Notifier
+from ..notifiers import CALLBACK_FLAGS, Notifier, is_alive, owner_of
 from .notification import JOB_LEVEL
 
 if TYPE_CHECKING:
@@ -127,14 +127,13 @@ def _filtered(flags: int, method: str) -> Decision:
 def describe_target(notifier: object) -> str:
     """How the log names a notifier: its class, and the app run that owns it (I4)."""
     name = type(notifier).__name__
-    if isinstance(notifier, Notifier) and notifier.owner:
-        return f"{name} of {notifier.owner}"
-    return name
+    owner = owner_of(notifier) if isinstance(notifier, Notifier) else ""
+    return f"{name} of {owner}" if owner else name
 
 
 def app_down_detail(notifier: object) -> str | None:
     """I4: why calls into ``notifier`` fail (its app run has ended), or None if they do not."""
-    if not isinstance(notifier, Notifier) or notifier.alive:
+    if not isinstance(notifier, Notifier) or is_alive(notifier):
         return None
     app = notifier.app
     assert app is not None

@@ -390,7 +390,8 @@ class Dispatcher:
         ended = self.sim._runs_ended
         result = call(
             self._env,
-            getattr(notifier, method),
+            notifier,
+            method,
             args,
             self.callback_timeout,
             self._settle,
