@@ -52,21 +52,21 @@ class File:
         "_completed",
         "_done",
         "_filled",
+        "_job",
+        "_local_name",
+        "_remote_name",
+        "_size",
         "_size_known",
         "_transfer",
         "_unreported",
         "_wanted",
-        "job",
-        "local_name",
-        "remote_name",
-        "size",
     )
 
     def __init__(self, job: Job, remote_name: str, local_name: str, size: int) -> None:
-        self.job = job
-        self.remote_name = remote_name
-        self.local_name = local_name
-        self.size = size
+        self._job = job
+        self._remote_name = remote_name
+        self._local_name = local_name
+        self._size = size
         self._done = 0.0  # bytes present, with the fraction of the next one on its way
         self._filled = RangeSet()  # the whole bytes present
         self._wanted = RangeQueue()  # R5: bytes requested and not yet present, oldest first
@@ -76,13 +76,33 @@ class File:
         self._size_known = job.type is not JobType.DOWNLOAD
         self._completed = False
 
-    # -- what a file is -----------------------------------------------------------------------
+    # -- what a file is (read-only: fixed by add_file) ----------------------------------------
+
+    @property
+    def job(self) -> Job:
+        """The job this file belongs to."""
+        return self._job
+
+    @property
+    def remote_name(self) -> str:
+        """The URL the file comes from (or goes to, for an upload)."""
+        return self._remote_name
+
+    @property
+    def local_name(self) -> str:
+        """The file's name on the machine."""
+        return self._local_name
+
+    @property
+    def size(self) -> int:
+        """The size the server holds, in bytes (BITS learns it on connecting, L14)."""
+        return self._size
 
     @property
     def progress(self) -> FileProgress:
         """L14: bytes known, bytes transferred so far (rising during a transfer), completed."""
         return FileProgress(
-            self.size if self._size_known else BG_SIZE_UNKNOWN,
+            self._size if self._size_known else BG_SIZE_UNKNOWN,
             self.bytes_transferred,
             self._completed,
         )
@@ -90,7 +110,7 @@ class File:
     @property
     def bytes_transferred(self) -> int:
         """Bytes of this file present so far (for an on-demand file, in every range)."""
-        return min(self.size, int(self._now() + _EPSILON))
+        return min(self._size, int(self._now() + _EPSILON))
 
     @property
     def completed(self) -> bool:
@@ -114,7 +134,7 @@ class File:
         nothing of itself.
         """
         checked = self._check_ranges(ranges)
-        job = self.job
+        job = self._job
         what = f"request_ranges() on file {self.local_name!r}"
         job._require_live(what)
         if not job.get_property(JobProperty.ON_DEMAND_MODE):
@@ -124,10 +144,10 @@ class File:
                 BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
             )
         for pair, (start, end) in checked:
-            if end > self.size or start >= end:
+            if end > self._size or start >= end:
                 raise BitsError(
                     f"{what}: range {pair!r} is empty or reaches past the end of the file "
-                    f"({self.size:,} bytes); nothing of this request was kept (R2)",
+                    f"({self._size:,} bytes); nothing of this request was kept (R2)",
                     BG_E_INVALID_RANGE,
                 )
         pieces = self._new_pieces([span for _, span in checked])
@@ -160,7 +180,7 @@ class File:
     # -- for the transfer ----------------------------------------------------------------------
 
     def _on_demand(self) -> bool:
-        return bool(self.job._properties[_ON_DEMAND])
+        return bool(self._job._properties[_ON_DEMAND])
 
     def _now(self) -> float:
         """Bytes present, counting those flowing since the transfer's last checkpoint."""
@@ -168,16 +188,16 @@ class File:
 
     def _work_left(self) -> int:
         """Whole bytes still to fetch: the wanted ones on demand (R5), else the missing ones."""
-        if self.job._properties[_ON_DEMAND]:
+        if self._job._properties[_ON_DEMAND]:
             return self._wanted.bytes.total
-        return self.size - self._filled.total
+        return self._size - self._filled.total
 
     def _goal(self) -> int:
         """The bytes present once this turn's work is done (a transfer's target)."""
         return self._filled.total + self._work_left()
 
     def _whole(self) -> bool:
-        return self._filled.total == self.size
+        return self._filled.total == self._size
 
     def _needs_turn(self) -> bool:
         """S4, R5: the file has bytes to fetch (or, empty, has still to be completed)."""
@@ -185,12 +205,12 @@ class File:
 
     def _next_bytes(self, count: int) -> list[Span]:
         """The next ``count`` bytes this file will fetch, without fetching them."""
-        if self.job._properties[_ON_DEMAND]:
+        if self._job._properties[_ON_DEMAND]:
             return self._wanted.peek(count)
-        if count >= self.size - self._filled.total:  # the rest of the file
-            return self._filled.missing(0, self.size)
+        if count >= self._size - self._filled.total:  # the rest of the file
+            return self._filled.missing(0, self._size)
         taken: list[Span] = []
-        for start, end in self._filled.missing(0, self.size):
+        for start, end in self._filled.missing(0, self._size):
             if count <= 0:
                 break
             stop = min(end, start + count)
@@ -203,7 +223,7 @@ class File:
         filled = self._filled
         arrived = int(done + _EPSILON) - filled.total
         if arrived > 0:
-            if self.job._properties[_ON_DEMAND]:
+            if self._job._properties[_ON_DEMAND]:
                 for start, end in self._wanted.take(arrived):
                     filled.add(start, end)
                     self._unreported.add(start, end)
@@ -241,7 +261,7 @@ class File:
                 raise TypeError(f"each of ranges must be an (offset, length) pair, got {got(pair)}")
             offset = check_int("offset of a range", pair[0], minimum=0)
             length = check_int("length of a range", pair[1], minimum=0)
-            end = self.size if length == BG_LENGTH_TO_EOF else offset + length
+            end = self._size if length == BG_LENGTH_TO_EOF else offset + length
             checked.append(((offset, length), (offset, end)))
         return checked
 
@@ -251,10 +271,10 @@ class File:
 
     def _mark_complete(self) -> None:
         self._completed = True
-        self.job._files_done += 1
+        self._job._files_done += 1
 
     def __repr__(self) -> str:
         return (
             f"<File {self.remote_name!r} -> {self.local_name!r} "
-            f"{self.bytes_transferred}/{self.size} bytes>"
+            f"{self.bytes_transferred}/{self._size} bytes>"
         )

@@ -106,10 +106,10 @@ class Job:
     """
 
     def __init__(self, sim: Simulation, name: str, type: JobType, priority: JobPriority) -> None:
-        self.sim = sim
-        self.name = name
-        self.type = type
-        self.id = str(uuid.UUID(int=sim.rng.getrandbits(128), version=4))
+        self._sim = sim
+        self._name = name
+        self._type = type
+        self._id = str(uuid.UUID(int=sim.rng.getrandbits(128), version=4))
         self.files: list[File] = []
         self.history: list[StateChange] = [StateChange(sim.now, None, JobState.SUSPENDED, "L1")]
         self._priority = priority
@@ -135,6 +135,28 @@ class Job:
 
     # -- what a job is ------------------------------------------------------------------------
 
+    # -- what a job is (read-only: BITS fixes them when the job is created) -------------------
+
+    @property
+    def sim(self) -> Simulation:
+        """The simulation this job belongs to."""
+        return self._sim
+
+    @property
+    def name(self) -> str:
+        """The display name given to :meth:`Simulation.create_job`."""
+        return self._name
+
+    @property
+    def type(self) -> JobType:
+        """DOWNLOAD, UPLOAD or UPLOAD_REPLY."""
+        return self._type
+
+    @property
+    def id(self) -> str:
+        """The job's GUID, drawn from the simulation's seeded generator."""
+        return self._id
+
     @property
     def state(self) -> JobState:
         """The job's BG_JOB_STATE."""
@@ -152,7 +174,7 @@ class Job:
         old, self._priority = self._priority, priority
         self._modified(f"priority set to {priority.name}")
         if old is not priority:
-            self.sim._scheduler.on_priority_change(self, old)
+            self._sim._scheduler.on_priority_change(self, old)
 
     @property
     def minimum_retry_delay(self) -> float:
@@ -203,14 +225,14 @@ class Job:
             if lane is None:
                 continue
             # S5: the rate changed whenever the lane's did; the lane kept those moments.
-            until = trace[index + 1][0] if index + 1 < len(trace) else self.sim.now
+            until = trace[index + 1][0] if index + 1 < len(trace) else self._sim.now
             base = lane.position_at(time)
             first = bisect_right(lane.changes, (time, math.inf, 0.0))
             for moment, position, _ in itertools.islice(lane.changes, first, None):
                 if moment >= until:
                     break
                 points.append((moment, int(done + position - base + 1e-6)))
-        now = (self.sim.now, self.progress.bytes_transferred)
+        now = (self._sim.now, self.progress.bytes_transferred)
         if points[-1][0] < now[0]:
             points.append(now)
         return points
@@ -330,7 +352,7 @@ class Job:
             store()
         self._modified(f"{prop.name} set to {value!r}")
         if prop is JobProperty.ON_DEMAND_MODE:
-            self.sim._delivery.watch_ranges(self)  # R4
+            self._sim._delivery.watch_ranges(self)  # R4
 
     def get_property(self, prop: JobProperty) -> object:
         """The value of a job property."""
@@ -355,7 +377,7 @@ class Job:
         (I4): a restarted application must register again.
         """
         self._notify.set_interface(self, notifier)
-        self.sim._delivery.on_interface_set(self, notifier)  # C5, I5
+        self._sim._delivery.on_interface_set(self, notifier)  # C5, I5
 
     def get_notify_interface(self) -> object | None:
         """The registered notifier, or None (I2)."""
@@ -368,7 +390,7 @@ class Job:
         characters (E_INVALIDARG, BG_E_STRING_TOO_LONG); a final job fails (K7).
         """
         self._notify.set_cmdline(self, program, parameters)
-        self.sim._delivery.on_cmdline_set(self)  # K4
+        self._sim._delivery.on_cmdline_set(self)  # K4
 
     def get_notify_cmdline(self) -> tuple[str, str]:
         """``(program, parameters)``; ``("", "")`` when none is set (K1)."""
@@ -410,14 +432,14 @@ class Job:
         if old is JobState.TRANSIENT_ERROR and self._disconnected:
             self._disconnected = False
             if self._paused_left is not None:  # L6: the clock runs again after a disconnect
-                self._deadline = self.sim.now + self._paused_left
+                self._deadline = self._sim.now + self._paused_left
                 self._paused_left = None
         if not new.is_busy:  # L6 model choice: leaving the retry cycle resets the clock
             self._deadline = self._paused_left = None
         self._state = new
         self._episode += 1
-        self.history.append(StateChange(self.sim.env.now, old, new, rule))
-        self.sim._job_state_changed(self, old, new)
+        self.history.append(StateChange(self._sim.env.now, old, new, rule))
+        self._sim._job_state_changed(self, old, new)
 
     def _bytes_now(self) -> float:
         """Bytes arrived so far, in O(1) (C3's "bytes arrived" check runs every interval).
@@ -460,7 +482,7 @@ class Job:
         file = self._moving
         transfer = file._transfer if file is not None else None
         lane = transfer.lane if transfer is not None else None
-        point = (self.sim.env._now, self._bytes_now(), lane)
+        point = (self._sim.env._now, self._bytes_now(), lane)
         if self._trace[-1][0] == point[0]:
             self._trace[-1] = point
         else:
@@ -468,7 +490,7 @@ class Job:
 
     def _modified(self, what: str) -> None:
         """C3: a file was added or a property changed: raise job_modification."""
-        self.sim._delivery.on_modified(self, what)
+        self._sim._delivery.on_modified(self, what)
 
     def _next_file(self) -> File | None:
         """S4: files transfer one at a time, in the order added; R5: on demand, only those
@@ -509,7 +531,7 @@ class Job:
     ) -> None:
         """L4, L5, L6: a recoverable error; TRANSIENT_ERROR, then a retry or ERROR."""
         self._error = JobError(context, hresult, file, description)
-        now = self.sim.now
+        now = self._sim.now
         if disconnect:  # L4: no retry timer, and the no-progress clock pauses (L6)
             if self._deadline is not None:
                 self._paused_left = self._deadline - now
@@ -527,7 +549,7 @@ class Job:
             return
         self._enter(JobState.TRANSIENT_ERROR, "L5")
         wait = min(self._retry_delay, self._deadline - now)
-        self.sim._after(wait, self._retry, self._episode)
+        self._sim._after(wait, self._retry, self._episode)
 
     def _retry(self, episode: int) -> None:
         """L5: after the retry delay the job queues again; L6: or, past the deadline, ERROR."""
@@ -539,7 +561,7 @@ class Job:
     def _out_of_time(self) -> bool:
         """L6: past the no-progress deadline the job moves to ERROR (checked at a transient
         error and at the retry; model choice: a QUEUED job past it fails at its next try)."""
-        if self._deadline is not None and self.sim.now >= self._deadline:
+        if self._deadline is not None and self._sim.now >= self._deadline:
             self._enter(JobState.ERROR, "L6")
             return True
         return False

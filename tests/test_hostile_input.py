@@ -395,6 +395,27 @@ CASES: list[Case] = [
         "priority",
         "str 'HIGH'",
     ),
+    *(
+        case(
+            "a read-only attribute",
+            f"{owner}.{name} = {value!r}",
+            lambda w, owner=owner, name=name, value=value: _set(
+                w.job if owner == "job" else w.job.files[0], name, value
+            ),
+            AttributeError,
+            f"'{name}'",
+        )
+        for owner, name, value in [
+            ("job", "name", "renamed"),
+            ("job", "type", bl.JobType.UPLOAD),
+            ("job", "id", "{0}"),
+            ("job", "sim", None),
+            ("file", "size", 5),
+            ("file", "local_name", "x.cab"),
+            ("file", "remote_name", "https://mirror.test/x.cab"),
+            ("file", "job", None),
+        ]
+    ),
     case(
         "an unknown enum value",
         "job.priority = 9",
