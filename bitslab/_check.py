@@ -37,9 +37,6 @@ def got(value: object) -> str:
     return f"{type(value).__name__} {safe_text(value, limit=80)}"
 
 
-_got = got
-
-
 def check_number(
     name: str,
     value: object,
@@ -49,7 +46,7 @@ def check_number(
 ) -> float:
     """A real, finite number (not a bool), at least ``minimum`` or above 0 if asked."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, got {_got(value)}")
+        raise TypeError(f"{name} must be a number, got {got(value)}")
     try:
         number = float(value)
     except OverflowError:  # an int too large for a float, such as 10**400
@@ -75,7 +72,7 @@ def check_int(
     refused unless ``enums`` (``HTTPStatus.NOT_FOUND`` is a fine status; ``JobType.UPLOAD``
     is no size)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {_got(value)}")
+        raise TypeError(f"{name} must be an int, got {got(value)}")
     if isinstance(value, enum.Enum) and not enums:
         raise TypeError(f"{name} must be an int, got {type(value).__name__}.{value.name}")
     if minimum is not None and value < minimum:
@@ -88,7 +85,7 @@ def check_int(
 def check_str(name: str, value: object, *, allow_empty: bool = False) -> str:
     """A str, non-empty unless ``allow_empty``."""
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {_got(value)}")
+        raise TypeError(f"{name} must be a str, got {got(value)}")
     if not allow_empty and not value:
         raise ValueError(f"{name} must not be empty, got ''")
     return value
@@ -98,7 +95,7 @@ def check_enum(name: str, value: object, enum_type: type[E]) -> E:
     """A member of ``enum_type``, or an int that is the value of one."""
     foreign = isinstance(value, enum.Enum) and not isinstance(value, enum_type)
     if isinstance(value, bool) or not isinstance(value, int) or foreign:
-        raise TypeError(f"{name} must be a {enum_type.__name__} or an int, got {_got(value)}")
+        raise TypeError(f"{name} must be a {enum_type.__name__} or an int, got {got(value)}")
     try:
         return enum_type(value)
     except ValueError:
@@ -111,7 +108,7 @@ def check_enum(name: str, value: object, enum_type: type[E]) -> E:
 def check_bool(name: str, value: object) -> bool:
     """True or False, nothing truthy: ``"no"`` is not False."""
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {_got(value)}")
+        raise TypeError(f"{name} must be True or False, got {got(value)}")
     return value
 
 
@@ -119,7 +116,7 @@ def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
     """One of the words ``choices``; a near miss is named in the message."""
     options = list(choices)
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, one of {', '.join(options)}; got {_got(value)}")
+        raise TypeError(f"{name} must be a str, one of {', '.join(options)}; got {got(value)}")
     if value not in options:
         near = difflib.get_close_matches(value, options, n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -137,14 +134,14 @@ def check_instance(name: str, value: object, kind: type[T], what: str) -> T:
             raise TypeError(
                 f"{name} must be {what}, got the class {value.__name__} itself, not an instance"
             )
-        raise TypeError(f"{name} must be {what}, got {_got(value)}")
+        raise TypeError(f"{name} must be {what}, got {got(value)}")
     return value
 
 
 def check_callable(name: str, value: Any) -> Callable[..., Any]:
     """Something that can be called."""
     if not callable(value):
-        raise TypeError(f"{name} must be callable, got {_got(value)}")
+        raise TypeError(f"{name} must be callable, got {got(value)}")
     return value  # type: ignore[no-any-return]
 
 
