@@ -55,6 +55,26 @@ def _text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", markup)).replace("\u2019", "'")
 
 
+# -- the command that builds it, and CI -------------------------------------------------------
+
+
+def test_readme_docs_command_builds_strictly_in_its_own_venv_and_ci_runs_it() -> None:
+    """One line between the docs-command markers: its own virtual environment, the [docs]
+    extra, warnings as errors with nitpicky references; .ci/run runs it, then linkcheck,
+    then these tests with BITSLAB_REQUIRE_DOCS=1."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- docs-command -->\n```sh\n(.+)\n```\n<!-- /docs-command -->", readme)
+    assert found is not None
+    command = found.group(1)
+    assert command.startswith("python3 -m venv .venv-docs && ")
+    assert "pip install -q -e '.[docs]'" in command
+    assert re.search(r"sphinx-build -W --keep-going -n -b html .* docs build/docs/html$", command)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "docs-command" in ci
+    assert "-b linkcheck" in ci
+    assert "BITSLAB_REQUIRE_DOCS=1 .venv/bin/python -m pytest tests/test_docs_site.py" in ci
+
+
 # -- the built pages, read as files ------------------------------------------------------------
 
 
