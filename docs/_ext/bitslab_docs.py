@@ -36,6 +36,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.nodes import make_refnode
 
+from bitslab import cli, rulebook
 from bitslab.cli import main as cli_main
 from bitslab.rulebook import FAMILIES, Rule, rules
 
@@ -77,6 +78,7 @@ class RulesDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(rulebook.__file__)  # an edited rule rebuilds this page
         std = self.env.get_domain("std")
         result: list[nodes.Node] = []
         for family, name in FAMILIES.items():
@@ -165,6 +167,7 @@ class CliHelpDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(cli.__file__)  # an edited option rebuilds this page
         result: list[nodes.Node] = []
         for argv in [(), *((command,) for command in cli_commands())]:
             command = " ".join(("python -m bitslab", *argv))
