@@ -28,8 +28,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "bitslab_docs",  # the rules page, the CLI's help, the tutorials, the widget manager
 ]
-exclude_patterns = ["_build", "**/.ipynb_checkpoints", "tutorials/README.md"]
-templates_path: list[str] = []
+exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
 
 # -- strictness: every cross-reference must resolve (-n), no internet for intersphinx ---------
 nitpicky = True
@@ -60,7 +59,6 @@ nb_execution_in_temp = True  # how-to guides write their example files there, no
 nb_merge_streams = True
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
-suppress_warnings = ["mystnb.unknown_mime_type"]
 
 # -- autodoc -----------------------------------------------------------------------------------
 autodoc_member_order = "bysource"
@@ -72,9 +70,7 @@ html_theme = "furo"
 html_title = f"bitslab {release}"
 html_static_path = ["_static"]
 html_favicon = "_static/favicon.svg"
-html_last_updated_fmt = None
 html_copy_source = False
 
 # -- linkcheck: internal targets only (the build has no internet) -------------------------------
 linkcheck_ignore = [r"https?://.*", r"mailto:.*"]
-linkcheck_anchors = True
