@@ -129,8 +129,10 @@ class RuleRole(SphinxRole):
                 f"unknown rule {rule_id!r}: not in bitslab.rules", line=self.lineno
             )
             return [nodes.literal(text=rule_id)], [message]
-        node = xref(rule_label(rule_id), nodes.literal(text=rule_id, classes=["bitslab-rule-ref"]))
-        node["reftitle"] = rules[rule_id].title
+        node = addnodes.pending_xref(
+            "", refdomain="", reftype="rule", reftarget=rule_label(rule_id), refwarn=True
+        )
+        node += nodes.literal(text=rule_id, classes=["bitslab-rule-ref"])
         return [node], []
 
 
@@ -245,6 +247,18 @@ def vendor_widgets(app: Sphinx, config: Config) -> None:
     config.nb_ipywidgets_js = {"ipywidgets/embed.js": {}}
 
 
+def rule_reference(
+    app: Sphinx, env: Any, node: addnodes.pending_xref, contnode: nodes.Element
+) -> nodes.Element | None:
+    """A ``{rule}`` link to the rule's section, keeping its ID in code type and its title as
+    the link's tooltip (a ``{ref}`` would put the section's title in place of the ID)."""
+    target = env.get_domain("std").labels.get(node["reftarget"])
+    if target is None:
+        return None
+    docname, anchor, title = target
+    return make_refnode(app.builder, node["refdoc"], docname, anchor, contnode, title)
+
+
 def public_name(
     app: Sphinx, env: Any, node: addnodes.pending_xref, contnode: nodes.Element
 ) -> nodes.Element | None:
@@ -252,6 +266,8 @@ def public_name(
     object: ``bitslab.jobs.Job`` and ``Job`` to ``bitslab.Job``, ``EventLog.pending`` to
     ``bitslab.EventLog.pending``, ``Compare`` to ``bitslab.widgets.Compare``; only when
     exactly one documented object fits."""
+    if node.get("reftype") == "rule":
+        return rule_reference(app, env, node, contnode)
     if node.get("refdomain") != "py":
         return None
     objects = env.get_domain("py").objects
