@@ -1,7 +1,8 @@
 """bitslab: learn how Windows BITS notifies applications, without Windows.
 
-A SimPy model of BITS jobs, files, the network and the scheduler. Rule IDs (L3, S5, ...) refer
-to ``bits-rules.md``; every public name below is part of the contract in ``api.md``.
+A SimPy model of BITS jobs, files, the network and the scheduler. Rule IDs (L3, S5, ...) are
+keys of :data:`bitslab.rules` (``python -m bitslab rules L3`` prints one; the docs' rules page
+lists them all); every public name below is part of the contract on the docs' API page.
 
 >>> import bitslab as bl
 >>> sim = bl.Simulation(seed=0)

@@ -45,7 +45,7 @@ class _Output:
         self.out.write(text + "\n")
 
     def rules(self, cited: set[str]) -> None:
-        self.write("The rules cited above (bits-rules.md):")
+        self.write("The rules cited above (python -m bitslab rules ID says more):")
         for rule in rules.values():
             if rule.id in cited:
                 self.write(f"  {rule}")
@@ -228,7 +228,7 @@ def _rules(io: _Output, args: argparse.Namespace) -> int:
     io.write(format_rules(selected, io.style, sources=args.sources))
     if not wanted and not args.model_choices:
         choices = sum(rule.model_choice for rule in selected)
-        io.write(f"\n{len(selected)} rules, {choices} of them model choices (bits-rules.md).")
+        io.write(f"\n{len(selected)} rules, {choices} of them model choices.")
     return 0
 
 
@@ -341,7 +341,7 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser(
         "rules",
         parents=[looks],
-        help="the catalogue of rules (bits-rules.md)",
+        help="the catalogue of rules (bitslab.rules)",
         description="Print the rules bitslab follows: all, or the IDs and families given.",
     )
     listing.add_argument("ids", nargs="*", metavar="ID", help="rule IDs (F5) or families (C)")

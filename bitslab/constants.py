@@ -1,7 +1,7 @@
 """BITS constants: notify flags, job states, priorities, types, error contexts and HRESULTs.
 
 One table, one place. Values are those of Microsoft's headers (``bits.h``, ``bits5_0.h``,
-``bitsmsg.h``), as listed in ``bits-rules.md``.
+``bitsmsg.h``), as the docs' API page lists them.
 """
 
 from __future__ import annotations

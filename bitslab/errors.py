@@ -1,6 +1,6 @@
 """BitsError: a BITS method failed with an HRESULT.
 
-Every rule of ``bits-rules.md`` that says "fails with X" raises :class:`BitsError` whose
+Every rule of :data:`bitslab.rules` that says "fails with X" raises :class:`BitsError` whose
 ``hresult`` is X. Misuse that BITS does not define (a ``str`` where a number belongs) raises
 ``TypeError`` or ``ValueError`` instead, from :mod:`bitslab._check`.
 """

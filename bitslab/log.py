@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["OUTCOMES", "EventLog", "LogEntry", "Pending"]
 
-#: Every outcome a log entry can have (api.md), in the order D1 checks them.
+#: Every outcome a log entry can have (the API contract), in the order D1 checks them.
 OUTCOMES = (
     "coalesced",
     "stale",

@@ -1,9 +1,10 @@
-"""The rules catalogue: every rule of ``bits-rules.md``, by ID, in plain words.
+"""The rules catalogue: every rule bitslab follows, by ID, in plain words.
 
 Each :class:`Rule` says what BITS does (or what bitslab chose where the documentation is silent:
 ``model_choice`` is then true), and names the public page it comes from. The event log, the
 tests and the notebooks cite these IDs. This module is data only: the one piece of logic is
-the lookup in :func:`rule`.
+the lookup in :func:`rule`. This is the one source of the rules' text: the docs' rules page
+(an anchor per ID), ``python -m bitslab rules`` and the event log's explanations read it.
 
 >>> from bitslab.rulebook import rule, rules
 >>> len(rules)
@@ -38,7 +39,7 @@ _PRIORITY = "BG_JOB_PRIORITY"
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One rule of ``bits-rules.md``: its ID, a short title, one plain sentence and its source.
+    """One rule: its ID, a short title, one plain sentence and the public page it comes from.
 
     ``model_choice`` is true where bitslab decided something the public sources leave open.
     """
@@ -576,7 +577,7 @@ _RULES = (
 )
 
 rules: Mapping[str, Rule] = MappingProxyType({r.id: r for r in _RULES})
-"""Every rule by ID, in the order of ``bits-rules.md``; read-only."""
+"""Every rule by ID, family by family (F, I, C, D, K, L, S, R, P), in number order; read-only."""
 
 
 def rule(rule_id: str) -> Rule:

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-
-
-def _shared(name: str) -> str:
-    path = SHARED / name
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing: CI must run with ../shared beside the checkout")
-        pytest.skip(f"{path} is not beside this checkout")
-    return path.read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def rules_text() -> str:
-    """The text of ../shared/bits-rules.md, beside the checkout.
-
-    CI always has it, so there a missing file fails; a clone made elsewhere skips these checks.
-    """
-    return _shared("bits-rules.md")
-
-
-@pytest.fixture(scope="session")
-def api_text() -> str:
-    """The text of ../shared/api.md (the public contract), as :func:`rules_text` does."""
-    return _shared("api.md")
+def api_page() -> str:
+    """The source of the docs' API page, ``docs/reference/api.md``: the repository's own
+    statement of the public contract (the names, the constants' values, the outcomes)."""
+    return (ROOT / "docs" / "reference" / "api.md").read_text(encoding="utf-8")

@@ -88,7 +88,7 @@ def test_run_prints_each_jobs_history_with_rules_its_notifications_and_quiet_at(
                     section,
                 ), entry
     assert f"\nquiet at {sim.now:.2f} s.\n" in out
-    assert "The rules cited above (bits-rules.md):" in out
+    assert "The rules cited above (python -m bitslab rules ID says more):" in out
     assert ESCAPE not in out
 
 
@@ -363,7 +363,7 @@ def test_rules_lists_all_61_rules_by_family_with_the_count_line() -> None:
     assert RULE_LINE.findall(out) == list(rules)
     assert len(rules) == 61
     choices = sum(rule.model_choice for rule in rules.values())
-    assert out.endswith(f"\n{len(rules)} rules, {choices} of them model choices (bits-rules.md).\n")
+    assert out.endswith(f"\n{len(rules)} rules, {choices} of them model choices.\n")
     for family, name in FAMILIES.items():
         assert f"{family}: {name}\n" in out
     assert f"  F5 ({rules['F5'].title}): {rules['F5'].text}\n" in out

@@ -42,7 +42,7 @@ import bitslab as bl
 S = bl.JobState
 ACTION = frozenset({S.QUEUED, S.CONNECTING, S.TRANSFERRING})
 LIVE = frozenset(state for state in S if not state.is_final)
-#: Every (old state, new state) each rule may cause (bits-rules.md; R5 has no on-demand job
+#: Every (old state, new state) each rule may cause (bitslab.rules; R5 has no on-demand job
 #: here, so it never appears).
 ALLOWED: dict[str, frozenset[tuple[S | None, S]]] = {
     "L1": frozenset({(None, S.SUSPENDED)}),

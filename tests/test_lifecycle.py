@@ -1,4 +1,4 @@
-"""The job lifecycle, rules L1-L14 of bits-rules.md, through the public API.
+"""The job lifecycle, rules L1-L14 (bitslab.rules), through the public API.
 
 Times are exact: on the default link (1,000,000 B/s, latency 0.05 s) a 1,000,000-byte file
 resumed at t=0 connects at once, starts moving bytes at 0.05 and is done at 1.05.

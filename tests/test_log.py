@@ -1,5 +1,5 @@
-"""The event log's contract (D1, api.md): frozen entries, ids and attempts, the final entry,
-filters, the outcome and rule vocabularies, ``to_dataframe()`` and ``explain()``.
+"""The event log's contract (D1, the docs' API page): frozen entries, ids and attempts, the
+final entry, filters, the outcome and rule vocabularies, ``to_dataframe()`` and ``explain()``.
 
 Times are exact: on the default link a 100,000-byte file resumed at t=0 is done at 0.15 and
 the next one at 0.30; jobs get a 5 s retry delay.
@@ -23,7 +23,7 @@ FIRST_DONE = 0.15
 RETRY = 5.0
 PROGRAM = "C:\\Tools\\notify.exe"
 
-#: The outcomes api.md lists, in its order.
+#: The outcomes the API contract lists, in its order.
 API_OUTCOMES = (
     "delivered",
     "coalesced",
@@ -196,7 +196,7 @@ def test_d1_log_entries_are_frozen(busy: bl.Simulation) -> None:
 
 
 def test_d1_an_entry_has_every_field_of_the_contract(busy: bl.Simulation) -> None:
-    """D1: every entry has the fields of api.md, with the promised types."""
+    """D1: every entry has the fields of the API contract, with the promised types."""
     for entry in busy.log:
         for field in FIELDS:
             assert hasattr(entry, field)
@@ -303,8 +303,8 @@ def test_d1_entries_filters_by_job_method_outcome_and_final(busy: bl.Simulation)
     assert nonempty > 50
 
 
-def test_d1_outcomes_lists_the_eleven_outcomes_of_api_md(busy: bl.Simulation) -> None:
-    """D1: bl.OUTCOMES holds exactly the eleven outcomes of api.md; the log uses no other."""
+def test_d1_outcomes_lists_the_eleven_outcomes_of_the_contract(busy: bl.Simulation) -> None:
+    """D1: bl.OUTCOMES holds exactly the eleven outcomes of the contract; the log uses no other."""
     assert len(bl.OUTCOMES) == 11
     assert set(bl.OUTCOMES) == set(API_OUTCOMES)
     used = {entry.outcome for entry in busy.log}

@@ -1,4 +1,5 @@
-"""The package as users meet it: the api.md contract, layering, the README and the CLI."""
+"""The package as users meet it: the API contract (docs/reference/api.md), layering, the README
+and the CLI."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bitslab.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
-# The names of api.md that the core engine (issue 2) covers. Later issues extend this list.
+# Names of the contract that the core engine (issue 2) covers. Later issues extend this list.
 CORE_NAMES = [
     "Simulation",
     "NotifyFlags",
@@ -88,14 +89,28 @@ JOB_MEMBERS = [
 ]
 
 
-def test_every_core_name_of_api_md_exists() -> None:
+def test_every_core_name_of_the_contract_exists() -> None:
     missing = [name for name in CORE_NAMES if not hasattr(bl, name)]
     assert missing == []
 
 
-def test_simulation_app_and_log_expose_the_contract_members(api_text: str) -> None:
-    """api.md: Simulation, App, the event log and its entries, and the outcomes."""
-    outcomes_line = next(line for line in api_text.splitlines() if "`outcome` is" in line)
+# How the API page documents a name: an autodoc directive, or a py:data entry for a constant.
+DOCUMENTED = re.compile(
+    r"^(?:\.\. auto(?:class|function|module):: |```\{py:data\} )bitslab\.(\w+)$", re.M
+)
+
+
+def test_api_page_documents_exactly_the_names_of_all(api_page: str) -> None:
+    """docs/reference/api.md states the contract: every name of bitslab.__all__ is documented
+    there, once, and it documents no top-level name the package does not export."""
+    documented = DOCUMENTED.findall(api_page)
+    assert len(documented) == len(set(documented))
+    assert sorted(documented) == sorted(bl.__all__)
+
+
+def test_simulation_app_and_log_expose_the_contract_members(api_page: str) -> None:
+    """The contract: Simulation, App, the event log and its entries, and the outcomes."""
+    outcomes_line = next(line for line in api_page.splitlines() if "`outcome` is" in line)
     api_outcomes = re.findall(r'`"([a-z_]+)"`', outcomes_line)
     assert len(api_outcomes) == 11
     sim = bl.Simulation(seed=0)
@@ -117,12 +132,14 @@ def test_simulation_app_and_log_expose_the_contract_members(api_text: str) -> No
     assert callable(bl.Notifier().file_ranges_transferred)
 
 
-def test_every_constant_of_bits_rules_exists_with_its_value(rules_text: str) -> None:
-    """Every HRESULT and flag in the rules' constants table is a module-level name."""
-    pairs = re.findall(r"^\| ((?:BG|E|S|RPC)_[A-Z_]+) \| (0x[0-9A-Fa-f]+) \|", rules_text, re.M)
-    assert len(pairs) == 18  # the six flags and twelve HRESULTs of the table
+def test_every_constant_of_the_api_page_exists_with_its_value(api_page: str) -> None:
+    """The API page's constants table lists every constant of bitslab.__all__ with its value
+    (the flags, the HRESULTs of BITS's headers, the sizes)."""
+    pairs = re.findall(r"^\| `((?:BG|E|S|RPC)_[A-Z0-9_]+)` \| (0x[0-9A-F]+) \|", api_page, re.M)
     for name, value in pairs:
         assert getattr(bl, name) == int(value, 16), name
+    constants = {n for n in bl.__all__ if n.isupper() and isinstance(getattr(bl, n), int)}
+    assert {name for name, _ in pairs} == constants
 
 
 @pytest.mark.parametrize(
@@ -134,10 +151,10 @@ def test_every_constant_of_bits_rules_exists_with_its_value(rules_text: str) -> 
         ("ErrorContext", "BG_ERROR_CONTEXT_"),
     ],
 )
-def test_enums_have_the_members_and_values_of_bits_rules(
-    enum_name: str, table_name: str, rules_text: str
+def test_enums_have_the_members_and_values_of_the_api_page(
+    enum_name: str, table_name: str, api_page: str
 ) -> None:
-    row = re.search(rf"^\| {table_name}\* \| (.+) \|$", rules_text, re.M)
+    row = re.search(rf"^\| `{enum_name}` \| `{table_name}\*` \| (.+) \|$", api_page, re.M)
     assert row is not None
     expected = {name: int(value) for name, value in re.findall(r"([A-Z_]+) (\d+)", row.group(1))}
     enum_type = getattr(bl, enum_name)
@@ -336,10 +353,9 @@ def test_cli_without_a_command_prints_help() -> None:
 COVERED_FAMILIES = ("F", "I", "C", "D", "K", "L", "S", "P", "R")
 
 
-def test_every_rule_of_the_covered_families_is_named_by_a_test(rules_text: str) -> None:
-    """Each rule ID appears in the name or docstring of at least one test function."""
-    ids = re.findall(r"^- \*\*([A-Z]\d+)\*\*", rules_text, re.M)
-    wanted = [rule for rule in ids if rule.startswith(COVERED_FAMILIES)]
+def test_every_rule_of_the_covered_families_is_named_by_a_test() -> None:
+    """Each rule ID of bl.rules appears in the name or docstring of at least one test function."""
+    wanted = [rule for rule in bl.rules if rule.startswith(COVERED_FAMILIES)]
     assert len(wanted) == 61  # F1-F8, I1-I8, C1-C11, D1, K1-K7, L1-L14, S1-S5, P1, R1-R6
     named = ""
     for path in sorted(Path(__file__).parent.glob("test_*.py")):

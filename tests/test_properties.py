@@ -20,7 +20,7 @@ import bitslab as bl
 S = bl.JobState
 P = bl.JobPriority
 
-# -- the legal state machine, from bits-rules.md (L1-L11, S1, S2) ------------------------------
+# -- the legal state machine, from the rules (L1-L11, S1, S2) ----------------------------------
 
 LEGAL: dict[tuple[S | None, S], set[str]] = {
     (None, S.SUSPENDED): {"L1"},  # a new job
