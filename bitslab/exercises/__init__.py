@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Exercise, Feedback, Point, got
+from .base import Exercise, Feedback, NotYet, Point, got
 from .cmdline import CommandLine
 from .errors import RideOut
 from .flags import EveryFile
@@ -36,6 +36,7 @@ __all__ = [
     "EXERCISES",
     "Exercise",
     "Feedback",
+    "NotYet",
     "Point",
     "check",
     "get",
