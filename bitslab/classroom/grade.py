@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import json
 import os
 import re
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -189,10 +191,14 @@ def _grade_notebook(
             "no answer cell: the cell under 'Your answer' was deleted or replaced",
         )
     try:
-        with _quiet():
+        with _quiet(), warnings.catch_warnings(), tempfile.TemporaryDirectory() as scratch:
+            warnings.simplefilter("ignore")  # otter's and its kernel's, never the student's grade
             results = api.grade_submission(
-                str(notebook.path), str(autograders[exercise]), quiet=True
+                str(_named(notebook.path, content, exercise, Path(scratch))),
+                str(autograders[exercise]),
+                quiet=True,
             )
+            gc.collect()  # the kernel client's sockets close here, inside the filter
     except Exception as error:  # a notebook otter cannot run: a row, never a traceback
         return Row(
             notebook.student, exercise, 0, worth, f"could not be graded: {type(error).__name__}"
@@ -200,6 +206,17 @@ def _grade_notebook(
     return Row(
         notebook.student, exercise, float(results.total), float(results.possible), _said(results)
     )
+
+
+def _named(path: Path, content: dict[str, Any], exercise: str, scratch: Path) -> Path:
+    """``path``, or for a master (which lacks it) a copy with otter's assignment name."""
+    metadata = content.setdefault("metadata", {})
+    if isinstance(metadata.get("otter"), dict):
+        return path
+    metadata["otter"] = {"assignment_name": exercise}
+    copy = scratch / path.name
+    copy.write_text(json.dumps(content), encoding="utf-8")
+    return copy
 
 
 def _exercise(content: dict[str, Any]) -> str | None:
