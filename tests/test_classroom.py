@@ -257,3 +257,26 @@ def test_import_bitslab_loads_neither_the_classroom_nor_otter_nor_tqdm() -> None
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+def test_binder_postbuild_leaves_no_solution_in_the_tree_students_open(tmp_path: Path) -> None:
+    tree = tmp_path / "repo"
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file():
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / name, tree / name)
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    (stub / "python").write_text("#!/bin/sh\nexit 0\n")  # pip install is binder/check's to prove
+    (stub / "python").chmod(0o755)
+    env = {**os.environ, "PATH": f"{stub}:{os.environ['PATH']}"}
+    subprocess.run(["bash", "binder/postBuild"], cwd=tree, env=env, check=True)
+    assert not (tree / "instructors").exists()
+    assert (tree / "notebooks/exercises/01-every-file.ipynb").is_file()
+    for path in (p for p in tree.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".py")):
+        lines = lines_of(path)
+        for master in MASTERS:
+            assert not holds(lines, master.solution_lines), f"{path} holds {master.path.name}'s"
