@@ -2,8 +2,9 @@
 the autograders grade outside the students' kernels, and a gradebook comes out for every
 submission, good or bad, without a traceback.
 
-The grading test runs otter on five notebooks (two masters, two unanswered student notebooks,
-one wrong answer); the corrupt, foreign and answerless files are refused before otter runs.
+The grading test runs otter on three notebooks (a master, an unanswered student notebook, a
+wrong answer), a few seconds each; the corrupt, foreign and answerless files are refused
+before otter runs.
 """
 
 from __future__ import annotations
@@ -156,12 +157,10 @@ def gradebook(assigned: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     exercises = assigned / "student/exercises"
     teacher = subs / "teacher"  # (a) the masters themselves
     teacher.mkdir()
-    for name in ("01-every-file.ipynb", "03-twice.ipynb"):
-        shutil.copy(ROOT / "instructors/masters" / name, teacher)
+    shutil.copy(ROOT / "instructors/masters/01-every-file.ipynb", teacher)
     ann = subs / "ann"  # (b) the student notebooks as handed out
     ann.mkdir()
-    for name in ("02-survive-crash.ipynb", "07-calm-progress.ipynb"):
-        shutil.copy(exercises / name, ann)
+    shutil.copy(exercises / "02-survive-crash.ipynb", ann)  # a function that does nothing
     wrong = answered(exercises / "07-calm-progress.ipynb", "answer = 500", subs / "bob.ipynb")
     with zipfile.ZipFile(subs / "bob.zip", "w") as archive:  # (c) a wrong answer, zipped
         archive.write(wrong, "07-calm-progress.ipynb")
@@ -182,7 +181,7 @@ def gradebook(assigned: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     )  # fmt: skip
     with open(book, newline="", encoding="utf-8") as file:
         rows = list(csv.reader(file))
-    return {"status": status, "out": said, "err": err, "rows": rows}
+    return {"status": status, "out": said, "err": err, "rows": rows, "book": book}
 
 
 def row(gradebook: dict[str, Any], student: str, exercise: str) -> list[str]:
@@ -194,9 +193,7 @@ def test_grading_never_shows_a_traceback_and_names_every_student(
     gradebook: dict[str, Any],
 ) -> None:
     assert gradebook["status"] == 0
-    assert gradebook["out"] == "graded 8 notebooks of 5 students\n" or gradebook["out"].startswith(
-        "graded 8 notebooks of 5 students: "
-    )
+    assert gradebook["out"] == f"graded 6 notebooks of 5 students: {gradebook['book']}\n"
     for text in (gradebook["out"], gradebook["err"], json.dumps(gradebook["rows"])):
         assert "Traceback" not in text
     assert gradebook["rows"][0] == ["student", "exercise", "points", "possible", "feedback"]
@@ -204,7 +201,6 @@ def test_grading_never_shows_a_traceback_and_names_every_student(
 
 def test_a_master_gets_full_marks(gradebook: dict[str, Any]) -> None:
     assert row(gradebook, "teacher", "every-file") == ["teacher", "every-file", "4", "4", "right"]
-    assert row(gradebook, "teacher", "twice") == ["teacher", "twice", "4", "4", "right"]
 
 
 def test_an_unanswered_notebook_gets_zero_with_the_checks_feedback(
@@ -213,9 +209,6 @@ def test_an_unanswered_notebook_gets_zero_with_the_checks_feedback(
     crash = row(gradebook, "ann", "survive-crash")
     assert crash[2:4] == ["0", "4"]
     assert crash[4].startswith("? survive-crash: no answer yet\n  - replace ... with your answer")
-    calm = row(gradebook, "ann", "calm-progress")
-    assert calm[2:4] == ["0", "4"]
-    assert calm[4].startswith("? calm-progress: no answer yet\n")
 
 
 def test_a_wrong_answer_gets_the_form_point_and_bitslabs_hint(gradebook: dict[str, Any]) -> None:
@@ -245,7 +238,8 @@ def test_unreadable_files_get_a_row_saying_so_and_zero(gradebook: dict[str, Any]
 def test_the_terminal_has_one_summary_line_per_student(gradebook: dict[str, Any]) -> None:
     lines = gradebook["err"].splitlines()
     assert [line.split()[0] for line in lines] == ["teacher", "ann", "bob", "carl", "dan"]
-    assert lines[0].split()[1:4] == ["8/8", "[####################]", "100%"]
+    assert lines[0].split()[1:4] == ["4/4", "[####################]", "100%"]
+    assert lines[1].endswith("0 of 1 right; not yet: survive-crash 0/4")
     assert lines[2].endswith("0 of 1 right; not yet: calm-progress 1/4")
     assert lines[4].endswith("0 of 2 right; not yet: twice 0/4, notes.txt unreadable")
 
