@@ -148,6 +148,15 @@ def test_grade_without_autograders_says_to_assign_first(tmp_path: Path) -> None:
     assert err == f"error: no autograders in {tmp_path / 'autograder'}: run classroom assign\n"
 
 
+def test_grade_refuses_a_gradebook_in_a_missing_folder_before_grading(
+    assigned: Path, tmp_path: Path
+) -> None:
+    book = tmp_path / "nowhere" / "grades.csv"
+    status, _, err = run("classroom", "grade", assigned, tmp_path, "--csv", book)
+    assert status == 2
+    assert err == f"error: --csv {book}: its folder {book.parent} does not exist\n"
+
+
 # --- grade ------------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import contextlib
 import io
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,12 @@ def _assign_one(
 ) -> None:
     chatter = io.StringIO()
     try:
-        with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+        with (
+            contextlib.redirect_stdout(chatter),
+            contextlib.redirect_stderr(chatter),
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore", DeprecationWarning)  # otter's, not the masters'
             assign_notebook(str(master.path), str(build), no_pdfs=True)  # type: ignore[operator]
     except Exception as error:
         raise ClassroomError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import warnings
 from types import ModuleType
 
 __all__ = ["ClassroomError", "otter"]
@@ -15,7 +16,9 @@ class ClassroomError(Exception):
 def otter(module: str) -> ModuleType:
     """Import ``module`` of otter-grader (the ``[classroom]`` extra), or say how to install it."""
     try:
-        return importlib.import_module(module)
+        with warnings.catch_warnings():  # otter's dependencies' deprecations are not ours
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return importlib.import_module(module)
     except ImportError:
         raise ClassroomError(
             "the classroom commands need otter-grader: pip install 'bitslab[classroom]'"

@@ -96,7 +96,15 @@ def grade(
     autograders = {zip_.stem: zip_ for zip_ in sorted((Path(out) / "autograder").glob("*.zip"))}
     if not autograders:
         raise ClassroomError(f"no autograders in {Path(out) / 'autograder'}: run classroom assign")
-    possible = {m.exercise: m.points for m in read_masters(Path(out) / "instructor" / "masters")}
+    if not Path(gradebook).parent.is_dir():
+        raise ClassroomError(
+            f"--csv {gradebook}: its folder {Path(gradebook).parent} does not exist"
+        )
+    try:
+        masters = read_masters(Path(out) / "instructor" / "masters")
+    except (OSError, ValueError, KeyError) as error:
+        raise ClassroomError(f"{out}/instructor/masters cannot be read: {error}") from None
+    possible = {m.exercise: m.points for m in masters}
     api = otter("otter.api")
     tqdm = importlib.import_module("tqdm").tqdm  # here only: `import bitslab` never loads it
 
