@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .classroom import cli as classroom
 from .constants import NotifyFlags
 from .explain import flag_names
 from .report import (
@@ -347,6 +348,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("ids", nargs="*", metavar="ID", help="rule IDs (F5) or families (C)")
     listing.add_argument("--model-choices", action="store_true", help="only bitslab's choices")
     listing.add_argument("--sources", action="store_true", help="the page each rule comes from")
+    classroom.add_parser(commands)
     return parser
 
 
@@ -366,6 +368,8 @@ def main(
         return 0
     if args.command == "rules":
         return _rules(io, args)
+    if args.command == "classroom":
+        return classroom.run(args, io.out, io.err)
     for option in ("plot", "log"):
         problem = _check_target(option, getattr(args, option, None))
         if problem is not None:

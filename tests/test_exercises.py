@@ -1,8 +1,8 @@
 """bitslab.exercises: every check accepts a right answer, rejects a wrong one with a hint that
 does not give the answer away, and calls a malformed one malformed without raising.
 
-Right answers come from ``instructors/solutions.py``, the instructors' own copy, so the
-solutions they hand out are proven here.
+Right answers come from ``instructors/solutions.py``, which reads them from the master
+notebooks, so the solutions instructors hand out are proven here.
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ def register_again(app: bl.App) -> None:
 
 def do_nothing(app: bl.App) -> None:
     pass
+
+
+def only_look(app: bl.App) -> None:
+    _ = list(app.sim.jobs)  # runs, but registers nothing
 
 
 def register_without_app(app: bl.App) -> None:
@@ -152,7 +156,7 @@ WRONG_ANSWERS = [
      "A new job has it (F2)", ["JOB_ERROR", "0x2"]),
     ("every-file", 0x40, "BITS refused it: E_NOTIMPL",
      "print(bl.rules['F3'])", ["0x13"]),
-    ("survive-crash", do_nothing, "'fonts.cab': pending (C5): app_down (I4); waiting for its retry",
+    ("survive-crash", only_look, "'fonts.cab': pending (C5): app_down (I4); waiting for its retry",
      "died with run 1 (I4)", ["RecordingNotifier", "set_notify_interface"]),
     ("survive-crash", register_the_dead_one, "'fonts.cab': pending (C5): app_down (I4)",
      "what must the restarted app give BITS?", ["RecordingNotifier"]),
@@ -163,7 +167,7 @@ WRONG_ANSWERS = [
     ("survive-crash", crash_in_my_code, "your code raised RuntimeError: oops",
      "exercise.simulate(answer)", []),
     ("twice", "C5", "both calls were delivered; neither failed",
-     "already transferred?", ["I5"]),
+     "just before the second call, at 20.00 s?", ["I5"]),
     ("twice", "I1", "I1 is why the new notifier replaced the old one",
      "already transferred?", ["I5"]),
     ("twice", "f5", "F5 (", "already transferred?", ["I5"]),
@@ -190,15 +194,16 @@ WRONG_ANSWERS = [
      "BITS refused it: E_INVALIDARG", "print(bl.rules['K1'])", ["/done report"]),
     ("command-line", (None, None), "nobody heard that the job transferred: no_interface (I8)",
      "only a command line can hear (K3)", ["/done"]),
-    ("just-the-bytes", [(0, 65_536)], "lacks 100,000 bytes of the index (at 9,900,000)",
+    ("just-the-bytes", [(0, 65_536)], "lacks all 100,000 bytes of the index",
      "(offset, length)", ["9,900,000", "9900000", "9_900_000"]),
     ("just-the-bytes", [(0, 65_536), (9_900_000, 100_001)], "BITS refused it: BG_E_INVALID_RANGE",
      "(R2)", ["9900000", "9,900,000"]),
     ("just-the-bytes", [(0, 100_000), (9_900_000, 100_000)],
      "34,464 bytes more than needed were downloaded", "(R3)", []),
     ("just-the-bytes", [(0, 65_536), (9_899_999, 100_000)],  # off by one: as much, misplaced
-     "lacks 1 byte of the index (at 9,900,000)", "size - 1", ["9_900_000", "9,900,000"]),
-    ("calm-progress", 500, "two updates came 0.50 s apart: the bar flickers",
+     "lacks 1 byte of the index (at 9,999,999)", "offset + length - 1",
+     ["9_900_000", "9,900,000"]),
+    ("calm-progress", 500, "two updates came 0.50 s apart, less than 2 s: the bar flickers",
      "in what unit is the interval?", ["2000", "ms"]),
     ("calm-progress", 2, "two updates came", "unit", ["2000"]),
     ("calm-progress", 4000, "only 5 updates while the job ran: the bar looks frozen",
@@ -349,7 +354,7 @@ def test_simulate_lets_the_students_own_error_through_to_show_its_traceback() ->
 
 
 def test_a_survive_crash_answer_that_registers_nothing_says_who_waits_for_what() -> None:
-    feedback = exercises.check("survive-crash", do_nothing)
+    feedback = exercises.check("survive-crash", only_look)
     assert feedback.wrong[1:] == (
         "file_transferred 'lang.cab': pending (C4): queued behind the job's earlier notification",
         "job_transferred: pending (C4): queued behind the job's earlier notification",

@@ -16,15 +16,17 @@ An answer of the wrong form (a str for flags, a pair for a list of ranges) is *m
 answer BITS refuses (flags outside 0x3F, a range past the end) is *wrong*, and the feedback
 names the HRESULT and the rule. :meth:`Exercise.problem` runs the world as given, before any
 answer; :meth:`Exercise.simulate` runs it with an answer and returns the simulation, so a
-student can look at it with the same tools as in the tutorials. Solutions are not in this
-package: instructors find them in ``instructors/`` at the top of the repository.
+student can look at it with the same tools as in the tutorials. :meth:`Feedback.require`
+raises :class:`NotYet` with the feedback's text: the graders' tests call it, so a failed test
+says what the check says. Solutions are not in this package: they are in the master notebooks,
+``instructors/masters/`` at the top of the repository (see ``python -m bitslab classroom``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .base import Exercise, Feedback, Point, got
+from .base import Exercise, Feedback, NotYet, Point, got
 from .cmdline import CommandLine
 from .errors import RideOut
 from .flags import EveryFile
@@ -36,6 +38,7 @@ __all__ = [
     "EXERCISES",
     "Exercise",
     "Feedback",
+    "NotYet",
     "Point",
     "check",
     "get",

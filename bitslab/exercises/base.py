@@ -19,6 +19,7 @@ __all__ = [
     "Exercise",
     "Feedback",
     "Malformed",
+    "NotYet",
     "Point",
     "Raised",
     "crash_and_restart",
@@ -72,12 +73,35 @@ class Feedback(NamedTuple):
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
 
+    def require(self, *, form_only: bool = False) -> None:
+        """Raise :class:`NotYet` with this feedback's text unless the answer is right (with
+        ``form_only``: unless it is of the form asked). Graders' tests call it, so a failed test
+        says what the check says, hint included.
+
+        >>> from bitslab import exercises
+        >>> exercises.check("twice", "I5").require()
+        >>> exercises.check("twice", 5).require(form_only=True)
+        Traceback (most recent call last):
+        ...
+        bitslab.exercises.base.NotYet: ? twice: not an answer of the form asked
+          - the answer must be a rule ID as a str, got int 5
+          hint: rule IDs are a letter and a number, like 'F5'; bl.rules lists them all
+        """
+        if self.passed or (form_only and self.verdict != "malformed"):
+            return
+        raise NotYet(str(self))
+
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """In Jupyter, a check's result shows as its text."""
         printer.text(str(self))
 
 
 NO_ANSWER = "replace ... with your answer"
+
+
+class NotYet(AssertionError):
+    """A graded answer is not right yet; the message is the check's feedback (see
+    :meth:`Feedback.require`)."""
 
 
 class Malformed(Exception):

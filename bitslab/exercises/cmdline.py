@@ -8,6 +8,7 @@ from typing import Any
 from ..apps import App
 from ..jobs import Job
 from ..notifiers import RecordingNotifier
+from ..notify.programs import path_key
 from ..simulation import Simulation
 from .base import MIRROR, Exercise, Malformed, Point, got, why_not
 
@@ -23,11 +24,24 @@ def _notify_tool(job: Job, parameters: str) -> tuple[int, str]:
         program, _, rest = text[1:].partition('"')
     else:
         program, _, rest = text.partition(" ")
-    if program.lower() != NOTIFY_TOOL.lower():
+    if path_key(program) != path_key(NOTIFY_TOOL):  # K6: Windows paths, either slash, any case
         return 2, f"the first token of the parameters is {program!r}, not the program (K1)"
     if rest.split() != ["/done", job.name]:
         return 2, f"usage: notify.exe /done JOBNAME; it was given {rest.strip()!r}"
     return 0, ""
+
+
+#: Control characters a Windows path in a non-raw string turns into, and their escapes.
+_ESCAPES = {
+    "\n": "a newline",
+    "\t": "a tab",
+    "\r": "a carriage return",
+    "\a": "a bell",
+    "\b": "a backspace",
+    "\f": "a form feed",
+    "\v": "a vertical tab",
+}
+_LETTERS = {"\n": "n", "\t": "t", "\r": "r", "\a": "a", "\b": "b", "\f": "f", "\v": "v"}
 
 
 class CommandLine(Exercise):
@@ -75,6 +89,17 @@ class CommandLine(Exercise):
 
     def _judge(self, sim: Simulation, answer: tuple[str | None, str | None]) -> Iterator[Point]:
         (report,) = sim.jobs
+        for name, value in zip(("program", "parameters"), answer, strict=True):
+            escaped = sorted({c for c in value or "" if c in _ESCAPES})
+            if escaped:
+                yield Point(
+                    False,
+                    f"your {name} {value!r} holds "
+                    + " and ".join(f"{_ESCAPES[c]} (\\{_LETTERS[c]})" for c in escaped)
+                    + ": in a Python string that is not raw, a backslash starts an escape",
+                    "write Windows paths as raw strings, r'C:\\...', so that each backslash "
+                    "stays a backslash",
+                )
         program, parameters = report.get_notify_cmdline()
         tries = sim.log.entries(report, method="job_transferred")
         ran = [e for e in tries if e.outcome == "cmdline"]
@@ -95,7 +120,7 @@ class CommandLine(Exercise):
         if program and any("failed to launch" in e.detail for e in tries):
             yield Point(
                 False,
-                f"{program} failed to launch: no program is installed there (K6)",
+                f"{program!r} failed to launch: no program is installed there (K6)",
                 f"the tool is installed at {NOTIFY_TOOL}",
             )
         elif program:

@@ -68,19 +68,16 @@ class JustTheBytes(Exercise):
         (file,) = movie.files
         have = file.filled_ranges()
         lacking = [
-            (name, offset, length - _overlap(have, [(offset, length)]))
+            (name, (offset, length), _gaps(have, offset, length))
             for name, (offset, length) in zip(("header", "index"), self.needed, strict=True)
         ]
-        lacking = [row for row in lacking if row[2] > 0]
+        lacking = [row for row in lacking if row[2]]
         if lacking:
             yield Point(
                 False,
                 "the player still lacks "
-                + " and ".join(
-                    f"{plural(n, 'byte')} of the {name} (at {offset:,})"
-                    for name, offset, n in lacking
-                ),
-                "a range is (offset, length); the last byte of the file is at size - 1",
+                + " and ".join(_lacks(name, needed, gaps) for name, needed, gaps in lacking),
+                _ranges_hint(*lacking[0]),
             )
         else:
             yield Point(True, "the header and the index are both in (R5)")
@@ -104,6 +101,47 @@ class JustTheBytes(Exercise):
 
     def _refused_hint(self, error: BitsError) -> str | None:
         return "a range must end inside the file: offset + length <= size (R2)"
+
+
+def _gaps(have: list[tuple[int, int]], offset: int, length: int) -> list[tuple[int, int]]:
+    """The pieces of ``(offset, length)`` that ``have`` (disjoint, sorted ranges) lacks."""
+    gaps, at, end = [], offset, offset + length
+    for start, size in sorted(have):
+        if start > at and at < end:
+            gaps.append((at, min(start, end) - at))
+        at = max(at, start + size)
+    if at < end:
+        gaps.append((at, end - at))
+    return gaps
+
+
+def _lacks(name: str, needed: tuple[int, int], gaps: list[tuple[int, int]]) -> str:
+    """What is missing of one needed piece; where, unless all of it is (that would tell)."""
+    if gaps == [needed]:
+        return f"all {plural(needed[1], 'byte')} of the {name}"
+    return f"{plural(sum(n for _, n in gaps), 'byte')} of the {name} ({_where(gaps)})"
+
+
+def _where(gaps: list[tuple[int, int]]) -> str:
+    """Where the missing bytes are: "at 65,535" or "9,900,000 to 9,999,999", ..."""
+    return ", ".join(
+        f"at {start:,}" if size == 1 else f"{start:,} to {start + size - 1:,}"
+        for start, size in gaps
+    )
+
+
+def _ranges_hint(name: str, needed: tuple[int, int], gaps: list[tuple[int, int]]) -> str:
+    """A hint from how the first missing piece sits in what was needed."""
+    if gaps == [needed]:
+        where = "the file's last byte is at size - 1" if name == "index" else "offsets count from 0"
+        return f"none of the {name} came: where does it start? A range is (offset, length); {where}"
+    if gaps[0][0] == needed[0]:
+        return f"the start of the {name} is missing: does your range start where the {name} starts?"
+    return (
+        f"the end of the {name} is missing: a range (offset, length) covers offset to "
+        "offset + length - 1; is yours long enough, and does it start where the "
+        f"{name} starts?"
+    )
 
 
 def _overlap(have: list[tuple[int, int]], wanted: list[tuple[int, int]]) -> int:

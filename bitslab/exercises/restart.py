@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dis
 import inspect
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from ..apps import App
-from ..constants import NotifyFlags
+from ..constants import JobState, NotifyFlags
+from ..jobs import Job
+from ..log import LogEntry
 from ..notifiers import Notifier, RecordingNotifier
 from ..rulebook import Rule, rules
 from ..simulation import Simulation
 from .base import (
     MIRROR,
+    NO_ANSWER,
     Exercise,
     Malformed,
     Point,
@@ -29,29 +34,39 @@ from .base import (
 class SurviveCrash(Exercise):
     id = "survive-crash"
     title = "Survive a crash without losing a file notification"
-    rules = ("I4", "I5", "C4", "C5", "P1")
+    rules = ("I4", "I5", "C4", "C5", "C11", "P1")
     answer_form = "a function on_start(app) that the restarted app runs each time it starts"
     form_hint = "define it with def on_start(app): ... and give the function itself, not a call"
     task = (
         "The app 'downloader' registers a notifier on job 'nightly' (three files, flags\n"
         "JOB_TRANSFERRED | JOB_ERROR | FILE_TRANSFERRED), crashes at 6 s and starts again at\n"
-        "30 s. Write the function the app runs when it starts again, so that every\n"
-        "file_transferred and the job_transferred reach the restarted app. The job is in\n"
-        "app.sim.jobs; a notifier that belongs to the app is bl.RecordingNotifier(app)."
+        "30 s. Write the function the app runs when it starts again, so that the restarted app\n"
+        "learns of every file and of the job's end: each file_transferred and the\n"
+        "job_transferred reach it, or it polls the job and completes it once it finds it\n"
+        "TRANSFERRED (C11 then drops what it already knows). The job is in app.sim.jobs; a\n"
+        "notifier that belongs to the app is bl.RecordingNotifier(app)."
     )
+    restart = 30.0
 
     def _parse(self, answer: Any) -> Callable[[App], object]:
         if not callable(answer):
             raise Malformed(f"the answer must be a function, got {got(answer)}")
+        name = getattr(answer, "__name__", "the function")
+        if inspect.isgeneratorfunction(answer) or inspect.iscoroutinefunction(answer):
+            kind = "a generator" if inspect.isgeneratorfunction(answer) else "an async"
+            raise Malformed(
+                f"{name} is {kind} function: the app calls it, but its body would run only "
+                "if someone iterated or awaited what the call returns, and nobody does, so none "
+                "of it would run; write it without yield or async"
+            )
         try:
             inspect.signature(answer).bind(None)
         except TypeError:
-            raise Malformed(
-                f"{getattr(answer, '__name__', 'the function')} must take exactly one "
-                "argument, the app"
-            ) from None
+            raise Malformed(f"{name} must take exactly one argument, the app") from None
         except ValueError:
             pass  # no signature to read (a builtin): let the call decide
+        if _does_nothing(answer):
+            raise Malformed(f"{NO_ANSWER}: {name} does nothing yet; write its body")
         return answer  # type: ignore[no-any-return]
 
     def _world(self, answer: Callable[[App], object] | None, raise_own: bool = False) -> Simulation:
@@ -67,40 +82,22 @@ class SurviveCrash(Exercise):
         nightly.set_notify_interface(RecordingNotifier(app))
         if answer is not None:
             app.on_start(answer if raise_own else guarded(answer))
-        crash_and_restart(sim, app, nightly, 6.0, 30.0)
+        crash_and_restart(sim, app, nightly, 6.0, self.restart)
         return sim
 
     def _judge(self, sim: Simulation, answer: object) -> Iterator[Point]:
         (nightly,) = sim.jobs
-        app = sim.apps[0]
-        dead_hint = (
-            "BITS keeps calling the notifier that died with run 1 (I4): what must the "
-            "restarted app give BITS?"
-        )
+        polled = _completed_when_transferred(nightly)
         for file in nightly.files:
-            arrived = [e for e in delivered(sim, nightly, "file_transferred") if e.file is file]
-            if arrived:
-                yield Point(
-                    True,
-                    f"file_transferred {file.local_name!r} arrived at {arrived[0].time:.2f} s",
-                )
-            else:
-                why = why_not(sim, nightly, "file_transferred", file.local_name)
-                hint = (
-                    "flags survive a restart (P1): your code changed them (F8)"
-                    if "filtered" in why
-                    else dead_hint
-                )
-                yield Point(False, f"file_transferred {file.local_name!r}: {why}", hint)
-        if delivered(sim, nightly, "job_transferred"):
-            yield Point(True, "job_transferred arrived (C4: after the files)")
-        else:
-            yield Point(
-                False,
-                f"job_transferred: {why_not(sim, nightly, 'job_transferred')}",
-                dead_hint,
-            )
+            tries = [
+                e for e in sim.log.entries(nightly, method="file_transferred") if e.file is file
+            ]
+            what = f"file_transferred {file.local_name!r}"
+            yield self._point(sim, nightly, what, tries, polled, file.local_name)
+        tries = sim.log.entries(nightly, method="job_transferred")
+        yield self._point(sim, nightly, "job_transferred", tries, polled, None)
         interface = nightly.get_notify_interface()
+        app = sim.apps[0]
         if isinstance(interface, Notifier) and interface.app is None:
             yield Point(
                 False,
@@ -110,6 +107,75 @@ class SurviveCrash(Exercise):
             )
         elif isinstance(interface, Notifier) and interface.app is app and interface.run == 2:
             yield Point(True, "the job's notifier belongs to the restarted app, run 2 (I4)")
+
+    def _point(
+        self,
+        sim: Simulation,
+        job: Job,
+        what: str,
+        tries: list[LogEntry],
+        polled: float | None,
+        file_name: str | None,
+    ) -> Point:
+        """Whether one notification reached the restarted app, and if not, the hint for what
+        actually stopped it: a dead notifier, a failing callback, flags, no interface, a
+        cancelled job."""
+        arrived = [e for e in tries if e.outcome == "delivered"]
+        if arrived:
+            return Point(True, f"{what} arrived at {arrived[0].time:.2f} s")
+        last = tries[-1] if tries else None
+        if last is not None and last.outcome == "stale" and polled is not None:
+            return Point(
+                True,
+                f"{what}: dropped as stale (C11) once your app had found the job TRANSFERRED "
+                f"and completed it at {polled:.2f} s: nothing it did not know",
+            )
+        why = why_not(sim, job, what.split(" ")[0], file_name)
+        if last is None:
+            hint = None  # never tried: queued behind another (C4), whose hint says why
+        elif last.outcome == "no_interface" or job.get_notify_interface() is None:
+            hint = "with no interface set, nobody can hear (I8): what must the restarted app give?"
+        elif last.outcome == "app_down":
+            hint = _DEAD
+        elif last.outcome == "failed":
+            hint = (
+                "your notifier was called and the call failed (C5): BITS retries it after the "
+                "retry delay, and the job's later notifications wait behind it (C4); a callback "
+                "that succeeds returns None or True"
+            )
+        elif last.outcome == "filtered":
+            hint = "flags survive a restart (P1): your code changed them (F8)"
+        elif last.outcome == "stale" and job.state is JobState.CANCELLED:
+            hint = (
+                "your code cancelled the job (L10): its files are deleted; a job found "
+                "TRANSFERRED is taken with complete() (L11)"
+            )
+        else:
+            hint = f"read the rule that decided: print(bl.rules[{last.rule!r}])"
+        return Point(False, f"{what}: {why}", hint)
+
+
+_DEAD = (
+    "BITS keeps calling the notifier that died with run 1 (I4): what must the restarted app "
+    "give BITS?"
+)
+
+
+def _completed_when_transferred(job: Job) -> float | None:
+    """When the app completed ``job`` having found it TRANSFERRED (L11), if it did."""
+    for before, change in itertools.pairwise(job.history):
+        if change.new is JobState.ACKNOWLEDGED and before.new is JobState.TRANSFERRED:
+            return change.time
+    return None
+
+
+def _does_nothing(fn: Callable[..., object]) -> bool:
+    """Whether ``fn``'s body only returns a constant, as ``def on_start(app): ...`` does."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    idle = {"RESUME", "NOP", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST", "CACHE"}
+    return all(step.opname in idle for step in dis.get_instructions(code))
 
 
 # --- 3. why twice? -------------------------------------------------------------------------
@@ -176,11 +242,31 @@ class Twice(Exercise):
                 "registered on a job still TRANSFERRED (it never called complete())",
             )
             return
-        hint = (
-            "the second call came just after the restarted app registered: which rule is about "
-            "registering on a job that has already transferred?"
-        )
+        second = f"{calls[1].time:.2f} s" if len(calls) > 1 else "the restart"
         text = self.near_misses.get(answer) or (
             f"{answer} ({rules[answer].title}) does not make BITS call job_transferred again"
         )
-        yield Point(False, text, hint)
+        yield Point(False, text, self._hint(answer, second))
+
+    def _hint(self, answer: str, second: str) -> str:
+        """A hint from where this wrong answer went astray."""
+        if answer == "C5":
+            return (
+                "the log's outcome column says whether a call failed; neither did: what did the "
+                f"restarted app do just before the second call, at {second}?"
+            )
+        if answer == "C1":
+            return (
+                "job.history shows one entry into TRANSFERRED, so the second call was not raised "
+                f"by a state change: what did the restarted app do at {second}?"
+            )
+        if answer in ("I1", "I4"):
+            return (
+                f"{answer} explains the new notifier, not the call it got: which rule says what "
+                "BITS does when an interface is set on a job that has already transferred?"
+            )
+        return (
+            f"{answer} is about something else ({rules[answer].title}); the second call "
+            f"came at {second}, just after the restarted app registered: which rule is about "
+            "registering on a job that has already transferred?"
+        )

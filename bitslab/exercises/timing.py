@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from ..constants import JobProperty, JobState, NotifyFlags
 from ..notifiers import RecordingNotifier
 from ..simulation import Simulation
-from .base import MIRROR, Exercise, Point, delivered, whole_number
+from .base import MIRROR, Exercise, Malformed, Point, delivered, whole_number
 
 # --- 7. a calm progress bar -----------------------------------------------------------------
 
@@ -30,6 +31,11 @@ class CalmProgress(Exercise):
     fewest = 8
 
     def _parse(self, answer: Any) -> int:
+        if isinstance(answer, enum.Enum):
+            raise Malformed(
+                f"the interval must be an int of milliseconds, got {type(answer).__name__}."
+                f"{answer.name}: that names the property; the answer is its value"
+            )
         return whole_number(answer, "the interval must be an int of milliseconds")
 
     def _world(self, answer: int | None, raise_own: bool = False) -> Simulation:
@@ -60,9 +66,13 @@ class CalmProgress(Exercise):
         else:
             yield Point(
                 False,
-                f"two updates came {closest:.2f} s apart: the bar flickers",
+                f"two updates came {_below(closest, self.spacing)} s apart, less than "
+                f"{self.spacing:g} s: the bar flickers",
                 "BITS folds modifications raised within the interval into one (C7): in what "
-                "unit is the interval?",
+                "unit is the interval?"
+                if closest < self.spacing / 2
+                else "updates come no closer than the interval (C7), and yours is a little short "
+                f"of {self.spacing:g} s",
             )
         if len(during) >= self.fewest:
             yield Point(True, f"{len(during)} updates while the job ran (at least {self.fewest})")
@@ -73,3 +83,12 @@ class CalmProgress(Exercise):
                 f"the download takes about {end:.0f} s: "
                 f"how far apart can {self.fewest} updates be?",
             )
+
+
+def _below(value: float, limit: float) -> str:
+    """``value`` with as many decimals as it takes to show it below ``limit`` (1.999, not 2.00)."""
+    for decimals in range(2, 10):
+        text = f"{value:.{decimals}f}"
+        if float(text) < limit:
+            return text
+    return repr(value)

@@ -1,0 +1,206 @@
+"""Each check picks its hint from what actually went wrong in the run, so a right answer is
+never told it is wrong and a hint never contradicts a ✓ line. One test per wrong answer that
+once got a hint pointing the wrong way (issue 19), naming the answer and the hint it gets now.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bitslab as bl
+from bitslab import exercises
+from bitslab.classroom import read_master
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def register_poll_complete(app: bl.App) -> None:
+    """Notebook 03, Experiment 5: register a new notifier, poll, complete a TRANSFERRED job."""
+    for job in app.sim.jobs:
+        job.set_notify_interface(bl.RecordingNotifier(app))
+        if job.state is bl.JobState.TRANSFERRED:
+            job.complete()
+
+
+def register_a_failing_notifier(app: bl.App) -> None:
+    for job in app.sim.jobs:
+        job.set_notify_interface(bl.RecordingNotifier(app, returns={"file_transferred": False}))
+
+
+def register_in_a_generator(app: bl.App) -> Any:
+    for job in app.sim.jobs:
+        job.set_notify_interface(bl.RecordingNotifier(app))
+    yield
+
+
+def cancel_the_job(app: bl.App) -> None:
+    for job in app.sim.jobs:
+        job.cancel()
+
+
+def unregister(app: bl.App) -> None:
+    for job in app.sim.jobs:
+        job.set_notify_interface(None)
+
+
+def unanswered(app: bl.App) -> None: ...
+
+
+# --- survive-crash (I4, C5, C11, L10, I8) --------------------------------------------------
+
+
+def test_c11_register_poll_and_complete_survives_the_crash() -> None:
+    feedback = exercises.check("survive-crash", register_poll_complete)
+    assert feedback.passed, str(feedback)
+    assert (
+        "file_transferred 'fonts.cab': dropped as stale (C11) once your app had found the job "
+        "TRANSFERRED and completed it at 30.00 s: nothing it did not know"
+    ) in feedback.right
+
+
+def test_c5_a_failing_callback_is_told_its_call_failed_not_that_run_1_died() -> None:
+    feedback = exercises.check("survive-crash", register_a_failing_notifier)
+    assert "the job's notifier belongs to the restarted app, run 2 (I4)" in feedback.right
+    assert "file_transferred 'fonts.cab': pending (C5): failed (C5)" in feedback.wrong[0]
+    assert feedback.hint is not None
+    assert feedback.hint.startswith("your notifier was called and the call failed (C5)")
+    assert "died with run 1" not in feedback.hint
+
+
+def test_a_generator_on_start_is_named_as_one_that_never_runs() -> None:
+    feedback = exercises.check("survive-crash", register_in_a_generator)
+    assert feedback.verdict == "malformed"
+    assert feedback.wrong[0].startswith("register_in_a_generator is a generator function")
+    assert "none of it would run; write it without yield" in feedback.wrong[0]
+
+
+def test_l10_cancelling_the_job_is_told_that_its_files_are_gone() -> None:
+    feedback = exercises.check("survive-crash", cancel_the_job)
+    assert "file_transferred 'fonts.cab': stale (C11)" in feedback.wrong
+    assert feedback.hint is not None
+    assert feedback.hint.startswith("your code cancelled the job (L10)")
+
+
+def test_i8_an_app_that_unregisters_is_told_nobody_can_hear() -> None:
+    feedback = exercises.check("survive-crash", unregister)
+    assert feedback.hint is not None
+    assert feedback.hint.startswith("with no interface set, nobody can hear (I8)")
+
+
+def test_the_on_start_as_handed_out_is_no_answer_yet() -> None:
+    feedback = exercises.check("survive-crash", unanswered)
+    assert str(feedback).splitlines()[:2] == [
+        "? survive-crash: no answer yet",
+        "  - replace ... with your answer: unanswered does nothing yet; write its body",
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer", [register_a_failing_notifier, cancel_the_job, unregister, register_poll_complete]
+)
+def test_i4_no_hint_about_run_1_when_run_2_owns_the_notifier(answer: Any) -> None:
+    feedback = exercises.check("survive-crash", answer)
+    if "the job's notifier belongs to the restarted app, run 2 (I4)" in feedback.right:
+        assert "died with run 1" not in (feedback.hint or "")
+
+
+# --- just-the-bytes (R2, R3) -----------------------------------------------------------------
+
+
+def test_a_header_one_byte_short_is_told_the_byte_missing_is_65535() -> None:
+    feedback = exercises.check("just-the-bytes", [(0, 65_535), (9_900_000, 100_000)])
+    assert feedback.wrong == ("the player still lacks 1 byte of the header (at 65,535)",)
+    assert feedback.hint is not None
+    assert feedback.hint.startswith("the end of the header is missing")
+    assert "offset + length - 1" in feedback.hint
+
+
+def test_a_header_that_starts_late_is_told_its_start_is_missing() -> None:
+    feedback = exercises.check("just-the-bytes", [(1, 65_536), (9_900_000, 100_000)])
+    assert "the player still lacks 1 byte of the header (at 0)" in feedback.wrong
+    assert feedback.hint == (
+        "the start of the header is missing: does your range start where the header starts?"
+    )
+
+
+# --- calm-progress (C7) ----------------------------------------------------------------------
+
+
+def test_c7_1999_ms_is_shown_below_2_s_with_a_hint_that_it_is_a_little_short() -> None:
+    feedback = exercises.check("calm-progress", 1999)
+    assert "two updates came 1.999 s apart, less than 2 s: the bar flickers" in feedback.wrong
+    assert not any("2.00 s apart" in text for text in feedback.wrong)
+    assert feedback.hint == (
+        "updates come no closer than the interval (C7), and yours is a little short of 2 s"
+    )
+
+
+def test_the_job_property_enum_is_not_read_as_9_ms() -> None:
+    feedback = exercises.check("calm-progress", bl.JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS)
+    assert feedback.verdict == "malformed"
+    assert feedback.wrong == (
+        "the interval must be an int of milliseconds, got "
+        "JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS: that names the property; the answer is "
+        "its value",
+    )
+
+
+# --- command-line (K1, K6) -------------------------------------------------------------------
+
+
+def test_a_path_that_is_not_a_raw_string_is_told_about_raw_strings() -> None:
+    not_raw = "C:\\Tools\notify.exe"  # what "C:\Tools\notify.exe" is in Python: \n, a newline
+    feedback = exercises.check("command-line", (not_raw, not_raw + " /done report"))
+    assert feedback.wrong[0] == (
+        "your program 'C:\\\\Tools\\notify.exe' holds a newline (\\n): in a Python string that "
+        "is not raw, a backslash starts an escape"
+    )
+    assert all("\n" not in text for text in feedback.wrong)
+    assert "\n" not in str(feedback.hint)
+    assert feedback.hint == (
+        "write Windows paths as raw strings, r'C:\\...', so that each backslash stays a backslash"
+    )
+
+
+def test_k6_forward_slashes_name_the_same_program_and_pass() -> None:
+    answer = ("C:/Tools/notify.exe", "C:/Tools/notify.exe /done report")
+    feedback = exercises.check("command-line", answer)
+    assert feedback.passed, str(feedback)
+
+
+# --- twice (I5) ------------------------------------------------------------------------------
+
+
+def test_twice_wrong_answers_get_hints_from_where_they_went_astray() -> None:
+    hints = {rule: exercises.check("twice", rule).hint for rule in bl.rules if rule != "I5"}
+    assert hints["C5"] != hints["C1"] != hints["I1"] != hints["F5"]
+    assert "the log's outcome column says whether a call failed" in str(hints["C5"])
+    assert "job.history shows one entry into TRANSFERRED" in str(hints["C1"])
+    assert str(hints["F5"]).startswith("F5 is about something else (DISABLE silences everything)")
+    assert not any("I5" in str(hint) for hint in hints.values())
+
+
+# --- ride-out (L5, L6) -----------------------------------------------------------------------
+
+#: The retry delays the master's explanation names (timeout 240 s): 10-30 s always, 34-40 s
+#: and 50-61 s and 100-122 s by a try that lands just after the server's return.
+RIDE_OUT = [(9, False), (10, True), (30, True), (31, False), (34, True), (40, True),
+            (45, False), (61, True), (62, False), (99, False), (100, True), (122, True),
+            (123, False)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("delay", "passes"), RIDE_OUT)
+def test_l5_ride_out_passes_exactly_the_delays_the_explanation_names(
+    delay: int, passes: bool
+) -> None:
+    answer = {"minimum_retry_delay": delay, "no_progress_timeout": 240}
+    assert exercises.check("ride-out", answer).passed is passes
+
+
+def test_the_ride_out_explanation_names_the_same_delays() -> None:
+    master = read_master(ROOT / "instructors/masters/04-ride-out.ipynb")
+    for text in ("10 to 30 s", "34 to 40 s and 50 to 61 s", "100 to 122 s", "31 to 33 s"):
+        assert text in master.why
