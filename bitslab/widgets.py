@@ -534,7 +534,7 @@ class Compare(widgets.VBox):  # type: ignore[misc]
     ('job_transferred', 'delivered at 30.00 s', 'pending')
     """
 
-    result = traitlets.Any(None)
+    result = _Current(None)
 
     def __init__(
         self,
@@ -550,6 +550,12 @@ class Compare(widgets.VBox):  # type: ignore[misc]
         self.left.observe(self._update, names="result")
         self.right.observe(self._update, names="result")
         self._update()
+
+    def _catch_up(self) -> None:
+        """Run either side's change held back to the end of a cell, if any."""
+        for side in (getattr(self, "left", None), getattr(self, "right", None)):
+            if side is not None:
+                side._catch_up()
 
     def _update(self, _change: dict[str, Any] | None = None) -> None:
         left, right = self.left.result, self.right.result
