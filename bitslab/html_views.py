@@ -29,7 +29,7 @@ def arrivals_table(rows: list[Arrival]) -> str:
             f"<td>{html.escape(row.rule or '')}</td><td>{html.escape(row.why)}</td></tr>"
         )
     head = "<tr><th>raised</th><th>job</th><th>notification</th><th>outcome</th><th>rule</th>"
-    return f"<table>{head}<th>why</th></tr>{''.join(cells)}</table>"
+    return f"<table class='bitslab-arrivals'>{head}<th>why</th></tr>{''.join(cells)}</table>"
 
 
 def outcome_table(counts: dict[tuple[str, str], int], title: str) -> str:

@@ -26,9 +26,9 @@ from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
-from matplotlib.patches import Patch
-from matplotlib.text import Text
-from matplotlib.transforms import IdentityTransform
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import Affine2D, IdentityTransform, ScaledTranslation
 
 from .constants import JobState
 from .timeline import METHODS, Mark, Shade, Timeline
@@ -77,6 +77,7 @@ _BAND = (0.05, 0.24)  # a band's offset and height within its lane (a lane is 1 
 _ROW0, _ROWS = 0.46, 0.46  # where a lane's first callback row sits, and the rows' spread
 _MARK_SIZE = {"job_modification": 26.0}  # points squared; the others are _SIZE
 _SIZE = 44.0
+_LABEL_SIZE = 7.5  # points: the application's name on its down time
 _DPI = 96
 
 
@@ -116,8 +117,13 @@ class TimelineFigure:
         """Draw ``sim`` (every job, or ``jobs``): rebuild the layout only if it must change."""
         data = read_timeline(sim, jobs)
         layout = self._layout_for(data, sim)
-        if self.figure is None or self._ax is None or layout != self.layout:
+        old = self.layout
+        if old is None or self._ax is None or layout._replace(right=0.0) != old._replace(right=0.0):
             self._build(layout, [app.name for app in sim.apps])
+        elif layout.right != old.right:  # the same lanes, rows and legend: a new axis only
+            self._ax.set_xlim(0.0, layout.right)
+            self._background = None  # png() renders the layout again, not laid out again
+            self.layout = layout
         assert self.figure is not None
         assert self._ax is not None
         for artist in self._data:
@@ -141,7 +147,7 @@ class TimelineFigure:
         canvas = figure.canvas
         if self._background is None:
             canvas.draw()  # the layout alone: the data are animated, left out
-            figure.set_layout_engine("none")  # laid out once; kept as it is from now
+            figure.set_layout_engine("none")  # laid out once; kept as it is from now on
             self._background = canvas.copy_from_bbox(figure.bbox)  # type: ignore[attr-defined]
         canvas.restore_region(self._background)  # type: ignore[attr-defined]
         renderer = canvas.get_renderer()  # type: ignore[attr-defined]
@@ -164,7 +170,12 @@ class TimelineFigure:
             and any(k.method == m for k in data.marks)
         )
         if self.steady:
+            # The axis stays put while the run fits it and fills a third of it, so that
+            # runs can be compared at one scale; else it ends at a round value after the run.
             right = _rounded_up(data.end * 1.03 + 0.5)
+            kept = self.layout.right if self.layout is not None else 0.0
+            if right <= kept <= 3.0 * right:
+                right = kept
             key = _complete_key(data, methods, sim)
         else:
             right = data.end + max(0.04 * data.end, 0.5)  # room to show each job's last state
@@ -337,20 +348,12 @@ def _draw_data(
             )
         )
         if shade.kind == "app_down" and rows and rows[0] is not None:
-            text = Text(  # I4: which application was down, written on its first lane
-                shade.start + right * 0.004,
-                rows[0] + _BAND[0] + _BAND[1] + 0.03,
-                shade.label.replace("crashed", "down (crashed)").replace("exited", "down (exited)"),
-                fontsize="x-small",
-                color="#8c2d04",
-                verticalalignment="top",
-                horizontalalignment="left",
-                transform=ax.transData,
-                clip_on=True,
-                zorder=5,
-                gid=f"label {shade.kind} {shade.label}",
+            label = shade.label.replace("crashed", "down (crashed)")
+            label = label.replace("exited", "down (exited)")
+            at = (shade.start + right * 0.004, rows[0] + _BAND[0] + _BAND[1] + 0.03)
+            drawn.append(  # I4: which application was down, written on its first lane
+                _label(ax, at, label, gid=f"label {shade.kind} {shade.label}")
             )
-            drawn.append(ax.add_artist(text))
     last_band = {band.job: band for band in data.bands}
     bands: dict[tuple[Job, JobState], list[tuple[float, float, float, float]]] = {}
     for band in data.bands:
@@ -388,6 +391,29 @@ def _draw_data(
         space = _ROWS / (len(methods) - 1) if len(methods) > 1 and row else _ROW0 - sum(_BAND)
         drawn += _late_lines(ax, data.jobs[lane], lane + _row_y(row, len(methods)), space, marks)
     return drawn
+
+
+def _label(ax: Axes, at: tuple[float, float], text: str, gid: str) -> Artist:
+    """``text`` in small type, its top left corner at ``at`` (data coordinates), drawn as a
+    path: one quick path to draw, where a Text renders every glyph anew at each redraw."""
+    points = _LABEL_SIZE
+    outline = TextPath((0.0, 0.0), text, size=points)
+    top = outline.get_extents().y1
+    scale = ax.figure.dpi / 72.0 if ax.figure is not None else 1.0
+    corner = ScaledTranslation(*at, ax.transData)  # type: ignore[arg-type]  # linear axes
+    place = Affine2D().translate(0.0, -top).scale(scale) + corner
+    patch = PathPatch(
+        outline,
+        transform=place,
+        facecolor="#8c2d04",
+        edgecolor="none",
+        clip_on=True,
+        zorder=5,
+        gid=gid,
+        label=text,
+    )
+    ax.add_artist(patch)
+    return patch
 
 
 def _rectangles(

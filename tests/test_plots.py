@@ -358,10 +358,13 @@ def test_i4_app_down_time_is_shaded_over_its_own_jobs_lanes_only_and_labelled(
     assert _y_range(shade) == pytest.approx((0.0, 1.0))  # nightly's lane, the first
     (labels,) = _with_gid(figure, "label app_down ").values()
     (label,) = labels
-    assert label.get_text() == "app 'downloader' down (crashed)"
-    x, y = label.get_position()
-    assert 6.0 <= x < 30.0
-    assert 0.0 < y < 1.0
+    assert label.get_label() == "app 'downloader' down (crashed)"
+    ax = _axes(figure)
+    corners = ax.transData.inverted().transform(
+        label.get_transform().transform(label.get_path().vertices)
+    )
+    assert 6.0 <= corners[:, 0].min() < corners[:, 0].max() < 30.0  # within the down time
+    assert 0.0 < corners[:, 1].min() < corners[:, 1].max() < 1.0  # on nightly's lane
     assert "app 'downloader' down" in _legend_texts(figure)
 
 
@@ -693,6 +696,14 @@ def test_a_kept_figure_redraws_a_new_run_without_rebuilding_its_layout() -> None
     assert kept.layout is not None
     assert kept.layout.right % 5 == 0  # a round end: the axis stays put between runs
     assert kept.layout.right >= restart_story().now
+    right = kept.layout.right
+    kept.update(restart_story(crash_at=None))  # a shorter run: the same scale, to compare
+    assert (kept.builds, kept.layout.right) == (1, right)
+    longer = restart_story(server_error=(0.0, 120.0), retry_delay=5.0)
+    kept.update(longer)  # it does not fit: a longer axis, the rest of the layout kept
+    assert kept.builds == 1
+    assert kept.layout.right >= longer.now > right
+    assert _pixels(kept.png()).shape == before.shape
 
 
 def test_a_kept_figure_rebuilds_once_when_its_rows_must_change() -> None:
