@@ -22,13 +22,12 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.textpath import TextPath
-from matplotlib.transforms import Affine2D, IdentityTransform, ScaledTranslation
+from matplotlib.transforms import Affine2D, ScaledTranslation
 
 from .constants import JobState
 from .timeline import METHODS, Mark, Shade, Timeline
@@ -75,7 +74,7 @@ APP_STYLES = (("#f4a582", "//"), ("#c2a5cf", "\\\\"), ("#fdb863", "xx"), ("#92c5
 
 _BAND = (0.05, 0.24)  # a band's offset and height within its lane (a lane is 1 high)
 _ROW0, _ROWS = 0.46, 0.46  # where a lane's first callback row sits, and the rows' spread
-_MARK_SIZE = {"job_modification": 26.0}  # points squared; the others are _SIZE
+_MARK_SIZE = {"job_modification": 26.0}  # square points (as scatter); the others are _SIZE
 _SIZE = 44.0
 _LABEL_SIZE = 7.5  # points: the application's name on its down time
 _DPI = 96
@@ -427,23 +426,22 @@ def _rectangles(
 
 
 def _scatter(ax: Axes, job: Job, y: float, method: str, how: str, marks: list[Mark]) -> Artist:
-    """The marks of one row, at the moments they were raised (what ``ax.scatter`` makes)."""
+    """The marks of one row, at the moments they were raised: a line of markers only (drawn
+    in one call, as ``ax.plot(x, y, "o")`` draws them)."""
     shape, colour = METHOD_STYLE[method]
-    marker = MarkerStyle(shape)
-    collection = PathCollection(
-        [marker.get_path().transformed(marker.get_transform())],
-        sizes=[_MARK_SIZE.get(method, _SIZE)],
-        offsets=[(mark.raised, y) for mark in marks],
-        offset_transform=ax.transData,
-        facecolors=colour if how == "arrived" else "white",
-        edgecolors=colour,
-        linewidths=1.3,
+    return _line(
+        ax,
+        [mark.raised for mark in marks],
+        [y] * len(marks),
+        linestyle="none",
+        marker=shape,
+        markersize=math.sqrt(_MARK_SIZE.get(method, _SIZE)),
+        markerfacecolor=colour if how == "arrived" else "white",
+        markeredgecolor=colour,
+        markeredgewidth=1.3,
         zorder=4,
         gid=f"marks {job.name} {method} {how}",
     )
-    collection.set_transform(IdentityTransform())
-    ax.add_collection(collection, autolim=False)
-    return collection
 
 
 def _line(ax: Axes, xs: list[float], ys: list[float], **style: Any) -> Line2D:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from matplotlib.axes import Axes
-from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
@@ -60,8 +60,29 @@ def _axes(figure: Figure) -> Axes:
 
 
 def _data_lines(ax: Axes) -> list[Line2D]:
-    """Lines drawn in data coordinates (not the lane separators, which span the axes)."""
-    return [line for line in ax.get_lines() if line.get_transform() is ax.transData]
+    """Lines drawn in data coordinates (not the lane separators, which span the axes, nor
+    the rows of markers, which have no line)."""
+    return [
+        line
+        for line in ax.get_lines()
+        if (line.get_transform() is ax.transData and line.get_linestyle() != "None")
+        or line.get_marker() == "|"
+    ]
+
+
+def _offsets(marks: Line2D) -> Any:
+    """Where a row's markers are: one (x, y) per marker."""
+    import numpy as np
+
+    return np.column_stack([marks.get_xdata(), marks.get_ydata()]).astype(float)
+
+
+def _face(marks: Line2D) -> tuple[float, ...]:
+    return tuple(to_rgba(marks.get_markerfacecolor()))
+
+
+def _edge(marks: Line2D) -> tuple[float, ...]:
+    return tuple(to_rgba(marks.get_markeredgecolor()))
 
 
 def _with_gid(figure: Figure, prefix: str) -> dict[str, list[object]]:
@@ -226,22 +247,22 @@ def test_arrived_file_marks_sit_at_their_raised_times_filled(
     figure = draw.timeline(story)
     (marks,) = _with_gid(figure, "marks nightly file_transferred arrived").values()
     (scatter,) = marks
-    assert isinstance(scatter, PathCollection)
+    assert isinstance(scatter, Line2D)
+    assert scatter.get_linestyle() == "None"  # markers only
     raised = sorted(
         e.raised
         for e in story.log.entries(nightly, method="file_transferred", final=True)
         if e.outcome in ARRIVING
     )
     assert len(raised) == len(nightly.files) == 3
-    offsets = scatter.get_offsets()
+    offsets = _offsets(scatter)
     assert sorted(float(x) for x in offsets[:, 0]) == pytest.approx(raised)
     assert len({float(y) for y in offsets[:, 1]}) == 1  # one row
     assert 0.0 < float(offsets[0, 1]) < 1.0  # nightly's lane, the first
-    face, edge = scatter.get_facecolors(), scatter.get_edgecolors()
-    assert len(face) == len(edge) == 1
-    assert tuple(face[0]) == pytest.approx(tuple(edge[0]))
-    assert tuple(face[0]) != pytest.approx(WHITE)
-    assert tuple(edge[0]) == pytest.approx(to_rgba(plots.METHOD_STYLE["file_transferred"][1]))
+    face, edge = _face(scatter), _edge(scatter)
+    assert face == pytest.approx(edge)
+    assert face != pytest.approx(WHITE)
+    assert edge == pytest.approx(to_rgba(plots.METHOD_STYLE["file_transferred"][1]))
 
 
 def test_marks_not_arrived_are_hollow(
@@ -258,12 +279,12 @@ def test_marks_not_arrived_are_hollow(
     ]
     for scatter in found:
         method = scatter.get_gid().split()[2]
-        assert tuple(scatter.get_facecolors()[0]) == pytest.approx(WHITE)
+        assert _face(scatter) == pytest.approx(WHITE)
         edge = to_rgba(plots.METHOD_STYLE[method][1])
-        assert tuple(scatter.get_edgecolors()[0]) == pytest.approx(edge)
+        assert _edge(scatter) == pytest.approx(edge)
     (waiting,) = pending["marks nightly file_transferred pending"]
     expected = sorted(p.raised for p in stranded.log.pending() if p.method == "file_transferred")
-    assert sorted(float(x) for x in waiting.get_offsets()[:, 0]) == pytest.approx(expected)
+    assert sorted(float(x) for x in _offsets(waiting)[:, 0]) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("which", ["story", "stranded", "flaky"])
@@ -278,7 +299,7 @@ def test_mark_groups_are_exactly_the_raised_notifications(
     drawn = _with_gid(draw.timeline(sim), "marks ")
     assert sorted(drawn) == sorted(expected)
     for gid, (scatter,) in drawn.items():
-        xs = sorted(float(x) for x in scatter.get_offsets()[:, 0])
+        xs = sorted(float(x) for x in _offsets(scatter)[:, 0])
         assert xs == pytest.approx(sorted(expected[gid]))
 
 
@@ -333,8 +354,8 @@ def test_modifications_false_leaves_out_job_modification_only(
     assert sorted(without) == sorted(gid for gid in with_mods if " job_modification " not in gid)
     for gid, (scatter,) in without.items():
         (before,) = with_mods[gid]
-        assert sorted(map(tuple, scatter.get_offsets()[:, :1])) == sorted(
-            map(tuple, before.get_offsets()[:, :1])
+        assert sorted(map(tuple, _offsets(scatter)[:, :1])) == sorted(
+            map(tuple, _offsets(before)[:, :1])
         )
     assert "job_modification" in _legend_texts(every)
     assert "job_modification" not in _legend_texts(fewer)
@@ -634,7 +655,7 @@ def test_each_lane_labels_its_callback_rows_and_each_mark_sits_on_its_methods_ro
     for gid, (scatter,) in _with_gid(figure, "marks ").items():
         _, name, method, _ = gid.split()
         lane = [job.name for job in sim.jobs].index(name)
-        (y,) = {round(float(y), 6) for y in scatter.get_offsets()[:, 1]}
+        (y,) = {round(float(y), 6) for y in _offsets(scatter)[:, 1]}
         assert rows[y] == method
         assert lane < y < lane + 1
 
@@ -644,7 +665,7 @@ def test_markers_are_sized_to_be_seen_job_modification_too(
 ) -> None:
     """Markers of at least 5 points across (25 square points), job_modification included."""
     for gid, (scatter,) in _with_gid(draw.timeline(flaky), "marks ").items():
-        assert min(scatter.get_sizes()) >= 25, gid
+        assert scatter.get_markersize() ** 2 >= 25, gid
 
 
 def test_late_lines_that_overlap_in_time_are_drawn_on_separate_tracks(
