@@ -17,6 +17,7 @@ can be followed. An application's down time is shaded over its own jobs' lanes o
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Iterable
@@ -395,9 +396,7 @@ def _draw_data(
 def _label(ax: Axes, at: tuple[float, float], text: str, gid: str) -> Artist:
     """``text`` in small type, its top left corner at ``at`` (data coordinates), drawn as a
     path: one quick path to draw, where a Text renders every glyph anew at each redraw."""
-    points = _LABEL_SIZE
-    outline = TextPath((0.0, 0.0), text, size=points)
-    top = outline.get_extents().y1
+    outline, top = _outline(text)
     scale = ax.figure.dpi / 72.0 if ax.figure is not None else 1.0
     corner = ScaledTranslation(*at, ax.transData)  # type: ignore[arg-type]  # linear axes
     place = Affine2D().translate(0.0, -top).scale(scale) + corner
@@ -413,6 +412,13 @@ def _label(ax: Axes, at: tuple[float, float], text: str, gid: str) -> Artist:
     )
     ax.add_artist(patch)
     return patch
+
+
+@functools.lru_cache(maxsize=64)
+def _outline(text: str) -> tuple[TextPath, float]:
+    """``text`` as a path, in points, and its top (measuring curves is slow: done once)."""
+    outline = TextPath((0.0, 0.0), text, size=_LABEL_SIZE)
+    return outline, float(outline.get_extents().y1)
 
 
 def _rectangles(
