@@ -446,6 +446,7 @@ def _scatter(ax: Axes, job: Job, y: float, method: str, how: str, marks: list[Ma
         markeredgecolor=colour,
         markeredgewidth=1.3,
         zorder=4,
+        clip_on=False,  # a mark raised at 0 s shows whole, not cut by the axis's edge
         gid=f"marks {job.name} {method} {how}",
     )
 
