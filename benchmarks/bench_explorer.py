@@ -355,13 +355,19 @@ def format_table(rows: Sequence[Row], plain: Row) -> str:
                 "-" if is_plain else verdict(row),
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return aligned(lines, rules_after=(0, len(lines) - 2))
+
+
+def aligned(lines: Sequence[tuple[str, ...]], rules_after: tuple[int, ...] = (0,)) -> str:
+    """Rows of cells as plain text: the first column left-aligned, the others right-aligned,
+    a rule under each row numbered in ``rules_after``."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     out = []
     for number, line in enumerate(lines):
         cells = [line[0].ljust(widths[0])]
         cells += [cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)]
         out.append("  ".join(cells))
-        if number == 0 or number == len(lines) - 2:
+        if number in rules_after:
             out.append("-" * len(out[-1]))
     return "\n".join(out)
 
@@ -467,15 +473,7 @@ def format_pictures(rows: Sequence[PictureRow]) -> str:
                 f"{row.click.median / row.scratch.median:.3f}",
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    out = []
-    for number, line in enumerate(lines):
-        cells = [line[0].ljust(widths[0])]
-        cells += [cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)]
-        out.append("  ".join(cells))
-        if number == 0:
-            out.append("-" * len(out[-1]))
-    return "\n".join(out)
+    return aligned(lines)
 
 
 def format_timing(timing: Timing) -> str:
