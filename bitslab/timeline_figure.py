@@ -108,7 +108,8 @@ class TimelineFigure:
         self.steady = steady
         self.figure: Figure | None = None
         self.layout: Layout | None = None
-        self.builds = 0  # how many times the layout was built
+        self.builds = 0  # how many times the layout was built (a new figure, laid out)
+        self.renders = 0  # how many times the layout was rendered (after a build or new axis)
         self._ax: Axes | None = None
         self._data: list[Artist] = []
         self._background: Any = None
@@ -149,6 +150,7 @@ class TimelineFigure:
             canvas.draw()  # the layout alone: the data are animated, left out
             figure.set_layout_engine("none")  # laid out once; kept as it is from now on
             self._background = canvas.copy_from_bbox(figure.bbox)  # type: ignore[attr-defined]
+            self.renders += 1
         canvas.restore_region(self._background)  # type: ignore[attr-defined]
         renderer = canvas.get_renderer()  # type: ignore[attr-defined]
         for artist in sorted(self._data, key=lambda a: a.get_zorder()):
