@@ -11,7 +11,8 @@ It starts JupyterLab on a free localhost port with a throwaway configuration and
 ``/usr/bin/chromium`` through Playwright (no browser download), and stops both, also when it
 fails. Without Chromium, Playwright or JupyterLab it is skipped, unless
 ``BITSLAB_REQUIRE_BROWSER=1`` (as ``.ci/run`` sets): then that is a failure. Run only it with
-``pytest -m browser``; its screenshot goes to ``build/browser/explorer.png``.
+``pytest -m browser``; its screenshots go to ``build/browser/explorer.png`` (the page) and
+``build/browser/explorer-timeline.png`` (the Explorer's timeline tab).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03-restart-and-reregister.ipynb"
 SCREENSHOT = ROOT / "build" / "browser" / "explorer.png"
+PICTURES = ROOT / "build" / "browser" / "explorer-timeline.png"
 CHROMIUM = Path("/usr/bin/chromium")
 # A closed network: no background, component, sync or QUIC traffic, nothing that phones home.
 CHROMIUM_ARGS = [
@@ -401,6 +403,10 @@ def test_explorer_renders_in_jupyterlab_and_a_click_reruns_the_restart_story(
             f"{[round(t) for t in to_picture]}"
         )
         assert not page.get_by_text("Error displaying widget").count()
+        explorer.get_by_role("tab", name="timeline").click()  # the pictures, for a reader
+        explorer.locator("img").first.scroll_into_view_if_needed()
+        explorer.screenshot(path=PICTURES)
+        print(f"the timeline tab: {PICTURES}")
     except BaseException:
         with contextlib.suppress(Exception):  # best effort: the screenshot shows the Explorer
             page.locator(".jp-CodeCell").filter(has_text=EXPLORER_CELL).scroll_into_view_if_needed(
