@@ -7,20 +7,31 @@ the run into models (:func:`bitslab.timeline.timeline`, :func:`~bitslab.timeline
 :func:`~bitslab.timeline.arrivals`) and draws them. This script times the simulation and the
 models, separately, for the control changes a student makes one at a time, and times a plain
 SimPy model of comparable work beside them, to show what bitslab costs over the bare engine;
-last, the widget's own re-run with drawing off, if ipywidgets is installed. Drawing
-(matplotlib) is not timed.
+then the widget's own re-run with drawing off, if ipywidgets is installed.
+
+Last, the pictures (issue 20), if ipywidgets and matplotlib are installed: for each control
+change, a **click** (setting that control on an :class:`~bitslab.widgets.Explorer` with its
+pictures on: the re-run, the summary, the table, the HTML outcome matrix and the timeline
+redrawn in place as a PNG) side by side with **drawing the same pictures from scratch**
+(``bitslab.plots.timeline`` and ``bitslab.plots.outcome_matrix`` of the same run, each saved
+as a PNG with ``savefig``, as the Explorer did before). Issue 20 asks that the median click
+take at most a quarter of the median drawing from scratch.
 
 Run ``python benchmarks/bench_explorer.py`` (``--quick`` for a short run, ``--stress`` to add
-long 503 windows, ``--check`` to exit 1 if a simulation median is over the budget). Timing
-is wall time from :func:`time.perf_counter`, after a warm-up run, with garbage collected
-before each repeat; this is a benchmark to read, never a timed test.
+long 503 windows, ``--check`` to exit 1 if a simulation median is over the budget or the
+median click over a quarter of drawing from scratch). Timing is wall time from
+:func:`time.perf_counter`, after a warm-up run, with garbage collected before each repeat;
+this is a benchmark to read, never a timed test.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import platform
+import statistics
 import sys
+import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -344,13 +355,19 @@ def format_table(rows: Sequence[Row], plain: Row) -> str:
                 "-" if is_plain else verdict(row),
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return aligned(lines, rules_after=(0, len(lines) - 2))
+
+
+def aligned(lines: Sequence[tuple[str, ...]], rules_after: tuple[int, ...] = (0,)) -> str:
+    """Rows of cells as plain text: the first column left-aligned, the others right-aligned,
+    a rule under each row numbered in ``rules_after``."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     out = []
     for number, line in enumerate(lines):
         cells = [line[0].ljust(widths[0])]
         cells += [cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)]
         out.append("  ".join(cells))
-        if number == 0 or number == len(lines) - 2:
+        if number in rules_after:
             out.append("-" * len(out[-1]))
     return "\n".join(out)
 
@@ -369,6 +386,97 @@ def measure_widget(repeats: int) -> Timing | None:
         return None
     explorer = Explorer(draw=False)
     return time_calls(explorer.rerun, repeats)
+
+
+# -- the pictures (issue 20) ------------------------------------------------------------------
+
+#: The median click may take at most this share of drawing the same pictures from scratch.
+PICTURE_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class PictureRow:
+    """One control change: its click on a drawn Explorer, and the pictures from scratch."""
+
+    label: str
+    click: Timing
+    scratch: Timing
+    rebuilt: int  # how many of the timed clicks rebuilt the timeline's layout
+    rendered: int  # how many rendered it again (a rebuild, or only a new time axis)
+
+
+def set_controls(explorer: Any, controls: dict[str, Any]) -> None:
+    """Set the Explorer's controls to stand for ``controls`` (restart_story's keyword
+    arguments), as a student's clicks would; several together re-run once (``hold``)."""
+    with explorer.hold():
+        for name, value in controls.items():
+            if name == "crash_at":
+                explorer.crashes.value = value is not None
+            elif name == "restart_at":
+                explorer.restarts.value = value is not None
+            elif name in ("outage", "server_error"):
+                box, span = explorer.controls[name], explorer.controls[f"{name}_span"]
+                if value is not None:
+                    span.value = (value[0], value[0] + value[1])
+                box.value = value is not None
+            else:
+                explorer.controls[name].value = value
+
+
+def measure_pictures(controls: dict[str, Any], repeats: int) -> PictureRow:
+    """Time a click that makes ``controls`` (from the defaults, put back untimed after each)
+    and drawing that run's timeline and outcome matrix from scratch with savefig."""
+    import io
+
+    from bitslab import plots
+    from bitslab.widgets import Explorer
+
+    explorer = Explorer()
+    defaults = explorer.settings
+    picture = explorer._picture  # the benchmark reads its count of rebuilds; the app never
+    set_controls(explorer, {**defaults, **controls})  # warm-up
+    set_controls(explorer, defaults)
+    times, rebuilt, rendered = [], 0, 0
+    for _ in range(repeats):
+        gc.collect()
+        before = picture.builds, picture.renders
+        start = time.perf_counter()
+        set_controls(explorer, {**defaults, **controls})
+        times.append((time.perf_counter() - start) * 1000.0)
+        rebuilt += picture.builds - before[0]
+        rendered += picture.renders - before[1]
+        set_controls(explorer, defaults)  # untimed: only the click is counted
+    sim = restart_story(**controls)
+    wanted = bool(sim.jobs[0].get_notify_flags() & NotifyFlags.JOB_MODIFICATION)
+
+    def scratch() -> None:
+        for figure in (
+            plots.timeline(sim, modifications=wanted),
+            plots.outcome_matrix(sim, title="how each notification ended"),
+        ):
+            figure.savefig(io.BytesIO(), format="png", dpi=80)
+
+    click_timing = Timing(statistics.median(times), max(times))
+    scratch_timing = time_calls(scratch, repeats)
+    return PictureRow(label_of(controls), click_timing, scratch_timing, rebuilt, rendered)
+
+
+def format_pictures(rows: Sequence[PictureRow]) -> str:
+    """The clicks against the pictures from scratch, as an aligned table."""
+    header = ("control change", "click med", "click max", "scratch med", "scratch max", "ratio")
+    lines = [header]
+    for row in rows:
+        lines.append(
+            (
+                row.label,
+                f"{row.click.median:.1f}",
+                f"{row.click.max:.1f}",
+                f"{row.scratch.median:.1f}",
+                f"{row.scratch.max:.1f}",
+                f"{row.click.median / row.scratch.median:.3f}",
+            )
+        )
+    return aligned(lines)
 
 
 def format_timing(timing: Timing) -> str:
@@ -430,7 +538,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(rows) - len(over)} of {len(rows)} rows PASS"
         + (f"; OVER: {', '.join(row.label for row in over)}" if over else "")
     )
-    return 1 if args.check and over else 0
+    slow_pictures = widget is not None and not report_pictures(args)
+    return 1 if args.check and (over or slow_pictures) else 0
+
+
+def report_pictures(args: argparse.Namespace) -> bool:
+    """Measure and print the clicks against the pictures from scratch; True if the median
+    click is within PICTURE_SHARE of the median drawing from scratch."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("\npictures: skipped, matplotlib is not installed")
+        return True
+    import subprocess
+
+    code = "import time; t = time.perf_counter(); import bitslab.widgets\n"
+    code += "print(time.perf_counter() - t)"
+    took = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    repeats = max(2, args.repeats // 10)
+    defaults = restart_story().jobs[0].get_notify_flags()
+    clicks = [c for c in CHANGES if c and c != {"flags": defaults}]  # each changes something
+    rows = [measure_pictures(controls, repeats) for controls in clicks]
+    click = statistics.median(row.click.median for row in rows)
+    scratch = statistics.median(row.scratch.median for row in rows)
+    print(
+        f"\npictures (issue 20): a click on Explorer() (re-run, summary, table, HTML matrix, "
+        f"timeline redrawn\nin place) against plots.timeline + plots.outcome_matrix of the same "
+        f"run saved with savefig,\n{repeats} repeats per row, ms; ratio: click / scratch\n"
+    )
+    print(format_pictures(rows))
+    rebuilt = sum(row.rebuilt for row in rows)
+    rendered = sum(row.rendered for row in rows)
+    ok = click <= PICTURE_SHARE * scratch
+    print(
+        f"\nmedian click {click:.1f} ms, median from scratch {scratch:.1f} ms: ratio "
+        f"{click / scratch:.3f} (target at most {PICTURE_SHARE:g}): {'PASS' if ok else 'OVER'}; "
+        f"of {repeats * len(rows)} timed clicks, {rebuilt} rebuilt the timeline's layout and "
+        f"{rendered} rendered it again ({', '.join(r.label for r in rows if r.rendered) or '-'})"
+        f"\nimport bitslab.widgets (fresh interpreter, matplotlib not loaded): "
+        f"{float(took.stdout) * 1000:.0f} ms"
+    )
+    return ok
 
 
 if __name__ == "__main__":

@@ -216,26 +216,56 @@ class Job:
 
         Between two consecutive points the bytes grow linearly (a transfer at one rate) or
         not at all, so the points drawn as a line are the job's exact progress (this is what
-        :func:`bitslab.plots.progress` draws). Not a BITS method.
+        :func:`bitslab.plots.progress` draws). The bytes never go down, and they grow only
+        while the job is TRANSFERRING (L3; S5 sets the rate): a job that waits (QUEUED,
+        SUSPENDED, in an error) is a flat line. The last point is ``(now,
+        progress.bytes_transferred)``. Not a BITS method.
         """
         trace = self._trace
+        now = self._sim.now
         points: list[tuple[float, int]] = []
+
+        def add(time: float, done: float) -> None:
+            point = (time, int(done + 1e-6))
+            if points and points[-1][0] == time:
+                points[-1] = point  # one point per moment: the bytes at its end
+            else:
+                points.append(point)
+
         for index, (time, done, lane) in enumerate(trace):
-            points.append((time, int(done + 1e-6)))
+            add(time, done)
             if lane is None:
                 continue
-            # S5: the rate changed whenever the lane's did; the lane kept those moments.
-            until = trace[index + 1][0] if index + 1 < len(trace) else self._sim.now
+            until = trace[index + 1][0] if index + 1 < len(trace) else now
+            ceiling = trace[index + 1][1] if index + 1 < len(trace) else math.inf
+            # L3: bytes flow only while TRANSFERRING; the point of a transfer that stopped
+            # (the job left TRANSFERRING) still names the lane it had, but nothing flows.
+            flowing = self._transferring_until(time, until)
             base = lane.position_at(time)
+            # S5: the rate changed whenever the lane's did; the lane kept those moments.
             first = bisect_right(lane.changes, (time, math.inf, 0.0))
             for moment, position, _ in itertools.islice(lane.changes, first, None):
-                if moment >= until:
+                if moment >= flowing:
                     break
-                points.append((moment, int(done + position - base + 1e-6)))
-        now = (self._sim.now, self.progress.bytes_transferred)
-        if points[-1][0] < now[0]:
-            points.append(now)
+                add(moment, min(done + position - base, ceiling))
+            if time < flowing < until:  # the job stopped moving bytes here
+                add(flowing, min(done + lane.position_at(flowing) - base, ceiling))
+        add(now, self.progress.bytes_transferred)
         return points
+
+    def _transferring_until(self, start: float, stop: float) -> float:
+        """When, from ``start`` and no later than ``stop``, the job first is not TRANSFERRING
+        (after every change at one moment): ``start`` if it is not then (L3)."""
+        history = self.history
+        index = bisect_right(history, start, key=lambda change: change.time) - 1
+        if history[index].new is not JobState.TRANSFERRING:
+            return start
+        for change in history[index + 1 :]:
+            if change.time >= stop:
+                break
+            if change.new is not JobState.TRANSFERRING:
+                return change.time
+        return stop
 
     # -- the public BITS methods -------------------------------------------------------------
 

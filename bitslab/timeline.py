@@ -19,6 +19,7 @@ from .log import EventLog
 from .simulation import Simulation
 
 if TYPE_CHECKING:
+    from .apps import App
     from .files import File
 
 __all__ = [
@@ -93,8 +94,8 @@ class Shade(NamedTuple):
     """A span of time worth shading: ``kind`` is ``"app_down"``, ``"outage"``,
     ``"server_error"`` or ``"traffic"``; ``label`` says which app, URL or bandwidth.
     ``end`` is ``math.inf`` when the span was still going when the timeline was read. ``jobs``
-    are the jobs it touches (a server error: those with a file at that URL); empty means
-    every job."""
+    are the jobs it touches (an application's down time: the jobs whose notifier is or was
+    that app's, I4; a server error: those with a file at that URL); empty means every job."""
 
     kind: str
     label: str
@@ -307,18 +308,33 @@ def _marks(log: EventLog, jobs: list[Job], end: float) -> list[Mark]:
     return sorted(marks, key=lambda mark: mark.id)
 
 
+def _jobs_of(log: EventLog, app: App, jobs: list[Job]) -> tuple[Job, ...]:
+    """I4: the jobs whose notifier is, or was, one of ``app``'s (its interface now, or a call
+    the log says was made into one of its runs), in the order of ``jobs``."""
+    runs = f" of app {app.name!r} run "
+    called = {entry.job for entry in log if entry.target is not None and runs in entry.target}
+    return tuple(
+        job
+        for job in jobs
+        if job in called or getattr(job.get_notify_interface(), "app", None) is app
+    )
+
+
 def _shades(sim: Simulation, jobs: list[Job], end: float) -> list[Shade]:
     def until(stop: float | None) -> float:
         return math.inf if stop is None or stop > end else stop
 
     shades: list[Shade] = []
     for app in sim.apps:
+        owned = _jobs_of(sim.log, app, jobs)
+        if not owned:  # none of these jobs ever heard from it: its down time is not theirs
+            continue
         for run, following in zip(app.runs, [*app.runs[1:], None], strict=True):
             if run.end is None:
                 continue
             back = until(None if following is None else following.start)
             how = "crashed" if run.how == "crash" else "exited"
-            shades.append(Shade("app_down", f"app {app.name!r} {how}", run.end, back))
+            shades.append(Shade("app_down", f"app {app.name!r} {how}", run.end, back, owned))
     network = sim.network
     for outage in network.outages:
         shades.append(Shade("outage", "network down", outage.start, until(outage.end)))

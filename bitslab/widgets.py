@@ -13,23 +13,25 @@ setting ``.value`` on its controls, with no browser.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import inspect
-import io
+import sys
 import traceback
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import ipywidgets as widgets
 import traitlets
 
-from . import plots
 from .compare import Difference, differences
 from .constants import NotifyFlags
 from .explain import flag_names
+from .html_views import arrivals_table, outcome_table
 from .scenarios import restart_story
 from .simulation import Simulation
-from .timeline import ARRIVED, Arrival, arrivals
+from .timeline import ARRIVED, Arrival, arrivals, outcome_counts
 
 __all__ = ["Compare", "Comparison", "Explorer", "FlagPicker"]
 
@@ -115,7 +117,6 @@ class FlagPicker(widgets.VBox):  # type: ignore[misc]
 
 # -- Explorer ---------------------------------------------------------------------------------
 
-_OUTCOME_COLOURS = {"delivered": "#1b7837", "cmdline": "#1b7837", "pending": "#b35806"}
 _DEFAULTS: dict[str, Any] = {
     "flags": int(
         NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED
@@ -131,25 +132,55 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
-def _png(figure: Any) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
+class _Current(traitlets.Any):
+    """A result that is brought up to date before it is read: changes held back until the
+    end of a notebook cell (see :meth:`Explorer.hold`) are run first."""
+
+    def get(self, obj: Any, cls: Any = None) -> Any:
+        catch_up = getattr(obj, "_catch_up", None)
+        if catch_up is not None:
+            catch_up()
+        return super().get(obj, cls)
 
 
-def _table(rows: list[Arrival]) -> str:
-    """What arrived and why, as an HTML table."""
-    cells = []
-    for row in rows:
-        colour = _OUTCOME_COLOURS.get(row.outcome, "#b2182b")
-        cells.append(
-            f"<tr><td>{row.raised:.2f} s</td><td>{html.escape(row.job)}</td>"
-            f"<td><code>{html.escape(row.notification)}</code></td>"
-            f"<td style='color:{colour}'><b>{html.escape(row.outcome)}</b></td>"
-            f"<td>{html.escape(row.rule or '')}</td><td>{html.escape(row.why)}</td></tr>"
-        )
-    head = "<tr><th>raised</th><th>job</th><th>notification</th><th>outcome</th><th>rule</th>"
-    return f"<table>{head}<th>why</th></tr>{''.join(cells)}</table>"
+# -- notebook cells: several control changes in one cell re-run once, at its end ---------------
+
+_EXPLORERS: weakref.WeakSet[Explorer] = weakref.WeakSet()
+_HOOKED: list[object] = []  # the IPython shell whose cell events call _cell_started/_ended
+
+
+def _cell_started(*_args: object) -> None:
+    for explorer in list(_EXPLORERS):
+        explorer._in_cell = True
+
+
+def _cell_ended(*_args: object) -> None:
+    for explorer in list(_EXPLORERS):
+        explorer._in_cell = False
+        explorer._catch_up()
+
+
+def _in_ipython_cell() -> bool:
+    """True in an IPython shell (a Jupyter kernel), whose cell events are then listened to."""
+    ipython: Any = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    if shell not in _HOOKED:
+        shell.events.register("pre_run_cell", _cell_started)
+        shell.events.register("post_run_cell", _cell_ended)
+        _HOOKED.append(shell)
+    return True
+
+
+_TOOLTIPS = {
+    "crashes": "I4: the application crashes at this time; its notifier dies with it",
+    "restarts": "I4: the application starts again at this time (a new run)",
+    "reregister": "I4: on start, the new run registers a new notifier on job 'nightly'",
+    "poll": "I4, C11: on start, the new run reads the job's state and completes it if done",
+    "outage": "L4: the network is down between the two times",
+    "server_error": "L5: the server answers HTTP 503 between the two times",
+}
 
 
 class Explorer(widgets.VBox):  # type: ignore[misc]
@@ -165,17 +196,29 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     Results: ``result`` (the last :class:`~bitslab.Simulation`), ``settings`` (the keyword
     arguments it ran with), ``arrived`` (its rows of what arrived and why), ``error`` (why
     the last change was refused, e.g. a restart before the crash; ``result`` then stays as
-    it was). Views: ``summary``, ``timeline`` and ``matrix`` (PNG images), ``table``, and
-    ``output``, where anything printed or raised during a run goes. ``draw=False`` skips
-    the images (quicker for scripts).
+    it was). Views: ``summary``, ``table`` (what arrived and why) and ``matrix`` (how each
+    notification ended, counted), HTML; ``timeline``, a PNG image; and ``output``, where
+    anything printed or raised during a run goes. ``draw=False`` skips the picture (quicker
+    for scripts).
+
+    The summary and the table are updated first; then the timeline is redrawn in place (its
+    layout is kept between runs; see :class:`bitslab.timeline_figure.TimelineFigure`).
+    Several changes made together re-run the story once: inside ``with explorer.hold():``,
+    and within one notebook cell (reading ``result``, ``settings``, ``arrived`` or ``error``
+    in the cell brings it up to date at once).
 
     >>> explorer = Explorer(draw=False)
     >>> explorer.reregister.value = False
     >>> explorer.result.jobs[0].state.name
     'TRANSFERRED'
+    >>> with explorer.hold():  # one re-run for both changes
+    ...     explorer.reregister.value = True
+    ...     explorer.retry_delay.value = 5
+    >>> explorer.runs
+    3
     """
 
-    result = traitlets.Any(None)
+    result = _Current(None)
 
     def __init__(
         self,
@@ -197,42 +240,52 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             ) from None
         self.scenario = scenario
         self.draw = draw
-        self.settings: dict[str, Any] = {}
-        self.arrived: list[Arrival] = []
-        self.error: str | None = None
+        self.runs = 0  # how many times the scenario was run
+        self._settings: dict[str, Any] = {}
+        self._arrived: list[Arrival] = []
+        self._error: str | None = None
+        self._holds = 0  # open hold() blocks
+        self._in_cell = False  # inside a notebook cell: changes wait for its end
+        self._pending = False  # a change is waiting to be run
+        self._picture: Any = None  # the TimelineFigure, made when first drawn
         slider = {"continuous_update": False, "style": {"description_width": "initial"}}
         self.flags = FlagPicker(start["flags"])
-        self.crashes = widgets.Checkbox(start["crash_at"] is not None, description="crash at")
+        self.crashes = _checkbox(start["crash_at"] is not None, "crash at", "crashes")
         crash = 6.0 if start["crash_at"] is None else start["crash_at"]
         self.crash_at = widgets.FloatSlider(
             crash, min=0, max=max(60, crash), step=0.5, description="s", **slider
         )
-        self.restarts = widgets.Checkbox(start["restart_at"] is not None, description="restart at")
+        self.restarts = _checkbox(start["restart_at"] is not None, "restart at", "restarts")
         restart = 30.0 if start["restart_at"] is None else start["restart_at"]
         self.restart_at = widgets.FloatSlider(
             restart, min=0, max=max(120, restart), step=0.5, description="s", **slider
         )
-        self.reregister = widgets.Checkbox(
-            start["reregister"], description="on start, register a new notifier (I4)"
+        self.reregister = _checkbox(
+            start["reregister"], "on start, register a new notifier (I4)", "reregister"
         )
-        self.poll = widgets.Checkbox(
-            start["poll"], description="on start, poll and complete a TRANSFERRED job (I4)"
+        self.poll = _checkbox(
+            start["poll"], "on start, poll and complete a TRANSFERRED job (I4)", "poll"
         )
         self.retry_delay = widgets.FloatSlider(
             start["retry_delay"], min=5, max=max(60, start["retry_delay"]), step=1,
             description="retry delay (C5), s",
             **slider,
         )  # fmt: skip
-        self.outage, self.outage_span = self._fault("network outage (L4)", start["outage"])
+        self.outage, self.outage_span = self._fault(
+            "network outage (L4)", start["outage"], "outage"
+        )
         self.server_error, self.server_error_span = self._fault(
-            "server answers 503 (L5)", start["server_error"]
+            "server answers 503 (L5)", start["server_error"], "server_error"
         )
         self.seed = widgets.IntText(start["seed"], description="seed")
-        self.summary = widgets.HTML()
-        self.timeline = widgets.Image(format="png")
-        self.matrix = widgets.Image(format="png")
-        self.table = widgets.HTML()
-        self.output = widgets.Output()
+        self._summary = widgets.HTML()
+        # Shown at the PNG's own size (never stretched), narrower if the page is.
+        self._timeline = widgets.Image(
+            format="png", layout=widgets.Layout(max_width="100%", align_self="flex-start")
+        )
+        self._matrix = widgets.HTML()
+        self._table = widgets.HTML()
+        self._output = widgets.Output()
         self.controls: dict[str, widgets.Widget] = {
             "flags": self.flags,
             "crashes": self.crashes,
@@ -261,22 +314,87 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             ]
         )
         flags = widgets.VBox([widgets.HTML("<b>notify flags of job 'nightly'</b>"), self.flags])
-        panel = widgets.HBox([flags, app])
-        views = widgets.Tab([widgets.VBox([self.timeline, self.matrix]), self.table, self.output])
+        # The two columns sit side by side where the page is wide enough, else one above
+        # the other: no label is cut at a notebook's usual width.
+        panel = widgets.HBox([flags, app], layout=widgets.Layout(flex_flow="row wrap"))
+        pictures = widgets.VBox([self._timeline, self._matrix])
+        views = widgets.Tab([pictures, self._table, self._output])
         for index, name in enumerate(("timeline", "what arrived and why", "output")):
             views.set_title(index, name)
-        super().__init__(children=[panel, self.summary, views])
+        super().__init__(children=[panel, self._summary, views])
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         self._grey_out()
+        _EXPLORERS.add(self)
+        self._in_cell = _in_ipython_cell()  # made in a cell: changes in it wait for its end
         self.rerun()
+
+    # -- views and results: up to date when read ---------------------------------------------
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The keyword arguments of the last run."""
+        self._catch_up()
+        return self._settings
+
+    @property
+    def arrived(self) -> list[Arrival]:
+        """The last run's rows of what arrived and why."""
+        self._catch_up()
+        return self._arrived
+
+    @property
+    def error(self) -> str | None:
+        """Why the last change was refused (None when it ran)."""
+        self._catch_up()
+        return self._error
+
+    @property
+    def summary(self) -> widgets.HTML:
+        """One line: the flags, how many notifications arrived, the jobs' states."""
+        self._catch_up()
+        return self._summary
+
+    @property
+    def table(self) -> widgets.HTML:
+        """What arrived and why, as an HTML table with a job column."""
+        self._catch_up()
+        return self._table
+
+    @property
+    def matrix(self) -> widgets.HTML:
+        """How each notification ended, counted: methods down, outcomes across (HTML)."""
+        self._catch_up()
+        return self._matrix
+
+    @property
+    def timeline(self) -> widgets.Image:
+        """The timeline of the last run, a PNG image (empty with ``draw=False``)."""
+        self._catch_up()
+        return self._timeline
+
+    @property
+    def output(self) -> widgets.Output:
+        """Where whatever a run prints or raises goes."""
+        return self._output
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[Explorer]:
+        """Make several changes, then re-run once, when the block ends (the results read
+        inside it are those of the last run)."""
+        self._holds += 1
+        try:
+            yield self
+        finally:
+            self._holds -= 1
+            self._catch_up()
 
     @staticmethod
     def _fault(
-        label: str, window: tuple[float, float] | None
+        label: str, window: tuple[float, float] | None, name: str
     ) -> tuple[widgets.Checkbox, widgets.FloatRangeSlider]:
         start, duration = window if window is not None else (10.0, 10.0)
-        box = widgets.Checkbox(window is not None, description=label)
+        box = _checkbox(window is not None, label, name)
         span = widgets.FloatRangeSlider(
             value=(start, start + duration),
             min=0,
@@ -309,7 +427,15 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
 
     def _changed(self, _change: dict[str, Any]) -> None:
         self._grey_out()
-        self.rerun()
+        if self._holds or self._in_cell:
+            self._pending = True
+        else:
+            self.rerun()
+
+    def _catch_up(self) -> None:
+        """Run the change held back, if any (not inside a hold() block)."""
+        if getattr(self, "_pending", False) and not self._holds:
+            self.rerun()
 
     def _grey_out(self) -> None:
         """Grey out the controls that the boxes make meaningless (no restart without a crash)."""
@@ -322,45 +448,68 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     def rerun(self) -> Simulation | None:
         """Run the scenario with the controls' settings and show it; returns the simulation,
         or None if the scenario refused the settings (see :attr:`error`)."""
+        self._pending = False
         settings = self.scenario_settings()
-        with self.output:  # whatever a notifier prints lands here, not in the void
+        self.runs += 1
+        with self._output:  # whatever a notifier prints lands here, not in the void
             try:
                 sim = self.scenario(**settings)
             except (TypeError, ValueError) as error:
-                self.error = str(error)
-                self.summary.value = (
-                    f"<b style='color:#b2182b'>Not run: {html.escape(self.error)}</b> "
+                self._error = str(error)
+                self._summary.value = (
+                    f"<b style='color:#b2182b'>Not run: {html.escape(self._error)}</b> "
                     "(the pictures and table still show the last run)"
                 )
                 return None
             except Exception as error:  # a bug in a custom scenario: show it, keep the widget
-                self.error = f"{type(error).__name__}: {error}"
+                self._error = f"{type(error).__name__}: {error}"
                 traceback.print_exc()
-                self.summary.value = (
-                    f"<b style='color:#b2182b'>The scenario raised {html.escape(self.error)}; "
+                self._summary.value = (
+                    f"<b style='color:#b2182b'>The scenario raised {html.escape(self._error)}; "
                     "see the output tab</b>"
                 )
                 return None
-        self.error = None
-        self.settings = settings
-        self.arrived = arrivals(sim)
+        self._error = None
+        self._settings = settings
+        self._arrived = arrivals(sim)
         self._show(sim)
         self.result = sim
+        if self.draw:  # after the table: the pictures never hold it back
+            self._draw(sim)
         return sim
 
     def _show(self, sim: Simulation) -> None:
-        arrived = sum(row.outcome in ARRIVED for row in self.arrived)
+        arrived = sum(row.outcome in ARRIVED for row in self._arrived)
         states = ", ".join(f"{job.name} {job.state.name}" for job in sim.jobs)
-        self.summary.value = (
-            f"<code>0x{self.settings['flags']:04X}</code> {flag_names(self.settings['flags'])}: "
-            f"{arrived} of {len(self.arrived)} notifications arrived (modifications aside); "
+        flags = self._settings["flags"]
+        self._summary.value = (
+            f"<code>0x{flags:04X}</code> {flag_names(flags)}: "
+            f"{arrived} of {len(self._arrived)} notifications arrived (modifications aside); "
             f"{states}; quiet at {sim.now:.2f} s"
         )
-        self.table.value = _table(self.arrived)
-        if self.draw:
-            wanted = bool(self.settings["flags"] & NotifyFlags.JOB_MODIFICATION)
-            self.timeline.value = _png(plots.timeline(sim, modifications=wanted))
-            self.matrix.value = _png(plots.outcome_matrix(sim, title="how each notification ended"))
+        self._table.value = arrivals_table(self._arrived)
+        self._matrix.value = outcome_table(outcome_counts(sim.log), "how each notification ended")
+
+    def _draw(self, sim: Simulation) -> None:
+        """Redraw the timeline in place (matplotlib is imported the first time)."""
+        if self._picture is None:
+            from .timeline_figure import TimelineFigure
+
+            self._picture = TimelineFigure(steady=True)
+        self._picture.modifications = bool(self._settings["flags"] & NotifyFlags.JOB_MODIFICATION)
+        self._picture.update(sim)
+        self._timeline.value = self._picture.png()
+
+
+def _checkbox(value: bool, label: str, name: str) -> widgets.Checkbox:
+    """A checkbox whose whole label shows (no indent, as wide as its text), with a tooltip."""
+    return widgets.Checkbox(
+        value,
+        description=label,
+        indent=False,
+        tooltip=_TOOLTIPS.get(name, label),
+        layout=widgets.Layout(width="auto", margin="2px 12px 2px 0"),
+    )
 
 
 # -- Compare ----------------------------------------------------------------------------------
@@ -385,7 +534,7 @@ class Compare(widgets.VBox):  # type: ignore[misc]
     ('job_transferred', 'delivered at 30.00 s', 'pending')
     """
 
-    result = traitlets.Any(None)
+    result = _Current(None)
 
     def __init__(
         self,
@@ -401,6 +550,12 @@ class Compare(widgets.VBox):  # type: ignore[misc]
         self.left.observe(self._update, names="result")
         self.right.observe(self._update, names="result")
         self._update()
+
+    def _catch_up(self) -> None:
+        """Run either side's change held back to the end of a cell, if any."""
+        for side in (getattr(self, "left", None), getattr(self, "right", None)):
+            if side is not None:
+                side._catch_up()
 
     def _update(self, _change: dict[str, Any] | None = None) -> None:
         left, right = self.left.result, self.right.result

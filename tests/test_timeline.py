@@ -257,14 +257,45 @@ def test_marks_method_is_one_of_the_callbacks(sim: bl.Simulation) -> None:
 
 
 @pytest.mark.parametrize(("crash_at", "restart_at"), [(6.0, 30.0), (3.0, 12.0)])
-def test_app_down_from_the_crash_to_the_restart(crash_at: float, restart_at: float) -> None:
+def test_i4_app_down_from_the_crash_to_the_restart_over_the_apps_own_jobs(
+    crash_at: float, restart_at: float
+) -> None:
+    """I4: the downloader's down time concerns nightly, whose notifier is the downloader's;
+    report has no interface (its command line runs, K3), so the shade is not its."""
     sim = restart_story(crash_at=crash_at, restart_at=restart_at)
+    nightly = sim.jobs[0]
     shades = timeline(sim).shades
     assert [(s.kind, s.start, s.end, s.jobs) for s in shades] == [
-        ("app_down", crash_at, restart_at, ())
+        ("app_down", crash_at, restart_at, (nightly,))
     ]
     assert "downloader" in shades[0].label
     assert "crashed" in shades[0].label
+
+
+def test_i4_an_apps_down_time_covers_the_jobs_it_was_called_for_even_once_unregistered() -> None:
+    """I4, I8: two apps, each with a job; one job's app exits cleanly and takes its interface
+    back first. Each down time names only that app's job: the one whose notifier the app
+    owns now, or whose calls the log says went into it."""
+    sim = bl.Simulation(seed=0)
+    jobs, apps = [], []
+    for name in ("alpha", "beta"):
+        app = sim.add_app(name)
+        job = sim.create_job(f"job-{name}")
+        job.add_file(f"https://srv.test/{name}.bin", f"{name}.bin", size=2_000_000)
+        job.set_notify_flags(0x13)
+        job.set_notify_interface(bl.RecordingNotifier(app=app))
+        job.resume()
+        jobs.append(job)
+        apps.append(app)
+    idle = sim.create_job("no-app")  # never had an interface: no app's down time is its
+    idle.add_file("https://srv.test/idle.bin", "idle.bin", size=1_000)
+    idle.resume()
+    sim.call_at(3.0, lambda: (jobs[0].set_notify_interface(None), apps[0].exit()))
+    sim.call_at(4.0, apps[1].crash)
+    sim.run()
+    shades = {s.label: s.jobs for s in timeline(sim).shades if s.kind == "app_down"}
+    assert shades == {"app 'alpha' exited": (jobs[0],), "app 'beta' crashed": (jobs[1],)}
+    assert timeline(sim, [idle]).shades == []
 
 
 def test_app_down_until_infinity_when_the_app_never_comes_back() -> None:
@@ -418,7 +449,7 @@ def test_no_jobs_no_bands_no_marks() -> None:
     sim = restart_story()
     data = timeline(sim, jobs=[])
     assert (data.jobs, data.bands, data.marks) == ([], [], [])
-    assert [s.kind for s in data.shades] == ["app_down"]  # it concerns every job
+    assert data.shades == []  # I4: an app's down time is its jobs', and none is shown
 
 
 def test_an_empty_simulation_reads_as_an_empty_timeline() -> None:
