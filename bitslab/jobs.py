@@ -222,50 +222,23 @@ class Job:
         progress.bytes_transferred)``. Not a BITS method.
         """
         trace = self._trace
-        now = self._sim.now
         points: list[tuple[float, int]] = []
-
-        def add(time: float, done: float) -> None:
-            point = (time, int(done + 1e-6))
-            if points and points[-1][0] == time:
-                points[-1] = point  # one point per moment: the bytes at its end
-            else:
-                points.append(point)
-
         for index, (time, done, lane) in enumerate(trace):
-            add(time, done)
+            points.append((time, int(done + 1e-6)))
             if lane is None:
                 continue
-            until = trace[index + 1][0] if index + 1 < len(trace) else now
-            ceiling = trace[index + 1][1] if index + 1 < len(trace) else math.inf
-            # L3: bytes flow only while TRANSFERRING; the point of a transfer that stopped
-            # (the job left TRANSFERRING) still names the lane it had, but nothing flows.
-            flowing = self._transferring_until(time, until)
-            base = lane.position_at(time)
             # S5: the rate changed whenever the lane's did; the lane kept those moments.
+            until = trace[index + 1][0] if index + 1 < len(trace) else self._sim.now
+            base = lane.position_at(time)
             first = bisect_right(lane.changes, (time, math.inf, 0.0))
             for moment, position, _ in itertools.islice(lane.changes, first, None):
-                if moment >= flowing:
+                if moment >= until:
                     break
-                add(moment, min(done + position - base, ceiling))
-            if time < flowing < until:  # the job stopped moving bytes here
-                add(flowing, min(done + lane.position_at(flowing) - base, ceiling))
-        add(now, self.progress.bytes_transferred)
+                points.append((moment, int(done + position - base + 1e-6)))
+        now = (self._sim.now, self.progress.bytes_transferred)
+        if points[-1][0] < now[0]:
+            points.append(now)
         return points
-
-    def _transferring_until(self, start: float, stop: float) -> float:
-        """When, from ``start`` and no later than ``stop``, the job first is not TRANSFERRING
-        (after every change at one moment): ``start`` if it is not then (L3)."""
-        history = self.history
-        index = bisect_right(history, start, key=lambda change: change.time) - 1
-        if history[index].new is not JobState.TRANSFERRING:
-            return start
-        for change in history[index + 1 :]:
-            if change.time >= stop:
-                break
-            if change.new is not JobState.TRANSFERRING:
-                return change.time
-        return stop
 
     # -- the public BITS methods -------------------------------------------------------------
 

@@ -53,6 +53,7 @@ class Transfer:
             file._transfer = None
             self.job._moving = None
             self.file = None
+            self.job._note_progress()  # L3: from now no bytes flow (the trace's lane is None)
         self._gen += 1
 
     def stale(self, gen: int) -> bool:
