@@ -54,6 +54,7 @@ from .constants import (
     hresult_name,
     http_error_hresult,
 )
+from .budget import RunBudgetError
 from .errors import BitsError, InvalidArgumentError
 from .files import File, FileProgress
 from .jobs import Job, JobError, JobProgress, StateChange
@@ -63,6 +64,7 @@ from .notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
 from .simulation import Simulation
 
+#: The one place the version is written: pyproject.toml reads it from here.
 __version__ = "0.1.0"
 
 __all__ = [
@@ -113,6 +115,7 @@ __all__ = [
     "RecordingNotifier",
     "Rule",
     "Run",
+    "RunBudgetError",
     "ScenarioFile",
     "ScenarioFileError",
     "Simulation",
