@@ -68,6 +68,7 @@ class Agenda:
         "_reason",
         "_waking",
         "cut_short",
+        "torn",
         "env",
         "events",
         "interrupted_cleanly",
@@ -85,6 +86,10 @@ class Agenda:
         self._reason: str | None = None  # why drive() must stop at the next gap, if it must
         #: True when the last KeyboardInterrupt out of drive() came between two events.
         self.interrupted_cleanly = False
+        #: True once a KeyboardInterrupt left drive() in the middle of an event (a second
+        #: Ctrl-C, or user code that raised it where nothing catches it): the model may be
+        #: half-way through a change.
+        self.torn = False
         #: True when the last drive() stopped inside a batch at one moment (its budget
         #: spent there: a step of the model vanished, and the clock could not move on).
         self.cut_short = False
@@ -167,12 +172,21 @@ class Agenda:
                 if step is not None:
                     step()
             return self._stopped()  # a stop asked for by the last event still counts
+        except KeyboardInterrupt:
+            if not self.interrupted_cleanly:
+                self.torn = True
+            raise
         finally:
             self._limit = inf
             self._driven = False
             self._next = None
             if heap:  # a caller may step sim.env directly next
                 self._set_wake(heap[0][0])
+
+    def raise_interrupt(self) -> None:
+        """Raise the KeyboardInterrupt asked for since the last :meth:`drive` ended, if any
+        (the caller is between two events); a stop for another reason is dropped."""
+        self._stopped()
 
     def _stopped(self) -> str | None:
         """The reason a stop was asked for (raising KeyboardInterrupt for an interrupt)."""

@@ -9,10 +9,12 @@ are frozen; a DataFrame is made only when asked for (:meth:`EventLog.to_datafram
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from ._check import check_choice, check_instance, got
+from ._check import check_bool, check_choice, check_instance, got
 from .jobs import Job
 from .notifiers import CALLBACK_FLAGS
 
@@ -37,6 +39,17 @@ OUTCOMES = (
     "cmdline",
     "delivered",
 )
+
+
+#: What a spreadsheet may take for the start of a formula (OWASP's list for CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value: object) -> object:
+    """A text that a spreadsheet would run as a formula, with a ``'`` in front."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class LogEntry(NamedTuple):
@@ -239,6 +252,31 @@ class EventLog(Sequence[LogEntry]):
         ordered = frame.sort_values("time", kind="stable", ignore_index=True)
         assert isinstance(ordered, pd.DataFrame)
         return ordered
+
+    def to_csv(self, path: str | Path | None = None, *, raw: bool = False) -> str | None:
+        """Write :meth:`to_dataframe` as CSV to ``path`` (or return it as a str when None).
+
+        Safe to open in a spreadsheet: every text field is quoted, so a name with a line
+        break or a carriage return stays one field of one row, and a text that begins with
+        ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (which a spreadsheet may run as
+        a formula) gets a ``'`` in front. ``raw=True`` keeps such text as it is.
+
+        >>> import bitslab as bl
+        >>> sim = bl.Simulation()
+        >>> job = sim.create_job("=HYPERLINK(0)")
+        >>> _ = job.add_file("https://example.test/a", "a", size=10)
+        >>> sim.run()
+        >>> print(sim.log.to_csv().splitlines()[1].split(",")[3])
+        "'=HYPERLINK(0)"
+        """
+        check_bool("raw", raw)
+        frame = self.to_dataframe()
+        if not raw:
+            for column in ("method", "job", "file", "outcome", "reason", "target", "detail",
+                           "trigger"):  # fmt: skip
+                frame[column] = frame[column].map(_defuse)
+        text: str | None = frame.to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
+        return text
 
     def explain(self, job: Job | None = None) -> str:
         """A plain-English account, per job, of what was raised and why each notification did

@@ -323,12 +323,12 @@ class Simulation:
                 if steps % self.PROGRESS_EVERY == 0:
                     progress(self)
 
-        self._running = True
-        self._runner = threading.get_ident()
-        self._entries.clear()
-        self._max_entries = budgets.max_reentries or 0
         agenda = self._agenda
         try:
+            self._running = True
+            self._runner = threading.get_ident()
+            self._entries.clear()
+            self._max_entries = budgets.max_reentries or 0
             with self._sigint():
                 spent = agenda.drive(
                     horizon,
@@ -347,8 +347,9 @@ class Simulation:
                         spent = "max_simulated_time"
                 if spent is None and end is not None and end > self.now:
                     self.env.run(until=end)  # nothing is due before end: this moves the clock
+                agenda.raise_interrupt()  # a Ctrl-C that came after the last event
         except KeyboardInterrupt:
-            if not agenda.interrupted_cleanly:
+            if agenda.torn:
                 self._broken = (
                     f"a KeyboardInterrupt stopped it in the middle of an event at "
                     f"{self.now:g} s, so its state may be inconsistent; build it again (the "
