@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import scenarios
 from .apps import App, Run
+from .budget import RunBudgetError
 from .constants import (
     BG_E_EMPTY,
     BG_E_ERROR_INFORMATION_UNAVAILABLE,
@@ -54,7 +55,6 @@ from .constants import (
     hresult_name,
     http_error_hresult,
 )
-from .budget import RunBudgetError
 from .errors import BitsError, InvalidArgumentError
 from .files import File, FileProgress
 from .jobs import Job, JobError, JobProgress, StateChange

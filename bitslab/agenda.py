@@ -68,10 +68,10 @@ class Agenda:
         "_reason",
         "_waking",
         "cut_short",
-        "torn",
         "env",
         "events",
         "interrupted_cleanly",
+        "torn",
     )
 
     def __init__(self, env: simpy.Environment) -> None:

@@ -32,7 +32,14 @@ if TYPE_CHECKING:
     from .jobs import Job, StateChange
     from .simulation import Simulation
 
-__all__ = ["DEFAULT_MAX_EVENTS", "DEFAULT_MAX_REENTRIES", "Budgets", "RunBudgetError", "RunMark", "diagnose"]
+__all__ = [
+    "DEFAULT_MAX_EVENTS",
+    "DEFAULT_MAX_REENTRIES",
+    "Budgets",
+    "RunBudgetError",
+    "RunMark",
+    "diagnose",
+]
 
 #: The default event budget of one ``run()``. The largest scenario the project ships
 #: (benchmarks/workloads.py's busy_machine: 300 jobs, 3,000 files, an outage and a failing
@@ -75,9 +82,9 @@ class RunBudgetError(RuntimeError):
     """``run()`` spent a budget before the simulation became quiet.
 
     ``budget`` is the option that was spent (``"max_events"``, ``"max_reentries"``,
-    ``"max_simulated_time"`` or ``"max_wall_time"``), ``limit`` its value, ``job`` the name of the job blamed (or None)
-    and ``cycle`` what keeps the run going. The simulation stopped between two events: it is
-    consistent, and ``run()`` again goes on.
+    ``"max_simulated_time"`` or ``"max_wall_time"``), ``limit`` its value, ``job`` the name
+    of the job blamed (or None) and ``cycle`` what keeps the run going. The simulation
+    stopped between two events: it is consistent, and ``run()`` again goes on.
     """
 
     def __init__(
@@ -118,9 +125,7 @@ class Budgets(NamedTuple):
         """Each budget is None or a positive number (the counts whole ones)."""
         events = None if max_events is None else check_int("max_events", max_events, minimum=1)
         entries = (
-            None
-            if max_reentries is None
-            else check_int("max_reentries", max_reentries, minimum=1)
+            None if max_reentries is None else check_int("max_reentries", max_reentries, minimum=1)
         )
         simulated = (
             None
@@ -169,7 +174,9 @@ def diagnose(sim: Simulation, start: RunMark, *, stuck: bool) -> tuple[str | Non
     if busy:
         job = max(busy, key=_bytes_left)
         progress = job.progress
-        total = "an unknown number of" if _bytes_left(job) == math.inf else f"{progress.bytes_total:,}"
+        total = (
+            "an unknown number of" if _bytes_left(job) == math.inf else f"{progress.bytes_total:,}"
+        )
         return job.name, (
             f"job {safe_text(job.name)} is still {job.state.name}: "
             f"{progress.bytes_transferred:,} of {total} bytes after "
@@ -232,4 +239,6 @@ def _cycle(sim: Simulation, job: Job, window: list[StateChange], start: RunMark)
     else:
         how = _MODEL_EXITS.get(rule, f"rule {rule}" if rule else "the model")
     see = f"; see {', '.join(rules)}" if rules else ""
-    return f"job {safe_text(job.name)} has re-entered {state.name} {count:,} times through {how}{see}"
+    return (
+        f"job {safe_text(job.name)} has re-entered {state.name} {count:,} times through {how}{see}"
+    )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .budget import RunBudgetError
 from .constants import NotifyFlags
 from .explain import flag_names
 from .report import (
@@ -28,7 +29,6 @@ from .report import (
 )
 from .rulebook import FAMILIES, rules
 from .scenariofile import ScenarioFile, ScenarioFileError, ScenarioRun
-from .budget import RunBudgetError
 from .scenarios import MediaPlayer, flaky_network, media_player, restart_story
 from .simulation import Simulation
 from .terminal import ProgressBar, Style, printable, wants_colour

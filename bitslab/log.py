@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from ._check import check_bool, check_choice, check_instance, got
+from .constants import JobPriority, JobProperty, JobState, JobType, NotifyFlags
+from .files import File
 from .jobs import Job
 from .notifiers import CALLBACK_FLAGS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .files import File
-
-__all__ = ["OUTCOMES", "EventLog", "LogEntry", "Pending"]
+__all__ = ["OUTCOMES", "EventLog", "FileRecord", "JobRecord", "LogEntry", "Pending"]
 
 #: Every outcome a log entry can have (api.md), in the order D1 checks them.
 OUTCOMES = (
@@ -50,6 +50,75 @@ def _defuse(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+class JobRecord(NamedTuple):
+    """A job as plain data: what a pickled log entry holds instead of the live :class:`Job`
+    (which belongs to its simulation). It answers what :meth:`EventLog.explain` asks of a
+    job, as it was when the log was pickled."""
+
+    name: str
+    id: str
+    type: JobType
+    priority: JobPriority
+    state: JobState
+    flags: NotifyFlags
+    on_demand: bool
+
+    @classmethod
+    def of(cls, job: Job | JobRecord) -> JobRecord:
+        if isinstance(job, JobRecord):
+            return job
+        return cls(
+            job.name,
+            job.id,
+            job.type,
+            job.priority,
+            job.state,
+            job.get_notify_flags(),
+            bool(job.get_property(JobProperty.ON_DEMAND_MODE)),
+        )
+
+    def get_notify_flags(self) -> NotifyFlags:
+        return self.flags
+
+    def get_property(self, prop: JobProperty) -> object:
+        if prop is not JobProperty.ON_DEMAND_MODE:
+            raise ValueError(f"a JobRecord keeps only ON_DEMAND_MODE, got {prop!r}")
+        return self.on_demand
+
+
+class FileRecord(NamedTuple):
+    """A file as plain data, as :class:`JobRecord` is a job."""
+
+    local_name: str
+    remote_name: str
+    size: int
+
+    @classmethod
+    def of(cls, file: File | FileRecord | None) -> FileRecord | None:
+        if file is None or isinstance(file, FileRecord):
+            return file
+        return cls(file.local_name, file.remote_name, file.size)
+
+
+class _Records:
+    """One record per job and file, so a pickled log stores each once."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[object, JobRecord] = {}
+        self.files: dict[object, FileRecord | None] = {}
+
+    def job(self, job: Job | JobRecord) -> JobRecord:
+        found = self.jobs.get(job)
+        if found is None:
+            found = self.jobs[job] = JobRecord.of(job)
+        return found
+
+    def file(self, file: File | FileRecord | None) -> FileRecord | None:
+        if file not in self.files:
+            self.files[file] = FileRecord.of(file)
+        return self.files[file]
 
 
 class LogEntry(NamedTuple):
@@ -90,6 +159,20 @@ class LogEntry(NamedTuple):
     trigger: str = ""
     ranges: tuple[tuple[int, int], ...] | None = None
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as plain data: the job and file become a :class:`JobRecord` and a
+        :class:`FileRecord`, so an entry can leave its process (a worker of a pool)."""
+        return self._detached(_Records()).__reduce_plain__()
+
+    def _detached(self, records: _Records) -> LogEntry:
+        # A detached entry holds records, which answer what a reader asks of a job or file.
+        job: Any = records.job(self.job)
+        file: Any = records.file(self.file)
+        return self._replace(job=job, file=file)
+
+    def __reduce_plain__(self) -> tuple[object, ...]:
+        return (LogEntry, tuple(self))
+
     def __str__(self) -> str:
         file = f" {self.file.local_name!r}" if self.file is not None else ""
         rule = f" ({self.rule})" if self.rule else ""
@@ -117,6 +200,15 @@ class Pending(NamedTuple):
     status: str
     behind: int | None
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as plain data, as :class:`LogEntry` is."""
+        return (Pending, tuple(self._detached(_Records())))
+
+    def _detached(self, records: _Records) -> Pending:
+        job: Any = records.job(self.job)
+        file: Any = records.file(self.file)
+        return self._replace(job=job, file=file)
+
 
 class EventLog(Sequence[LogEntry]):
     """The simulation's event log (``sim.log``): a read-only sequence of :class:`LogEntry`.
@@ -133,9 +225,22 @@ class EventLog(Sequence[LogEntry]):
     def _add(self, entry: LogEntry) -> None:
         self._entries.append(entry)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as plain data: the entries and the notifications pending now, with
+        records for jobs and files (:class:`JobRecord`), no simulation. The copy is a
+        read-only log of the run so far: ``explain()``, ``entries()``, ``pending()`` and
+        ``to_dataframe()`` answer as the original did when it was pickled."""
+        records = _Records()
+        entries = [entry._detached(records) for entry in self._entries]
+        pending = [note._detached(records) for note in self.pending()]
+        return (_restore, ([tuple(entry) for entry in entries], [tuple(p) for p in pending]))
+
     def _check_job(self, job: object) -> None:
-        """``job`` is None or a Job whose simulation keeps this log."""
+        """``job`` is None or a Job whose simulation keeps this log (a JobRecord, in a log
+        that was pickled)."""
         if job is None:
+            return
+        if isinstance(job, JobRecord) and isinstance(self._pending, _Frozen):
             return
         mine = check_instance("job", job, Job, "a Job (from sim.create_job()) or None")
         if self._pending is not None and mine.sim.log is not self:
@@ -185,7 +290,7 @@ class EventLog(Sequence[LogEntry]):
         return [
             entry
             for entry in self._entries
-            if (job is None or entry.job is job)
+            if (job is None or entry.job is job or entry.job == job)
             and (method is None or entry.method == method)
             and (outcome is None or entry.outcome == outcome)
             and (final is None or entry.final == final)
@@ -196,7 +301,7 @@ class EventLog(Sequence[LogEntry]):
         those waiting to retry, queued behind another (C4), held (C7) or under way."""
         self._check_job(job)
         found = self._pending() if self._pending is not None else []
-        return [p for p in found if job is None or p.job is job]
+        return [p for p in found if job is None or p.job is job or p.job == job]
 
     def to_dataframe(self) -> pd.DataFrame:
         """The log as a :class:`pandas.DataFrame`, one row per entry, sorted by time.
@@ -285,3 +390,19 @@ class EventLog(Sequence[LogEntry]):
 
         self._check_job(job)
         return explain(self, self.pending(job), job)
+
+
+class _Frozen:
+    """The pending notifications of a pickled log: those of the moment it was pickled."""
+
+    def __init__(self, pending: list[Pending]) -> None:
+        self.pending = pending
+
+    def __call__(self) -> list[Pending]:
+        return list(self.pending)
+
+
+def _restore(entries: list[tuple[Any, ...]], pending: list[tuple[Any, ...]]) -> EventLog:
+    log = EventLog(_Frozen([Pending(*p) for p in pending]))
+    log._entries.extend(LogEntry(*entry) for entry in entries)
+    return log

@@ -18,6 +18,7 @@ import simpy
 
 from ._check import check_callable, check_enum, check_int, check_number, check_str
 from .agenda import Agenda
+from .apps import App
 from .budget import (
     DEFAULT_MAX_EVENTS,
     DEFAULT_MAX_REENTRIES,
@@ -26,7 +27,6 @@ from .budget import (
     diagnose,
     mark,
 )
-from .apps import App
 from .constants import JobPriority, JobState, JobType
 from .jobs import Job
 from .log import EventLog
@@ -141,9 +141,7 @@ class Simulation:
             else check_number("callback_timeout", callback_timeout, strictly_positive=True)
         )
         progress = check_number("progress_interval", progress_interval, strictly_positive=True)
-        self.budgets = Budgets.checked(
-            max_events, max_reentries, max_simulated_time, max_wall_time
-        )
+        self.budgets = Budgets.checked(max_events, max_reentries, max_simulated_time, max_wall_time)
         self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
         self._agenda = Agenda(self.env)
         self.rng = random.Random(self.seed)
@@ -240,10 +238,10 @@ class Simulation:
         until: float | None = None,
         *,
         progress: Callable[[Simulation], object] | None = None,
-        max_events: int | None | _Default = _DEFAULT,
-        max_reentries: int | None | _Default = _DEFAULT,
-        max_simulated_time: float | None | _Default = _DEFAULT,
-        max_wall_time: float | None | _Default = _DEFAULT,
+        max_events: int | _Default | None = _DEFAULT,
+        max_reentries: int | _Default | None = _DEFAULT,
+        max_simulated_time: float | _Default | None = _DEFAULT,
+        max_wall_time: float | _Default | None = _DEFAULT,
     ) -> None:
         """Advance simulated time.
 
@@ -256,10 +254,10 @@ class Simulation:
         progress bar with it); it changes nothing in the run.
 
         ``max_events``, ``max_reentries``, ``max_simulated_time`` and ``max_wall_time``
-        override the simulation's budgets for this call (None: no limit). A spent budget stops the run
-        between two events and raises :class:`~bitslab.RunBudgetError`, which names the job
-        and the cycle that kept it busy; the simulation is consistent, and ``run()`` again
-        goes on.
+        override the simulation's budgets for this call (None: no limit). A spent budget
+        stops the run between two events and raises :class:`~bitslab.RunBudgetError`, which
+        names the job and the cycle that kept it busy; the simulation is consistent, and
+        ``run()`` again goes on.
 
         ``run`` cannot be called from a callback or a ``call_at`` function, nor from a second
         thread while it runs (RuntimeError). Ctrl-C stops it between two events
@@ -275,10 +273,17 @@ class Simulation:
         ...         job.resume()  # C10: a 404 never heals, so this never ends
         >>> job.set_notify_interface(Again())
         >>> job.resume()
-        >>> sim.run(max_reentries=1_000)  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        bitslab.budget.RunBudgetError: run() spent max_reentries=1,000 at 50 s ...: job 'j' has re-entered ERROR 999 times through job_error -> resume(); see L8, C10. ...
+        >>> try:
+        ...     sim.run(max_reentries=1_000)
+        ... except bl.RunBudgetError as error:
+        ...     print(error.budget, error.job)
+        ...     print(error.cycle)
+        max_reentries j
+        job 'j' has re-entered ERROR 999 times through job_error -> resume(); see L8, C10
+        >>> job.cancel()  # the simulation is consistent: end the cycle, and run on
+        >>> sim.run()
+        >>> job.state.name, sim.quiet
+        ('CANCELLED', True)
         """
         if self._running:
             if self._runner != threading.get_ident():
@@ -400,7 +405,6 @@ class Simulation:
             cycle=cycle,
         )
 
-
     @contextmanager
     def _sigint(self) -> Iterator[None]:
         """During run(), in the main thread, Ctrl-C stops the run between two events: the
@@ -426,7 +430,6 @@ class Simulation:
             yield
         finally:
             signal.signal(signal.SIGINT, signal.default_int_handler)
-
 
     def _call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self._pending_calls -= 1

@@ -58,8 +58,8 @@ def printable(text: str, *, colour: bool = False) -> str:
     cursor, clear the screen or retitle the window. With ``colour``, the SGR colour codes
     :class:`Style` writes are kept.
 
-    >>> printable("title\x1b]0;owned\x07 ok")
-    'title\\x1b]0;owned\\x07 ok'
+    >>> print(printable("title\x1b]0;owned\x07 ok"))
+    title\\x1b]0;owned\\x07 ok
     """
     parts = _OWN.split(text) if colour else [text]
     return "".join(
