@@ -42,6 +42,10 @@ __all__ = ["Agenda"]
 
 Entry = tuple[float, int, Callable[..., Any], tuple[Any, ...]]
 
+#: Events between two looks at the wall clock; a budget spent after this many at one moment
+#: is a stuck clock.
+_STUCK = 1_000
+
 
 class _Wake(simpy.Event):
     """The SimPy event that wakes the agenda at ``when``: already triggered, so SimPy only
@@ -90,8 +94,8 @@ class Agenda:
         #: Ctrl-C, or user code that raised it where nothing catches it): the model may be
         #: half-way through a change.
         self.torn = False
-        #: True when the last drive() stopped inside a batch at one moment (its budget
-        #: spent there: a step of the model vanished, and the clock could not move on).
+        #: True when the last drive() stopped after at least :data:`_STUCK` events at one
+        #: moment (a step of the model vanished, and the clock could not move on).
         self.cut_short = False
 
     def __len__(self) -> int:
@@ -148,25 +152,33 @@ class Agenda:
         self._limit = self.events + max_events
         if self._reason is not None:  # asked for between two runs: at once
             self._limit = self.events
-        check_wall = wall_deadline != inf
         self._driven = True
         self.interrupted_cleanly = self.cut_short = False
+        checkpoint = self.events + _STUCK  # every _STUCK events, a look at the wall clock
+        moment, moment_events = env._now, self.events  # the clock's time, since which event
         try:
             while not stop():
                 if self.events >= self._limit:
+                    self.cut_short = env._now == moment and self.events - moment_events >= _STUCK
                     return self._stopped() or "max_events"
-                if check_wall and self.events % 256 == 0 and time.monotonic() > wall_deadline:
-                    return "max_wall_time"
+                if self.events >= checkpoint:
+                    checkpoint = self.events + _STUCK
+                    if time.monotonic() > wall_deadline:
+                        return "max_wall_time"
                 upcoming = queue[0][0] if queue else inf  # env.peek(), without the call
                 when = heap[0][0] if heap else inf
                 if upcoming <= when:  # a SimPy event first, also at a tie (model choice)
                     if upcoming >= limit or upcoming == inf:
                         break
+                    if upcoming != moment:
+                        moment, moment_events = upcoming, self.events
                     self.events += 1
                     env.step()
                 else:
                     if when >= limit:
                         break
+                    if when != moment:
+                        moment, moment_events = when, self.events
                     env._now = when  # SimPy keeps its clock in _now (SimPy 4)
                     self._run(when)
                 if step is not None:
@@ -210,7 +222,6 @@ class Agenda:
         heap = self._heap
         while heap and heap[0][0] <= when:
             if self.events >= self._limit:
-                self.cut_short = self._reason is None
                 return
             self.events += 1
             _, _, fn, args = heappop(heap)

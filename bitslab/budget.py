@@ -55,27 +55,25 @@ DEFAULT_MAX_REENTRIES = 10_000
 #: A job whose state changed at least this often in one run is looked at for a cycle.
 _CYCLE_MIN = 20
 
-#: How a state is left, by the rule of the transition: the API call behind it.
-_API_EXITS = {"L2": "resume()", "L8": "resume()", "L9": "suspend()", "L3": "add_file()"}
-#: The same for the model's own reasons to leave a state.
-_MODEL_EXITS = {
-    "S1": "preemption (S1)",
-    "S2": "time slices (S2)",
-    "L4": "reconnection (L4)",
-    "L5": "the retry delay (L5)",
+S = JobState
+#: Transitions an API call makes (from a callback, a call_at or on_start function), and the
+#: call: the cycle is named by the state the application reacts to (the old one).
+_API = {
+    (S.ERROR, S.QUEUED, "L8"): "resume()",
+    (S.SUSPENDED, S.QUEUED, "L2"): "resume()",
+    (S.TRANSFERRED, S.QUEUED, "L3"): "add_file()",
+    **{(old, S.SUSPENDED, "L9"): "suspend()" for old in S},
+}
+#: Transitions the model makes itself, how they read, and the state they name.
+_MODEL = {
+    "S1": ("preemption (S1)", "new"),
+    "S2": ("time slices (S2)", "new"),
+    "S3": ("the foreground's turn (S3)", "new"),
+    "L4": ("reconnection (L4)", "old"),
+    "L5": ("the retry delay or resume() (L5)", "old"),
 }
 #: The callback a job gets on entering a state (C1, C2, C3).
-_CALLBACK = {JobState.ERROR: "job_error", JobState.TRANSFERRED: "job_transferred"}
-#: When states are re-entered equally often, the one the application acts on is named.
-_PREFERENCE = (
-    JobState.ERROR,
-    JobState.TRANSFERRED,
-    JobState.TRANSIENT_ERROR,
-    JobState.SUSPENDED,
-    JobState.QUEUED,
-    JobState.CONNECTING,
-    JobState.TRANSFERRING,
-)
+_CALLBACK = {S.ERROR: "job_error", S.TRANSFERRED: "job_transferred"}
 
 
 class RunBudgetError(RuntimeError):
@@ -208,37 +206,37 @@ def _bytes_left(job: Job) -> float:
 
 
 def _cycle(sim: Simulation, job: Job, window: list[StateChange], start: RunMark) -> str:
+    """Name a job's cycle by the transition that drives it: an API call if there is one
+    (``job_error -> resume()``), else the model's own reason (``time slices (S2)``)."""
+    moves = Counter((change.old, change.new, change.rule) for change in window)
     entered = Counter(change.new for change in window)
-    exits: dict[JobState, Counter[str]] = {}
-    for change in window:
-        if change.old is not None:
-            exits.setdefault(change.old, Counter())[change.rule] += 1
-
-    def by_api(state: JobState) -> bool:
-        counter = exits.get(state)
-        return counter is not None and counter.most_common(1)[0][0] in _API_EXITS
-
-    candidates = [state for state in _PREFERENCE if entered[state]]
-    top = max(entered[state] for state in candidates)
-    leading = [state for state in candidates if entered[state] >= top // 2]
-    state = next((s for s in leading if by_api(s)), leading[0])
-    count = entered[state] - 1  # the first entry of the run is not a re-entry
-    rule = exits[state].most_common(1)[0][0] if state in exits else ""
-    rules = [rule] if rule else []
-    if rule in _API_EXITS:
-        how = _API_EXITS[rule]
+    api = [move for move in moves.most_common() if move[0] in _API]
+    model = [move for move in moves.most_common() if move[0][2] in _MODEL]
+    rules: list[str] = []
+    if api:
+        (old, new, rule), _ = api[0]
+        assert old is not None
+        state, how = old, _API[old, new, rule]
         callback = _CALLBACK.get(state, "job_modification")
-        delivered = sum(
-            1
+        delivered = any(
+            entry.job is job and entry.method == callback and entry.outcome == "delivered"
             for entry in sim.log[start.log_length :]
-            if entry.job is job and entry.method == callback and entry.outcome == "delivered"
         )
+        rules.append(rule)
         if delivered:
             how = f"{callback} -> {how}"
             rules.append("C10")
+    elif model:
+        (old, new, rule), _ = model[0]
+        how, which = _MODEL[rule]
+        state = new if which == "new" or old is None else old
+        rules.append(rule)
     else:
-        how = _MODEL_EXITS.get(rule, f"rule {rule}" if rule else "the model")
-    see = f"; see {', '.join(rules)}" if rules else ""
+        (old, new, rule), _ = moves.most_common(1)[0]
+        state, how = new, f"rule {rule}"
+        rules.append(rule)
+    count = entered[state] - 1  # the first entry of the run is not a re-entry
     return (
-        f"job {safe_text(job.name)} has re-entered {state.name} {count:,} times through {how}{see}"
+        f"job {safe_text(job.name)} has re-entered {state.name} {count:,} times through "
+        f"{how}; see {', '.join(rules)}"
     )
