@@ -58,7 +58,7 @@ from .constants import (
 from .errors import BitsError, InvalidArgumentError
 from .files import File, FileProgress
 from .jobs import Job, JobError, JobProgress, StateChange
-from .log import OUTCOMES, EventLog, LogEntry
+from .log import OUTCOMES, EventLog, FileRecord, JobRecord, LogEntry
 from .network import Network
 from .notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
@@ -100,12 +100,14 @@ __all__ = [
     "EventLog",
     "File",
     "FileProgress",
+    "FileRecord",
     "InvalidArgumentError",
     "Job",
     "JobError",
     "JobPriority",
     "JobProgress",
     "JobProperty",
+    "JobRecord",
     "JobState",
     "JobType",
     "LogEntry",

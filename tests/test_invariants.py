@@ -36,6 +36,7 @@ carries the 2,000 examples issue 9 asks of CI. Both draw from ``random_worlds.py
 from __future__ import annotations
 
 import itertools
+import os
 
 from hypothesis import HealthCheck, given, settings
 from random_worlds import METHODS, TARGET, JobPlan, NotifierPlan, Run, Scenario, run, scenarios
@@ -74,13 +75,16 @@ ALLOWED: dict[str, frozenset[tuple[S | None, S]]] = {
     "S2": frozenset({(old, S.QUEUED) for old in (S.CONNECTING, S.TRANSFERRING)}),
     "S3": frozenset({(old, S.QUEUED) for old in (S.CONNECTING, S.TRANSFERRING)}),
 }
+#: CI's extra runs (other interpreters, the dependency floors) draw a share of the examples:
+#: BITSLAB_EXAMPLES_PERCENT=10 draws 160 and 40; the main run draws them all.
+PERCENT = int(os.environ.get("BITSLAB_EXAMPLES_PERCENT", "100"))
 MAIN = settings(
-    max_examples=1_600,
+    max_examples=max(1, 1_600 * PERCENT // 100),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-SEEDS = settings(MAIN, max_examples=400)
+SEEDS = settings(MAIN, max_examples=max(1, 400 * PERCENT // 100))
 
 
 def check_run_ended(result: Run) -> None:
