@@ -10,7 +10,8 @@ are frozen; a DataFrame is made only when asked for (:meth:`EventLog.to_datafram
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -219,7 +220,7 @@ class EventLog(Sequence[LogEntry]):
     """
 
     def __init__(self, pending: Callable[[], list[Pending]] | None = None) -> None:
-        self._entries: list[LogEntry] = []
+        self._entries = _Columns()
         self._pending = pending
 
     def _add(self, entry: LogEntry) -> None:
@@ -262,6 +263,10 @@ class EventLog(Sequence[LogEntry]):
 
     def __iter__(self) -> Iterator[LogEntry]:
         return iter(self._entries)
+
+    def _append(self, *fields: Any) -> None:
+        """Write one entry, given its fields in :class:`LogEntry`'s order (the dispatcher)."""
+        self._entries.add(*fields)
 
     def __repr__(self) -> str:
         finals = sum(entry.final for entry in self._entries)
@@ -400,6 +405,142 @@ class _Frozen:
 
     def __call__(self) -> list[Pending]:
         return list(self.pending)
+
+
+class _Columns:
+    """A log's entries by column: each :class:`LogEntry` is made when it is read.
+
+    Numbers go into typed arrays; every other field (method, job, file, outcome, rule, reason,
+    target, detail, trigger) is a number into one table of the distinct values met so far, as
+    the same few texts and jobs recur in entry after entry; durations and ranges, rarely set,
+    are kept only where they are.
+    """
+
+    __slots__ = (
+        "_index",
+        "_values",
+        "attempts",
+        "durations",
+        "finals",
+        "ids",
+        "objects",
+        "raised",
+        "ranges",
+        "times",
+    )
+
+    #: The fields kept as numbers into the table of values, in LogEntry's order.
+    OBJECTS = ("method", "job", "file", "outcome", "rule", "reason", "target", "detail", "trigger")
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.times = array("d")
+        self.raised = array("d")
+        self.attempts = array("l")
+        self.finals = bytearray()
+        self.objects = tuple(array("L") for _ in self.OBJECTS)
+        self.durations: dict[int, float] = {}
+        self.ranges: dict[int, tuple[tuple[int, int], ...]] = {}
+        self._values: list[Any] = []
+        self._index: dict[Any, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _code(self, value: Any) -> int:
+        code = self._index.get(value)  # texts, None, jobs and files: no two of them are equal
+        if code is None:
+            code = self._index[value] = len(self._values)
+            self._values.append(value)
+        return code
+
+    def add(
+        self,
+        id: int,
+        time: float,
+        method: str,
+        job: Any,
+        file: Any,
+        outcome: str,
+        rule: str | None,
+        final: bool,
+        attempt: int,
+        raised: float,
+        reason: str,
+        target: str | None = None,
+        detail: str = "",
+        duration: float = 0.0,
+        trigger: str = "",
+        ranges: tuple[tuple[int, int], ...] | None = None,
+    ) -> None:
+        row = len(self.ids)
+        self.ids.append(id)
+        self.times.append(time)
+        self.raised.append(raised)
+        self.attempts.append(attempt)
+        self.finals.append(final)
+        code = self._code
+        m, j, f, o, r, why, to, what, how = self.objects
+        m.append(code(method))
+        j.append(code(job))
+        f.append(code(file))
+        o.append(code(outcome))
+        r.append(code(rule))
+        why.append(code(reason))
+        to.append(code(target))
+        what.append(code(detail))
+        how.append(code(trigger))
+        if duration:
+            self.durations[row] = duration
+        if ranges is not None:
+            self.ranges[row] = ranges
+
+    def append(self, entry: LogEntry) -> None:
+        self.add(*entry)
+
+    def extend(self, entries: Iterable[LogEntry]) -> None:
+        for entry in entries:
+            self.add(*entry)
+
+    def entry(self, row: int) -> LogEntry:
+        values = self._values
+        method, job, file, outcome, rule, reason, target, detail, trigger = (
+            values[column[row]] for column in self.objects
+        )
+        return LogEntry(
+            self.ids[row],
+            self.times[row],
+            method,
+            job,
+            file,
+            outcome,
+            rule,
+            bool(self.finals[row]),
+            self.attempts[row],
+            self.raised[row],
+            reason,
+            target,
+            detail,
+            self.durations.get(row, 0.0),
+            trigger,
+            self.ranges.get(row),
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> LogEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LogEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> LogEntry | list[LogEntry]:
+        rows = range(len(self.ids))
+        if isinstance(index, slice):
+            return [self.entry(row) for row in rows[index]]
+        return self.entry(rows[index])
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        entry = self.entry
+        return (entry(row) for row in range(len(self.ids)))
 
 
 def _restore(entries: list[tuple[Any, ...]], pending: list[tuple[Any, ...]]) -> EventLog:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..constants import JobProperty, JobState
-from ..log import EventLog, LogEntry, Pending
+from ..log import EventLog, Pending
 from .calls import call
 from .decide import (
     CALL,
@@ -73,7 +73,7 @@ class Dispatcher:
         self._env = sim.env
         self._timer = sim._agenda.at  # the model's timers (see bitslab.agenda)
         self.log = EventLog(self.pending)
-        self._entries = self.log._entries  # written here, one entry per attempt or decision
+        self._append = self.log._append  # written here, one entry per attempt or decision
         self.programs = Programs(interrupted)
         self.dispatch_delay = dispatch_delay
         self.modification_delay = modification_delay
@@ -551,24 +551,22 @@ class Dispatcher:
     ) -> None:
         now = self._env._now
         time = now if start is None else start
-        self._entries.append(
-            LogEntry(
-                note.id,
-                time,
-                note.method,
-                note.job,
-                note.file,
-                outcome,
-                rule,
-                final,
-                note.attempts,
-                note.raised,
-                note.reason,
-                target,
-                detail,
-                0.0 if time == now else now - time,
-                note.trigger,
-                tuple(note.ranges) if note.ranges is not None else None,
-            )
+        self._append(
+            note.id,
+            time,
+            note.method,
+            note.job,
+            note.file,
+            outcome,
+            rule,
+            final,
+            note.attempts,
+            note.raised,
+            note.reason,
+            target,
+            detail,
+            0.0 if time == now else now - time,
+            note.trigger,
+            tuple(note.ranges) if note.ranges is not None else None,
         )
         note.trigger = ""  # it explained this attempt; the next one has its own
