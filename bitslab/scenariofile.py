@@ -169,7 +169,9 @@ class ScenarioFile:
         except FileNotFoundError:
             raise ScenarioFileError(name, "", "no such file") from None
         except IsADirectoryError:
-            raise ScenarioFileError(name, "", "is a directory: give a scenario file") from None
+            raise ScenarioFileError(
+                name, "", "cannot be read: it is a directory; give a scenario file"
+            ) from None
         except UnicodeDecodeError as error:
             raise ScenarioFileError(name, "", f"is not UTF-8 text ({error.reason})") from None
         except OSError as error:
