@@ -436,9 +436,9 @@ class _Columns:
         self.ids = array("q")
         self.times = array("d")
         self.raised = array("d")
-        self.attempts = array("l")
+        self.attempts = array("i")
         self.finals = bytearray()
-        self.objects = tuple(array("L") for _ in self.OBJECTS)
+        self.objects = tuple(array("I") for _ in self.OBJECTS)  # 4 bytes each
         self.durations: dict[int, float] = {}
         self.ranges: dict[int, tuple[tuple[int, int], ...]] = {}
         self._values: list[Any] = []
