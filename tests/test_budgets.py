@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import log_rows
+from support import log_rows, one_job_file
 
 import bitslab as bl
 from bitslab.cli import main
@@ -101,12 +101,7 @@ def test_l14_a_file_of_2_63_bytes_ends_with_the_event_budget_naming_the_job() ->
 def test_l14_the_cli_on_a_scenario_file_of_2_63_bytes_exits_2_with_one_line(
     tmp_path: Path,
 ) -> None:
-    scenario = tmp_path / "huge.toml"
-    scenario.write_text(
-        f'[[job]]\nname = "big"\n[[job.file]]\nurl = "https://example.test/huge.bin"\n'
-        f'name = "huge.bin"\nsize = {HUGE}\n',
-        encoding="utf-8",
-    )
+    scenario = one_job_file(tmp_path / "huge.toml", "big", size=HUGE)
     out, err = io.StringIO(), io.StringIO()
     assert main(["run", str(scenario)], out, err) == 2
     lines = err.getvalue().splitlines()
@@ -134,12 +129,8 @@ def test_s2_s5_the_cli_refuses_a_vanishing_step_in_a_scenario_file_with_one_line
     tmp_path: Path,
 ) -> None:
     for option, value in (("time_slice", "1e-9"), ("bandwidth", "5e-324")):
-        scenario = tmp_path / f"{option}.toml"
-        scenario.write_text(
-            f'[simulation]\n{option} = {value}\n[[job]]\nname = "j"\n[[job.file]]\n'
-            'url = "https://example.test/a"\nname = "a"\nsize = 1000\n',
-            encoding="utf-8",
-        )
+        before = f"[simulation]\n{option} = {value}\n"
+        scenario = one_job_file(tmp_path / f"{option}.toml", before=before)
         err = io.StringIO()
         assert main(["run", str(scenario)], io.StringIO(), err) == 2
         lines = err.getvalue().splitlines()

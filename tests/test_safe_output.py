@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
+from support import one_job_file
 
 import bitslab as bl
 from bitslab.cli import main
@@ -69,12 +70,7 @@ def test_csv_raw_must_be_a_bool() -> None:
 
 
 def test_cli_log_writes_the_safe_csv_and_log_raw_the_raw_one(tmp_path: Path) -> None:
-    scenario = tmp_path / "s.toml"
-    scenario.write_text(
-        "[[job]]\nname = \"=cmd|' /C calc'!A0\"\n[[job.file]]\n"
-        'url = "https://example.test/a"\nname = "a"\nsize = 1000\n',
-        encoding="utf-8",
-    )
+    scenario = one_job_file(tmp_path / "s.toml", name_toml="\"=cmd|' /C calc'!A0\"")
     safe, raw = tmp_path / "safe.csv", tmp_path / "raw.csv"
     assert main(["run", str(scenario), "--log", str(safe)], io.StringIO(), io.StringIO()) == 0
     argv = ["run", str(scenario), "--log", str(raw), "--log-raw"]
@@ -96,13 +92,11 @@ def test_a_name_with_a_lone_surrogate_is_refused_before_it_reaches_a_file() -> N
 def test_scenario_text_reaches_the_terminal_without_control_characters(
     tmp_path: Path, colour: str
 ) -> None:
-    scenario = tmp_path / "s.toml"
-    scenario.write_text(
-        'title = "evil\\u001b]0;owned\\u0007 title"\n'
-        'description = "clears\\u001b[2J the screen\\r and \\u009b31m more"\n'
-        '[[job]]\nname = "j\\u001b[31m"\n[[job.file]]\n'
-        'url = "https://example.test/a"\nname = "a"\nsize = 1000\n',
-        encoding="utf-8",
+    scenario = one_job_file(
+        tmp_path / "s.toml",
+        before='title = "evil\\u001b]0;owned\\u0007 title"\n'
+        'description = "clears\\u001b[2J the screen\\r and \\u009b31m more"\n',
+        name_toml='"j\\u001b[31m"',
     )
     out = io.StringIO()
     assert main(["run", str(scenario), "--color", colour], out, io.StringIO()) == 0
