@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import scenarios
 from .apps import App, Run
+from .budget import RunBudgetError
 from .constants import (
     BG_E_EMPTY,
     BG_E_ERROR_INFORMATION_UNAVAILABLE,
@@ -58,12 +59,13 @@ from .constants import (
 from .errors import BitsError, InvalidArgumentError
 from .files import File, FileProgress
 from .jobs import Job, JobError, JobProgress, StateChange
-from .log import OUTCOMES, EventLog, LogEntry
+from .log import OUTCOMES, EventLog, FileRecord, JobRecord, LogEntry
 from .network import Network
 from .notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
 from .simulation import Simulation
 
+#: The one place the version is written: pyproject.toml reads it from here.
 __version__ = "0.1.0"
 
 __all__ = [
@@ -99,12 +101,14 @@ __all__ = [
     "EventLog",
     "File",
     "FileProgress",
+    "FileRecord",
     "InvalidArgumentError",
     "Job",
     "JobError",
     "JobPriority",
     "JobProgress",
     "JobProperty",
+    "JobRecord",
     "JobState",
     "JobType",
     "LogEntry",
@@ -114,6 +118,7 @@ __all__ = [
     "RecordingNotifier",
     "Rule",
     "Run",
+    "RunBudgetError",
     "ScenarioFile",
     "ScenarioFileError",
     "Simulation",

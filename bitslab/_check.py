@@ -88,6 +88,13 @@ def check_str(name: str, value: object, *, allow_empty: bool = False) -> str:
         raise TypeError(f"{name} must be a str, got {got(value)}")
     if not allow_empty and not value:
         raise ValueError(f"{name} must not be empty, got ''")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate: no file or terminal can take it
+        raise ValueError(
+            f"{name} must be text that UTF-8 can encode, got {safe_text(value, limit=80)} "
+            f"(a lone surrogate at index {error.start})"
+        ) from None
     return value
 
 

@@ -15,6 +15,11 @@ Two ways the batches run:
 - Outside it (a caller steps ``sim.env`` directly), the agenda keeps one SimPy event
   scheduled for its earliest time, and runs that time's batch when the event fires.
 
+Budgets and interrupts (see :meth:`Agenda.drive`): the agenda counts every entry it runs and
+every SimPy event it steps (:attr:`Agenda.events`), stops when a budget is spent, and turns
+a requested interrupt into a KeyboardInterrupt between two of them, never in the middle of
+one, so the model is left as it is between two events.
+
 Order: entries due at one moment run in the order they were added. Model choice (the
 simulation's timing is exact either way): a SimPy event due at the same moment as a batch,
 such as the resumption of a callback that takes simulated time (C9), runs before the batch;
@@ -24,6 +29,7 @@ the batch runs whole, never split by one.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from heapq import heappop, heappush
 from math import inf
@@ -35,6 +41,10 @@ from simpy.events import NORMAL
 __all__ = ["Agenda"]
 
 Entry = tuple[float, int, Callable[..., Any], tuple[Any, ...]]
+
+#: Events between two looks at the wall clock; a budget spent after this many at one moment
+#: is a stuck clock.
+_STUCK = 1_000
 
 
 class _Wake(simpy.Event):
@@ -52,7 +62,21 @@ class _Wake(simpy.Event):
 class Agenda:
     """Calls due at simulated times, for one SimPy environment."""
 
-    __slots__ = ("_driven", "_heap", "_next", "_order", "_waking", "env")
+    __slots__ = (
+        "_driven",
+        "_heap",
+        "_interrupt",
+        "_limit",
+        "_next",
+        "_order",
+        "_reason",
+        "_waking",
+        "cut_short",
+        "env",
+        "events",
+        "interrupted_cleanly",
+        "torn",
+    )
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
@@ -61,6 +85,18 @@ class Agenda:
         self._next: float | None = None  # the earliest time a wake-up event is set for
         self._waking: set[float] = set()  # every time a wake-up event is set for
         self._driven = False  # inside drive(): no wake-up events are needed
+        self.events = 0  # entries run and SimPy events stepped, ever (budgets count these)
+        self._limit = inf  # drive() stops once events reaches this (the event budget)
+        self._reason: str | None = None  # why drive() must stop at the next gap, if it must
+        #: True when the last KeyboardInterrupt out of drive() came between two events.
+        self.interrupted_cleanly = False
+        #: True once a KeyboardInterrupt left drive() in the middle of an event (a second
+        #: Ctrl-C, or user code that raised it where nothing catches it): the model may be
+        #: half-way through a change.
+        self.torn = False
+        #: True when the last drive() stopped after at least :data:`_STUCK` events at one
+        #: moment (a step of the model vanished, and the clock could not move on).
+        self.cut_short = False
 
     def __len__(self) -> int:
         """Entries not yet run (stale ones included: timers are never cancelled)."""
@@ -74,15 +110,38 @@ class Agenda:
             if upcoming is None or when < upcoming:
                 self._set_wake(when)
 
+    def interrupt(self) -> None:
+        """Ask :meth:`drive` to raise KeyboardInterrupt at the next gap between two events
+        (a real Ctrl-C, or a callback that raised KeyboardInterrupt and was settled)."""
+        self.stop_soon("interrupt")
+
+    def stop_soon(self, reason: str) -> None:
+        """Ask :meth:`drive` to stop at the next gap between two events and return
+        ``reason`` (a budget the model itself counts, such as ``"max_reentries"``), or raise
+        KeyboardInterrupt for ``"interrupt"``. An interrupt outranks any other reason."""
+        if self._reason != "interrupt":
+            self._reason = reason
+        if self._driven:
+            self._limit = self.events  # the batch under way stops after this entry
+
     def drive(
         self,
         end: float | None,
         stop: Callable[[], bool],
         step: Callable[[], None] | None = None,
-    ) -> None:
+        *,
+        max_events: float = inf,
+        wall_deadline: float = inf,
+    ) -> str | None:
         """Run the agenda's batches and SimPy's events in time order, until ``stop()`` is
         true (checked before each moment), nothing is left, or the next thing is due at or
         after ``end``. ``step``, if given, is called after each batch or SimPy event.
+
+        Budgets: once ``max_events`` entries and SimPy events have run in this call (a batch
+        that never ends, because a time step vanished, is cut there too), or once
+        :func:`time.monotonic` passes ``wall_deadline``, it stops between two events and
+        returns ``"max_events"`` or ``"max_wall_time"``; otherwise None. A requested
+        :meth:`interrupt` raises KeyboardInterrupt between two events.
 
         SimPy's clock is moved to each batch's time; it is the one clock of the simulation.
         """
@@ -90,35 +149,81 @@ class Agenda:
         queue = env._queue  # SimPy's own heap of (time, priority, id, event) (SimPy 4)
         heap = self._heap
         limit = inf if end is None else end
+        self._limit = self.events + max_events
+        if self._reason is not None:  # asked for between two runs: at once
+            self._limit = self.events
         self._driven = True
+        self.interrupted_cleanly = self.cut_short = False
+        checkpoint = self.events + _STUCK  # every _STUCK events, a look at the wall clock
+        moment, moment_events = env._now, self.events  # the clock's time, since which event
         try:
             while not stop():
+                if self.events >= self._limit:
+                    self.cut_short = env._now == moment and self.events - moment_events >= _STUCK
+                    return self._stopped() or "max_events"
+                if self.events >= checkpoint:
+                    checkpoint = self.events + _STUCK
+                    if time.monotonic() > wall_deadline:
+                        return "max_wall_time"
                 upcoming = queue[0][0] if queue else inf  # env.peek(), without the call
                 when = heap[0][0] if heap else inf
                 if upcoming <= when:  # a SimPy event first, also at a tie (model choice)
                     if upcoming >= limit or upcoming == inf:
-                        return
+                        break
+                    if upcoming != moment:
+                        moment, moment_events = upcoming, self.events
+                    self.events += 1
                     env.step()
                 else:
                     if when >= limit:
-                        return
+                        break
+                    if when != moment:
+                        moment, moment_events = when, self.events
                     env._now = when  # SimPy keeps its clock in _now (SimPy 4)
                     self._run(when)
                 if step is not None:
                     step()
+            return self._stopped()  # a stop asked for by the last event still counts
+        except KeyboardInterrupt:
+            if not self.interrupted_cleanly:
+                self.torn = True
+            raise
         finally:
+            self._limit = inf
             self._driven = False
             self._next = None
             if heap:  # a caller may step sim.env directly next
                 self._set_wake(heap[0][0])
 
+    def raise_interrupt(self) -> None:
+        """Raise the KeyboardInterrupt asked for since the last :meth:`drive` ended, if any
+        (the caller is between two events); a stop for another reason is dropped."""
+        self._stopped()
+
+    def _stopped(self) -> str | None:
+        """The reason a stop was asked for (raising KeyboardInterrupt for an interrupt)."""
+        reason, self._reason = self._reason, None
+        if reason == "interrupt":
+            self.interrupted_cleanly = True
+            raise KeyboardInterrupt
+        return reason
+
+    def next_time(self) -> float:
+        """When the next entry or SimPy event is due (inf when nothing is)."""
+        mine = self._heap[0][0] if self._heap else inf
+        return min(mine, self.env.peek())
+
     # -- internals ---------------------------------------------------------------------------
 
     def _run(self, when: float) -> None:
         """Run every entry due by ``when``, oldest first (entries added for this moment join
-        the batch)."""
+        the batch); inside :meth:`drive`, stop early once the event budget is spent or an
+        interrupt is asked for (what is left runs at the same moment next time)."""
         heap = self._heap
         while heap and heap[0][0] <= when:
+            if self.events >= self._limit:
+                return
+            self.events += 1
             _, _, fn, args = heappop(heap)
             fn(*args)
 

@@ -1,7 +1,10 @@
 """The command line: ``python -m bitslab demo | run FILE.toml | explain FILE.toml | rules``.
 
 Colour and a progress bar on a terminal, plain text when piped (see :mod:`bitslab.terminal`).
-Exit status: 0 done, 2 a bad command line or a bad scenario file (the message names the key).
+Exit status: 0 done, 2 a bad command line, a bad scenario file (the message names the key), a
+run that spent its budget or an output that cannot be written, 130 Ctrl-C. Every failure is one
+line on stderr, never a traceback; text from the scenario file reaches the terminal with its
+control characters escaped (:func:`bitslab.terminal.printable`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .budget import RunBudgetError
 from .classroom import cli as classroom
 from .constants import NotifyFlags
 from .explain import flag_names
@@ -28,7 +32,7 @@ from .rulebook import FAMILIES, rules
 from .scenariofile import ScenarioFile, ScenarioFileError, ScenarioRun
 from .scenarios import MediaPlayer, flaky_network, media_player, restart_story
 from .simulation import Simulation
-from .terminal import ProgressBar, Style, wants_colour
+from .terminal import ProgressBar, Style, printable, wants_colour
 
 __all__ = ["format_history", "main"]
 
@@ -43,7 +47,11 @@ class _Output:
         self.bar = ProgressBar(err)
 
     def write(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(printable(text, colour=self.style.colour) + "\n")
+
+    def error(self, text: str) -> None:
+        """One line on stderr: ``error: ...``, with no control character left raw."""
+        self.err.write("error: " + printable(" ".join(text.split())) + "\n")
 
     def rules(self, cited: set[str]) -> None:
         self.write("The rules cited above (python -m bitslab rules ID says more):")
@@ -249,8 +257,10 @@ def _seed(text: str) -> int:
 
 def _check_target(option: str, target: str | None) -> str | None:
     """What is wrong with the file --plot or --log would write, or None."""
-    if not target:
+    if target is None:
         return None
+    if not target:
+        return f"--{option} '': an empty path; give a file name"
     path = Path(target)
     if path.is_dir():
         return f"--{option} {target}: is a directory; give a file name"
@@ -267,7 +277,7 @@ def _outputs(sim: Simulation, args: argparse.Namespace, io: _Output) -> int:
         try:
             from .plots import timeline
         except ImportError:
-            io.err.write("error: --plot needs matplotlib: pip install 'bitslab[widgets]'\n")
+            io.error("--plot needs matplotlib: pip install 'bitslab[widgets]'")
             return 2
         asked = any(job.get_notify_flags() & NotifyFlags.JOB_MODIFICATION for job in sim.jobs)
         name = args.scenario if args.command == "demo" else Path(args.file).name
@@ -278,14 +288,14 @@ def _outputs(sim: Simulation, args: argparse.Namespace, io: _Output) -> int:
             figure.savefig(args.plot, dpi=110)
         except (OSError, ValueError) as error:  # ValueError: a format matplotlib lacks
             reason = error.strerror if isinstance(error, OSError) else str(error)
-            io.err.write(f"error: --plot {args.plot}: cannot write ({reason})\n")
+            io.error(f"--plot {args.plot}: cannot write ({reason})")
             return 2
         io.err.write(f"wrote the timeline to {args.plot}\n")
     if getattr(args, "log", None):
         try:
-            sim.log.to_dataframe().to_csv(args.log, index=False)
+            sim.log.to_csv(args.log, raw=args.log_raw)
         except OSError as error:
-            io.err.write(f"error: --log {args.log}: cannot write ({error.strerror})\n")
+            io.error(f"--log {args.log}: cannot write ({error.strerror})")
             return 2
         io.err.write(f"wrote the event log to {args.log}\n")
     return 0
@@ -295,7 +305,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bitslab",
         description="bitslab: a simulated Windows BITS for learning how it notifies applications.",
-        epilog="Exit status: 0 done, 2 a bad command line or scenario file.",
+        epilog="Exit status: 0 done, 2 a bad command line or scenario file, a run that spent its "
+        "budget or an output that cannot be written, 130 interrupted (Ctrl-C).",
     )
     looks = argparse.ArgumentParser(add_help=False)
     looks.add_argument(
@@ -307,6 +318,12 @@ def _parser() -> argparse.ArgumentParser:
     files = argparse.ArgumentParser(add_help=False)
     files.add_argument("--plot", metavar="FILE.png", help="also draw the timeline into FILE.png")
     files.add_argument("--log", metavar="FILE.csv", help="also write the event log as CSV")
+    files.add_argument(
+        "--log-raw",
+        action="store_true",
+        help="write text in --log as it is: no ' before a leading = + - @ (spreadsheets may "
+        "run such a cell as a formula)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
@@ -368,13 +385,30 @@ def main(
         return 0
     if args.command == "rules":
         return _rules(io, args)
-    if args.command == "classroom":
-        return classroom.run(args, io.out, io.err)
+    try:
+        if args.command == "classroom":
+            return classroom.run(args, io.out, io.err)
+        return _simulate(io, args)
+    except KeyboardInterrupt:
+        io.bar.clear()
+        io.error("interrupted (Ctrl-C)")
+        return 130
+
+
+def _simulate(io: _Output, args: argparse.Namespace) -> int:
+    """demo, run and explain: check the outputs, run, print, write the outputs."""
+    targets = {}
     for option in ("plot", "log"):
-        problem = _check_target(option, getattr(args, option, None))
+        target = getattr(args, option, None)
+        problem = _check_target(option, target)
         if problem is not None:
-            io.err.write(f"error: {problem}\n")
+            io.error(problem)
             return 2
+        if target:
+            targets[option] = Path(target).resolve()
+    if len(targets) == 2 and targets["plot"] == targets["log"]:
+        io.error(f"--plot and --log name the same file {args.log}: give each its own")
+        return 2
     try:
         if args.command == "demo":
             sim = _DEMOS[args.scenario](io, args.seed)
@@ -382,7 +416,10 @@ def main(
             sim = _run_file(io, args)
         else:
             sim = _explain_file(io, args)
-    except ScenarioFileError as error:
-        io.err.write(f"error: {error}\n")
+    except (ScenarioFileError, RunBudgetError) as error:
+        io.error(str(error))
+        return 2
+    except MemoryError:
+        io.error("out of memory: the scenario is too large for this machine")
         return 2
     return _outputs(sim, args, io)

@@ -399,6 +399,13 @@ class Job:
         """``(program, parameters)``; ``("", "")`` when none is set (K1)."""
         return self._notify.program, self._notify.parameters
 
+    def __copy__(self) -> Job:
+        """Refused: a job belongs to its simulation (a copy would share its state)."""
+        raise TypeError(
+            f"job {self._name!r} cannot be copied: it belongs to its Simulation; job.history "
+            "and sim.log (whose entries pickle with a JobRecord) are plain data"
+        )
+
     def __repr__(self) -> str:
         progress = self.progress
         return (

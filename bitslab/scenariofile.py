@@ -146,14 +146,32 @@ class ScenarioFile:
     source: str
     data: dict[str, Any] = field(repr=False)
 
+    #: The largest scenario file read, in bytes (the shipped examples are under 3 KB); a
+    #: larger one, or an endless one such as /dev/zero, is refused after this many.
+    MAX_BYTES = 1_000_000
+
     @classmethod
     def load(cls, path: str | Path) -> ScenarioFile:
-        """Read and check the file at ``path``."""
+        """Read and check the file at ``path`` (at most :attr:`MAX_BYTES` bytes)."""
         name = str(path)
+        if not name:
+            raise ScenarioFileError("''", "", "is an empty path: give a scenario file")
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")  # Notepad may add a BOM
+            if Path(path).is_dir():
+                raise IsADirectoryError(21, "is a directory")
+            with open(path, "rb") as stream:
+                raw = stream.read(cls.MAX_BYTES + 1)
+            if len(raw) > cls.MAX_BYTES:
+                raise ScenarioFileError(
+                    name, "", f"is larger than {cls.MAX_BYTES:,} bytes: not a scenario file"
+                )
+            text = raw.decode("utf-8-sig")  # Notepad may add a BOM
         except FileNotFoundError:
             raise ScenarioFileError(name, "", "no such file") from None
+        except IsADirectoryError:
+            raise ScenarioFileError(
+                name, "", "cannot be read: it is a directory; give a scenario file"
+            ) from None
         except UnicodeDecodeError as error:
             raise ScenarioFileError(name, "", f"is not UTF-8 text ({error.reason})") from None
         except OSError as error:
@@ -165,10 +183,12 @@ class ScenarioFile:
         """Check TOML ``text`` as a scenario file; ``source`` names it in messages."""
         try:
             data = tomllib.loads(text)
+            scenario = cls(source, data)
+            scenario.simulate(run=False)
         except tomllib.TOMLDecodeError as error:
             raise ScenarioFileError(source, "", f"is not valid TOML: {error}") from None
-        scenario = cls(source, data)
-        scenario.simulate(run=False)
+        except RecursionError:  # tables or arrays nested hundreds deep
+            raise ScenarioFileError(source, "", "nests tables or arrays too deeply") from None
         return scenario
 
     @property

@@ -6,14 +6,27 @@ All randomness goes through ``sim.rng``, so the same seed gives the same history
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from typing import Any
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from math import inf
+from typing import Any, NoReturn
 
 import simpy
 
 from ._check import check_callable, check_enum, check_int, check_number, check_str
 from .agenda import Agenda
 from .apps import App
+from .budget import (
+    DEFAULT_MAX_EVENTS,
+    DEFAULT_MAX_REENTRIES,
+    Budgets,
+    RunBudgetError,
+    diagnose,
+    mark,
+)
 from .constants import JobPriority, JobState, JobType
 from .jobs import Job
 from .log import EventLog
@@ -23,6 +36,16 @@ from .notify.programs import Handler
 from .scheduler import Scheduler
 
 __all__ = ["Simulation"]
+
+
+class _Default:
+    """The type of :data:`_DEFAULT`: a run() budget not given (the simulation's applies)."""
+
+    def __repr__(self) -> str:
+        return "<the simulation's budget>"
+
+
+_DEFAULT = _Default()
 
 
 class Simulation:
@@ -46,6 +69,26 @@ class Simulation:
     - ``progress_interval``: the shortest gap between two "bytes transferred" modifications
       while bytes flow (default 0.1); the job's minimum notification interval, usually longer,
       applies on top (C7, model choice).
+    - ``max_events``, ``max_reentries``, ``max_simulated_time``, ``max_wall_time``: the
+      budgets of each :meth:`run` (default 500,000 events, 10,000 re-entries of one job into
+      one state, no limit on simulated or wall time; None for no limit); a run that spends one
+      raises :class:`~bitslab.RunBudgetError` naming the job
+      and the cycle that kept it busy (see :mod:`bitslab.budget`). :meth:`run` takes the
+      same options for one call.
+
+    Limits of the model's clock: ``bandwidth`` is at least 1 byte per second and
+    ``time_slice`` at least 0.001 s, so that no step of the model vanishes or lasts for ever.
+
+    One thread: a Simulation is not thread-safe. Build it, change it and run it from one
+    thread (a worker thread or process may own a whole simulation; see :func:`bitslab.sweep`
+    for many). ``run()`` from a second thread while one runs is refused. A Simulation cannot
+    be copied (``copy.copy``, ``copy.deepcopy`` and pickle refuse it: its timers and callbacks
+    are live code); build another with the same seed, which gives the same history. What it
+    produced leaves the process as plain data: the log, its entries, job histories.
+
+    Ctrl-C: during :meth:`run` in the main thread, a SIGINT stops the run between two events
+    with KeyboardInterrupt, and ``run()`` again goes on as if nothing had happened. A second
+    Ctrl-C before that gap stops at once; the simulation then refuses to run again.
 
     >>> import bitslab as bl
     >>> sim = bl.Simulation(seed=1, bandwidth=500_000)
@@ -76,12 +119,17 @@ class Simulation:
         modification_delay: float = 0.1,
         callback_timeout: float | None = 60.0,
         progress_interval: float = 0.1,
+        max_events: int | None = DEFAULT_MAX_EVENTS,
+        max_reentries: int | None = DEFAULT_MAX_REENTRIES,
+        max_simulated_time: float | None = None,
+        max_wall_time: float | None = None,
     ) -> None:
         # Negative seeds are refused: random.Random(-n) is random.Random(n), a silent twin.
         self.seed = check_int("seed", seed, minimum=0)
-        link = check_number("bandwidth", bandwidth, strictly_positive=True)
+        # Floors: below them a file's time or a slice's end leaves floating point's reach.
+        link = check_number("bandwidth", bandwidth, minimum=MIN_BANDWIDTH)
         delay = check_number("latency", latency, minimum=0.0)
-        slice_ = check_number("time_slice", time_slice, strictly_positive=True)
+        slice_ = check_number("time_slice", time_slice, minimum=MIN_TIME_SLICE)
         share = check_number("trickle", trickle, minimum=0.0)
         if share >= 1.0:  # S5: foreground jobs need some of the link
             raise ValueError(f"trickle must be a share of the link below 1, got {trickle!r}")
@@ -93,6 +141,7 @@ class Simulation:
             else check_number("callback_timeout", callback_timeout, strictly_positive=True)
         )
         progress = check_number("progress_interval", progress_interval, strictly_positive=True)
+        self.budgets = Budgets.checked(max_events, max_reentries, max_simulated_time, max_wall_time)
         self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
         self._agenda = Agenda(self.env)
         self.rng = random.Random(self.seed)
@@ -104,6 +153,7 @@ class Simulation:
             modification_delay=modification,
             callback_timeout=timeout,
             progress_interval=progress,
+            interrupted=self._agenda.interrupt,
         )
         self.jobs: list[Job] = []
         self.apps: list[App] = []
@@ -111,6 +161,10 @@ class Simulation:
         self._pending_calls = 0  # call_at functions not yet called
         self._runs_ended = 0  # app runs ended so far (I4: a call re-checks its app if this moved)
         self._running = False  # inside run(): a callback must not call run() again
+        self._runner: int | None = None  # the thread inside run()
+        self._broken: str | None = None  # why run() cannot go on, once it cannot
+        self._entries: dict[tuple[Job, JobState], int] = {}  # entries into states this run
+        self._max_entries = 0  # max_reentries of the run under way (0: not counted)
 
     @property
     def now(self) -> float:
@@ -184,6 +238,10 @@ class Simulation:
         until: float | None = None,
         *,
         progress: Callable[[Simulation], object] | None = None,
+        max_events: int | _Default | None = _DEFAULT,
+        max_reentries: int | _Default | None = _DEFAULT,
+        max_simulated_time: float | _Default | None = _DEFAULT,
+        max_wall_time: float | _Default | None = _DEFAULT,
     ) -> None:
         """Advance simulated time.
 
@@ -194,39 +252,121 @@ class Simulation:
         ``PROGRESS_EVERY`` steps (a SimPy event, or the model's timers due at one moment) and
         once at the end (the command line draws its
         progress bar with it); it changes nothing in the run.
-        ``run`` cannot be called from a callback or a ``call_at`` function (RuntimeError).
+
+        ``max_events``, ``max_reentries``, ``max_simulated_time`` and ``max_wall_time``
+        override the simulation's budgets for this call (None: no limit). A spent budget
+        stops the run between two events and raises :class:`~bitslab.RunBudgetError`, which
+        names the job and the cycle that kept it busy; the simulation is consistent, and
+        ``run()`` again goes on.
+
+        ``run`` cannot be called from a callback or a ``call_at`` function, nor from a second
+        thread while it runs (RuntimeError). Ctrl-C stops it between two events
+        (KeyboardInterrupt); see the class's notes.
+
+        >>> import bitslab as bl
+        >>> sim = bl.Simulation(seed=0)
+        >>> job = sim.create_job("j")
+        >>> _ = job.add_file("https://example.test/gone", "gone", size=1_000)
+        >>> sim.network.fail("https://example.test/gone", 404)
+        >>> class Again(bl.Notifier):
+        ...     def job_error(self, job, error):
+        ...         job.resume()  # C10: a 404 never heals, so this never ends
+        >>> job.set_notify_interface(Again())
+        >>> job.resume()
+        >>> try:
+        ...     sim.run(max_reentries=1_000)
+        ... except bl.RunBudgetError as error:
+        ...     print(error.budget, error.job)
+        ...     print(error.cycle)
+        max_reentries j
+        job 'j' has re-entered ERROR 999 times through job_error -> resume(); see L8, C10
+        >>> job.cancel()  # the simulation is consistent: end the cycle, and run on
+        >>> sim.run()
+        >>> job.state.name, sim.quiet
+        ('CANCELLED', True)
         """
         if self._running:
+            if self._runner != threading.get_ident():
+                raise RuntimeError(
+                    "run() called from another thread while this simulation is running: a "
+                    "Simulation is single-threaded; give each thread its own"
+                )
             raise RuntimeError(
                 "run() called while the simulation is running (from a notifier callback, an "
                 "on_start function or a call_at function): let the running run() go on"
             )
+        if self._broken is not None:
+            raise RuntimeError(f"this simulation cannot run again: {self._broken}")
         end = None if until is None else check_number("until", until)
         if progress is not None:
             check_callable("progress", progress)
+        mine = self.budgets
+        budgets = Budgets.checked(
+            mine.max_events if max_events is _DEFAULT else max_events,
+            mine.max_reentries if max_reentries is _DEFAULT else max_reentries,
+            mine.max_simulated_time if max_simulated_time is _DEFAULT else max_simulated_time,
+            mine.max_wall_time if max_wall_time is _DEFAULT else max_wall_time,
+        )
         if end is not None and end < self.now:
             raise ValueError(
                 f"until={until!r} is before the current time {self.now:g}: "
                 "simulated time cannot run backwards"
             )
-        self._running = True
+        start = mark(self)
+        horizon = end
+        if budgets.max_simulated_time is not None:
+            cap = self.now + budgets.max_simulated_time
+            if horizon is None or cap < horizon:
+                horizon = cap
+        step: Callable[[], None] | None = None
+        if progress is not None:
+            steps = 0
+
+            def step() -> None:
+                nonlocal steps
+                steps += 1
+                if steps % self.PROGRESS_EVERY == 0:
+                    progress(self)
+
+        agenda = self._agenda
         try:
-            if progress is None:
-                self._agenda.drive(end, self._stop(end))
-            else:
-                steps = 0
-
-                def step() -> None:
-                    nonlocal steps
-                    steps += 1
-                    if steps % self.PROGRESS_EVERY == 0:
-                        progress(self)
-
-                self._agenda.drive(end, self._stop(end), step)
-            if end is not None and end > self.now:
-                self.env.run(until=end)  # nothing is due before end: this moves the clock
+            self._running = True
+            self._runner = threading.get_ident()
+            self._entries.clear()
+            self._max_entries = budgets.max_reentries or 0
+            with self._sigint():
+                spent = agenda.drive(
+                    horizon,
+                    self._stop(end),
+                    step,
+                    max_events=inf if budgets.max_events is None else budgets.max_events,
+                    wall_deadline=inf
+                    if budgets.max_wall_time is None
+                    else time.monotonic() + budgets.max_wall_time,
+                )
+                if spent is None and horizon is not end:  # the horizon came first: is
+                    upcoming = agenda.next_time()  # anything left before until, or quiet?
+                    if upcoming < (inf if end is None else end) and not (
+                        end is None and self._quiet()
+                    ):
+                        spent = "max_simulated_time"
+                if spent is None and end is not None and end > self.now:
+                    self.env.run(until=end)  # nothing is due before end: this moves the clock
+                agenda.raise_interrupt()  # a Ctrl-C that came after the last event
+        except KeyboardInterrupt:
+            if agenda.torn:
+                self._broken = (
+                    f"a KeyboardInterrupt stopped it in the middle of an event at "
+                    f"{self.now:g} s, so its state may be inconsistent; build it again (the "
+                    "same seed gives the same history)"
+                )
+            raise
         finally:
             self._running = False
+            self._runner = None
+            self._max_entries = 0
+        if spent is not None:
+            self._out_of_budget(spent, getattr(budgets, spent), start)
         if progress is not None:
             progress(self)
 
@@ -242,11 +382,61 @@ class Simulation:
         self._pending_calls += 1
         self._at(when, self._call, fn, args)
 
+    def __copy__(self) -> NoReturn:
+        raise TypeError(_NO_COPY)
+
+    def __deepcopy__(self, memo: object) -> NoReturn:
+        raise TypeError(_NO_COPY)
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(_NO_COPY)
+
     # -- internals -------------------------------------------------------------------------
+
+    def _out_of_budget(self, spent: str, limit: float, start: Any) -> NoReturn:
+        job, cycle = diagnose(self, start, stuck=self._agenda.cut_short)
+        shown = f"{limit:g} s" if spent.endswith("_time") else f"{limit:,}"
+        raise RunBudgetError(
+            f"run() spent {spent}={shown} at {self.now:g} s without becoming quiet: {cycle}. "
+            "It stopped between two events: inspect the simulation, or run() again to go on",
+            budget=spent,
+            limit=limit,
+            job=job,
+            cycle=cycle,
+        )
+
+    @contextmanager
+    def _sigint(self) -> Iterator[None]:
+        """During run(), in the main thread, Ctrl-C stops the run between two events: the
+        first SIGINT asks the agenda to interrupt; a second before then interrupts at once.
+        Another handler than Python's default one (a notebook kernel's) is left alone."""
+        if (
+            threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        ):
+            yield
+            return
+        asked = False
+
+        def handler(signum: int, frame: object) -> None:
+            nonlocal asked
+            if asked:  # the user insists: stop now, wherever the run is
+                raise KeyboardInterrupt
+            asked = True
+            self._agenda.interrupt()
+
+        signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def _call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self._pending_calls -= 1
-        fn(*args)
+        try:
+            fn(*args)
+        except KeyboardInterrupt:  # Ctrl-C in a call_at function: the run stops once this
+            self._agenda.interrupt()  # event has ended, between two events
 
     def _after(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` after ``delay`` simulated seconds (internal timers)."""
@@ -263,9 +453,25 @@ class Simulation:
 
     def _job_state_changed(self, job: Job, old: JobState, new: JobState) -> None:
         self._busy += new.is_busy - old.is_busy
+        if self._max_entries:  # max_reentries: a job that keeps coming back is in a cycle
+            key = (job, new)
+            count = self._entries[key] = self._entries.get(key, 0) + 1
+            if count > self._max_entries:  # its first entry in this run was no re-entry
+                self._agenda.stop_soon("max_reentries")
         self._delivery.on_state_change(job, old, new)  # raised before the scheduler reacts
         self._scheduler.on_state_change(job, old, new)
 
 
 def _never() -> bool:
     return False
+
+
+#: Floors of the model's clock (see the class's notes).
+MIN_BANDWIDTH = 1.0
+MIN_TIME_SLICE = 0.001
+
+_NO_COPY = (
+    "a Simulation cannot be copied or pickled: its timers and callbacks are live code. Build "
+    "another with the same seed for the same history, and send results as plain data "
+    "(sim.log, sim.log.to_dataframe(), job.history)"
+)

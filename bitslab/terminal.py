@@ -8,12 +8,13 @@ or redirected, when ``NO_COLOR`` is set (no-color.org) or when ``TERM`` is ``dum
 from __future__ import annotations
 
 import os
+import re
 from typing import TextIO
 
 from .constants import BG_SIZE_UNKNOWN, JobState
 from .simulation import Simulation
 
-__all__ = ["ProgressBar", "Style", "wants_colour"]
+__all__ = ["ProgressBar", "Style", "printable", "wants_colour"]
 
 _RESET = "\033[0m"
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
@@ -42,6 +43,33 @@ OUTCOME_COLOURS = {
     "not_on_demand": "dim",
     "not_implemented": "dim",
 }
+
+
+#: Characters a terminal would act on rather than show: C0 controls but newline and tab,
+#: DEL, C1 controls, bidirectional overrides and isolates, and lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: The escape sequences :class:`Style` writes, and only those.
+_OWN = re.compile("(\x1b\\[(?:[0-9]+;)*[0-9]+m)")
+
+
+def printable(text: str, *, colour: bool = False) -> str:
+    """``text`` with every character a terminal would act on shown as an escape
+    (``"a\\x1b[2Jb"``), so that text from a scenario file or a callback cannot move the
+    cursor, clear the screen or retitle the window. With ``colour``, the SGR colour codes
+    :class:`Style` writes are kept.
+
+    >>> print(printable("title\x1b]0;owned\x07 ok"))
+    title\\x1b]0;owned\\x07 ok
+    """
+    parts = _OWN.split(text) if colour else [text]
+    return "".join(
+        part if index % 2 else _UNSAFE.sub(_escape, part) for index, part in enumerate(parts)
+    )
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -13,7 +13,10 @@ lacking methods (I6); and timed actions (``call_at``): flag changes, crashes, re
 interfaces to None), re-registrations, resumes, suspends, new command lines, retry delays and
 notification intervals; plus outages and HTTP 503/404 failures. Each scenario runs to
 ``HORIZON``, then restarts every app that is down, runs until quiet, cancels or completes
-every job and runs until quiet again, so every notification ends.
+every job and runs until quiet again, so every notification ends. A world may loop for ever
+(a ``job_error`` that resumes a job whose server answers 404 for good, C10): the first two
+runs may then end with :class:`bitslab.RunBudgetError` (kept in ``Run.budget_errors``), and
+finishing every job ends the loop.
 
 ``scenarios(hostile=True)`` adds results and exceptions that cannot be printed;
 ``scenarios(reentrant=True)`` adds everything of issue 9: callbacks that call the API again
@@ -581,16 +584,33 @@ def program(book: Book, codes: tuple[object, ...]) -> Callable[[bl.Job, str], An
 # -- running a scenario --------------------------------------------------------------------------
 
 
+#: Budgets of a random world's runs: far above what a world that ends needs (a few hundred
+#: events, a few re-entries per job), so only a world that loops spends them; the wall-clock
+#: one only guards the suite against a hang, and a test fails if it is ever spent.
+WORLD_BUDGETS: dict[str, Any] = {"max_events": 200_000, "max_reentries": 300, "max_wall_time": 120}
+
+#: How the harness runs the simulation: ``drive(sim, until)``.
+Drive = Callable[[bl.Simulation, "float | None"], None]
+
+
+def _plain(sim: bl.Simulation, until: float | None) -> None:
+    sim.run(until=until)
+
+
 @dataclass
 class Run:
     sim: bl.Simulation
     jobs: list[bl.Job]
     book: Book
+    budget_errors: list[bl.RunBudgetError] = field(default_factory=list)
 
 
-def run(scenario: Scenario) -> Run:
-    """Build and run the scenario; sim.run() must never raise, whatever the notifiers do."""
-    sim = bl.Simulation(seed=scenario.seed, callback_timeout=scenario.callback_timeout)
+def run(scenario: Scenario, drive: Drive = _plain) -> Run:
+    """Build and run the scenario; sim.run() must never raise, whatever the notifiers do,
+    except :class:`bitslab.RunBudgetError` for a world that loops (kept in the result)."""
+    sim = bl.Simulation(
+        seed=scenario.seed, callback_timeout=scenario.callback_timeout, **WORLD_BUDGETS
+    )
     book = Book(scenario.callback_timeout)
     for path, codes in zip(PROGRAMS, scenario.exit_codes, strict=False):
         sim.register_program(path, program(book, codes))
@@ -677,13 +697,21 @@ def run(scenario: Scenario) -> Run:
 
     for time, what, *args in scenario.actions:
         sim.call_at(time, act, what, *args)
-    sim.run(until=HORIZON)
+    errors: list[bl.RunBudgetError] = []
+
+    def go(until: float | None) -> None:
+        try:
+            drive(sim, until)
+        except bl.RunBudgetError as error:  # the world loops: inspect, then go on
+            errors.append(error)
+
+    go(HORIZON)
     for app in apps:
         if not app.running:
             app.start()
-    sim.run()
+    go(None)
     for job, plan in zip(jobs, scenario.jobs, strict=True):
         if not job.state.is_final:
             getattr(job, plan.finish)()  # C11: every pending notification is now stale
-    sim.run()
-    return Run(sim, jobs, book)
+    drive(sim, None)  # every job is final: nothing can loop any more
+    return Run(sim, jobs, book, errors)

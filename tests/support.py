@@ -1,6 +1,9 @@
-"""Helpers shared by the test modules: reading a job's history and state in one value."""
+"""Helpers shared by the test modules: reading a job's history and state in one value, and
+writing a one-job scenario file."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import bitslab as bl
 
@@ -41,3 +44,18 @@ def log_rows(sim: bl.Simulation) -> list[tuple[object, ...]]:
         )
         for e in sim.log
     ]
+
+
+def one_job_file(
+    path: Path, job: str = "j", *, size: int = 1_000, before: str = "", name_toml: str = ""
+) -> Path:
+    """Write a scenario file of one job with one file of ``size`` bytes; ``before`` goes
+    first (a ``[simulation]`` table, a title); ``name_toml`` is the job's name as a TOML
+    string when it needs escapes (default: ``job``, quoted)."""
+    name = name_toml or f'"{job}"'
+    path.write_text(
+        f"{before}[[job]]\nname = {name}\n[[job.file]]\n"
+        f'url = "https://example.test/a.bin"\nname = "a.bin"\nsize = {size}\n',
+        encoding="utf-8",
+    )
+    return path

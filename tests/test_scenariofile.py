@@ -642,13 +642,13 @@ MALFORMED = [
         "bandwidth-zero",
         scenario(before="[simulation]\nbandwidth = 0"),
         "simulation.bandwidth",
-        ["greater than 0"],
+        ["at least 1"],  # S5: a link of under 1 B/s never finishes a file,
     ),
     (
         "bandwidth-negative",
         scenario(before="[simulation]\nbandwidth = -1"),
         "simulation.bandwidth",
-        ["greater than 0"],
+        ["at least 1"],  # S5: a link of under 1 B/s never finishes a file,
     ),
     (
         "bandwidth-a-string",

@@ -24,10 +24,12 @@ __all__ = ["call", "describe_raised", "read_result"]
 Done = Callable[..., None]
 
 
-#: What a failing callback may raise and still be a failed call (C5). KeyboardInterrupt is
-#: not among them: it is the user stopping the run. SystemExit is: a callback that calls
-#: sys.exit() fails its call, as a notifier's process that exits mid-call would.
-CAUGHT = (Exception, SystemExit)
+#: What a failing callback may raise and still be a failed call (C5). SystemExit is among
+#: them: a callback that calls sys.exit() fails its call, as a notifier's process that exits
+#: mid-call would. KeyboardInterrupt is too, for the call: the user stopped the run, so the
+#: call fails (it never stays in flight) and ``interrupted`` is told, which stops the run
+#: between two events (see :meth:`bitslab.agenda.Agenda.interrupt`).
+CAUGHT = (Exception, SystemExit, KeyboardInterrupt)
 
 
 def read_result(value: Any) -> tuple[bool, str]:
@@ -92,7 +94,10 @@ _DIED = object()
 
 
 def _drive(
-    gen: Generator[Any, Any, Any], env: simpy.Environment, owner: Notifier | None
+    gen: Generator[Any, Any, Any],
+    env: simpy.Environment,
+    owner: Notifier | None,
+    interrupted: Callable[[], None],
 ) -> Generator[Any, Any, Any]:
     """Run a generator callback as a SimPy process; its return value is its result (C9).
 
@@ -114,6 +119,8 @@ def _drive(
         except StopIteration as stop:
             return stop.value
         except CAUGHT as exc:  # a failing callback is a failed call (C5), not a crash
+            if isinstance(exc, KeyboardInterrupt):
+                interrupted()
             return _Raised(exc)
         send = throw = None
         if not isinstance(item, simpy.Event) or item.env is not env:
@@ -143,6 +150,7 @@ def call(
     timeout: float | None,
     done: Done,
     context: tuple[Any, ...] = (),
+    interrupted: Callable[[], None] = lambda: None,
 ) -> tuple[bool, str] | None:
     """Call ``notifier``'s method ``name`` with ``args``: ``(succeeded, detail)`` once it
     has returned. Looking the method up is part of the call: a lookup that raises now (a
@@ -153,10 +161,16 @@ def call(
     ``done(*context, succeeded, detail)``, exactly once: when the process ends, or, if
     ``timeout`` is not None, after ``timeout`` simulated seconds, when it is interrupted and
     counts as failed (C5, C9, model choice).
+
+    A callback that raises KeyboardInterrupt (the user pressed Ctrl-C in it) is a failed
+    call like any other, and ``interrupted()`` is called, so the run stops once this
+    event has ended.
     """
     try:
         result = getattr(notifier, name)(*args)
     except CAUGHT as exc:  # a failing callback is a failed call (C5)
+        if isinstance(exc, KeyboardInterrupt):
+            interrupted()
         return False, describe_raised(exc)
     if result is None:  # the usual success, read first
         return True, ""
@@ -171,7 +185,7 @@ def call(
             done(*context, ok, detail)
 
     owner = notifier if isinstance(notifier, Notifier) else None
-    process = env.process(_drive(result, env, owner))
+    process = env.process(_drive(result, env, owner, interrupted))
     process.callbacks.append(lambda event: report(*_judge(event.value)))
     if timeout is not None:
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..constants import JobProperty, JobState
-from ..log import EventLog, LogEntry, Pending
+from ..log import EventLog, Pending
 from .calls import call
 from .decide import (
     CALL,
@@ -65,13 +66,15 @@ class Dispatcher:
         modification_delay: float,
         callback_timeout: float | None,
         progress_interval: float,
+        interrupted: Callable[[], None],
     ) -> None:
         self.sim = sim
+        self._interrupted = interrupted  # a callback raised KeyboardInterrupt: stop the run
         self._env = sim.env
         self._timer = sim._agenda.at  # the model's timers (see bitslab.agenda)
         self.log = EventLog(self.pending)
-        self._entries = self.log._entries  # written here, one entry per attempt or decision
-        self.programs = Programs()
+        self._append = self.log._append  # written here, one entry per attempt or decision
+        self.programs = Programs(interrupted)
         self.dispatch_delay = dispatch_delay
         self.modification_delay = modification_delay
         self.callback_timeout = callback_timeout
@@ -396,6 +399,7 @@ class Dispatcher:
             self.callback_timeout,
             self._settle,
             (note, target, start, ended),
+            self._interrupted,
         )
         if result is not None:  # a plain method has returned already
             self._settle(note, target, start, ended, *result)
@@ -547,24 +551,22 @@ class Dispatcher:
     ) -> None:
         now = self._env._now
         time = now if start is None else start
-        self._entries.append(
-            LogEntry(
-                note.id,
-                time,
-                note.method,
-                note.job,
-                note.file,
-                outcome,
-                rule,
-                final,
-                note.attempts,
-                note.raised,
-                note.reason,
-                target,
-                detail,
-                0.0 if time == now else now - time,
-                note.trigger,
-                tuple(note.ranges) if note.ranges is not None else None,
-            )
+        self._append(
+            note.id,
+            time,
+            note.method,
+            note.job,
+            note.file,
+            outcome,
+            rule,
+            final,
+            note.attempts,
+            note.raised,
+            note.reason,
+            target,
+            detail,
+            0.0 if time == now else now - time,
+            note.trigger,
+            tuple(note.ranges) if note.ranges is not None else None,
         )
         note.trigger = ""  # it explained this attempt; the next one has its own

@@ -30,8 +30,9 @@ def path_key(path: str) -> str:
 class Programs:
     """The simulated programs a command line can name (K6)."""
 
-    def __init__(self) -> None:
+    def __init__(self, interrupted: Callable[[], None] = lambda: None) -> None:
         self._handlers: dict[str, tuple[str, Handler]] = {}
+        self._interrupted = interrupted  # told when a handler raises KeyboardInterrupt
 
     def register(self, path: str, handler: Handler) -> None:
         """K6: running ``path`` calls ``handler(job, parameters)``; a later call replaces it."""
@@ -58,7 +59,9 @@ class Programs:
             return False, f"{program} failed to launch: no such program (K6)"
         try:
             code = entry[1](job, parameters)
-        except Exception as exc:  # a misbehaving handler is a failed run, never a crash
+        except (Exception, KeyboardInterrupt) as exc:  # a failed run, never a crash; Ctrl-C
+            if isinstance(exc, KeyboardInterrupt):  # in it stops the run once this event ends
+                self._interrupted()
             message = safe_text(exc, limit=100, use_str=True)
             return False, f"{program} crashed: {type(exc).__name__}: {message}"
         if isinstance(code, bool) or not isinstance(code, int):
