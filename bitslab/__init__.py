@@ -62,6 +62,7 @@ from .network import Network
 from .notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
 from .simulation import Simulation
+from .sweep import sweep
 
 __version__ = "0.1.0"
 
@@ -122,6 +123,7 @@ __all__ = [
     "http_error_hresult",
     "rules",
     "scenarios",
+    "sweep",
 ]
 
 

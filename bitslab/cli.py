@@ -27,6 +27,8 @@ from .rulebook import FAMILIES, rules
 from .scenariofile import ScenarioFile, ScenarioFileError, ScenarioRun
 from .scenarios import MediaPlayer, flaky_network, media_player, restart_story
 from .simulation import Simulation
+from .sweepfile import add_command as add_sweep_command
+from .sweepfile import run_command as run_sweep_command
 from .terminal import ProgressBar, Style, wants_colour
 
 __all__ = ["format_history", "main"]
@@ -347,6 +349,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("ids", nargs="*", metavar="ID", help="rule IDs (F5) or families (C)")
     listing.add_argument("--model-choices", action="store_true", help="only bitslab's choices")
     listing.add_argument("--sources", action="store_true", help="the page each rule comes from")
+    add_sweep_command(commands)  # bitslab/sweepfile.py
     return parser
 
 
@@ -366,12 +369,14 @@ def main(
         return 0
     if args.command == "rules":
         return _rules(io, args)
-    for option in ("plot", "log"):
+    for option in ("plot", "log", "out"):
         problem = _check_target(option, getattr(args, option, None))
         if problem is not None:
             io.err.write(f"error: {problem}\n")
             return 2
     try:
+        if args.command == "sweep":
+            return run_sweep_command(args, io.out, io.err)
         if args.command == "demo":
             sim = _DEMOS[args.scenario](io, args.seed)
         elif args.command == "run":
