@@ -467,25 +467,28 @@ def _count_order(method: str, outcome: str) -> tuple[int, int]:
 def _table(
     names: list[str], points: list[tuple[Any, ...]], rows: list[Row], *, tidy: bool
 ) -> pd.DataFrame:
+    """The grid's columns, the summary's (in order of first appearance; the default
+    summary's counts in a fixed order, 0 where a run had none), then ``error``. A summary
+    column of whole numbers stays whole (pandas' Int64) in rows that failed."""
     import pandas as pd
 
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(key for key in row if key != ERROR))
     summary = list(columns)
-    if tidy:  # the default summary: count columns in a fixed order, 0 where none ended so
+    counts: list[str] = []
+    if tidy:
         counts = sorted(
             (c for c in summary if c.rsplit(".", 1)[-1] in (*OUTCOMES, _PENDING)),
             key=lambda c: _count_order(*c.rsplit(".", 1)),
         )
         summary = counts + [c for c in summary if c not in counts]
-    data: dict[str, list[Any]] = {name: [p[i] for p in points] for i, name in enumerate(names)}
+    data: dict[str, Any] = {name: [p[i] for p in points] for i, name in enumerate(names)}
     for column in summary:
-        data[column] = [row.get(column) for row in rows]
-    table: pd.DataFrame = pd.DataFrame(data, columns=[*names, *summary])
-    table[ERROR] = pd.Series([row.get(ERROR) for row in rows], dtype="string")
-    if tidy:
-        failed = table[ERROR].notna()
-        for column in counts:
-            table[column] = table[column].where(failed, table[column].fillna(0)).astype("Int64")
+        cells = [row.get(column, 0 if column in counts and ERROR not in row else None)
+                 for row in rows]  # fmt: skip
+        whole = all(c is None or (isinstance(c, int) and not isinstance(c, bool)) for c in cells)
+        data[column] = pd.Series(cells, dtype="Int64") if whole and None in cells else cells
+    data[ERROR] = pd.Series([row.get(ERROR) for row in rows], dtype="string")
+    table: pd.DataFrame = pd.DataFrame(data)
     return table
