@@ -10,15 +10,6 @@ and every run is seeded, so the table is the same whatever ran it.
 A point whose values the scenario refuses becomes a row whose ``error`` column says why; the
 sweep goes on. Ctrl-C (KeyboardInterrupt) cancels the work not yet started, and a pool the
 sweep made for itself is shut down before the interrupt goes on up.
-
->>> import bitslab as bl
->>> table = bl.sweep(
-...     bl.scenarios.restart_story, {"reregister": [True, False]}, progress=False
-... )
->>> table[["reregister", "nightly.state", "file_transferred.delivered"]]
-   reregister nightly.state  file_transferred.delivered
-0        True  ACKNOWLEDGED                           3
-1       False   TRANSFERRED                           1
 """
 
 from __future__ import annotations
@@ -93,12 +84,22 @@ def sweep(
       the runs and their rate; None shows it in Jupyter or on a terminal, False never.
 
     The table has the grid's columns, then the summary's (in the order they first appear),
-    then ``error``: None, or what went wrong at that point (its other summary cells are
-    empty); the other points still run. The same grid gives the same table whatever the
-    executor: every run is seeded (the scenario's ``seed``).
+    then ``error``: empty (``<NA>``) where the run went well, else what went wrong at that
+    point (its summary cells are then empty); the other points still run. The same grid
+    gives the same table whatever the executor: every run is seeded (the scenario's
+    ``seed``).
 
     KeyboardInterrupt cancels the runs not yet started and is raised again; a pool made for
     ``"processes"`` is shut down first, so no worker process is left behind.
+
+    >>> import bitslab as bl
+    >>> table = bl.sweep(
+    ...     bl.scenarios.restart_story, {"reregister": [True, False]}, progress=False
+    ... )
+    >>> table[["reregister", "nightly.state", "file_transferred.delivered"]].values.tolist()
+    [[True, 'ACKNOWLEDGED', 3], [False, 'TRANSFERRED', 1]]
+    >>> bool(table["error"].isna().all())
+    True
     """
     import concurrent.futures as cf  # here, not at the top: `import bitslab` stays quick
 

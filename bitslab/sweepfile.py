@@ -32,12 +32,9 @@ names a key the file's schema does not have, is refused before anything runs wit
 ... size = 8_000_000
 ... ''', source="lab.toml")
 >>> table = bl.sweep(lab, {"flags": [0x3, 0x13], "crash_at": [2, 10]}, progress=False)
->>> table[["flags", "crash_at", "job_transferred.delivered", "job_transferred.pending"]]
-   flags  crash_at  job_transferred.delivered  job_transferred.pending
-0      3         2                          0                        1
-1      3        10                          1                        0
-2     19         2                          0                        1
-3     19        10                          1                        0
+>>> columns = ["flags", "crash_at", "job_transferred.delivered", "job_transferred.pending"]
+>>> table[columns].values.tolist()
+[[3, 2, 0, 1], [3, 10, 1, 0], [19, 2, 0, 1], [19, 10, 1, 0]]
 """
 
 from __future__ import annotations
