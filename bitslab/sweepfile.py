@@ -321,16 +321,6 @@ def _vary(text: str) -> tuple[str, list[Any]]:
         raise argparse.ArgumentTypeError(f"{key.strip()}: {error}") from None
 
 
-def _workers(text: str) -> int:
-    try:
-        workers = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if workers < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
-    return workers
-
-
 def add_command(commands: Any) -> None:
     """Add ``sweep`` to the command line's subcommands."""
     command = commands.add_parser(
@@ -351,7 +341,7 @@ def add_command(commands: Any) -> None:
     )  # fmt: skip
     where = command.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=_workers, default=1, metavar="N",
+        "--workers", type=int, default=1, metavar="N",
         help="run in N worker processes (default 1: in this process)",
     )  # fmt: skip
     where.add_argument(
@@ -366,6 +356,9 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .sweep import process_pool, sweep
 
     grid = dict(args.vary)
+    if args.workers < 1:
+        err.write(f"error: --workers must be at least 1, got {args.workers}\n")
+        return 2
     if len(grid) < len(args.vary):
         twice = sorted({k for k, _ in args.vary if sum(k == o for o, _ in args.vary) > 1})
         err.write(f"error: --vary {', '.join(twice)} given more than once\n")
