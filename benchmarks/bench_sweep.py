@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             began = time.perf_counter()
             cluster = distributed.LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                host="127.0.0.1",
+                n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
             )  # fmt: skip
             client = distributed.Client(cluster)
             bl.sweep(restart_story, warm, executor=client.get_executor(), chunksize=1,

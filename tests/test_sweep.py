@@ -161,14 +161,17 @@ def test_a_process_pool_gives_the_same_table_as_this_process(serial: pd.DataFram
 
 @pytest.fixture(scope="module")
 def dask_client() -> Iterator[Any]:
-    """A local Dask cluster of two worker processes, with no dashboard (no HTTP server)."""
+    """A local Dask cluster of two worker processes on 127.0.0.1, with no dashboard. Its
+    scheduler still serves /health and /metrics over HTTP: on a free port of 127.0.0.1, not
+    on 8787, which another cluster on this machine may hold (a warning, an error here)."""
     distributed = pytest.importorskip("distributed", reason="needs pip install '.[dask]'")
     cluster = distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
         host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
     )
     with cluster, distributed.Client(cluster) as client:
         yield client
