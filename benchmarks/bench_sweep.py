@@ -19,12 +19,14 @@ by the default summary. Each round times, one after the other:
 - **"processes"**: ``bl.sweep(..., executor="processes")``, timing included the pool's start
   and shutdown, as a user calling it sees it.
 
-The ratios are each round's rate over that same round's serial rate (side by side, so a load
-change between rounds moves both); the table prints the median over rounds, and beside it
-each executor's best round over the best serial round (what it does when the machine lets
-it, as timeit reports the fastest repeat). Every table is
-compared with the serial one. The machine's load (``/proc/loadavg``) is printed before and
-after: on a shared machine it says how far the figures can be trusted.
+**CPU ms/run** is the CPU time all processes (this one, the pool's, Dask's) used per run,
+however the machine shared its cores: 2 x serial's over the pool's is the most 2 worker
+processes could give on 2 free cores. The ratios are each round's rate over that same round's
+serial rate (side by side, so a load change between rounds moves both); the table prints the
+median over rounds, and beside it each executor's best round over the best serial round (what
+it does when the machine lets it, as timeit reports the fastest repeat). Every table is
+compared with the serial one. The machine's load (``/proc/loadavg``) is printed before, during
+and after: on a shared machine it says how far the wall-clock figures can be trusted.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import argparse
 import gc
 import itertools
 import os
+import resource
 import statistics
 import sys
 import time
@@ -65,11 +68,31 @@ def load() -> str:
         return "unknown"
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process and its children, running or ended: the
+    work done, whatever share of the cores other programs left us (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    running = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # it ended while we looked
+                continue
+            if int(fields[1]) == os.getpid():
+                running += int(fields[11]) + int(fields[12])  # utime, stime
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + running / ticks + ended.ru_utime + ended.ru_stime
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, float, object]:
+    """Wall seconds, CPU seconds (all processes) and the result of ``fn()``."""
     gc.collect()
+    cpu = cpu_seconds()
     start = time.perf_counter()
     result = fn()
-    return time.perf_counter() - start, result
+    wall = time.perf_counter() - start
+    return wall, cpu_seconds() - cpu, result
 
 
 def plain_loop(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
@@ -105,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         return bl.sweep(restart_story, grid, executor=executor, progress=False)
 
     warm = {"seed": [0, 1, 2, 3]}
-    started, pool = timed(lambda: process_pool(2))
-    warmed, _ = timed(lambda: bl.sweep(restart_story, warm, executor=pool, chunksize=1,
+    started, _, pool = timed(lambda: process_pool(2))
+    warmed, _, _ = timed(lambda: bl.sweep(restart_story, warm, executor=pool, chunksize=1,
                                        progress=False))  # fmt: skip
     print(f"process pool: started in {started * 1000:.0f} ms, warmed in {warmed * 1000:.0f} ms")
     client = cluster = None
@@ -128,24 +151,27 @@ def main(argv: list[str] | None = None) -> int:
 
     rates: dict[str, list[float]] = {}
     ratios: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
     try:
         for number in range(1, rounds + 1):
             seconds: dict[str, float] = {}
-            seconds["plain loop"], _ = timed(lambda: plain_loop(grid))
-            seconds["serial"], serial = timed(lambda: run(None))
+            cpu: dict[str, float] = {}
+            seconds["plain loop"], cpu["plain loop"], _ = timed(lambda: plain_loop(grid))
+            seconds["serial"], cpu["serial"], serial = timed(lambda: run(None))
             assert isinstance(serial, pd.DataFrame)
             cases: dict[str, Any] = {"process pool (2)": pool}
             if client is not None:
                 cases["Dask (2 workers)"] = client.get_executor()
             cases['"processes" (with start)'] = "processes"
             for name, executor in cases.items():
-                seconds[name], table = timed(lambda executor=executor: run(executor))
+                seconds[name], cpu[name], table = timed(lambda executor=executor: run(executor))
                 assert isinstance(table, pd.DataFrame)
                 pd.testing.assert_frame_equal(table, serial)  # the same table
             line = []
             for name, took in seconds.items():
                 rates.setdefault(name, []).append(runs / took)
                 ratios.setdefault(name, []).append(seconds["serial"] / took)
+                cpus.setdefault(name, []).append(cpu[name] / runs * 1000)
                 line.append(f"{name} {runs / took:,.0f}/s")
             print(f"round {number}: " + ", ".join(line) + f"; load {load()}")
     finally:
@@ -154,17 +180,21 @@ def main(argv: list[str] | None = None) -> int:
             client.close()
             cluster.close()
 
-    header = ("runs/s", 9), ("ms/run", 7), ("x serial", 9), ("best runs/s", 12), ("x best", 7)
+    header = [("runs/s", 8), ("x serial", 9), ("best/s", 8), ("x best", 7), ("CPU ms/run", 11)]
     print(f"\n{'executor':<26}" + "".join(f" {title:>{width}}" for title, width in header))
     best_serial = max(rates["serial"])
     for name in rates:
         rate = statistics.median(rates[name])
-        ratio = statistics.median(ratios[name])
         best = max(rates[name])
         print(
-            f"{name:<26} {rate:>9,.0f} {1000 / rate:>7.2f} {ratio:>9.2f} {best:>12,.0f}"
-            f" {best / best_serial:>7.2f}"
+            f"{name:<26} {rate:>8,.0f} {statistics.median(ratios[name]):>9.2f} {best:>8,.0f}"
+            f" {best / best_serial:>7.2f} {statistics.median(cpus[name]):>11.2f}"
         )
+    bound = 2 * statistics.median(cpus["serial"]) / statistics.median(cpus["process pool (2)"])
+    print(
+        f"CPU per run, all processes: 2 processes could give at most {bound:.2f}x serial on 2 "
+        "free cores (2 x serial CPU/run / pool CPU/run)"
+    )
     print(f"load after: {load()}; every table equal to the serial one")
     pooled = statistics.median(ratios["process pool (2)"])
     verdict = "PASS" if pooled >= TARGET else "BELOW"
