@@ -20,6 +20,7 @@ import itertools
 import math
 import numbers
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
@@ -342,7 +343,7 @@ def _plain_row(row: object, names: Sequence[str]) -> Row:
                 f"returned {got(value)} for {key!r}: a row holds plain values "
                 "(str, int, float, bool or None)"
             )
-        plain[key] = value
+        plain[sys.intern(key)] = value  # one object per column name: pickled once per chunk
     return plain
 
 
