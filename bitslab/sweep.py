@@ -449,7 +449,10 @@ def _bar(total: int, shown: bool | None) -> Any:
         return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="run", desc="sweep", disable=None if shown is None else False)
+    # No monitor thread (tqdm starts one per program to watch for stalled bars): a thread
+    # left running would make the next fork of a process pool unsafe (Python 3.12 warns).
+    bar = type("SweepBar", (tqdm,), {"monitor_interval": 0})
+    return bar(total=total, unit="run", desc="sweep", disable=None if shown is None else False)
 
 
 # -- the table ----------------------------------------------------------------------------------

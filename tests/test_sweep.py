@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -402,12 +403,16 @@ def test_a_scenario_that_returns_no_simulation_is_that_rows_error() -> None:
     assert table["error"][0] == "scenario: TypeError: returned NoneType None, not a Simulation"
 
 
-def test_the_progress_bar_counts_the_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_progress_bar_counts_the_runs_and_leaves_no_thread(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = threading.active_count()
     bl.sweep(restart_story, {"seed": range(3)}, progress=True)
     err = capsys.readouterr().err
     assert "sweep: 100%" in err
     assert "3/3" in err
     assert "run/s" in err
+    assert threading.active_count() == before  # no tqdm monitor: a later fork stays safe
 
 
 def test_importing_bitslab_does_not_import_pandas_tqdm_or_dask() -> None:
