@@ -64,6 +64,7 @@ from .network import Network
 from .notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
 from .simulation import Simulation
+from .sweep import sweep
 
 #: The one place the version is written: pyproject.toml reads it from here.
 __version__ = "0.1.0"
@@ -128,6 +129,7 @@ __all__ = [
     "http_error_hresult",
     "rules",
     "scenarios",
+    "sweep",
 ]
 
 

@@ -32,6 +32,8 @@ from .rulebook import FAMILIES, rules
 from .scenariofile import ScenarioFile, ScenarioFileError, ScenarioRun
 from .scenarios import MediaPlayer, flaky_network, media_player, restart_story
 from .simulation import Simulation
+from .sweepfile import add_command as add_sweep_command
+from .sweepfile import run_command as run_sweep_command
 from .terminal import ProgressBar, Style, printable, wants_colour
 
 __all__ = ["format_history", "main"]
@@ -366,6 +368,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--model-choices", action="store_true", help="only bitslab's choices")
     listing.add_argument("--sources", action="store_true", help="the page each rule comes from")
     classroom.add_parser(commands)
+    add_sweep_command(commands)  # bitslab/sweepfile.py
     return parser
 
 
@@ -398,7 +401,7 @@ def main(
 def _simulate(io: _Output, args: argparse.Namespace) -> int:
     """demo, run and explain: check the outputs, run, print, write the outputs."""
     targets = {}
-    for option in ("plot", "log"):
+    for option in ("plot", "log", "out"):
         target = getattr(args, option, None)
         problem = _check_target(option, target)
         if problem is not None:
@@ -410,6 +413,8 @@ def _simulate(io: _Output, args: argparse.Namespace) -> int:
         io.error(f"--plot and --log name the same file {args.log}: give each its own")
         return 2
     try:
+        if args.command == "sweep":
+            return run_sweep_command(args, io.out, io.err)
         if args.command == "demo":
             sim = _DEMOS[args.scenario](io, args.seed)
         elif args.command == "run":

@@ -35,8 +35,8 @@ def _text(output: Any) -> str:
     return str(output.get("data", {}).get("text/plain", ""))
 
 
-def test_the_course_has_eight_tutorials_and_an_exercise_notebook_per_exercise() -> None:
-    assert [p.name[:3] for p in TUTORIALS] == [f"{n:02d}-" for n in range(1, 9)]
+def test_the_course_has_nine_tutorials_and_an_exercise_notebook_per_exercise() -> None:
+    assert [p.name[:3] for p in TUTORIALS] == [f"{n:02d}-" for n in range(1, 10)]
     assert len(EXERCISE_BOOKS) == len(EXERCISES) >= 6
     assert (ROOT / "notebooks" / "exercises" / "README.md").is_file()
 
