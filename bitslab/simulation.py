@@ -73,7 +73,7 @@ class Simulation:
       budgets of each :meth:`run` (default 500,000 events, 10,000 re-entries of one job into
       one state, no limit on simulated or wall time; None for no limit); a run that spends one
       raises :class:`~bitslab.RunBudgetError` naming the job
-      and the cycle that kept it busy (see :mod:`bitslab.budget`). :meth:`run` takes the
+      and the cycle that kept it busy (see :class:`~bitslab.RunBudgetError`). :meth:`run` takes the
       same options for one call.
 
     Limits of the model's clock: ``bandwidth`` is at least 1 byte per second and

@@ -69,11 +69,11 @@ def sweep(
     - ``scenario``: a function with keyword arguments that returns a Simulation that has run
       (a ready scenario such as ``bl.scenarios.restart_story``), or a scenario file (a
       :class:`~bitslab.ScenarioFile` or its path), whose grid keys are key paths into the file
-      (``job[0].flags``, or a key written once in it, ``flags``; see :mod:`bitslab.sweepfile`).
+      (``job[0].flags``, or a key written once in it, ``flags``; see the how-to guide on sweeps).
     - ``grid``: keyword -> values. The points are the product of the value lists, the last
       keyword varying fastest (``itertools.product``); ``{}`` is one point, the defaults.
     - ``summarize(sim)`` -> a flat mapping of plain values (str, int, float, bool, None) for
-      the row. The default, :func:`default_summary`, counts each callback method's outcomes
+      the row. The default, :func:`~bitslab.sweep.default_summary`, counts each callback method's outcomes
       and gives each job's final state and the time it got there.
     - ``executor``: None runs in this process; ``"processes"`` makes a pool of the machine's
       cores for this sweep and shuts it down after; any :class:`concurrent.futures.Executor`

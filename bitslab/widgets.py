@@ -202,7 +202,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     for scripts).
 
     The summary and the table are updated first; then the timeline is redrawn in place (its
-    layout is kept between runs; see :class:`bitslab.timeline_figure.TimelineFigure`).
+    layout is kept between runs; see ``bitslab.timeline_figure.TimelineFigure``).
     Several changes made together re-run the story once: inside ``with explorer.hold():``,
     and within one notebook cell (reading ``result``, ``settings``, ``arrived`` or ``error``
     in the cell brings it up to date at once).

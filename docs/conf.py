@@ -4,7 +4,7 @@ Build it as the README's docs command does (warnings are errors, cross-reference
 
     sphinx-build -W --keep-going -n -b html docs build/docs/html
 
-The eight tutorials are the notebooks of ``notebooks/``, copied into ``docs/tutorials/`` and
+The nine tutorials are the notebooks of ``notebooks/``, copied into ``docs/tutorials/`` and
 executed at build time; the rules page and the command line's help are generated from the
 package (``docs/_ext/bitslab_docs.py``), so the site cannot drift from the code.
 """
@@ -37,7 +37,9 @@ nitpick_ignore_regex = [
     ("py:class", r"(simpy|pandas|matplotlib|ipywidgets|traitlets|numpy|collections|types)\..*"),
     ("py:class", r"(pd|plt|np|widgets|mpl)\..*"),
     ("py:(class|obj|data)", r"typing(_extensions)?\..*"),
-    ("py:class", r"(Figure|Axes|DataFrame|Environment|Event|Process|Timeout)"),
+    ("py:class", r"(Figure|Axes|DataFrame|Environment|Event|Process|Timeout|PurePath)"),
+    ("py:class", r"cf\.\w+"),  # `import concurrent.futures as cf`
+    ("py:class", r"Summarize"),  # bitslab.sweep's alias of Callable[[Simulation], Mapping]
     ("py:class", r"(concurrent\.futures|enum|argparse|io|os|pathlib)\..*"),
     ("py:class", r"t\.Any"),  # `import typing as t`
     # Private names (a leading underscore) are internal by design: a base class autodoc shows.

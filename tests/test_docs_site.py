@@ -123,7 +123,7 @@ def test_cli_page_shows_the_help_the_installed_command_prints(site: Path) -> Non
 
 
 def test_tutorials_were_executed_with_their_timelines(site: Path) -> None:
-    """Each of the eight notebooks is a page, executed: its outputs include PNG figures."""
+    """Each of the nine notebooks is a page, executed: its outputs include PNG figures."""
     pages = sorted((site / "tutorials").glob("0*.html"))
     assert [p.stem for p in pages] == sorted(p.stem for p in (ROOT / "notebooks").glob("0*.ipynb"))
     for path in pages:
@@ -264,7 +264,7 @@ def test_site_opens_in_chromium_with_no_console_error(
     page.goto(f"{served}/tutorials/03-restart-and-reregister.html")
     page.wait_for_load_state("networkidle")
     widths = _loaded_images(page, ".cell_output img")
-    assert len(widths) >= 3
+    assert len(widths) >= 2  # the timeline cell's figure and the Explorer's picture
     assert all(w > 300 for w in widths), widths
     explorer = page.locator(".cell_output .widget-checkbox").first
     explorer.wait_for(state="attached")
@@ -278,6 +278,11 @@ def test_site_opens_in_chromium_with_no_console_error(
     page.goto(f"{served}/reference/rules.html#C5")
     page.wait_for_load_state("networkidle")
     c5 = page.locator("section#C5")
+    # The theme scrolls to the anchor smoothly: wait for the scroll to bring the rule up.
+    page.wait_for_function(
+        "() => { const top = document.getElementById('C5').getBoundingClientRect().top;"
+        " return top >= 0 && top < 200; }"
+    )
     assert bl.rules["C5"].text in c5.inner_text().replace("\u2019", "'")
     box = c5.bounding_box()
     assert box is not None
