@@ -73,8 +73,8 @@ def sweep(
     - ``grid``: keyword -> values. The points are the product of the value lists, the last
       keyword varying fastest (``itertools.product``); ``{}`` is one point, the defaults.
     - ``summarize(sim)`` -> a flat mapping of plain values (str, int, float, bool, None) for
-      the row. The default, :func:`~bitslab.sweep.default_summary`, counts each callback method's outcomes
-      and gives each job's final state and the time it got there.
+      the row. The default, :func:`~bitslab.sweep.default_summary`, counts each callback
+      method's outcomes and gives each job's final state and the time it got there.
     - ``executor``: None runs in this process; ``"processes"`` makes a pool of the machine's
       cores for this sweep and shuts it down after; any :class:`concurrent.futures.Executor`
       (a ``ProcessPoolExecutor``, Dask's ``client.get_executor()``) is used as it is. Runs go
