@@ -40,10 +40,10 @@ import simpy
 from timing import Timing, time_calls
 
 from bitslab.constants import NotifyFlags
-from bitslab.explain import flag_names
 from bitslab.scenarios import restart_story
 from bitslab.simulation import Simulation
 from bitslab.timeline import arrivals, outcome_counts, timeline
+from bitslab.views.explain import flag_names
 
 #: The issue's budget for one re-run of the simulation, in milliseconds.
 BUDGET_MS = 50.0

@@ -20,7 +20,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import scenarios
-from .apps import App, Run
 from .budget import RunBudgetError
 from .constants import (
     BG_E_EMPTY,
@@ -57,11 +56,12 @@ from .constants import (
     http_error_hresult,
 )
 from .errors import BitsError, InvalidArgumentError
-from .files import File, FileProgress
-from .jobs import Job, JobError, JobProgress, StateChange
 from .log import OUTCOMES, EventLog, FileRecord, JobRecord, LogEntry
-from .network import Network
-from .notifiers import Call, Notifier, RecordingNotifier
+from .model.apps import App, Run
+from .model.files import File, FileProgress
+from .model.jobs import Job, JobError, JobProgress, StateChange
+from .model.network import Network
+from .model.notifiers import Call, Notifier, RecordingNotifier
 from .rulebook import Rule, rules
 from .simulation import Simulation
 from .sweep import sweep
@@ -134,11 +134,11 @@ __all__ = [
 
 
 if TYPE_CHECKING:
-    from .scenariofile import ScenarioFile, ScenarioFileError
+    from .scenarios.file import ScenarioFile, ScenarioFileError
 
 #: Names imported on first use, so that ``import bitslab`` stays quick (the scenario-file
 #: reader needs tomllib and pathlib, which a simulation does not).
-_LAZY = {"ScenarioFile": "scenariofile", "ScenarioFileError": "tables"}
+_LAZY = {"ScenarioFile": "scenarios.file", "ScenarioFileError": "scenarios.tables"}
 
 
 def __getattr__(name: str) -> Any:

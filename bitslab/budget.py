@@ -29,7 +29,7 @@ from ._check import check_int, check_number, safe_text
 from .constants import JobState
 
 if TYPE_CHECKING:
-    from .jobs import Job, StateChange
+    from .model.jobs import Job, StateChange
     from .simulation import Simulation
 
 __all__ = [

@@ -1,10 +1,10 @@
 """The command line: ``python -m bitslab demo | run FILE.toml | explain FILE.toml | rules``.
 
-Colour and a progress bar on a terminal, plain text when piped (see :mod:`bitslab.terminal`).
+Colour and a progress bar on a terminal, plain text when piped (see :mod:`bitslab.views.terminal`).
 Exit status: 0 done, 2 a bad command line, a bad scenario file (the message names the key), a
 run that spent its budget or an output that cannot be written, 130 Ctrl-C. Every failure is one
 line on stderr, never a traceback; text from the scenario file reaches the terminal with its
-control characters escaped (:func:`bitslab.terminal.printable`).
+control characters escaped (:func:`bitslab.views.terminal.printable`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,14 @@ from typing import TextIO
 from .budget import RunBudgetError
 from .classroom import cli as classroom
 from .constants import NotifyFlags
-from .explain import flag_names
-from .report import (
+from .rulebook import FAMILIES, rules
+from .scenarios import MediaPlayer, flaky_network, media_player, restart_story
+from .scenarios.file import ScenarioFile, ScenarioFileError, ScenarioRun
+from .scenarios.sweepfile import add_command as add_sweep_command
+from .scenarios.sweepfile import run_command as run_sweep_command
+from .simulation import Simulation
+from .views.explain import flag_names
+from .views.report import (
     describe_world,
     format_history,
     format_notifications,
@@ -28,13 +34,7 @@ from .report import (
     rules_cited,
     significant_moments,
 )
-from .rulebook import FAMILIES, rules
-from .scenariofile import ScenarioFile, ScenarioFileError, ScenarioRun
-from .scenarios import MediaPlayer, flaky_network, media_player, restart_story
-from .simulation import Simulation
-from .sweepfile import add_command as add_sweep_command
-from .sweepfile import run_command as run_sweep_command
-from .terminal import ProgressBar, Style, printable, wants_colour
+from .views.terminal import ProgressBar, Style, printable, wants_colour
 
 __all__ = ["format_history", "main"]
 
@@ -352,7 +352,7 @@ def _parser() -> argparse.ArgumentParser:
             parents=[looks, files],
             help=what,
             description=what[0].upper() + what[1:] + ". The file's schema is in the README "
-            "and in `python -c 'import bitslab.scenariofile as m; help(m)'`.",
+            "and in `python -c 'import bitslab.scenarios.file as m; help(m)'`.",
         )
         command.add_argument("file", metavar="FILE.toml", help="the scenario file")
         command.add_argument("--seed", type=_seed, help="override the file's simulation.seed")

@@ -4,7 +4,7 @@ Every notification BITS raises gets an ``id``. Each attempt to deliver it, and e
 not to, adds a :class:`LogEntry` with that id. Once a notification is no longer pending it has
 exactly one *final* entry: ``delivered``, ``cmdline`` or a reason that is not retried. Entries
 are frozen; a DataFrame is made only when asked for (:meth:`EventLog.to_dataframe`), and
-:meth:`EventLog.explain` turns the log into prose (see :mod:`bitslab.explain`).
+:meth:`EventLog.explain` turns the log into prose (see :mod:`bitslab.views.explain`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from ._check import check_bool, check_choice, check_instance, got
 from .constants import JobPriority, JobProperty, JobState, JobType, NotifyFlags
-from .files import File
-from .jobs import Job
-from .notifiers import CALLBACK_FLAGS
+from .model.files import File
+from .model.jobs import Job
+from .model.notifiers import CALLBACK_FLAGS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -391,7 +391,7 @@ class EventLog(Sequence[LogEntry]):
     def explain(self, job: Job | None = None) -> str:
         """A plain-English account, per job, of what was raised and why each notification did
         or did not arrive. With ``job``, only that job."""
-        from .explain import explain
+        from .views.explain import explain
 
         self._check_job(job)
         return explain(self, self.pending(job), job)

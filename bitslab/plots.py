@@ -28,10 +28,10 @@ from .log import OUTCOMES
 from .simulation import Simulation
 from .timeline import METHODS, outcome_counts
 from .timeline import timeline as read_timeline
-from .timeline_figure import METHOD_STYLE, SHADE_STYLE, STATE_COLOURS, TimelineFigure
+from .views.figure import METHOD_STYLE, SHADE_STYLE, STATE_COLOURS, TimelineFigure
 
 if TYPE_CHECKING:
-    from .jobs import Job
+    from .model.jobs import Job
 
 __all__ = [
     "METHOD_STYLE",

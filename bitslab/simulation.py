@@ -17,8 +17,6 @@ from typing import Any, NoReturn
 import simpy
 
 from ._check import check_callable, check_enum, check_int, check_number, check_str
-from .agenda import Agenda
-from .apps import App
 from .budget import (
     DEFAULT_MAX_EVENTS,
     DEFAULT_MAX_REENTRIES,
@@ -28,12 +26,14 @@ from .budget import (
     mark,
 )
 from .constants import JobPriority, JobState, JobType
-from .jobs import Job
+from .delivery.dispatcher import Dispatcher
+from .delivery.programs import Handler
 from .log import EventLog
-from .network import Network
-from .notify.dispatcher import Dispatcher
-from .notify.programs import Handler
-from .scheduler import Scheduler
+from .model.agenda import Agenda
+from .model.apps import App
+from .model.jobs import Job
+from .model.network import Network
+from .model.scheduler import Scheduler
 
 __all__ = ["Simulation"]
 

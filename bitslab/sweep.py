@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._check import check_bool, check_int, got, safe_text
 from .log import OUTCOMES
-from .notifiers import CALLBACK_FLAGS
+from .model.notifiers import CALLBACK_FLAGS
 from .simulation import Simulation
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from .scenariofile import ScenarioFile
+    from .scenarios.file import ScenarioFile
 
 __all__ = ["default_summary", "process_pool", "sweep"]
 
@@ -199,8 +199,8 @@ class _Plan:
         names, values = _check_grid(grid)
         if summarize is not None and not callable(summarize):
             raise TypeError(f"summarize must be a function of the simulation, got {got(summarize)}")
-        from .scenariofile import ScenarioFile  # imported when needed: see bitslab/__init__
-        from .sweepfile import FileScenario
+        from .scenarios.file import ScenarioFile  # imported when needed: see bitslab/__init__
+        from .scenarios.sweepfile import FileScenario
 
         if isinstance(scenario, str | PurePath | ScenarioFile):
             function: Callable[..., Simulation] = FileScenario.make(scenario, names, values)

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ._check import check_bool, check_instance, got
 from .constants import JobState
-from .jobs import Job
 from .log import EventLog
+from .model.jobs import Job
 from .simulation import Simulation
 
 if TYPE_CHECKING:
-    from .apps import App
-    from .files import File
+    from .model.apps import App
+    from .model.files import File
 
 __all__ = [
     "ARRIVED",

@@ -27,11 +27,11 @@ import traitlets
 
 from .compare import Difference, differences
 from .constants import NotifyFlags
-from .explain import flag_names
-from .html_views import arrivals_table, outcome_table
 from .scenarios import restart_story
 from .simulation import Simulation
 from .timeline import ARRIVED, Arrival, arrivals, outcome_counts
+from .views.explain import flag_names
+from .views.html import arrivals_table, outcome_table
 
 __all__ = ["Compare", "Comparison", "Explorer", "FlagPicker"]
 
@@ -202,7 +202,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     for scripts).
 
     The summary and the table are updated first; then the timeline is redrawn in place (its
-    layout is kept between runs; see ``bitslab.timeline_figure.TimelineFigure``).
+    layout is kept between runs; see ``bitslab.views.figure.TimelineFigure``).
     Several changes made together re-run the story once: inside ``with explorer.hold():``,
     and within one notebook cell (reading ``result``, ``settings``, ``arrived`` or ``error``
     in the cell brings it up to date at once).
@@ -493,7 +493,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     def _draw(self, sim: Simulation) -> None:
         """Redraw the timeline in place (matplotlib is imported the first time)."""
         if self._picture is None:
-            from .timeline_figure import TimelineFigure
+            from .views.figure import TimelineFigure
 
             self._picture = TimelineFigure(steady=True)
         self._picture.modifications = bool(self._settings["flags"] & NotifyFlags.JOB_MODIFICATION)

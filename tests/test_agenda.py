@@ -1,4 +1,4 @@
-"""The agenda: the model's timers, one batch per moment, driven by run() (bitslab.agenda).
+"""The agenda: the model's timers, one batch per moment, driven by run() (bitslab.model.agenda).
 
 Seen from outside: ``call_at`` functions and the model's own timers run at their times, in
 the order they were set for one moment; a callback that takes simulated time (C9) still
@@ -120,7 +120,7 @@ def test_same_seed_same_log_with_many_timers_at_one_moment() -> None:
 
 
 def test_a_simpy_event_due_with_a_batch_runs_before_the_batch() -> None:
-    """Model choice (bitslab.agenda): at a tie, SimPy's event goes first, then the whole
+    """Model choice (bitslab.model.agenda): at a tie, SimPy's event goes first, then the whole
     batch of timers due at that moment."""
     sim = bl.Simulation()
     seen: list[tuple[float, str]] = []

@@ -1,5 +1,5 @@
 """The command line: ``run`` and ``explain`` of scenario files, ``rules``, ``--plot`` and
-``--log``, colour and the progress bar (bitslab.cli, bitslab.terminal).
+``--log``, colour and the progress bar (bitslab.cli, bitslab.views.terminal).
 
 Commands are called as ``main([...], out=..., err=...)`` and judged by their exit status and
 text; what they print is compared with the same file run through the Python API.
@@ -22,9 +22,9 @@ from support import log_rows
 import bitslab as bl
 from bitslab.cli import main
 from bitslab.rulebook import FAMILIES, rules
-from bitslab.scenariofile import ScenarioFile
 from bitslab.scenarios import flaky_network, restart_story
-from bitslab.terminal import ProgressBar
+from bitslab.scenarios.file import ScenarioFile
+from bitslab.views.terminal import ProgressBar
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))

@@ -21,7 +21,7 @@ import pytest
 
 import bitslab as bl
 from bitslab import scenarios
-from bitslab.scenariofile import ScenarioFile
+from bitslab.scenarios.file import ScenarioFile
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # run as a script

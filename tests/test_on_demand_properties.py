@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from support import log_rows
 
 import bitslab as bl
-from bitslab.ranges import RangeSet
+from bitslab.model.ranges import RangeSet
 
 S = bl.JobState
 F = bl.NotifyFlags

@@ -30,7 +30,7 @@ from bitslab import plots
 from bitslab.log import OUTCOMES
 from bitslab.scenarios import flaky_network, media_player, restart_story
 from bitslab.timeline import METHODS
-from bitslab.timeline_figure import TimelineFigure
+from bitslab.views.figure import TimelineFigure
 
 ARRIVING = {"delivered", "cmdline"}
 WHITE = to_rgba("white")

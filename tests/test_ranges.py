@@ -1,4 +1,4 @@
-"""Byte ranges: ``bitslab.ranges.RangeSet`` and ``RangeQueue`` (the internals of R2-R5).
+"""Byte ranges: ``bitslab.model.ranges.RangeSet`` and ``RangeQueue`` (the internals of R2-R5).
 
 An internal module, tested directly because the on-demand model rests on it: a RangeSet is
 what is filled or not yet reported, a RangeQueue what is wanted, oldest request first. Spans
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bitslab.ranges import RangeQueue, RangeSet, Span
+from bitslab.model.ranges import RangeQueue, RangeSet, Span
 
 # -- RangeSet ------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Scenario files (bitslab.scenariofile): the examples run as their Python equivalents do; a
+"""Scenario files (bitslab.scenarios.file): the examples run as their Python equivalents do; a
 malformed file is refused with its key and what was wrong; timed calls, restarts, seeds, until.
 
 Every file here is checked through the public API (``ScenarioFile.load/parse``, ``simulate()``)
@@ -16,8 +16,8 @@ import pytest
 from support import log_rows, steps
 
 import bitslab as bl
-from bitslab.scenariofile import Action, ScenarioFile, ScenarioFileError
 from bitslab.scenarios import restart_story
+from bitslab.scenarios.file import Action, ScenarioFile, ScenarioFileError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))

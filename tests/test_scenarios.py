@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 import bitslab as bl
+from bitslab.model.ranges import RangeSet
 from bitslab.scenarios import MediaPlayer, media_player
 
 MB = 1_000_000
@@ -56,7 +57,7 @@ def test_r4_media_player_reports_exactly_the_requested_bytes_once_each() -> None
     player = _player(sim)
     reported = sorted(_reported(player))
     assert sum(length for _, length in reported) == 10 * MB  # 3 + 4 + 3, the overlap once
-    merged = bl.ranges.RangeSet((o, o + n) for o, n in reported).pairs()
+    merged = RangeSet((o, o + n) for o, n in reported).pairs()
     assert merged == [(0, 5 * MB), (30 * MB, 4 * MB), (39 * MB, MB)]
     last_report = max(c.time for c in player.calls if c.method == "file_ranges_transferred")
     assert last_report < 12.0  # on-demand mode went off at 12 s (F7)

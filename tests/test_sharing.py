@@ -1,7 +1,7 @@
 """S5: how foreground jobs share the link, exactly, and the progress trace that shows it.
 
 The scheduler gives the foreground jobs one rate each (S5), kept by a lane with a virtual
-clock (bitslab.lane): these tests check the times a processor-sharing link gives, worked
+clock (bitslab.model.lane): these tests check the times a processor-sharing link gives, worked
 out by hand, for many jobs at once, and that ``job.progress_trace()`` bends exactly where
 the rate changed, though no job is touched when another one's file ends.
 """

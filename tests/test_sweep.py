@@ -595,7 +595,7 @@ def test_python_m_bitslab_sweep_of_a_bad_key_prints_one_line_and_no_traceback() 
 
 
 def test_vary_values_are_toml_values_words_and_inclusive_ranges() -> None:
-    from bitslab.sweepfile import parse_values
+    from bitslab.scenarios.sweepfile import parse_values
 
     assert parse_values("0..0x3F") == list(range(64))
     assert parse_values("0..60..20") == [0, 20, 40, 60]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from ..apps import App
 from ..errors import BitsError
-from ..jobs import Job
 from ..log import LogEntry
+from ..model.apps import App
+from ..model.jobs import Job
 from ..simulation import Simulation
 from ..timeline import ARRIVED, arrivals
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..apps import App
-from ..jobs import Job
-from ..notifiers import RecordingNotifier
-from ..notify.programs import path_key
+from ..delivery.programs import path_key
+from ..model.apps import App
+from ..model.jobs import Job
+from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from .base import MIRROR, Exercise, Malformed, Point, got, why_not
 

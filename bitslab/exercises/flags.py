@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..constants import JobPriority, NotifyFlags
-from ..notifiers import RecordingNotifier
+from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from .base import MIRROR, Exercise, Point, delivered, plural, whole_number, why_not
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..constants import JobProperty, NotifyFlags
 from ..errors import BitsError
-from ..notifiers import RecordingNotifier
+from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from .base import MIRROR, Exercise, Malformed, Point, delivered, got, plural
 

@@ -8,11 +8,11 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-from ..apps import App
 from ..constants import JobState, NotifyFlags
-from ..jobs import Job
 from ..log import LogEntry
-from ..notifiers import Notifier, RecordingNotifier
+from ..model.apps import App
+from ..model.jobs import Job
+from ..model.notifiers import Notifier, RecordingNotifier
 from ..rulebook import Rule, rules
 from ..simulation import Simulation
 from .base import (

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..constants import JobProperty, JobState, NotifyFlags
-from ..notifiers import RecordingNotifier
+from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from .base import MIRROR, Exercise, Malformed, Point, delivered, whole_number
 

@@ -263,7 +263,7 @@ def public_name(
     app: Sphinx, env: Any, node: addnodes.pending_xref, contnode: nodes.Element
 ) -> nodes.Element | None:
     """Resolve a Python reference as docstrings and signatures write it to the documented
-    object: ``bitslab.jobs.Job`` and ``Job`` to ``bitslab.Job``, ``EventLog.pending`` to
+    object: ``bitslab.model.jobs.Job`` and ``Job`` to ``bitslab.Job``, ``EventLog.pending`` to
     ``bitslab.EventLog.pending``, ``Compare`` to ``bitslab.widgets.Compare``; only when
     exactly one documented object fits."""
     if node.get("reftype") == "rule":

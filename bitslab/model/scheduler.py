@@ -5,7 +5,7 @@
 - S2: background jobs of one priority take turns in time slices (``Simulation(time_slice=)``).
 - S3: every foreground job runs, beside the one background job.
 - S5: bandwidth is split by :meth:`Network.shares` between two lanes
-  (:class:`~bitslab.lane.Lane`): the foreground jobs, and the background job.
+  (:class:`~bitslab.model.lane.Lane`): the foreground jobs, and the background job.
 - L4: a disconnect moves every job in an action state to TRANSIENT_ERROR; reconnecting
   queues them again at once.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .constants import (
+from ..constants import (
     BG_E_NETWORK_DISCONNECTED,
     ErrorContext,
     JobPriority,
@@ -29,8 +29,8 @@ from .network import Failure, Network
 from .transfer import Transfer
 
 if TYPE_CHECKING:
+    from ..simulation import Simulation
     from .jobs import Job
-    from .simulation import Simulation
 
 __all__ = ["Scheduler"]
 

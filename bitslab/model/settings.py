@@ -17,10 +17,10 @@ from ..constants import (
     NotifyFlags,
 )
 from ..errors import BitsError, InvalidArgumentError
-from ..notifiers import CALLBACK_FLAGS, Notifier
+from .notifiers import CALLBACK_FLAGS, Notifier
 
 if TYPE_CHECKING:
-    from ..jobs import Job
+    from .jobs import Job
 
 __all__ = [
     "DEFAULT_FLAGS",

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._check import check_callable, check_str, safe_text
-from .settings import FULL_PATH
+from ..model.settings import FULL_PATH
 
 if TYPE_CHECKING:
-    from ..jobs import Job
+    from ..model.jobs import Job
 
 __all__ = ["Handler", "Programs", "path_key"]
 

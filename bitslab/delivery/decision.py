@@ -3,7 +3,7 @@
 :func:`decide` is the one place that decides, at a delivery attempt, what happens to a
 notification before anything is called: it checks the rules in D1's order and returns the
 first that applies. Nothing here changes state; the dispatcher acts on the answers and the
-log records them. (What a call's result means, C5, is :mod:`bitslab.notify.calls`.)
+log records them. (What a call's result means, C5, is :mod:`bitslab.delivery.calls`.)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..constants import JobProperty, JobState, NotifyFlags
-from ..notifiers import CALLBACK_FLAGS, Notifier, is_alive, owner_of
+from ..model.notifiers import CALLBACK_FLAGS, Notifier, is_alive, owner_of
 from .notification import JOB_LEVEL
 
 if TYPE_CHECKING:

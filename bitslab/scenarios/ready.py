@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ._check import check_bool, check_int, check_number, got
-from .apps import App
-from .constants import BG_LENGTH_TO_EOF, JobPriority, JobProperty, JobState, NotifyFlags
-from .errors import BitsError
-from .jobs import Job
-from .notifiers import RecordingNotifier
-from .simulation import Simulation
+from .._check import check_bool, check_int, check_number, got
+from ..constants import BG_LENGTH_TO_EOF, JobPriority, JobProperty, JobState, NotifyFlags
+from ..errors import BitsError
+from ..model.apps import App
+from ..model.jobs import Job
+from ..model.notifiers import RecordingNotifier
+from ..simulation import Simulation
 
 __all__ = [
     "Action",

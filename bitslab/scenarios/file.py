@@ -76,7 +76,7 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
 >>> ScenarioFile.parse(text, source="nightly.toml")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
   ...
-bitslab.tables.ScenarioFileError: nightly.toml: job[0].flags[1]: 'JOB_EROR' is not a ...
+bitslab.scenarios.tables.ScenarioFileError: nightly.toml: job[0].flags[1]: 'JOB_EROR' is not a ...
 >>> ScenarioFile.parse(text.replace("EROR", "ERROR")).simulate().sim.jobs[0].state.name
 'TRANSFERRED'
 """
@@ -91,13 +91,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .apps import App
-from .constants import JobPriority, JobProperty, JobState, JobType
-from .jobs import Job
-from .notifiers import RecordingNotifier
-from .notify.programs import Programs, path_key
-from .scenarios import Action, CompletingNotifier
-from .simulation import Simulation
+from ..constants import JobPriority, JobProperty, JobState, JobType
+from ..delivery.programs import Programs, path_key
+from ..model.apps import App
+from ..model.jobs import Job
+from ..model.notifiers import RecordingNotifier
+from ..simulation import Simulation
+from .ready import Action, CompletingNotifier
 from .tables import ScenarioFileError, TableReader
 
 if sys.version_info >= (3, 11):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from ._check import check_int, check_number, check_str
+from .._check import check_int, check_number, check_str
 
 if TYPE_CHECKING:
-    from .simulation import Simulation
+    from ..simulation import Simulation
 
 __all__ = ["Failure", "Network", "Span", "TrafficSpan"]
 

@@ -17,7 +17,7 @@ import simpy
 
 from .._check import safe_text
 from ..constants import hresult_name
-from ..notifiers import Notifier, is_alive
+from ..model.notifiers import Notifier, is_alive
 
 __all__ = ["call", "describe_raised", "read_result"]
 
@@ -28,7 +28,7 @@ Done = Callable[..., None]
 #: them: a callback that calls sys.exit() fails its call, as a notifier's process that exits
 #: mid-call would. KeyboardInterrupt is too, for the call: the user stopped the run, so the
 #: call fails (it never stays in flight) and ``interrupted`` is told, which stops the run
-#: between two events (see :meth:`bitslab.agenda.Agenda.interrupt`).
+#: between two events (see :meth:`bitslab.model.agenda.Agenda.interrupt`).
 CAUGHT = (Exception, SystemExit, KeyboardInterrupt)
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._check import check_instance, got, safe_text
+from .._check import check_instance, got, safe_text
+from ..constants import NotifyFlags
 from .apps import App
-from .constants import NotifyFlags
 
 if TYPE_CHECKING:
     from .files import File

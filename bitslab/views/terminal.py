@@ -11,8 +11,8 @@ import os
 import re
 from typing import TextIO
 
-from .constants import BG_SIZE_UNKNOWN, JobState
-from .simulation import Simulation
+from ..constants import BG_SIZE_UNKNOWN, JobState
+from ..simulation import Simulation
 
 __all__ = ["ProgressBar", "Style", "printable", "wants_colour"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import html
 
-from .log import OUTCOMES
-from .timeline import METHODS, Arrival
+from ..log import OUTCOMES
+from ..timeline import METHODS, Arrival
 
 __all__ = ["arrivals_table", "outcome_table"]
 

@@ -50,9 +50,9 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any, NamedTuple, TextIO
 
-from ._check import got
-from .scenariofile import ScenarioFile
-from .simulation import Simulation
+from .._check import got
+from ..simulation import Simulation
+from .file import ScenarioFile
 from .tables import ScenarioFileError
 
 if sys.version_info >= (3, 11):
@@ -353,7 +353,7 @@ def add_command(commands: Any) -> None:
 
 def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``python -m bitslab sweep``; a bad file or key raises ScenarioFileError (exit 2)."""
-    from .sweep import process_pool, sweep
+    from ..sweep import process_pool, sweep
 
     grid = dict(args.vary)
     if args.workers < 1:

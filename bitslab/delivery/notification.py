@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..files import File
-    from ..jobs import Job
+    from ..model.files import File
+    from ..model.jobs import Job
 
 __all__ = [
     "ACTIVE",

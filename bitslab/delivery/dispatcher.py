@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..constants import JobProperty, JobState
 from ..log import EventLog, Pending
 from .calls import call
-from .decide import (
+from .decision import (
     CALL,
     app_down_detail,
     cmdline_applies,
@@ -40,8 +40,8 @@ from .notification import ACTIVE, JOB_LEVEL, RATE_LIMITED, RETRIED, SERIAL, Noti
 from .programs import Programs
 
 if TYPE_CHECKING:
-    from ..files import File
-    from ..jobs import Job
+    from ..model.files import File
+    from ..model.jobs import Job
     from ..simulation import Simulation
 
 __all__ = ["MAX_IN_FLIGHT", "Dispatcher"]
@@ -71,7 +71,7 @@ class Dispatcher:
         self.sim = sim
         self._interrupted = interrupted  # a callback raised KeyboardInterrupt: stop the run
         self._env = sim.env
-        self._timer = sim._agenda.at  # the model's timers (see bitslab.agenda)
+        self._timer = sim._agenda.at  # the model's timers (see bitslab.model.agenda)
         self.log = EventLog(self.pending)
         self._append = self.log._append  # written here, one entry per attempt or decision
         self.programs = Programs(interrupted)

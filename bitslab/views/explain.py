@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .constants import JobProperty, NotifyFlags
-from .rulebook import rules
+from ..constants import JobProperty, NotifyFlags
+from ..rulebook import rules
 
 if TYPE_CHECKING:
-    from .jobs import Job
-    from .log import LogEntry, Pending
+    from ..log import LogEntry, Pending
+    from ..model.jobs import Job
 
 __all__ = ["explain", "flag_names"]
 

@@ -1,7 +1,7 @@
 """One job's turn on the link: connect, learn sizes, move bytes, finish files (L3, L5, L7, L14, S4).
 
 A :class:`Transfer` exists while the scheduler lets a job run. Bytes flow at the rate of the
-transfer's :class:`~bitslab.lane.Lane` (S5); between rate changes progress is linear in time,
+transfer's :class:`~bitslab.model.lane.Lane` (S5); between rate changes progress is linear in time,
 so a file's ``bytes_transferred`` is computed when asked and rises smoothly, with no event per
 chunk, and the lane's one timer says when the file's work is done.
 A file's turn ends when its work is done: the whole file, or on demand its requested ranges
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .constants import ErrorContext, JobState, http_error_hresult
+from ..constants import ErrorContext, JobState, http_error_hresult
 from .network import Failure
 
 if TYPE_CHECKING:

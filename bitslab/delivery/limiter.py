@@ -21,10 +21,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..constants import JobProperty, JobState
-from ..ranges import RangeSet
+from ..model.ranges import RangeSet
 
 if TYPE_CHECKING:
-    from ..jobs import Job
+    from ..model.jobs import Job
     from .dispatcher import Dispatcher
     from .notification import Notification
 

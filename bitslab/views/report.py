@@ -1,6 +1,6 @@
 """Plain-text accounts of a run, for the command line: histories, notifications, rules.
 
-Each function returns text; colour comes from a :class:`~bitslab.terminal.Style` (off by
+Each function returns text; colour comes from a :class:`~bitslab.views.terminal.Style` (off by
 default), so the same words read the same in a terminal, a log file and a notebook.
 """
 
@@ -10,11 +10,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from .constants import BG_SIZE_UNKNOWN, JobState
-from .jobs import Job
-from .log import LogEntry
-from .rulebook import FAMILIES, Rule, rules
-from .simulation import Simulation
+from ..constants import BG_SIZE_UNKNOWN, JobState
+from ..log import LogEntry
+from ..model.jobs import Job
+from ..rulebook import FAMILIES, Rule, rules
+from ..simulation import Simulation
 from .terminal import Style
 
 __all__ = [

@@ -26,10 +26,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .constants import JobState
-from .timeline import METHODS, Timeline
-from .timeline import timeline as read_timeline
-from .timeline_artists import (
+from ..constants import JobState
+from ..timeline import METHODS, Timeline
+from ..timeline import timeline as read_timeline
+from .artists import (
     BAND,
     METHOD_STYLE,
     SHADE_STYLE,
@@ -44,8 +44,8 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
-    from .jobs import Job
-    from .simulation import Simulation
+    from ..model.jobs import Job
+    from ..simulation import Simulation
 
 __all__ = ["METHOD_STYLE", "SHADE_STYLE", "STATE_COLOURS", "TimelineFigure"]
 

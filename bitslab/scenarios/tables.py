@@ -3,7 +3,7 @@
 :class:`TableReader` reads one table: it refuses unknown keys (naming the nearest known one),
 checks each value's TOML type, and turns the model's refusal of a value (a ``BitsError``,
 ``TypeError`` or ``ValueError``) into a :class:`ScenarioFileError` naming the key. What the
-keys mean is :mod:`bitslab.scenariofile`'s business.
+keys mean is :mod:`bitslab.scenarios.file`'s business.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from .constants import NotifyFlags
-from .errors import BitsError
+from ..constants import NotifyFlags
+from ..errors import BitsError
 
 __all__ = ["ScenarioFileError", "TableReader"]
 

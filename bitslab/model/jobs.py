@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from ._check import check_enum, check_int, check_number, check_str, got
-from .constants import (
+from .._check import check_enum, check_int, check_number, check_str, got
+from ..constants import (
     BG_E_EMPTY,
     BG_E_ERROR_INFORMATION_UNAVAILABLE,
     BG_E_INVALID_STATE,
@@ -31,13 +31,13 @@ from .constants import (
     NotifyFlags,
     hresult_name,
 )
-from .errors import BitsError, InvalidArgumentError
+from ..errors import BitsError, InvalidArgumentError
 from .files import File
-from .notify.settings import NotifySettings
+from .settings import NotifySettings
 
 if TYPE_CHECKING:
+    from ..simulation import Simulation
     from .lane import Lane
-    from .simulation import Simulation
 
 __all__ = ["Job", "JobError", "JobProgress", "StateChange"]
 

@@ -22,7 +22,7 @@ from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .simulation import Simulation
+    from ..simulation import Simulation
     from .transfer import Transfer
 
 __all__ = ["Lane"]

@@ -1,6 +1,6 @@
 """The artists of a run on a timeline: state bands, marks, lines, shades (matplotlib).
 
-:class:`bitslab.timeline_figure.TimelineFigure` lays a figure out; :func:`draw_data` draws a
+:class:`bitslab.views.figure.TimelineFigure` lays a figure out; :func:`draw_data` draws a
 run's data into its axes and returns what it drew, so a kept figure can take them away and
 draw the next run's. The artists are made directly and added without touching the axes'
 limits (which the layout fixed), and each is drawn in one quick call: a click redraws in
@@ -20,15 +20,15 @@ from matplotlib.patches import PathPatch
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D, ScaledTranslation
 
-from .constants import JobState
-from .timeline import Mark, Shade, Timeline
+from ..constants import JobState
+from ..timeline import Mark, Shade, Timeline
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
-    from .jobs import Job
-    from .simulation import Simulation
+    from ..model.jobs import Job
+    from ..simulation import Simulation
 
 __all__ = [
     "APP_STYLES",

@@ -5,7 +5,7 @@
 - R1-R5: in an on-demand job a file transfers only the byte ranges asked for with
   :meth:`File.request_ranges`; :meth:`File.filled_ranges` says which bytes are present.
 
-Bytes flow at a rate (see :mod:`bitslab.transfer`), so between checkpoints a file's progress
+Bytes flow at a rate (see :mod:`bitslab.model.transfer`), so between checkpoints a file's progress
 is a float; at each checkpoint the whole bytes that arrived move from the wanted ranges to the
 filled ones, in the order they were requested.
 """
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from ._check import check_int, got
-from .constants import (
+from .._check import check_int, got
+from ..constants import (
     BG_E_INVALID_RANGE,
     BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
     BG_LENGTH_TO_EOF,
@@ -24,7 +24,7 @@ from .constants import (
     JobProperty,
     JobType,
 )
-from .errors import BitsError
+from ..errors import BitsError
 from .ranges import RangeQueue, RangeSet, Span
 
 if TYPE_CHECKING:

@@ -1,0 +1,41 @@
+"""Scenarios: the ready ones (``bl.scenarios.restart_story()`` and its siblings), scenario files
+(:mod:`bitslab.scenarios.file`, read with :mod:`bitslab.scenarios.tables`) and sweep files
+(:mod:`bitslab.scenarios.sweepfile`).
+
+Only the ready scenarios load with ``import bitslab``; the file readers load on first use.
+"""
+
+from __future__ import annotations
+
+from .ready import (
+    MIRROR,
+    NOTIFY_PROGRAM,
+    Action,
+    CompletingNotifier,
+    MediaPlayer,
+    flags_tour,
+    flaky_network,
+    media_player,
+    restart_story,
+    two_apps_racing,
+)
+
+__all__ = [
+    "MIRROR",
+    "NOTIFY_PROGRAM",
+    "Action",
+    "CompletingNotifier",
+    "MediaPlayer",
+    "flags_tour",
+    "flaky_network",
+    "media_player",
+    "restart_story",
+    "two_apps_racing",
+]
+
+# Users meet these as ``bitslab.scenarios.X`` (in messages, reprs and the docs): say so.
+for _name in __all__:
+    _value = globals()[_name]
+    if hasattr(_value, "__module__"):
+        _value.__module__ = __name__
+del _name, _value
