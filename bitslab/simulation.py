@@ -31,6 +31,7 @@ from .delivery.programs import Handler
 from .log import EventLog
 from .model.agenda import Agenda
 from .model.apps import App
+from .model.events import Events, StateChanged
 from .model.jobs import Job
 from .model.network import Network
 from .model.scheduler import Scheduler
@@ -143,6 +144,8 @@ class Simulation:
         progress = check_number("progress_interval", progress_interval, strictly_positive=True)
         self.budgets = Budgets.checked(max_events, max_reentries, max_simulated_time, max_wall_time)
         self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
+        #: What the model publishes (see :mod:`bitslab.model.events`); not a BITS name.
+        self.events = Events()
         self._agenda = Agenda(self.env)
         self.rng = random.Random(self.seed)
         self.network = Network(self, link, delay, share)
@@ -155,11 +158,15 @@ class Simulation:
             progress_interval=progress,
             interrupted=self._agenda.interrupt,
         )
+        # A state change is counted here first, then raises notifications (C1-C3), then
+        # the scheduler reacts (the order of the subscriptions).
+        self.events.subscribe(StateChanged, self._job_state_changed)
+        self._delivery.subscribe(self.events)
+        self.events.subscribe(StateChanged, self._scheduler.on_state_change)
         self.jobs: list[Job] = []
         self.apps: list[App] = []
         self._busy = 0  # jobs in QUEUED, CONNECTING, TRANSFERRING or TRANSIENT_ERROR
         self._pending_calls = 0  # call_at functions not yet called
-        self._runs_ended = 0  # app runs ended so far (I4: a call re-checks its app if this moved)
         self._running = False  # inside run(): a callback must not call run() again
         self._runner: int | None = None  # the thread inside run()
         self._broken: str | None = None  # why run() cannot go on, once it cannot
@@ -451,15 +458,14 @@ class Simulation:
         """When :meth:`run` stops early: with no ``until``, once the simulation is quiet."""
         return _never if end is not None else self._quiet
 
-    def _job_state_changed(self, job: Job, old: JobState, new: JobState) -> None:
+    def _job_state_changed(self, event: StateChanged) -> None:
+        job, old, new = event.job, event.old, event.new
         self._busy += new.is_busy - old.is_busy
         if self._max_entries:  # max_reentries: a job that keeps coming back is in a cycle
             key = (job, new)
             count = self._entries[key] = self._entries.get(key, 0) + 1
             if count > self._max_entries:  # its first entry in this run was no re-entry
                 self._agenda.stop_soon("max_reentries")
-        self._delivery.on_state_change(job, old, new)  # raised before the scheduler reacts
-        self._scheduler.on_state_change(job, old, new)
 
 
 def _never() -> bool:

@@ -25,6 +25,17 @@ from typing import TYPE_CHECKING, Any
 
 from ..constants import JobProperty, JobState
 from ..log import EventLog, Pending
+from ..model.events import (
+    CmdlineSet,
+    Events,
+    FileTransferred,
+    InterfaceSet,
+    Modified,
+    OnDemandChanged,
+    RangesDone,
+    RunEnded,
+    StateChanged,
+)
 from .calls import call
 from .decision import (
     CALL,
@@ -89,6 +100,7 @@ class Dispatcher:
         self._ready: list[tuple[int, int, Notification]] = []
         self._pumping = False
         self._succeeded: dict[tuple[Job, str], int] = {}  # K4: episodes an interface handled
+        self.runs_ended = 0  # I4: app runs ended so far (a call re-checks its app if this moved)
         self.watching: set[RangeLimiter] = set()  # R4: range limiters looking for new ranges
         self._targets: dict[int, tuple[object, str]] = {}  # how the log names each notifier
         self._last_target: tuple[object, str] = (_NOBODY, "")
@@ -110,9 +122,21 @@ class Dispatcher:
 
     # -- what raises notifications (called by jobs and files) --------------------------------
 
-    def on_state_change(self, job: Job, old: JobState, new: JobState) -> None:
+    def subscribe(self, events: Events) -> None:
+        """Hear what the model publishes (see :mod:`bitslab.model.events`)."""
+        events.subscribe(StateChanged, self.on_state_change)
+        events.subscribe(FileTransferred, self.on_file_transferred)
+        events.subscribe(RangesDone, self.on_ranges_done)
+        events.subscribe(Modified, self.on_modified)
+        events.subscribe(OnDemandChanged, self.on_demand_changed)
+        events.subscribe(InterfaceSet, self.on_interface_set)
+        events.subscribe(CmdlineSet, self.on_cmdline_set)
+        events.subscribe(RunEnded, self.on_run_ended)
+
+    def on_state_change(self, event: StateChanged) -> None:
         """C1, C2, C3: job_transferred, job_error, or a modification for any other state;
         R4: an on-demand job that starts TRANSFERRING starts its range reports."""
+        job, old, new = event.job, event.old, event.new
         self._sweep(job)
         if new is JobState.TRANSFERRING:
             self.watch_ranges(job)
@@ -130,8 +154,9 @@ class Dispatcher:
             _STATE_REASONS[old, new] = reason
         self.raise_(method or "job_modification", job, None, reason)
 
-    def on_file_transferred(self, job: Job, file: File) -> None:
+    def on_file_transferred(self, event: FileTransferred) -> None:
         """C4: a file is complete."""
+        job, file = event.job, event.file
         self.raise_("file_transferred", job, file, f"file {file.local_name!r} finished (C4)")
 
     def watch_ranges(self, job: Job) -> None:
@@ -139,21 +164,31 @@ class Dispatcher:
         if job.state is JobState.TRANSFERRING and job.get_property(JobProperty.ON_DEMAND_MODE):
             self._range_limiter(job).watch()
 
-    def on_ranges_done(self, job: Job) -> None:
+    def on_demand_changed(self, event: OnDemandChanged) -> None:
+        """R4: ON_DEMAND_MODE was set: range reports may start."""
+        self.watch_ranges(event.job)
+
+    def on_run_ended(self, event: RunEnded) -> None:
+        """I4: an application run ended; calls under way into it will fail (see _settle)."""
+        self.runs_ended += 1
+
+    def on_ranges_done(self, event: RangesDone) -> None:
         """R4: no requested range is left: the pending range report goes out at once."""
+        job = event.job
         if any(file._unreported for file in job.files):
             self._range_limiter(job).flush()
 
-    def on_modified(self, job: Job, what: str) -> None:
+    def on_modified(self, event: Modified) -> None:
         """C3: a file was added or a property changed."""
-        self.raise_("job_modification", job, None, f"{what} (C3)")
+        self.raise_("job_modification", event.job, None, f"{event.what} (C3)")
 
-    def on_interface_set(self, job: Job, notifier: object | None) -> None:
+    def on_interface_set(self, event: InterfaceSet) -> None:
         """C5, I5: retry pending notifications at once; replay a job-level one if due.
 
         Model choice: a notification that had fallen back to the command line (K5) is offered
         to the new interface, since I5 says the new interface gets the call.
         """
+        job, notifier = event.job, event.notifier
         if notifier is None:
             return
         for note in list(self._pending.get(job, ())):
@@ -170,9 +205,10 @@ class Dispatcher:
         elif pending.status == "in_flight" and pending.callee is not notifier:
             pending.again = True  # I5: if the old interface takes it, the new one gets it too
 
-    def on_cmdline_set(self, job: Job) -> None:
+    def on_cmdline_set(self, event: CmdlineSet) -> None:
         """K4: a command line set on a TRANSFERRED or ERROR job runs, unless an interface
         already handled that event; one waiting to retry a failed call runs it at once."""
+        job = event.job
         method = _STATE_METHOD.get(job.state)
         if method is None or not job.get_notify_cmdline()[0]:
             return
@@ -390,7 +426,7 @@ class Dispatcher:
         note.callee = notifier
         note.again = False
         start = self._env._now
-        ended = self.sim._runs_ended
+        ended = self.runs_ended
         result = call(
             self._env,
             notifier,
@@ -429,7 +465,7 @@ class Dispatcher:
             note.status = "attempted"
         else:
             self.set_status(note, "attempted")
-        died = app_down_detail(notifier) if ok and ended != self.sim._runs_ended else None
+        died = app_down_detail(notifier) if ok and ended != self.runs_ended else None
         if died is not None:
             self._failure(note, "app_down", f"{died}, during the call", target, start)
         elif ok:

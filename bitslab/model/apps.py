@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from .._check import check_callable
+from .events import RunEnded
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -112,7 +113,7 @@ class App:
         number, start, _, _ = self.runs[-1]
         self.runs[-1] = Run(number, start, self.sim.now, how)
         self._live = None
-        self.sim._runs_ended += 1
+        self.sim.events.publish(RunEnded(self, number))
 
     def __repr__(self) -> str:
         status = "running" if self.running else "down"

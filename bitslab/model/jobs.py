@@ -32,6 +32,7 @@ from ..constants import (
     hresult_name,
 )
 from ..errors import BitsError, InvalidArgumentError
+from .events import CmdlineSet, InterfaceSet, Modified, OnDemandChanged, StateChanged
 from .files import File
 from .settings import NotifySettings
 
@@ -355,7 +356,7 @@ class Job:
             store()
         self._modified(f"{prop.name} set to {value!r}")
         if prop is JobProperty.ON_DEMAND_MODE:
-            self._sim._delivery.watch_ranges(self)  # R4
+            self._sim.events.publish(OnDemandChanged(self))  # R4
 
     def get_property(self, prop: JobProperty) -> object:
         """The value of a job property."""
@@ -380,7 +381,7 @@ class Job:
         (I4): a restarted application must register again.
         """
         self._notify.set_interface(self, notifier)
-        self._sim._delivery.on_interface_set(self, notifier)  # C5, I5
+        self._sim.events.publish(InterfaceSet(self, notifier))  # C5, I5
 
     def get_notify_interface(self) -> object | None:
         """The registered notifier, or None (I2)."""
@@ -393,7 +394,7 @@ class Job:
         characters (E_INVALIDARG, BG_E_STRING_TOO_LONG); a final job fails (K7).
         """
         self._notify.set_cmdline(self, program, parameters)
-        self._sim._delivery.on_cmdline_set(self)  # K4
+        self._sim.events.publish(CmdlineSet(self))  # K4
 
     def get_notify_cmdline(self) -> tuple[str, str]:
         """``(program, parameters)``; ``("", "")`` when none is set (K1)."""
@@ -449,7 +450,7 @@ class Job:
         self._state = new
         self._episode += 1
         self.history.append(StateChange(self._sim.env.now, old, new, rule))
-        self._sim._job_state_changed(self, old, new)
+        self._sim.events.publish(StateChanged(self, old, new))
 
     def _bytes_now(self) -> float:
         """Bytes arrived so far, in O(1) (C3's "bytes arrived" check runs every interval).
@@ -500,7 +501,7 @@ class Job:
 
     def _modified(self, what: str) -> None:
         """C3: a file was added or a property changed: raise job_modification."""
-        self._sim._delivery.on_modified(self, what)
+        self._sim.events.publish(Modified(self, what))
 
     def _next_file(self) -> File | None:
         """S4: files transfer one at a time, in the order added; R5: on demand, only those

@@ -24,6 +24,7 @@ from ..constants import (
     JobPriority,
     JobState,
 )
+from .events import StateChanged
 from .lane import Lane
 from .network import Failure, Network
 from .transfer import Transfer
@@ -57,8 +58,9 @@ class Scheduler:
 
     # -- bookkeeping, from Job._enter -----------------------------------------------------
 
-    def on_state_change(self, job: Job, old: JobState, new: JobState) -> None:
+    def on_state_change(self, event: StateChanged) -> None:
         """Keep the queues in step with a job's state; called on every transition."""
+        job, old, new = event.job, event.old, event.new
         if old is JobState.QUEUED:
             del self._waiting[job.priority][job]
         if old in _RUNNING and new not in _RUNNING:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..constants import ErrorContext, JobState, http_error_hresult
+from .events import FileTransferred, RangesDone
 from .network import Failure
 
 if TYPE_CHECKING:
@@ -130,11 +131,11 @@ class Transfer:
         if whole:
             file._mark_complete()
         last = job._next_file() is None
-        delivery = self._scheduler.sim._delivery
+        events = job.sim.events
         if last:
-            delivery.on_ranges_done(job)  # R4
+            events.publish(RangesDone(job))  # R4
         if whole:
-            delivery.on_file_transferred(job, file)  # C4
+            events.publish(FileTransferred(job, file))  # C4
         if last:
             job._enter(*job._finished())
         else:
@@ -204,7 +205,7 @@ class Transfer:
 
     def _finish(self) -> None:
         """L3, R5: nothing is left to fetch (the last report of ranges goes first, R4)."""
-        self._scheduler.sim._delivery.on_ranges_done(self.job)
+        self.job.sim.events.publish(RangesDone(self.job))
         self.job._enter(*self.job._finished())
 
     def fail(self, failure: Failure, file: File) -> None:

@@ -1,0 +1,117 @@
+"""What the model tells the rest of the simulation: typed events, published to subscribers.
+
+The model (jobs, files, transfers, the scheduler, applications) never calls up into delivery,
+the log or a view. When something happens that another part cares about, the model publishes
+one of these events on the simulation's :class:`Events`; delivery and the simulation's own
+bookkeeping subscribe. Subscribers run at once, in the order they subscribed, inside the
+change that published the event (so delivery hears of a state change before the scheduler
+reacts to it, C1-C3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..constants import JobState
+
+if TYPE_CHECKING:
+    from .apps import App
+    from .files import File
+    from .jobs import Job
+
+__all__ = [
+    "CmdlineSet",
+    "Events",
+    "FileTransferred",
+    "InterfaceSet",
+    "Modified",
+    "OnDemandChanged",
+    "RangesDone",
+    "RunEnded",
+    "StateChanged",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    """A job went from ``old`` to ``new`` (C1-C3, and every L rule)."""
+
+    job: Job
+    old: JobState
+    new: JobState
+
+
+@dataclass(frozen=True, slots=True)
+class FileTransferred:
+    """C4: every byte of ``file`` has arrived."""
+
+    job: Job
+    file: File
+
+
+@dataclass(frozen=True, slots=True)
+class RangesDone:
+    """R4: no requested range of the job is left to fetch (the last one arrived)."""
+
+    job: Job
+
+
+@dataclass(frozen=True, slots=True)
+class Modified:
+    """C3: a file was added or a property of the job changed; ``what`` says which."""
+
+    job: Job
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class OnDemandChanged:
+    """R4: the job's ON_DEMAND_MODE was set (range reports may start or stop)."""
+
+    job: Job
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceSet:
+    """I1, I5: ``notifier`` (None: removed) is now the job's registered interface."""
+
+    job: Job
+    notifier: object | None
+
+
+@dataclass(frozen=True, slots=True)
+class CmdlineSet:
+    """K1, K4: the job's command line was set or removed."""
+
+    job: Job
+
+
+@dataclass(frozen=True, slots=True)
+class RunEnded:
+    """I4, I7: run ``run`` of ``app`` ended (a crash or a clean exit)."""
+
+    app: App
+    run: int
+
+
+E = TypeVar("E")
+
+
+class Events:
+    """Subscribers per kind of event; :meth:`publish` calls each, in subscription order."""
+
+    __slots__ = ("_subscribers",)
+
+    def __init__(self) -> None:
+        self._subscribers: dict[type, list[Callable[[Any], object]]] = {}
+
+    def subscribe(self, kind: type[E], fn: Callable[[E], object]) -> None:
+        """Call ``fn(event)`` for every event of ``kind`` published from now on."""
+        self._subscribers.setdefault(kind, []).append(fn)
+
+    def publish(self, event: object) -> None:
+        """Tell every subscriber of the event's kind, in the order they subscribed."""
+        for fn in self._subscribers.get(type(event), ()):
+            fn(event)
