@@ -146,7 +146,8 @@ class Simulation:
         self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
         #: What the model publishes (see :mod:`bitslab.model.events`); not a BITS name.
         self.events = Events()
-        self._agenda = Agenda(self.env)
+        #: The model's timers and clock (see :mod:`bitslab.model.agenda`); not a BITS name.
+        self.agenda = Agenda(self.env)
         self.rng = random.Random(self.seed)
         self.network = Network(self, link, delay, share)
         self._scheduler = Scheduler(self, self.network, slice_)
@@ -156,7 +157,7 @@ class Simulation:
             modification_delay=modification,
             callback_timeout=timeout,
             progress_interval=progress,
-            interrupted=self._agenda.interrupt,
+            interrupted=self.agenda.interrupt,
         )
         # A state change is counted here first, then raises notifications (C1-C3), then
         # the scheduler reacts (the order of the subscriptions).
@@ -335,7 +336,7 @@ class Simulation:
                 if steps % self.PROGRESS_EVERY == 0:
                     progress(self)
 
-        agenda = self._agenda
+        agenda = self.agenda
         try:
             self._running = True
             self._runner = threading.get_ident()
@@ -401,7 +402,7 @@ class Simulation:
     # -- internals -------------------------------------------------------------------------
 
     def _out_of_budget(self, spent: str, limit: float, start: Any) -> NoReturn:
-        job, cycle = diagnose(self, start, stuck=self._agenda.cut_short)
+        job, cycle = diagnose(self, start, stuck=self.agenda.cut_short)
         shown = f"{limit:g} s" if spent.endswith("_time") else f"{limit:,}"
         raise RunBudgetError(
             f"run() spent {spent}={shown} at {self.now:g} s without becoming quiet: {cycle}. "
@@ -430,7 +431,7 @@ class Simulation:
             if asked:  # the user insists: stop now, wherever the run is
                 raise KeyboardInterrupt
             asked = True
-            self._agenda.interrupt()
+            self.agenda.interrupt()
 
         signal.signal(signal.SIGINT, handler)
         try:
@@ -443,16 +444,15 @@ class Simulation:
         try:
             fn(*args)
         except KeyboardInterrupt:  # Ctrl-C in a call_at function: the run stops once this
-            self._agenda.interrupt()  # event has ended, between two events
+            self.agenda.interrupt()  # event has ended, between two events
 
     def _after(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` after ``delay`` simulated seconds (internal timers)."""
-        self._agenda.at(self.env._now + delay, fn, args)
+        self.agenda.after(delay, fn, *args)
 
     def _at(self, time: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` at simulated ``time`` (internal timers; never in the past)."""
-        now = self.env._now
-        self._agenda.at(time if time > now else now, fn, args)
+        self.agenda.at(time, fn, *args)
 
     def _stop(self, end: float | None) -> Callable[[], bool]:
         """When :meth:`run` stops early: with no ``until``, once the simulation is quiet."""
@@ -465,7 +465,7 @@ class Simulation:
             key = (job, new)
             count = self._entries[key] = self._entries.get(key, 0) + 1
             if count > self._max_entries:  # its first entry in this run was no re-entry
-                self._agenda.stop_soon("max_reentries")
+                self.agenda.stop_soon("max_reentries")
 
 
 def _never() -> bool:

@@ -57,10 +57,10 @@ def is_stale(note: Notification) -> bool:
     that stay in ERROR, and anything for a job in a final state (model choice).
     """
     job = note.job
-    if job._state in _FINAL:
+    if job.state in _FINAL:
         return True
     # A job-level notification is raised on entering its state; any change since ends it.
-    return note.method in JOB_LEVEL and job._episode != note.episode
+    return note.method in JOB_LEVEL and job.episode != note.episode
 
 
 def cmdline_applies(note: Notification) -> bool:
@@ -74,7 +74,7 @@ def decide(note: Notification) -> Decision:
     job = note.job
     if is_stale(note):
         return Decision("end", "stale", "C11", stale_detail(note))
-    flags = job._notify.flags  # F6: read now, at delivery
+    flags = int(job.get_notify_flags())  # F6: read now, at delivery
     if flags & _DISABLE:
         return Decision("end", "disabled", "F5", f"flags are {_flags(flags)}")
     if note.method == "file_ranges_transferred" and not job.get_property(
@@ -85,7 +85,7 @@ def decide(note: Notification) -> Decision:
         return _filtered(flags, note.method)
     if note.via_cmdline and cmdline_applies(note):  # K4, K5: only the command line now
         return Decision("cmdline", None, "K5" if note.cmdline_ran else "K4")
-    notifier = job._notify.interface
+    notifier = job.get_notify_interface()
     if notifier is None:
         if cmdline_applies(note):
             return Decision("cmdline", None, "K3", "no interface is registered")

@@ -82,7 +82,7 @@ class Dispatcher:
         self.sim = sim
         self._interrupted = interrupted  # a callback raised KeyboardInterrupt: stop the run
         self._env = sim.env
-        self._timer = sim._agenda.at  # the model's timers (see bitslab.model.agenda)
+        self._timer = sim.agenda.at  # the model's timers (see bitslab.model.agenda)
         self.log = EventLog(self.pending)
         self._append = self.log._append  # written here, one entry per attempt or decision
         self.programs = Programs(interrupted)
@@ -175,7 +175,7 @@ class Dispatcher:
     def on_ranges_done(self, event: RangesDone) -> None:
         """R4: no requested range is left: the pending range report goes out at once."""
         job = event.job
-        if any(file._unreported for file in job.files):
+        if any(file.has_unreported_ranges() for file in job.files):
             self._range_limiter(job).flush()
 
     def on_modified(self, event: Modified) -> None:
@@ -212,7 +212,7 @@ class Dispatcher:
         method = _STATE_METHOD.get(job.state)
         if method is None or not job.get_notify_cmdline()[0]:
             return
-        if self._succeeded.get((job, method)) == job._episode:
+        if self._succeeded.get((job, method)) == job.episode:
             return
         note = self._pending_for(job, method)
         if note is None:
@@ -270,7 +270,7 @@ class Dispatcher:
         self.set_status(note, "delayed")
         note.trigger = trigger
         note.token += 1
-        self._timer(when, self._arrive, (note, note.token))
+        self._timer(when, self._arrive, note, note.token)
 
     def set_status(self, note: Notification, status: str) -> None:
         """Move a notification to ``status``, keeping count of active and in-flight ones."""
@@ -332,7 +332,7 @@ class Dispatcher:
     def _pending_for(self, job: Job, method: str) -> Notification | None:
         """The pending notification of ``method`` for the job's current stay in its state."""
         for note in self._pending.get(job, ()):
-            if note.method == method and note.episode == job._episode:
+            if note.method == method and note.episode == job.episode:
                 return note
         return None
 
@@ -409,7 +409,7 @@ class Dispatcher:
     def _call(self, note: Notification) -> None:
         """C5, C9: call the interface's method; :meth:`_settle` hears how it went."""
         job = note.job
-        notifier = job._notify.interface
+        notifier = job.get_notify_interface()
         target = self._target(notifier)
         method = note.method
         args: tuple[Any, ...]

@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..constants import JobProperty, JobState
-from ..model.ranges import RangeSet
 
 if TYPE_CHECKING:
     from ..model.jobs import Job
@@ -60,7 +59,7 @@ class Limiter:
 
     def interval(self) -> float:
         """The job's minimum notification interval, in seconds."""
-        ms: int = self.job._properties[_INTERVAL]  # type: ignore[assignment]
+        ms: int = self.job.get_property(_INTERVAL)  # type: ignore[assignment]
         return ms / 1000.0
 
     def offer(self, note: Notification) -> None:
@@ -88,8 +87,8 @@ class Limiter:
         self.last_sent = dispatcher._env._now
         if self.method == "job_modification":
             job = self.job
-            self._reported = job._bytes_now()
-            if job._state is JobState.TRANSFERRING:  # keep reporting bytes while they flow
+            self._reported = job.bytes_arrived()
+            if job.state is JobState.TRANSFERRING:  # keep reporting bytes while they flow
                 self._arm_tick()
         dispatcher.dispatch(note, trigger)
 
@@ -109,8 +108,8 @@ class Limiter:
         if held is not None:
             self.held = None
             self._send(held, "held until the minimum notification interval ended (C7)")
-        elif self.method == "job_modification" and self.job._state is JobState.TRANSFERRING:
-            if self.job._bytes_now() > self._reported:
+        elif self.method == "job_modification" and self.job.state is JobState.TRANSFERRING:
+            if self.job.bytes_arrived() > self._reported:
                 self._dispatcher.raise_("job_modification", self.job, None, _BYTES_ARRIVED)
             else:  # no bytes this interval (a trickle, or still connecting): look again later
                 self._arm_tick()
@@ -137,7 +136,7 @@ class RangeLimiter(Limiter):
         return (
             self._watching
             and not self.job.state.is_final
-            and any(file._unreported for file in self.job.files)
+            and any(file.has_unreported_ranges() for file in self.job.files)
         )
 
     def watch(self) -> None:
@@ -171,13 +170,11 @@ class RangeLimiter(Limiter):
 
     def _report(self, why: str) -> None:
         job = self.job
-        job._sync_bytes()
         sent = False
         for file in job.files:
-            ranges = file._unreported
+            ranges = file.take_unreported_ranges()
             if not ranges:
                 continue
-            file._unreported = RangeSet()
             count = len(ranges)
             reason = (
                 f"{ranges.total:,} bytes of {file.local_name!r} in {count} "

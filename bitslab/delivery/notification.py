@@ -79,7 +79,7 @@ class Notification:
         self.raised = raised
         self.reason = reason
         self.ranges = ranges
-        self.episode = job._episode  # C11: which stay in a state a job-level one is about
+        self.episode = job.episode  # C11: which stay in a state a job-level one is about
         self.attempts = 0
         self.status = "new"
         self.token = 0  # bumped whenever the notification is rescheduled; old timers see it

@@ -38,9 +38,29 @@ from typing import Any
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["Agenda"]
+__all__ = ["Agenda", "Timer"]
 
-Entry = tuple[float, int, Callable[..., Any], tuple[Any, ...]]
+
+class Timer:
+    """A call the agenda will make, until :meth:`cancel` is called (a timer's handle)."""
+
+    __slots__ = ("args", "fn")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.fn: Callable[..., Any] | None = fn
+        self.args = args
+
+    def cancel(self) -> None:
+        """Never make the call (a no-op once made or cancelled)."""
+        self.fn = None
+
+    @property
+    def pending(self) -> bool:
+        """True until the call is made or cancelled."""
+        return self.fn is not None
+
+
+Entry = tuple[float, int, Timer]
 
 #: Events between two looks at the wall clock; a budget spent after this many at one moment
 #: is a stuck clock.
@@ -99,16 +119,30 @@ class Agenda:
         self.cut_short = False
 
     def __len__(self) -> int:
-        """Entries not yet run (stale ones included: timers are never cancelled)."""
+        """Entries not yet run (cancelled ones included until their time comes)."""
         return len(self._heap)
 
-    def at(self, when: float, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        """Call ``fn(*args)`` at ``when`` (not before the current time)."""
-        heappush(self._heap, (when, next(self._order), fn, args))
+    @property
+    def now(self) -> float:
+        """The simulation's clock (SimPy's, read here: the one place that knows where)."""
+        return self.env._now  # SimPy 4 keeps its clock in _now; the agenda owns this read
+
+    def at(self, when: float, fn: Callable[..., Any], *args: Any) -> Timer:
+        """Call ``fn(*args)`` at ``when`` (a time in the past means now); returns its handle."""
+        now = self.env._now  # see now
+        if when < now:
+            when = now
+        timer = Timer(fn, args)
+        heappush(self._heap, (when, next(self._order), timer))
         if not self._driven:
             upcoming = self._next
             if upcoming is None or when < upcoming:
                 self._set_wake(when)
+        return timer
+
+    def after(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timer:
+        """Call ``fn(*args)`` ``delay`` simulated seconds from now; returns its handle."""
+        return self.at(self.env._now + delay, fn, *args)
 
     def interrupt(self) -> None:
         """Ask :meth:`drive` to raise KeyboardInterrupt at the next gap between two events
@@ -223,9 +257,12 @@ class Agenda:
         while heap and heap[0][0] <= when:
             if self.events >= self._limit:
                 return
-            self.events += 1
-            _, _, fn, args = heappop(heap)
-            fn(*args)
+            self.events += 1  # a cancelled timer counts too: the budgets count entries
+            timer = heappop(heap)[2]
+            fn = timer.fn
+            if fn is not None:
+                timer.fn = None
+                fn(*timer.args)
 
     def _set_wake(self, when: float) -> None:
         self._next = when

@@ -177,6 +177,19 @@ class File:
                 wanted.remove(start, end)
         return wanted.pairs()
 
+    def has_unreported_ranges(self) -> bool:
+        """R4: True while bytes filled on demand wait for a file_ranges_transferred report.
+        Not a BITS method."""
+        return bool(self._unreported)
+
+    def take_unreported_ranges(self) -> RangeSet:
+        """R4: the bytes filled on demand since the last call (including those arriving now),
+        which are then counted as reported. Not a BITS method."""
+        if self._transfer is not None:
+            self._transfer.checkpoint()
+        taken, self._unreported = self._unreported, RangeSet()
+        return taken
+
     # -- for the transfer ----------------------------------------------------------------------
 
     def _on_demand(self) -> bool:

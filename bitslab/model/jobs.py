@@ -164,6 +164,17 @@ class Job:
         return self._state
 
     @property
+    def episode(self) -> int:
+        """How many times the job's state has changed (C11: a job-level notification is about
+        one stay in a state, and is stale once the job has left it). Not a BITS method."""
+        return self._episode
+
+    def bytes_arrived(self) -> float:
+        """Bytes arrived so far, with the fraction of the next one, in O(1) (C3's "bytes
+        arrived" check runs every interval). Not a BITS method."""
+        return self._bytes_now()
+
+    @property
     def priority(self) -> JobPriority:
         """FOREGROUND, HIGH, NORMAL (the default, L1) or LOW; settable (S1-S3)."""
         return self._priority
