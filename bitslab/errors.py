@@ -8,6 +8,7 @@ Every rule of :data:`bitslab.rules` that says "fails with X" raises :class:`Bits
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .constants import E_INVALIDARG, hresult_name
 
@@ -24,24 +25,36 @@ class BitsError(Exception):
     ('BG_E_EMPTY', '0x80200003', 'L2')
     """
 
-    def __init__(self, message: str, hresult: int) -> None:
+    def __init__(self, message: str, hresult: int, *, rule: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hresult = hresult
         self.name = hresult_name(hresult)
+        self._rule = rule
 
     def __str__(self) -> str:
         return f"{self.message} [{self.name} 0x{self.hresult:08X}]"
 
     @property
     def rule(self) -> str | None:
-        """The ID of the rule that refused the call (``"F3"``): the last one the message
-        names, as every refusal's message ends with its rule; None if it names none."""
+        """The ID of the rule that refused the call (``"F3"``), as given by ``rule=``.
+
+        TRANSITIONAL (issue 23): while raise sites are converted to ``rule=``, a missing one
+        is read from the message (every refusal's message ends with its rule)."""
+        if self._rule is not None:
+            return self._rule
         named = re.findall(r"\(([A-Z]\d{1,2})\)", self.message)
         return named[-1] if named else None
 
-    def __reduce__(self) -> tuple[type[BitsError], tuple[str, int]]:
-        return (type(self), (self.message, self.hresult))
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.hresult, self._rule))
+
+
+def _rebuild(kind: type[BitsError], message: str, hresult: int, rule: str | None) -> BitsError:
+    """Unpickle a BitsError (or subclass) with its rule."""
+    error = kind.__new__(kind)
+    BitsError.__init__(error, message, hresult, rule=rule)
+    return error
 
 
 class InvalidArgumentError(BitsError, ValueError):
@@ -51,5 +64,7 @@ class InvalidArgumentError(BitsError, ValueError):
     True
     """
 
-    def __init__(self, message: str, hresult: int = E_INVALIDARG) -> None:
-        super().__init__(message, hresult)
+    def __init__(
+        self, message: str, hresult: int = E_INVALIDARG, *, rule: str | None = None
+    ) -> None:
+        super().__init__(message, hresult, rule=rule)

@@ -268,6 +268,33 @@ class EventLog(Sequence[LogEntry]):
         """Write one entry, given its fields in :class:`LogEntry`'s order (the dispatcher)."""
         self._entries.add(*fields)
 
+    def write(
+        self,
+        *,
+        id: int,
+        time: float,
+        method: str,
+        job: Job,
+        file: File | None,
+        outcome: str,
+        rule: str | None,
+        final: bool,
+        attempt: int,
+        raised: float,
+        reason: str,
+        target: str | None = None,
+        detail: str = "",
+        duration: float = 0.0,
+        trigger: str = "",
+        ranges: tuple[tuple[int, int], ...] | None = None,
+    ) -> None:
+        """Write one entry, field by field (delivery writes every entry through here; the
+        fields are :class:`LogEntry`'s). Not for users: the log is BITS's record."""
+        self._entries.add(
+            id, time, method, job, file, outcome, rule, final, attempt, raised, reason,
+            target, detail, duration, trigger, ranges,
+        )  # fmt: skip
+
     def __repr__(self) -> str:
         finals = sum(entry.final for entry in self._entries)
         return f"<EventLog {len(self._entries)} entries, {finals} notifications ended>"
