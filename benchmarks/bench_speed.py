@@ -47,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+import against  # noqa: E402
 from floor import bare_decisions  # noqa: E402
 from timing import Timing, time_calls  # noqa: E402
 from workloads import busy_machine, decisions  # noqa: E402
@@ -687,6 +688,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--jobs", type=int, default=300, help="jobs of busy_machine at 1x (default 300)"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if any target is missed")
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        default=None,
+        help="only compare decisions per second with the git commit REF, in the same run "
+        "(fresh interpreters, alternating; see against.py)",
+    )
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
@@ -713,6 +721,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     jobs: int = args.jobs
     repeats = repeats_for(args)
+    if args.against is not None:
+        rounds = args.repeats or (3 if args.quick else 7)
+        mine, theirs = against.measure(args.against, jobs, rounds, progress)
+        print(f"## Decisions per second: this checkout against {args.against}\n")
+        print(against.table(mine, theirs, jobs))
+        return 0
     print(header(jobs, repeats), flush=True)
 
     probe = measure_import(repeats.imports)  # first: fresh interpreters, a quiet machine

@@ -100,6 +100,8 @@ def check_str(name: str, value: object, *, allow_empty: bool = False) -> str:
 
 def check_enum(name: str, value: object, enum_type: type[E]) -> E:
     """A member of ``enum_type``, or an int that is the value of one."""
+    if type(value) is enum_type:  # a member already: the common case, answered at once
+        return value
     foreign = isinstance(value, enum.Enum) and not isinstance(value, enum_type)
     if isinstance(value, bool) or not isinstance(value, int) or foreign:
         raise TypeError(f"{name} must be a {enum_type.__name__} or an int, got {got(value)}")
