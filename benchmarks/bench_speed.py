@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Generator, Sequence, Sized
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,20 +128,19 @@ class Pair:
 
 @dataclass(frozen=True)
 class Memory:
-    """What dropping a run's log entries frees, as tracemalloc sees it."""
+    """The traced memory a run keeps, as tracemalloc sees it, before and after the run."""
 
     entries: int
-    traced_before: int
-    traced_after: int
+    traced_before: int  # the built simulation, before it runs
+    traced_after: int  # the same, after the run, garbage collected
     getsizeof: int
-    problem: str = ""  # why the entries could not be dropped, if they could not
 
     @property
     def per_entry(self) -> float | None:
-        """Bytes freed per entry dropped; None if they could not be dropped."""
-        if self.problem or self.entries == 0:
+        """Bytes the run kept per log entry; None for a run with no entries."""
+        if self.entries == 0:
             return None
-        return (self.traced_before - self.traced_after) / self.entries
+        return (self.traced_after - self.traced_before) / self.entries
 
 
 @dataclass(frozen=True)
@@ -162,6 +161,7 @@ class Target:
     figure: str
     goal: str
     met: bool
+    retired: bool = False  # shown for the record, never a verdict (issue 23)
 
 
 def progress(message: str) -> None:
@@ -287,55 +287,27 @@ def measure_restart(repeats: int) -> tuple[Timing, Timing]:
 # -- memory per log entry --------------------------------------------------------------------
 
 
-def drop_entries(log: Sized) -> str:
-    """Empty the log in place, however it stores its entries; return a problem, or "".
-
-    A benchmark may reach inside: today's :class:`bitslab.EventLog` keeps its entries in one
-    list, and ``sim.log._entries.clear()`` drops them. To stay right if the core stores them
-    otherwise (say, as columns), a log without that list has every attribute that can be
-    cleared (a list, a dict, an array...) cleared instead; either way the log must then be
-    empty, or the figure is not given.
-    """
-    entries = getattr(log, "_entries", None)
-    if isinstance(entries, list):
-        entries.clear()
-    else:
-        names = set(getattr(log, "__dict__", {}))
-        for klass in type(log).__mro__:
-            slots = klass.__dict__.get("__slots__", ())
-            names.update((slots,) if isinstance(slots, str) else slots)
-        for name in sorted(names):
-            value = getattr(log, name, None)
-            clear = getattr(value, "clear", None)
-            if callable(clear) and not isinstance(value, type):
-                clear()
-    if len(log):
-        return f"the log still has {len(log)} entries after dropping them: see drop_entries()"
-    return ""
-
-
 def measure_memory(jobs: int) -> Memory:
-    """Run ``busy_machine(jobs)`` under tracemalloc (started before it is built), then drop
-    its log's entries: the traced memory that frees, per entry, is what an entry costs (what
-    only the entries hold; a job or file an entry names is not counted, as the job holds it).
+    """Build ``busy_machine(jobs)`` under tracemalloc, then run it: the traced memory the run
+    keeps (log entries, job histories and progress traces, the model's state), per log entry.
+    Only the public API is used, so the figure stays right however the log stores entries.
     """
     progress(f"memory: busy_machine({jobs}) under tracemalloc")
     gc.collect()
     tracemalloc.start()
     try:
         sim = busy_machine(jobs, run=False)
-        sim.run()
-        log = sim.log
-        entries = len(log)
-        size = sys.getsizeof(log[0]) if entries else 0  # the entry is not kept: it would stay
         gc.collect()
         before = tracemalloc.get_traced_memory()[0]
-        problem = drop_entries(log)
+        sim.run()
         gc.collect()
         after = tracemalloc.get_traced_memory()[0]
+        log = sim.log
+        entries = len(log)
+        size = sys.getsizeof(log[0]) if entries else 0
     finally:
         tracemalloc.stop()
-    return Memory(entries, before, after, size, problem)
+    return Memory(entries, before, after, size)
 
 
 # -- import time -----------------------------------------------------------------------------
@@ -572,16 +544,13 @@ def restart_table(run: Timing, build: Timing, repeats: int) -> str:
 
 
 def memory_table(memory: Memory) -> str:
-    """The traced memory before and after dropping the entries, and per entry."""
+    """The traced memory before and after the run, and what it kept per entry."""
     per_entry = memory.per_entry
     rows = [
         ["log entries", number(memory.entries)],
-        ["traced memory with the entries, KB", number(memory.traced_before / 1024, 1)],
-        ["traced memory without them, KB", number(memory.traced_after / 1024, 1)],
-        [
-            "bytes freed per entry",
-            memory.problem or ("-" if per_entry is None else number(per_entry, 1)),
-        ],
+        ["traced memory before the run, KB", number(memory.traced_before / 1024, 1)],
+        ["traced memory after it, KB", number(memory.traced_after / 1024, 1)],
+        ["bytes the run kept per entry", "-" if per_entry is None else number(per_entry, 1)],
         ["sys.getsizeof(one entry), bytes", str(memory.getsizeof)],
     ]
     return markdown_table(("busy_machine at 1x", "figure"), rows)
@@ -631,12 +600,14 @@ def targets(
             f"{ratio:.3f}",
             f">= {RATIO_TARGET:g}",
             ratio >= RATIO_TARGET,
+            retired=True,
         ),
         Target(
             "cost per decision, 2x jobs over 1x",
             "not run" if at_2x is None else f"{at_2x:.2f}x{shown_4x}",
             f"<= {GROWTH_TARGET:g}x",
             at_2x is not None and at_2x <= GROWTH_TARGET,
+            retired=True,
         ),
         Target(
             "restart_story() build and run, median",
@@ -645,7 +616,7 @@ def targets(
             restart.median < RESTART_BUDGET_MS,
         ),
         Target(
-            "memory per log entry",
+            "memory a run keeps per log entry",
             "not measured" if per_entry is None else f"{per_entry:.0f} bytes",
             f"< {ENTRY_BYTES_TARGET:g} bytes",
             per_entry is not None and per_entry < ENTRY_BYTES_TARGET,
@@ -661,7 +632,10 @@ def targets(
 
 def summary_table(results: Sequence[Target]) -> str:
     """The targets: figure, goal, PASS or MISS."""
-    rows = [[t.name, t.figure, t.goal, "PASS" if t.met else "MISS"] for t in results]
+    rows = [
+        [t.name, t.figure, t.goal, "retired" if t.retired else "PASS" if t.met else "MISS"]
+        for t in results
+    ]
     return markdown_table(("target", "figure", "goal", "verdict"), rows, "lrll")
 
 
@@ -758,14 +732,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.flush()
 
     memory = measure_memory(jobs)
-    print(f"\n## Memory per log entry: what dropping busy_machine({jobs})'s entries frees\n")
+    print(f"\n## Memory: what busy_machine({jobs})'s run keeps, per log entry\n")
     print(memory_table(memory))
 
     results = targets(pairs, runs, restart, memory, probe)
     print("\n## Targets (issue 7)\n")
     print(summary_table(results))
-    missed = [t for t in results if not t.met]
-    print(f"\n{len(results) - len(missed)} of {len(results)} targets PASS")
+    live = [t for t in results if not t.retired]
+    missed = [t for t in live if not t.met]
+    print(
+        f"\n{len(live) - len(missed)} of {len(live)} targets PASS (the per-decision speed "
+        "targets are retired: the core's clarity comes first; see --against for a change's cost)"
+    )
     return 1 if args.check and missed else 0
 
 
