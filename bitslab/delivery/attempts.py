@@ -30,6 +30,7 @@ from .decision import (
     is_stale,
     retry_trigger,
 )
+from .notification import TEXT
 
 if TYPE_CHECKING:
     from ..log import EventLog
@@ -37,6 +38,18 @@ if TYPE_CHECKING:
     from .notification import Notification
 
 __all__ = ["MAX_IN_FLIGHT", "Attempt", "Attempts"]
+
+# Members read for every notification, bound once: on Python 3.11 reading a member off
+# its enum class takes EnumType's slow attribute path (about 0.2 us a read).
+_FILE_TRANSFERRED = Method.FILE_TRANSFERRED
+_JOB_ERROR = Method.JOB_ERROR
+_JOB_MODIFICATION = Method.JOB_MODIFICATION
+_JOB_TRANSFERRED = Method.JOB_TRANSFERRED
+_ATTEMPTED = Status.ATTEMPTED
+_IN_FLIGHT = Status.IN_FLIGHT
+_READY = Status.READY
+_RETRY = Status.RETRY
+_RUNNING = Status.RUNNING
 
 #: C9: notifications in flight at once, per user (bitslab models one user).
 MAX_IN_FLIGHT = 4
@@ -68,10 +81,10 @@ class Attempt:
         self.log.write(
             id=note.id,
             time=start,
-            method=note.method,
+            method=TEXT[note.method],
             job=note.job,
             file=note.file,
-            outcome=outcome,
+            outcome=TEXT[outcome],
             rule=decision.rule,
             final=final,
             attempt=note.attempts,
@@ -114,10 +127,10 @@ class Attempts:
         """C8, C9: ``note`` reached dispatch; it takes a free slot or waits for one."""
         now = self._agenda.now
         if len(self._calls) < MAX_IN_FLIGHT and not self._ready and not self._pumping:
-            self._attempt(note, trigger, now)  # C9: a slot is free and nothing else waits
+            self._attempt(note, trigger, now, now)  # C9: a slot is free and nothing else waits
             return
-        self._dispatcher.set_status(note, Status.READY)
-        priority = 1 if note.method is Method.JOB_MODIFICATION else 0  # C8
+        self._dispatcher.set_status(note, _READY)
+        priority = 1 if note.method is _JOB_MODIFICATION else 0  # C8
         heapq.heappush(self._ready, (priority, next(self._seq), note, trigger, now))
         self._pump()
 
@@ -129,15 +142,14 @@ class Attempts:
         try:
             while len(self._calls) < MAX_IN_FLIGHT and self._ready:
                 _, _, note, trigger, arrived = heapq.heappop(self._ready)
-                if note.status is Status.READY:
-                    self._attempt(note, trigger, arrived)
+                if note.status is _READY:
+                    self._attempt(note, trigger, arrived, self._agenda.now)
         finally:
             self._pumping = False
 
-    def _attempt(self, note: Notification, trigger: str, arrived: float) -> None:
+    def _attempt(self, note: Notification, trigger: str, arrived: float, now: float) -> None:
         """D1: decide, then carry the decision out."""
         note.attempts += 1
-        now = self._agenda.now
         if now > arrived:  # C9: all four slots were taken
             slot = f"waited {now - arrived:.2f} s for a free slot (C9)"
             trigger = f"{trigger}; {slot}" if trigger else slot
@@ -149,18 +161,18 @@ class Attempts:
         if decision.target is not None:
             attempt.target = decision.target
         action = decision.action
-        if action is Action.CALL:
+        if action == Action.CALL:
             self._call(attempt)
-        elif action is Action.END:
+        elif action == Action.END:
             self._dispatcher.end(attempt, decision)
-        elif action is Action.CMDLINE:
+        elif action == Action.CMDLINE:
             self._run_cmdline(attempt, decision)
         else:
             note = attempt.note
             now = self._agenda.now
             attempt.write(decision, False, now)
-            if action is Action.RETRY:
-                self._dispatcher.set_status(note, Status.RETRY)
+            if action == Action.RETRY:
+                self._dispatcher.set_status(note, _RETRY)
                 delay = note.job.minimum_retry_delay
                 note.set_timer(self._agenda.after(delay, self._retry_due, note))
             else:  # Action.THEN: a decision follows, made now and without an attempt
@@ -175,23 +187,23 @@ class Attempts:
         attempt.target = describe_target(notifier)
         method = note.method
         args: tuple[Any, ...]
-        if method is Method.JOB_MODIFICATION or method is Method.JOB_TRANSFERRED:
+        if method is _JOB_MODIFICATION or method is _JOB_TRANSFERRED:
             args = (job,)
-        elif method is Method.FILE_TRANSFERRED:
+        elif method is _FILE_TRANSFERRED:
             args = (job, note.file)
-        elif method is Method.JOB_ERROR:
+        elif method is _JOB_ERROR:
             args = (job, job.get_error())
         else:
             args = (job, note.file, list(note.ranges or ()))
         dispatcher = self._dispatcher
-        dispatcher.set_status(note, Status.IN_FLIGHT)
+        dispatcher.set_status(note, _IN_FLIGHT)
         attempt.callee = notifier
         attempt.runs = dispatcher.runs_ended
         self._calls[note] = attempt
         result = call(
             self._env,
             notifier,
-            method,
+            TEXT[method],
             args,
             dispatcher.callback_timeout,
             self._settle,
@@ -206,7 +218,7 @@ class Attempts:
         note = attempt.note
         del self._calls[note]
         dispatcher = self._dispatcher
-        dispatcher.set_status(note, Status.ATTEMPTED)
+        dispatcher.set_status(note, _ATTEMPTED)
         target = attempt.target
         assert target is not None
         ended = attempt.runs != dispatcher.runs_ended
@@ -234,12 +246,12 @@ class Attempts:
         note.via_cmdline = True  # K5: from now on only the command line is tried
         note.cmdline_ran = True
         dispatcher = self._dispatcher
-        dispatcher.set_status(note, Status.RUNNING)
+        dispatcher.set_status(note, _RUNNING)
         ok, what = dispatcher.programs.run(note.job, program, parameters)
         attempt.target = f"command line {program}"
         self._carry_out(attempt, after_cmdline(note, decision, ok, what))
 
     def _retry_due(self, note: Notification) -> None:
         """C5, K5: the retry delay has passed."""
-        if note.status is Status.RETRY:
+        if note.status is _RETRY:
             self._dispatcher.dispatch(note, retry_trigger(note))

@@ -20,11 +20,11 @@ and a call's result. The dispatcher carries the decisions out and the log record
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
-from ..constants import JobProperty, NotifyFlags
+from ..constants import JobProperty, JobState, NotifyFlags
 from ..model.notifiers import Notifier, is_alive, owner_of
-from ..vocabulary import Method, Outcome, Status, StrEnum
+from ..vocabulary import Method, Outcome, Status
 
 if TYPE_CHECKING:
     from .notification import Notification
@@ -43,18 +43,33 @@ __all__ = [
     "when_state_changed",
 ]
 
+# Members read for every notification, bound once: on Python 3.11 reading a member off
+# its enum class takes EnumType's slow attribute path (about 0.2 us a read).
+_FILE_RANGES_TRANSFERRED = Method.FILE_RANGES_TRANSFERRED
+_JOB_MODIFICATION = Method.JOB_MODIFICATION
+_JOB_TRANSFERRED = Method.JOB_TRANSFERRED
+_IN_FLIGHT = Status.IN_FLIGHT
+_RUNNING = Status.RUNNING
+_DELIVERED = Outcome.DELIVERED
+#: Method.job_level, Method.retried and JobState.is_final as sets (a property call costs
+#: three times a set's lookup, and delivery asks for every notification).
+_JOB_LEVEL = frozenset(method for method in Method if method.job_level)
+_RETRIED = frozenset(method for method in Method if method.retried)
+_FINAL = frozenset(state for state in JobState if state.is_final)
 
-class Action(StrEnum):
-    """What the dispatcher does with a :class:`Decision`."""
 
-    LIMIT = "limit"  # C7: the job's limiter sends it now or holds it to the interval's end
-    QUEUE = "queue"  # C4: it waits its turn in the job's queue
-    DISPATCH = "dispatch"  # C8: it goes to dispatch after its kind's delay
-    END = "end"  # write the final entry: the notification is over
-    CALL = "call"  # call the interface's method (C5)
-    CMDLINE = "cmdline"  # run the job's command line (K3-K5); ``detail`` says why
-    RETRY = "retry"  # write a non-final entry, then try again after the retry delay (C5, K5)
-    THEN = "then"  # write a non-final entry, then carry out ``then``
+class Action:
+    """What the dispatcher does with a :class:`Decision` (words internal to delivery: a
+    plain class of strings, since reading a member off an enum class is slow on 3.11)."""
+
+    LIMIT: Final = "limit"  # C7: the job's limiter sends it now or holds it
+    QUEUE: Final = "queue"  # C4: it waits its turn in the job's queue
+    DISPATCH: Final = "dispatch"  # C8: it goes to dispatch after its kind's delay
+    END: Final = "end"  # write the final entry: the notification is over
+    CALL: Final = "call"  # call the interface's method (C5)
+    CMDLINE: Final = "cmdline"  # run the job's command line (K3-K5); ``detail`` says why
+    RETRY: Final = "retry"  # write a non-final entry, then try again after the retry delay
+    THEN: Final = "then"  # write a non-final entry, then carry out ``then``
 
 
 class Decision(NamedTuple):
@@ -66,7 +81,7 @@ class Decision(NamedTuple):
     outcome: Outcome | None
     rule: str | None
     detail: str = ""
-    action: Action = Action.END
+    action: str = Action.END
     then: Decision | None = None
     target: str | None = None
 
@@ -75,8 +90,9 @@ _LIMIT = Decision(None, "C7", action=Action.LIMIT)
 _QUEUE = Decision(None, "C4", action=Action.QUEUE)
 _DISPATCH = Decision(None, "C8", action=Action.DISPATCH)
 _CALL = Decision(None, None, action=Action.CALL)
+_DELIVERED_PLAIN = Decision(Outcome.DELIVERED, None)
 _DISABLE = int(NotifyFlags.DISABLE)
-_BUSY = (Status.IN_FLIGHT, Status.RUNNING)  # a call or a command line is under way
+_BUSY = (_IN_FLIGHT, _RUNNING)  # a call or a command line is under way
 
 
 # -- when raised -------------------------------------------------------------------------
@@ -87,11 +103,11 @@ def when_raised(note: Notification, held: Notification | None) -> Decision:
     the limiter; C4: a file or job-level one waits its turn (not one for the command line
     alone, K4); C8: anything else goes to dispatch."""
     method = note.method
-    if method is Method.JOB_MODIFICATION:
+    if method is _JOB_MODIFICATION:
         if held is not None:
             return Decision(Outcome.COALESCED, "C7", f"folded into #{held.id}")
         return _LIMIT
-    if method.retried and not note.via_cmdline:
+    if method in _RETRIED and not note.via_cmdline:
         return _QUEUE
     return _DISPATCH
 
@@ -106,15 +122,15 @@ def is_stale(note: Notification) -> bool:
     that stay in ERROR, and anything for a job in a final state (model choice).
     """
     job = note.job
-    if job.state.is_final:
+    if job.state in _FINAL:
         return True
     # A job-level notification is raised on entering its state; any change since ends it.
-    return note.method.job_level and job.episode != note.episode
+    return note.method in _JOB_LEVEL and job.episode != note.episode
 
 
 def cmdline_applies(note: Notification) -> bool:
     """K2: only job_transferred and job_error run the job's command line, if it has one."""
-    return note.method.job_level and bool(note.job.get_notify_cmdline()[0])
+    return note.method in _JOB_LEVEL and bool(note.job.get_notify_cmdline()[0])
 
 
 def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision:
@@ -131,9 +147,7 @@ def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision
     flags = int(job.get_notify_flags())  # F6: read now, at delivery
     if flags & _DISABLE:
         return Decision(Outcome.DISABLED, "F5", f"flags are {_flags(flags)}")
-    if method is Method.FILE_RANGES_TRANSFERRED and not job.get_property(
-        JobProperty.ON_DEMAND_MODE
-    ):
+    if method is _FILE_RANGES_TRANSFERRED and not job.get_property(JobProperty.ON_DEMAND_MODE):
         return Decision(Outcome.NOT_ON_DEMAND, "R6", "the job is not in on-demand mode")
     wanted = method.flag
     if not flags & int(wanted):
@@ -183,7 +197,7 @@ def after_call(
         if died is not None:
             return _failed(note, Outcome.APP_DOWN, "I4", f"{died}, during the call", target)
     if ok:
-        return Decision(Outcome.DELIVERED, None, detail)
+        return _DELIVERED_PLAIN if not detail else Decision(_DELIVERED, None, detail)
     return _failed(note, Outcome.FAILED, "C5", detail, target)
 
 
@@ -194,10 +208,10 @@ def _failed(note: Notification, outcome: Outcome, rule: str, detail: str, target
     if cmdline_applies(note):
         why = f"{note.method} {detail}"
         again = before_call(note, via_cmdline=True)
-        if again.action is Action.CMDLINE:
+        if again.action == Action.CMDLINE:
             return Decision(None, "K3", f"called {target}: {why}", Action.CMDLINE)
         return Decision(Outcome.FAILED, "C5", why, Action.THEN, again, target)
-    if note.method.retried:
+    if note.method in _RETRIED:
         return _retry(note, outcome, rule, detail, target)
     if is_stale(note):
         return Decision(outcome, rule, detail, Action.THEN, _stale(note), target)
@@ -247,7 +261,7 @@ def _stale(note: Notification) -> Decision:
     state = job.state.name
     if job.state.is_final:
         return Decision(Outcome.STALE, "C11", f"the job is {state}, a final state")
-    want = "TRANSFERRED" if note.method is Method.JOB_TRANSFERRED else "ERROR"
+    want = "TRANSFERRED" if note.method is _JOB_TRANSFERRED else "ERROR"
     return Decision(Outcome.STALE, "C11", f"the job left {want} (it is {state} now)")
 
 

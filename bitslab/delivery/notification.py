@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..vocabulary import Method, Status
+from ..vocabulary import Method, Outcome, Status
 
 if TYPE_CHECKING:
     from ..model.agenda import Timer
     from ..model.files import File
     from ..model.jobs import Job
 
-__all__ = ["Notification"]
+__all__ = ["TEXT", "Notification"]
+
+#: Each method, outcome and status as the plain string the log and its views keep: entries
+#: and pending notifications hold ``str``, so they print as before (``'delivered'``, not
+#: ``<Outcome.DELIVERED: 'delivered'>``), and a callback is looked up by a plain name.
+TEXT: dict[str, str] = {
+    member: member.value for kind in (Method, Outcome, Status) for member in kind
+}
 
 
 class Notification:
