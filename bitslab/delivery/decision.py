@@ -67,7 +67,7 @@ class Action:
     DISPATCH: Final = "dispatch"  # C8: it goes to dispatch after its kind's delay
     END: Final = "end"  # write the final entry: the notification is over
     CALL: Final = "call"  # call the interface's method (C5)
-    CMDLINE: Final = "cmdline"  # run the job's command line (K3-K5); ``detail`` says why
+    CMDLINE: Final = "run_command_line"  # run the job's command line (K3-K5); ``detail`` says why
     RETRY: Final = "retry"  # write a non-final entry, then try again after the retry delay
     THEN: Final = "then"  # write a non-final entry, then carry out ``then``
 

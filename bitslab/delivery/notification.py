@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 __all__ = ["TEXT", "Notification"]
 
 #: Each method, outcome and status as the plain string the log and its views keep: entries
-#: and pending notifications hold ``str``, so they print as before (``'delivered'``, not
-#: ``<Outcome.DELIVERED: 'delivered'>``), and a callback is looked up by a plain name.
+#: and pending notifications hold ``str``, so they print as before (a plain string, not an
+#: enum member's repr), and a callback is looked up by a plain name.
 TEXT: dict[str, str] = {
     member: member.value for kind in (Method, Outcome, Status) for member in kind
 }
