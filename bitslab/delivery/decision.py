@@ -1,53 +1,118 @@
-"""The delivery decision (D1) and staleness (C11).
+"""The delivery decision (D1): every outcome of a notification, and the rule behind it.
 
-:func:`decide` is the one place that decides, at a delivery attempt, what happens to a
-notification before anything is called: it checks the rules in D1's order and returns the
-first that applies. Nothing here changes state; the dispatcher acts on the answers and the
-log records them. (What a call's result means, C5, is :mod:`bitslab.delivery.calls`.)
+Each phase of a notification's life is one function that returns a :class:`Decision` (an
+outcome, the rule, a detail, and what the dispatcher is to do next):
+
+- :func:`when_raised`: folded into the one the job's limiter holds (C7), or on its way
+  through the limiter (C7), the job's queue (C4) or straight to dispatch (C8);
+- :func:`before_call`: at a delivery attempt, in D1's order: stale (C11), disabled (F5),
+  not_on_demand (R6), filtered (F8), no_interface (I8), not_implemented (I6), app_down (I4),
+  the command line (K3-K5), otherwise a call;
+- :func:`after_call`: delivered, or failed (C5), or the application died during the call
+  (I4); a failure is not retried (C6), retried (C5), handed to the command line (K3, which
+  decides D1 again), or ends stale (C11);
+- :func:`after_cmdline`: the command line ran (K3-K5), or failed and is retried (K5);
+- :func:`when_state_changed`: a pending notification whose event has passed (C11).
+
+Nothing here changes anything: the functions read the notification, the job's public state
+and a call's result. The dispatcher carries the decisions out and the log records them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from ..constants import JobProperty, JobState, NotifyFlags
-from ..model.notifiers import CALLBACK_FLAGS, Notifier, is_alive, owner_of
-from .notification import JOB_LEVEL
+from ..model.notifiers import Notifier, is_alive, owner_of
+from ..vocabulary import Method, Outcome, Status
 
 if TYPE_CHECKING:
     from .notification import Notification
 
 __all__ = [
-    "CALL",
+    "Action",
     "Decision",
-    "app_down_detail",
+    "after_call",
+    "after_cmdline",
+    "before_call",
     "cmdline_applies",
-    "decide",
     "describe_target",
     "is_stale",
-    "stale_detail",
+    "retry_trigger",
+    "when_raised",
+    "when_state_changed",
 ]
+
+# Members read for every notification, bound once: on Python 3.11 reading a member off
+# its enum class takes EnumType's slow attribute path (about 0.2 us a read).
+_FILE_RANGES_TRANSFERRED = Method.FILE_RANGES_TRANSFERRED
+_JOB_MODIFICATION = Method.JOB_MODIFICATION
+_JOB_TRANSFERRED = Method.JOB_TRANSFERRED
+_IN_FLIGHT = Status.IN_FLIGHT
+_RUNNING = Status.RUNNING
+_DELIVERED = Outcome.DELIVERED
+#: Method.job_level, Method.retried and JobState.is_final as sets (a property call costs
+#: three times a set's lookup, and delivery asks for every notification).
+_JOB_LEVEL = frozenset(method for method in Method if method.job_level)
+_RETRIED = frozenset(method for method in Method if method.retried)
+_FINAL = frozenset(state for state in JobState if state.is_final)
+
+
+class Action:
+    """What the dispatcher does with a :class:`Decision` (words internal to delivery: a
+    plain class of strings, since reading a member off an enum class is slow on 3.11)."""
+
+    LIMIT: Final = "limit"  # C7: the job's limiter sends it now or holds it
+    QUEUE: Final = "queue"  # C4: it waits its turn in the job's queue
+    DISPATCH: Final = "dispatch"  # C8: it goes to dispatch after its kind's delay
+    END: Final = "end"  # write the final entry: the notification is over
+    CALL: Final = "call"  # call the interface's method (C5)
+    CMDLINE: Final = "run_command_line"  # run the job's command line (K3-K5); ``detail`` says why
+    RETRY: Final = "retry"  # write a non-final entry, then try again after the retry delay
+    THEN: Final = "then"  # write a non-final entry, then carry out ``then``
 
 
 class Decision(NamedTuple):
-    """What to do with a notification at an attempt.
+    """What was decided: ``outcome`` under ``rule`` (None for a delivery), with ``detail``
+    for the log, and the ``action`` that carries it out. ``then`` is the decision that
+    follows a non-final entry (:attr:`Action.THEN`); ``target`` names what was called when
+    the decision itself knows it (I4: the interface whose application has gone)."""
 
-    ``action`` is ``"end"`` (log ``outcome`` under ``rule``; nothing is called), ``"call"``
-    (call the interface), ``"cmdline"`` (run the command line instead, K3-K5) or
-    ``"app_down"`` (the interface's application has gone: a failed call, I4).
-    """
-
-    action: str
-    outcome: str | None
+    outcome: Outcome | None
     rule: str | None
     detail: str = ""
+    action: str = Action.END
+    then: Decision | None = None
+    target: str | None = None
 
 
-#: The decision to call the interface (one object: the dispatcher tells it by identity).
-CALL = Decision("call", None, None)
+_LIMIT = Decision(None, "C7", action=Action.LIMIT)
+_QUEUE = Decision(None, "C4", action=Action.QUEUE)
+_DISPATCH = Decision(None, "C8", action=Action.DISPATCH)
+_CALL = Decision(None, None, action=Action.CALL)
+_DELIVERED_PLAIN = Decision(Outcome.DELIVERED, None)
 _DISABLE = int(NotifyFlags.DISABLE)
-_FINAL = frozenset(state for state in JobState if state.is_final)
-_WANTED = {method: int(flag) for method, flag in CALLBACK_FLAGS.items()}
+_BUSY = (_IN_FLIGHT, _RUNNING)  # a call or a command line is under way
+
+
+# -- when raised -------------------------------------------------------------------------
+
+
+def when_raised(note: Notification, held: Notification | None) -> Decision:
+    """C7: coalesced into ``held``, the modification the job's limiter holds, or through
+    the limiter; C4: a file or job-level one waits its turn (not one for the command line
+    alone, K4); C8: anything else goes to dispatch."""
+    method = note.method
+    if method is _JOB_MODIFICATION:
+        if held is not None:
+            return Decision(Outcome.COALESCED, "C7", f"folded into #{held.id}")
+        return _LIMIT
+    if method in _RETRIED and not note.via_cmdline:
+        return _QUEUE
+    return _DISPATCH
+
+
+# -- before the call ---------------------------------------------------------------------
 
 
 def is_stale(note: Notification) -> bool:
@@ -60,68 +125,147 @@ def is_stale(note: Notification) -> bool:
     if job.state in _FINAL:
         return True
     # A job-level notification is raised on entering its state; any change since ends it.
-    return note.method in JOB_LEVEL and job.episode != note.episode
+    return note.method in _JOB_LEVEL and job.episode != note.episode
 
 
 def cmdline_applies(note: Notification) -> bool:
     """K2: only job_transferred and job_error run the job's command line, if it has one."""
-    return note.method in JOB_LEVEL and bool(note.job.get_notify_cmdline()[0])
+    return note.method in _JOB_LEVEL and bool(note.job.get_notify_cmdline()[0])
 
 
-def decide(note: Notification) -> Decision:
-    """D1: stale, disabled, not_on_demand, filtered, no_interface, not_implemented, app_down,
-    in that order; otherwise call the interface (or, K3-K5, run the command line)."""
+def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision:
+    """D1: stale (C11), disabled (F5), not_on_demand (R6), filtered (F8), no_interface (I8),
+    not_implemented (I6), app_down (I4), in that order; otherwise call the interface, or run
+    the command line (K3: no valid interface; K4, K5: only the command line is tried now).
+
+    ``via_cmdline`` overrides the notification's own (K3 decides again as if it were set).
+    """
     job = note.job
+    method = note.method
     if is_stale(note):
-        return Decision("end", "stale", "C11", stale_detail(note))
+        return _stale(note)
     flags = int(job.get_notify_flags())  # F6: read now, at delivery
     if flags & _DISABLE:
-        return Decision("end", "disabled", "F5", f"flags are {_flags(flags)}")
-    if note.method == "file_ranges_transferred" and not job.get_property(
-        JobProperty.ON_DEMAND_MODE
-    ):
-        return Decision("end", "not_on_demand", "R6", "the job is not in on-demand mode")
-    if not flags & _WANTED[note.method]:
-        return _filtered(flags, note.method)
-    if note.via_cmdline and cmdline_applies(note):  # K4, K5: only the command line now
-        return Decision("cmdline", None, "K5" if note.cmdline_ran else "K4")
+        return Decision(Outcome.DISABLED, "F5", f"flags are {_flags(flags)}")
+    if method is _FILE_RANGES_TRANSFERRED and not job.get_property(JobProperty.ON_DEMAND_MODE):
+        return Decision(Outcome.NOT_ON_DEMAND, "R6", "the job is not in on-demand mode")
+    wanted = method.flag
+    if not flags & int(wanted):
+        detail = f"flags are {_flags(flags)}, without {wanted.name}"
+        return Decision(Outcome.FILTERED, "F8", detail)
+    applies = cmdline_applies(note)
+    if applies and (note.via_cmdline if via_cmdline is None else via_cmdline):
+        why = ""  # K4, K5: only the command line now
+        return Decision(None, "K5" if note.cmdline_ran else "K4", why, Action.CMDLINE)
     notifier = job.get_notify_interface()
     if notifier is None:
-        if cmdline_applies(note):
-            return Decision("cmdline", None, "K3", "no interface is registered")
-        if note.method in JOB_LEVEL:
-            return Decision("end", "no_interface", "I8", "no interface and no command line")
+        if applies:
+            return Decision(None, "K3", "no interface is registered", Action.CMDLINE)
+        if method.job_level:
+            return Decision(Outcome.NO_INTERFACE, "I8", "no interface and no command line")
         why = "no interface (a command line serves only job_transferred and job_error, K2)"
-        return Decision("end", "no_interface", "I8", why)
+        return Decision(Outcome.NO_INTERFACE, "I8", why)
     try:
-        method = getattr(notifier, note.method, None)
+        bound = getattr(notifier, method, None)
     except Exception as exc:  # a __getattr__ or property that raises: no method (I6)
-        method = exc
-    if not callable(method):
-        what = f"{describe_target(notifier)} has no {note.method} method"
-        if isinstance(method, Exception):
-            what += f" (looking it up raised {type(method).__name__})"
-        if cmdline_applies(note):
-            return Decision("cmdline", None, "K3", what)
-        return Decision("end", "not_implemented", "I6", what)
-    down = app_down_detail(notifier)
+        bound = exc
+    if not callable(bound):
+        what = f"{describe_target(notifier)} has no {method} method"
+        if isinstance(bound, Exception):
+            what += f" (looking it up raised {type(bound).__name__})"
+        if applies:
+            return Decision(None, "K3", what, Action.CMDLINE)
+        return Decision(Outcome.NOT_IMPLEMENTED, "I6", what)
+    down = _app_down(notifier)
     if down is not None:
-        return Decision("app_down", "app_down", "I4", down)
-    return CALL
+        return _failed(note, Outcome.APP_DOWN, "I4", down, describe_target(notifier))
+    return _CALL
 
 
-_FILTERED: dict[tuple[int, str], Decision] = {}
+# -- after the call ----------------------------------------------------------------------
 
 
-def _filtered(flags: int, method: str) -> Decision:
-    """F8: the decision for ``method`` under ``flags`` without its flag (one per pair, so
-    the entries of a long log share its text)."""
-    decision = _FILTERED.get((flags, method))
-    if decision is None:
-        wanted = CALLBACK_FLAGS[method].name
-        detail = f"flags are {_flags(flags)}, without {wanted}"
-        decision = _FILTERED[flags, method] = Decision("end", "filtered", "F8", detail)
-    return decision
+def after_call(
+    note: Notification, callee: object, target: str, ok: bool, detail: str, runs_ended: bool
+) -> Decision:
+    """C5: the call into ``callee`` (``target`` in the log) returned ``ok``: delivered, or a
+    failure (see :func:`_failed`). I4: a call that returned success is a failure when
+    ``callee``'s application run has ended since the call began (``runs_ended`` says some
+    run has), as an RPC call into a process that ends fails."""
+    if ok and runs_ended:
+        died = _app_down(callee)
+        if died is not None:
+            return _failed(note, Outcome.APP_DOWN, "I4", f"{died}, during the call", target)
+    if ok:
+        return _DELIVERED_PLAIN if not detail else Decision(_DELIVERED, None, detail)
+    return _failed(note, Outcome.FAILED, "C5", detail, target)
+
+
+def _failed(note: Notification, outcome: Outcome, rule: str, detail: str, target: str) -> Decision:
+    """What follows a failed call or a dead application (C5, I4): K3, the command line
+    instead (D1 decided again, since the callback may have changed the flags, F5, F6);
+    C5, I4, a retry; or the end: C6, not retried, or C11, no longer wanted."""
+    if cmdline_applies(note):
+        why = f"{note.method} {detail}"
+        again = before_call(note, via_cmdline=True)
+        if again.action == Action.CMDLINE:
+            return Decision(None, "K3", f"called {target}: {why}", Action.CMDLINE)
+        return Decision(Outcome.FAILED, "C5", why, Action.THEN, again, target)
+    if note.method in _RETRIED:
+        return _retry(note, outcome, rule, detail, target)
+    if is_stale(note):
+        return Decision(outcome, rule, detail, Action.THEN, _stale(note), target)
+    return Decision(outcome, "C6" if outcome is Outcome.FAILED else rule, detail, target=target)
+
+
+def after_cmdline(note: Notification, ran: Decision, ok: bool, what: str) -> Decision:
+    """K3-K5: the command line that ``ran`` decided ran: ``cmdline`` under its rule, or
+    (K5) a failure retried after the retry delay, unless its event has passed (C11)."""
+    detail = f"{ran.detail}; {what}" if ran.detail else what
+    if ok:
+        return Decision(Outcome.CMDLINE, ran.rule, detail)
+    return _retry(note, Outcome.FAILED, "K5", detail, None)
+
+
+def _retry(
+    note: Notification, outcome: Outcome, rule: str, detail: str, target: str | None
+) -> Decision:
+    """C5, K5: try again after the job's minimum retry delay; C11: unless the event has
+    passed (the callback itself may have moved the job on)."""
+    if is_stale(note):
+        return Decision(outcome, rule, detail, Action.THEN, _stale(note), target)
+    delay = note.job.minimum_retry_delay
+    return Decision(outcome, rule, f"{detail}; retry in {delay:g} s", Action.RETRY, None, target)
+
+
+def retry_trigger(note: Notification) -> str:
+    """C5, K5: why the attempt after a retry delay is made (for the log's trigger)."""
+    rule = "K5" if note.via_cmdline and cmdline_applies(note) else "C5"
+    return f"the retry delay passed ({rule})"
+
+
+# -- when the job's state changed --------------------------------------------------------
+
+
+def when_state_changed(note: Notification) -> Decision | None:
+    """C11: a pending notification whose event no longer holds ends stale, unless a call or
+    a command line is under way (its result decides)."""
+    if note.status in _BUSY or not is_stale(note):
+        return None
+    return _stale(note)
+
+
+def _stale(note: Notification) -> Decision:
+    """C11: the notification's event no longer holds."""
+    job = note.job
+    state = job.state.name
+    if job.state.is_final:
+        return Decision(Outcome.STALE, "C11", f"the job is {state}, a final state")
+    want = "TRANSFERRED" if note.method is _JOB_TRANSFERRED else "ERROR"
+    return Decision(Outcome.STALE, "C11", f"the job left {want} (it is {state} now)")
+
+
+# -- words for the log -------------------------------------------------------------------
 
 
 def describe_target(notifier: object) -> str:
@@ -131,7 +275,7 @@ def describe_target(notifier: object) -> str:
     return f"{name} of {owner}" if owner else name
 
 
-def app_down_detail(notifier: object) -> str | None:
+def _app_down(notifier: object) -> str | None:
     """I4: why calls into ``notifier`` fail (its app run has ended), or None if they do not."""
     if not isinstance(notifier, Notifier) or is_alive(notifier):
         return None
@@ -141,15 +285,6 @@ def app_down_detail(notifier: object) -> str | None:
     run = app.runs[notifier.run - 1]
     ended = f"{'crashed' if run.how == 'crash' else 'exited'} at {run.end:.2f} s"
     return f"RPC_S_SERVER_UNAVAILABLE: run {run.number} of app {app.name!r} {ended}"
-
-
-def stale_detail(note: Notification) -> str:
-    """C11: why a stale notification's event no longer holds, for the log."""
-    state = note.job.state.name
-    if note.job.state.is_final:
-        return f"the job is {state}, a final state"
-    want = "TRANSFERRED" if note.method == "job_transferred" else "ERROR"
-    return f"the job left {want} (it is {state} now)"
 
 
 def _flags(flags: int) -> str:
