@@ -29,6 +29,7 @@ from .simulation import Simulation
 from .timeline import METHODS, outcome_counts
 from .timeline import timeline as read_timeline
 from .views.figure import METHOD_STYLE, SHADE_STYLE, STATE_COLOURS, TimelineFigure
+from .vocabulary import PENDING
 
 if TYPE_CHECKING:
     from .model.jobs import Job
@@ -148,7 +149,7 @@ def outcome_matrix(sim: Simulation, job: Job | None = None, *, title: str | None
     check_instance("sim", sim, Simulation, "a Simulation")
     _check_title(title)
     counts = outcome_counts(sim.log, job)
-    columns = [o for o in (*OUTCOMES, "pending") if any(k[1] == o for k in counts)]
+    columns = [o for o in (*OUTCOMES, PENDING) if any(k[1] == o for k in counts)]
     rows = [m for m in METHODS if any(k[0] == m for k in counts)]
     figure = Figure(
         figsize=(1.4 + 1.05 * max(len(columns), 1), 1.2 + 0.45 * max(len(rows), 1)),

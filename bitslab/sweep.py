@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._check import check_bool, check_int, got, safe_text
 from .log import OUTCOMES
-from .model.notifiers import CALLBACK_FLAGS
 from .simulation import Simulation
+from .vocabulary import PENDING as _PENDING
+from .vocabulary import Method
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
@@ -51,8 +52,6 @@ ERROR = "error"
 
 #: What a summary row may hold: values that pickle, compare and go into a table as they are.
 _PLAIN = (str, bool, int, float, type(None), numbers.Number)
-
-_PENDING = "pending"  # a notification still pending when the run ended (no final entry)
 
 
 def sweep(
@@ -461,7 +460,7 @@ def _bar(total: int, shown: bool | None) -> Any:
 def _count_order(method: str, outcome: str) -> tuple[int, int]:
     """Default-summary columns in a fixed order: methods as BITS lists them, outcomes as D1
     checks them, then pending."""
-    methods = list(CALLBACK_FLAGS)
+    methods = [method.value for method in Method]
     outcomes = [*OUTCOMES, _PENDING]
     return (
         methods.index(method) if method in methods else len(methods),

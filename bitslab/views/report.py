@@ -15,6 +15,7 @@ from ..log import LogEntry
 from ..model.jobs import Job
 from ..rulebook import FAMILIES, Rule, rules
 from ..simulation import Simulation
+from ..vocabulary import PENDING, Method, Outcome
 from .terminal import Style
 
 __all__ = [
@@ -98,11 +99,11 @@ def format_notifications(sim: Simulation, job: Job, style: Style = _PLAIN) -> st
     lines = []
     modifications: Counter[str] = Counter()
     for entry in sim.log.entries(job, final=True):
-        if entry.method == "job_modification":
+        if entry.method == Method.JOB_MODIFICATION:
             modifications[entry.outcome] += 1
             continue
         rule = entry.rule or "-"
-        to = f" -> {entry.target}" if entry.target and entry.outcome != "disabled" else ""
+        to = f" -> {entry.target}" if entry.target and entry.outcome != Outcome.DISABLED else ""
         outcome = style.outcome(entry.outcome, f"{entry.outcome:<15}")
         line = (
             f"  {entry.time:9.2f} s  #{entry.id:<4} {_subject(entry):<34} {outcome} {rule:<4}{to}"
@@ -112,7 +113,7 @@ def format_notifications(sim: Simulation, job: Job, style: Style = _PLAIN) -> st
         subject = pending.method if pending.file is None else (
             f"{pending.method} {pending.file.local_name!r}"
         )  # fmt: skip
-        status = style.outcome("pending", f"{'pending':<15}")
+        status = style.outcome(PENDING, f"{PENDING:<15}")
         lines.append(
             f"  {pending.raised:9.2f} s  #{pending.id:<4} {subject:<34} {status} "
             f"{pending.status} (raised; not ended when the run stopped)"
