@@ -35,6 +35,7 @@ from .views.report import (
     significant_moments,
 )
 from .views.terminal import ProgressBar, Style, printable, wants_colour
+from .vocabulary import Method
 
 __all__ = ["format_history", "main"]
 
@@ -130,7 +131,7 @@ def _demo_media_player(io: _Output, seed: int) -> Simulation:
     io.write("\n" + format_history(film, io.style) + "\n")
     io.write("Range reports the player received (file_ranges_transferred, R4):")
     for call in player.calls:
-        if call.method == "file_ranges_transferred":
+        if call.method == Method.FILE_RANGES_TRANSFERRED:
             io.write(f"  {call.time:8.2f} s  bytes {_ranges_text(call.ranges or ())}")
     io.write(
         "  (none after on-demand mode was turned off: range reports exist only for "
