@@ -17,6 +17,7 @@ from .constants import JobState
 from .log import EventLog, LogEntry
 from .model.jobs import Job
 from .simulation import Simulation
+from .views.words import subject
 from .vocabulary import NOT_ENDED, PENDING, Method, Outcome, Status
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ def arrivals(
     for mark in _marks(sim.log, chosen, sim.now):  # the marks alone: no bands nor shades
         if mark.method == Method.JOB_MODIFICATION and not modifications:
             continue
-        subject = mark.method if mark.file is None else f"{mark.method} {mark.file.local_name!r}"
+        about = subject(mark.method, mark.file)
         tries = "" if mark.attempts <= 1 else f" (attempt {mark.attempts})"
         before = last.get(mark.id)
         rule = mark.rule
@@ -214,7 +215,7 @@ def arrivals(
             why = found.title if found is not None else str(mark.outcome)
             outcome = str(mark.outcome)
         ended = None if mark.pending else mark.time
-        rows.append(Arrival(mark.raised, mark.job.name, subject, outcome, rule, why, ended))
+        rows.append(Arrival(mark.raised, mark.job.name, about, outcome, rule, why, ended))
     return sorted(rows, key=lambda row: row.raised)
 
 

@@ -13,7 +13,7 @@ The parser and entry point are in :mod:`~bitslab.cli.main`; each command in its 
 
 from __future__ import annotations
 
-from ..views.report import format_history
+from ..views.cli_text import format_history
 from .main import main
 
 __all__ = ["format_history", "main"]

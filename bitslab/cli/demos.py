@@ -6,8 +6,14 @@ from collections.abc import Callable, Sequence
 
 from ..scenarios import MediaPlayer, flaky_network, media_player, restart_story
 from ..simulation import Simulation
-from ..views.explain import flag_names
-from ..views.report import describe_world, format_history, plural, rules_cited, significant_moments
+from ..views.cli_text import (
+    describe_world,
+    format_history,
+    plural,
+    rules_cited,
+    significant_moments,
+)
+from ..views.words import flag_names
 from ..vocabulary import Method
 from .output import Output
 

@@ -6,13 +6,13 @@ import argparse
 
 from ..scenarios.file import ScenarioFile, ScenarioFileError, ScenarioRun
 from ..simulation import Simulation
-from ..views.explain import flag_names
-from ..views.report import (
+from ..views.cli_text import (
     describe_world,
     format_history,
     format_notifications,
     rules_cited,
 )
+from ..views.words import flag_names
 from .output import Output
 
 __all__ = ["explain_file", "run_file"]

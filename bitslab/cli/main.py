@@ -14,7 +14,7 @@ from ..constants import NotifyFlags
 from ..rulebook import FAMILIES, rules
 from ..scenarios.file import ScenarioFileError
 from ..simulation import Simulation
-from ..views.report import format_rules
+from ..views.cli_text import format_rules
 from .demos import DEMOS
 from .files import explain_file, run_file
 from .output import Output

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..constants import JobProperty, NotifyFlags
 from ..rulebook import rules
 from ..vocabulary import Method, Outcome, Status
+from .words import flag_names, subject
 
 if TYPE_CHECKING:
     from ..log import LogEntry, Pending
@@ -30,22 +31,11 @@ def _where(pending: Pending, last: LogEntry | None) -> str:
     return Status(pending.status).story(pending.behind, cmdline=cmdline)
 
 
-def flag_names(flags: int) -> str:
-    """``JOB_TRANSFERRED|JOB_ERROR`` for 0x3; ``0`` for no flag (the same on every Python)."""
-    names = [flag.name for flag in NotifyFlags if flag.name and flags & flag]
-    return "|".join(names) if names else "0"
-
-
 def _rule(rule_id: str | None) -> str:
     if rule_id is None:
         return ""
     found = rules.get(rule_id)
     return f"{rule_id}: {found.title}" if found is not None else rule_id
-
-
-def _subject(entry: LogEntry) -> str:
-    file = f" {entry.file.local_name!r}" if entry.file is not None else ""
-    return f"{entry.method}{file}"
 
 
 def _attempt_line(entry: LogEntry) -> str:
@@ -71,15 +61,11 @@ def _attempt_line(entry: LogEntry) -> str:
 
 def _story(entries: list[LogEntry], pending: Pending | None) -> str:
     """One notification: when and why it was raised, then each attempt or decision."""
-    if entries:
-        first = entries[0]
-        subject, raised, reason = _subject(first), first.raised, first.reason
-    else:
-        assert pending is not None
-        file = f" {pending.file.local_name!r}" if pending.file is not None else ""
-        subject, raised, reason = f"{pending.method}{file}", pending.raised, pending.reason
+    head = entries[0] if entries else pending
+    assert head is not None
+    about, raised, reason = subject(head.method, head.file), head.raised, head.reason
     number = entries[0].id if entries else pending.id if pending is not None else 0
-    lines = [f"  #{number} {subject}, raised at {raised:.2f} s: {reason}"]
+    lines = [f"  #{number} {about}, raised at {raised:.2f} s: {reason}"]
     lines += [_attempt_line(entry) for entry in entries]
     last = entries[-1] if entries else None
     if pending is not None:

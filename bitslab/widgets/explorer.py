@@ -15,8 +15,8 @@ from ..constants import NotifyFlags
 from ..scenarios import restart_story
 from ..simulation import Simulation
 from ..timeline import ARRIVED, Arrival, arrivals, outcome_counts
-from ..views.explain import flag_names
 from ..views.html import arrivals_table, outcome_table
+from ..views.words import flag_names
 from .cells import Current, watch
 from .controls import checkbox, fault
 from .flags import FlagPicker

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import traitlets
 
 from ..constants import NotifyFlags
-from ..views.explain import flag_names
+from ..views.words import flag_names
 
 __all__ = ["FlagPicker"]
 
