@@ -20,7 +20,9 @@ class BitsError(Exception):
 
     ``str()`` says what was tried, on which job, why, and under which rule.
 
-    >>> err = BitsError("resume() on job 'nightly': the job has no files (L2)", 0x80200003)
+    >>> err = BitsError(
+    ...     "resume() on job 'nightly': the job has no files (L2)", 0x80200003, rule="L2"
+    ... )
     >>> err.name, hex(err.hresult), err.rule
     ('BG_E_EMPTY', '0x80200003', 'L2')
     """

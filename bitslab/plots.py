@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.figure import Figure
 
 from ._check import check_bool, check_instance, check_str
-from .log import OUTCOMES
 from .simulation import Simulation
-from .timeline import METHODS, outcome_counts
+from .timeline import outcome_counts
 from .timeline import timeline as read_timeline
 from .views.figure import METHOD_STYLE, SHADE_STYLE, STATE_COLOURS, TimelineFigure
+from .views.html import matrix_axes
 
 if TYPE_CHECKING:
     from .model.jobs import Job
@@ -148,8 +148,7 @@ def outcome_matrix(sim: Simulation, job: Job | None = None, *, title: str | None
     check_instance("sim", sim, Simulation, "a Simulation")
     _check_title(title)
     counts = outcome_counts(sim.log, job)
-    columns = [o for o in (*OUTCOMES, "pending") if any(k[1] == o for k in counts)]
-    rows = [m for m in METHODS if any(k[0] == m for k in counts)]
+    rows, columns = matrix_axes(counts)
     figure = Figure(
         figsize=(1.4 + 1.05 * max(len(columns), 1), 1.2 + 0.45 * max(len(rows), 1)),
         layout="constrained",

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ._check import check_bool, check_instance, got
 from .constants import JobState
-from .log import EventLog
+from .log import EventLog, LogEntry
 from .model.jobs import Job
 from .simulation import Simulation
+from .views.words import subject
+from .vocabulary import NOT_ENDED, PENDING, Method, Outcome, Status
 
 if TYPE_CHECKING:
     from .model.apps import App
@@ -37,15 +39,9 @@ __all__ = [
 ]
 
 #: The callback methods, in the order the plots list them.
-METHODS = (
-    "job_transferred",
-    "job_error",
-    "job_modification",
-    "file_transferred",
-    "file_ranges_transferred",
-)
+METHODS = tuple(method.value for method in Method)
 #: Outcomes that mean the notification reached the application (or its command line).
-ARRIVED = frozenset({"delivered", "cmdline"})
+ARRIVED = frozenset(outcome.value for outcome in Outcome if outcome.arrived)
 
 
 class Band(NamedTuple):
@@ -155,7 +151,7 @@ def outcome_counts(log: EventLog, job: Job | None = None) -> dict[tuple[str, str
         key = (entry.method, entry.outcome)
         counts[key] = counts.get(key, 0) + 1
     for note in log.pending(job):
-        key = (note.method, "pending")
+        key = (note.method, PENDING)
         counts[key] = counts.get(key, 0) + 1
     return counts
 
@@ -195,24 +191,20 @@ def arrivals(
     last = {entry.id: entry for entry in sim.log}  # each notification's latest entry
     rows = []
     for mark in _marks(sim.log, chosen, sim.now):  # the marks alone: no bands nor shades
-        if mark.method == "job_modification" and not modifications:
+        if mark.method == Method.JOB_MODIFICATION and not modifications:
             continue
-        subject = mark.method if mark.file is None else f"{mark.method} {mark.file.local_name!r}"
+        about = subject(mark.method, mark.file)
         tries = "" if mark.attempts <= 1 else f" (attempt {mark.attempts})"
-        waiting = status.get(mark.id, "")
         before = last.get(mark.id)
-        if mark.pending and waiting == "retry" and before is not None and before.rule == "K5":
-            waiting = "retry_cmdline"  # K5: once the command line ran, only it is retried
+        rule = mark.rule
         if mark.pending:
-            why = _WAITING.get(waiting, "not ended when the run stopped")
-            if waiting == "retry" and before is not None and before.rule is not None:
-                why = f"{before.outcome} ({before.rule}); {why}"
-            outcome = "pending"
+            why, rule = _waiting(status.get(mark.id), before)
+            outcome = PENDING
         elif mark.arrived:
             target = last[mark.id].target
             how = (
                 "its command line ran"
-                if mark.outcome == "cmdline" or target is None
+                if mark.outcome == Outcome.CMDLINE or target is None
                 else f"delivered to {_short(target)}"
             )
             late = f", {mark.time - mark.raised:.2f} s late" if mark.late else ""
@@ -222,33 +214,22 @@ def arrivals(
             found = rules.get(mark.rule or "")
             why = found.title if found is not None else str(mark.outcome)
             outcome = str(mark.outcome)
-        rule = mark.rule if not mark.pending else _WAITING_RULE.get(waiting)
         ended = None if mark.pending else mark.time
-        rows.append(Arrival(mark.raised, mark.job.name, subject, outcome, rule, why, ended))
+        rows.append(Arrival(mark.raised, mark.job.name, about, outcome, rule, why, ended))
     return sorted(rows, key=lambda row: row.raised)
 
 
-#: What a pending notification waits for, by its status (see ``EventLog.pending``).
-_WAITING = {
-    "retry": "waiting for its retry delay or a new interface",
-    "retry_cmdline": "its command line failed; waiting to run it again",
-    "waiting": "queued behind the job's earlier notification",
-    "held": "held back by the minimum notification interval",
-    "delayed": "waiting for dispatch",
-    "ready": "waiting for a free delivery slot",
-    "in_flight": "the callback has not returned yet",
-    "running": "its command line is running",
-}
-_WAITING_RULE = {
-    "retry": "C5",
-    "retry_cmdline": "K5",
-    "waiting": "C4",
-    "held": "C7",
-    "delayed": "C8",
-    "ready": "C9",
-    "in_flight": "C9",
-    "running": "K5",
-}
+def _waiting(status: str | None, before: LogEntry | None) -> tuple[str, str | None]:
+    """What a pending notification waits for, in words, and the rule that keeps it there
+    (K5: once its command line ran, only the command line is retried)."""
+    if status is None:
+        return NOT_ENDED, None
+    where = Status(status)
+    cmdline = where is Status.RETRY and before is not None and before.rule == "K5"
+    why = where.waiting_for(cmdline=cmdline)
+    if where is Status.RETRY and not cmdline and before is not None and before.rule is not None:
+        why = f"{before.outcome} ({before.rule}); {why}"
+    return why, where.rule_for(cmdline=cmdline)
 
 
 def _short(target: str) -> str:
@@ -285,7 +266,7 @@ def _marks(log: EventLog, jobs: list[Job], end: float) -> list[Mark]:
                     entry.time,
                     entry.outcome,
                     entry.rule,
-                    entry.outcome in ARRIVED,
+                    Outcome(entry.outcome).arrived,
                     attempts[entry.id],
                 )
             )

@@ -15,7 +15,10 @@ import sys
 
 from .constants import NotifyFlags
 
-__all__ = ["Method", "Outcome", "Status", "StrEnum"]
+__all__ = ["NOT_ENDED", "PENDING", "Method", "Outcome", "Status", "StrEnum"]
+
+#: What a notification not ended yet is counted as, where outcomes are counted or listed.
+PENDING = "pending"
 
 if sys.version_info >= (3, 11):
     from enum import StrEnum
@@ -83,6 +86,12 @@ class Outcome(StrEnum):
         its command line ran instead (K3-K5)."""
         return self in (Outcome.DELIVERED, Outcome.CMDLINE)
 
+    @property
+    def lost(self) -> bool:
+        """True when BITS tried to tell the application and could not, or gave up on telling
+        it: the call failed or the app was down (C5, I4), no interface (C6), stale (C11)."""
+        return self in (Outcome.APP_DOWN, Outcome.FAILED, Outcome.NO_INTERFACE, Outcome.STALE)
+
 
 class Status(StrEnum):
     """Where a raised notification stands until its final log entry (see EventLog.pending)."""
@@ -108,6 +117,23 @@ class Status(StrEnum):
         """The rule that keeps a notification in this status, if one does."""
         return _STATUS_RULES.get(self)
 
+    def rule_for(self, *, cmdline: bool = False) -> str | None:
+        """The rule that keeps it here; K5 for a retry once its command line has run."""
+        return "K5" if cmdline and self is Status.RETRY else self.rule
+
+    def story(self, behind: int | None = None, *, cmdline: bool = False) -> str:
+        """Where a pending notification stands, as ``explain()`` tells it (``behind``: the
+        notification it queues behind, C4; ``cmdline``: a retry of its command line, K5)."""
+        if self is Status.RETRY:
+            return _RETRY_STORIES[cmdline]
+        return "still pending: " + _STORIES.get(self, str(self)).format(behind=behind)
+
+    def waiting_for(self, *, cmdline: bool = False) -> str:
+        """What a pending notification waits for, as the table of arrivals says it."""
+        if cmdline and self is Status.RETRY:
+            return "its command line failed; waiting to run it again"
+        return _WAITING_FOR.get(self, NOT_ENDED)
+
 
 _ACTIVE = frozenset({Status.HELD, Status.DELAYED, Status.READY, Status.IN_FLIGHT, Status.RUNNING})
 _STATUS_RULES = {
@@ -119,3 +145,32 @@ _STATUS_RULES = {
     Status.RUNNING: "K5",
     Status.RETRY: "C5",
 }
+
+#: explain()'s words for where a pending notification stands (pinned by the golden logs).
+_STORIES = {
+    Status.NEW: "just raised",
+    Status.HELD: "held until the minimum notification interval ends (C7)",
+    Status.WAITING: "queued behind #{behind} of the same job (C4)",
+    Status.DELAYED: "on its way to dispatch (C8)",
+    Status.READY: "waiting for one of the four slots (C9)",
+    Status.IN_FLIGHT: "its callback is running",
+    Status.RUNNING: "its command line is running",
+    Status.ATTEMPTED: "its call has just returned",
+}
+_RETRY_STORIES = {
+    False: "still pending: BITS will call again after the retry delay, or at once when an "
+    "interface is set (C5)",
+    True: "still pending: BITS will run the command line again (K5)",
+}
+#: The arrivals table's words for what a pending notification waits for.
+_WAITING_FOR = {
+    Status.RETRY: "waiting for its retry delay or a new interface",
+    Status.WAITING: "queued behind the job's earlier notification",
+    Status.HELD: "held back by the minimum notification interval",
+    Status.DELAYED: "waiting for dispatch",
+    Status.READY: "waiting for a free delivery slot",
+    Status.IN_FLIGHT: "the callback has not returned yet",
+    Status.RUNNING: "its command line is running",
+}
+#: What a notification pending for no known reason waits for, in the table of arrivals.
+NOT_ENDED = "not ended when the run stopped"

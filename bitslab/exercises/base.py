@@ -12,6 +12,7 @@ from ..model.apps import App
 from ..model.jobs import Job
 from ..simulation import Simulation
 from ..timeline import ARRIVED, arrivals
+from ..vocabulary import PENDING, Outcome
 
 __all__ = [
     "MIRROR",
@@ -214,7 +215,7 @@ class Exercise:
 
 def delivered(sim: Simulation, job: Job, method: str) -> list[LogEntry]:
     """The ``method`` notifications of ``job`` that reached the application (each is final)."""
-    return sim.log.entries(job, method=method, outcome="delivered")
+    return sim.log.entries(job, method=method, outcome=Outcome.DELIVERED)
 
 
 def why_not(sim: Simulation, job: Job, method: str, file_name: str | None = None) -> str:
@@ -225,7 +226,7 @@ def why_not(sim: Simulation, job: Job, method: str, file_name: str | None = None
         kind, _, file = row.notification.partition(" ")
         if kind != method or (file_name is not None and file != repr(file_name)):
             continue
-        if row.outcome == "pending":
+        if row.outcome == PENDING:
             return f"pending ({row.rule}): {row.why}"
         if row.outcome not in ARRIVED:
             return f"{row.outcome} ({row.rule})"

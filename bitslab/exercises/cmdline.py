@@ -10,6 +10,7 @@ from ..model.apps import App
 from ..model.jobs import Job
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
+from ..vocabulary import Method, Outcome
 from .base import MIRROR, Exercise, Malformed, Point, got, why_not
 
 # --- 5. someone must hear: the command line ------------------------------------------------
@@ -101,8 +102,8 @@ class CommandLine(Exercise):
                     "stays a backslash",
                 )
         program, parameters = report.get_notify_cmdline()
-        tries = sim.log.entries(report, method="job_transferred")
-        ran = [e for e in tries if e.outcome == "cmdline"]
+        tries = sim.log.entries(report, method=Method.JOB_TRANSFERRED)
+        ran = [e for e in tries if e.outcome == Outcome.CMDLINE]
         if not program:
             yield Point(
                 False,

@@ -8,6 +8,7 @@ from typing import Any
 from ..constants import JobState
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
+from ..vocabulary import Method
 from .base import MIRROR, Exercise, Malformed, Point, delivered, got, plural
 
 # --- 4. ride out the server errors ---------------------------------------------------------
@@ -125,7 +126,7 @@ class RideOut(Exercise):
         (job,) = dead.jobs
         first = next(c.time for c in job.history if c.new in errors)  # L6 counts from here
         gave_up = [c.time - first for c in job.history if c.new is JobState.ERROR]
-        heard = delivered(dead, job, "job_error")
+        heard = delivered(dead, job, Method.JOB_ERROR)
         if gave_up and gave_up[0] <= self.give_up_by and heard:
             yield Point(
                 True,

@@ -8,6 +8,7 @@ from typing import Any
 from ..constants import JobPriority, NotifyFlags
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
+from ..vocabulary import Method
 from .base import MIRROR, Exercise, Point, delivered, plural, whole_number, why_not
 
 # --- 1. every file, no progress ------------------------------------------------------------
@@ -50,11 +51,11 @@ class EveryFile(Exercise):
     def _judge(self, sim: Simulation, answer: int) -> Iterator[Point]:
         updates, catalog = sim.jobs
         silenced = bool(answer & NotifyFlags.DISABLE)
-        files = delivered(sim, updates, "file_transferred")
+        files = delivered(sim, updates, Method.FILE_TRANSFERRED)
         if len(files) == 3:
             yield Point(True, "every file_transferred arrived: 3 of 3 (C4)")
         else:
-            why = why_not(sim, updates, "file_transferred")
+            why = why_not(sim, updates, Method.FILE_TRANSFERRED)
             yield Point(
                 False,
                 f"{len(files)} of 3 file_transferred arrived; the others ended {why}",
@@ -63,8 +64,8 @@ class EveryFile(Exercise):
                 else "no flag of yours asks for file notifications; which one names files? (F1)",
             )
         for job, method, what in (
-            (updates, "job_transferred", "the end of 'updates'"),
-            (catalog, "job_error", "the failure of 'catalog' (404)"),
+            (updates, Method.JOB_TRANSFERRED, "the end of 'updates'"),
+            (catalog, Method.JOB_ERROR, "the failure of 'catalog' (404)"),
         ):
             if delivered(sim, job, method):
                 yield Point(True, f"{method} told the app about {what}")
@@ -76,8 +77,8 @@ class EveryFile(Exercise):
                     if silenced
                     else f"which flag lets {method} through? A new job has it (F2)",
                 )
-        woken = len(delivered(sim, updates, "job_modification")) + len(
-            delivered(sim, catalog, "job_modification")
+        woken = len(delivered(sim, updates, Method.JOB_MODIFICATION)) + len(
+            delivered(sim, catalog, Method.JOB_MODIFICATION)
         )
         if woken == 0:
             yield Point(True, "no job_modification woke the app for progress (C3, F8)")

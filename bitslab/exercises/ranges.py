@@ -9,6 +9,7 @@ from ..constants import JobProperty, NotifyFlags
 from ..errors import BitsError
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
+from ..vocabulary import Method
 from .base import MIRROR, Exercise, Malformed, Point, delivered, got, plural
 
 # --- 6. just the bytes you need ------------------------------------------------------------
@@ -90,7 +91,7 @@ class JustTheBytes(Exercise):
                 "each byte you ask for is downloaded; overlapping asks are not (R3)",
             )
         reported = [
-            r for e in delivered(sim, movie, "file_ranges_transferred") for r in e.ranges or ()
+            r for e in delivered(sim, movie, Method.FILE_RANGES_TRANSFERRED) for r in e.ranges or ()
         ]
         if not lacking and extra <= 0:
             yield Point(

@@ -15,6 +15,7 @@ from ..model.jobs import Job
 from ..model.notifiers import Notifier, RecordingNotifier
 from ..rulebook import Rule, rules
 from ..simulation import Simulation
+from ..vocabulary import Method, Outcome
 from .base import (
     MIRROR,
     NO_ANSWER,
@@ -89,13 +90,12 @@ class SurviveCrash(Exercise):
         (nightly,) = sim.jobs
         polled = _completed_when_transferred(nightly)
         for file in nightly.files:
-            tries = [
-                e for e in sim.log.entries(nightly, method="file_transferred") if e.file is file
-            ]
-            what = f"file_transferred {file.local_name!r}"
+            sent = sim.log.entries(nightly, method=Method.FILE_TRANSFERRED)
+            tries = [e for e in sent if e.file is file]
+            what = f"{Method.FILE_TRANSFERRED} {file.local_name!r}"
             yield self._point(sim, nightly, what, tries, polled, file.local_name)
-        tries = sim.log.entries(nightly, method="job_transferred")
-        yield self._point(sim, nightly, "job_transferred", tries, polled, None)
+        tries = sim.log.entries(nightly, method=Method.JOB_TRANSFERRED)
+        yield self._point(sim, nightly, Method.JOB_TRANSFERRED, tries, polled, None)
         interface = nightly.get_notify_interface()
         app = sim.apps[0]
         if isinstance(interface, Notifier) and interface.app is None:
@@ -120,11 +120,11 @@ class SurviveCrash(Exercise):
         """Whether one notification reached the restarted app, and if not, the hint for what
         actually stopped it: a dead notifier, a failing callback, flags, no interface, a
         cancelled job."""
-        arrived = [e for e in tries if e.outcome == "delivered"]
+        arrived = [e for e in tries if e.outcome == Outcome.DELIVERED]
         if arrived:
             return Point(True, f"{what} arrived at {arrived[0].time:.2f} s")
         last = tries[-1] if tries else None
-        if last is not None and last.outcome == "stale" and polled is not None:
+        if last is not None and last.outcome == Outcome.STALE and polled is not None:
             return Point(
                 True,
                 f"{what}: dropped as stale (C11) once your app had found the job TRANSFERRED "
@@ -133,11 +133,11 @@ class SurviveCrash(Exercise):
         why = why_not(sim, job, what.split(" ")[0], file_name)
         if last is None:
             hint = None  # never tried: queued behind another (C4), whose hint says why
-        elif last.outcome == "no_interface" or job.get_notify_interface() is None:
+        elif last.outcome == Outcome.NO_INTERFACE or job.get_notify_interface() is None:
             hint = "with no interface set, nobody can hear (I8): what must the restarted app give?"
-        elif last.outcome == "app_down":
+        elif last.outcome == Outcome.APP_DOWN:
             hint = _DEAD
-        elif last.outcome == "failed":
+        elif last.outcome == Outcome.FAILED:
             hint = (
                 "your notifier was called and the call failed (C5): BITS retries it after the "
                 "retry delay, and the job's later notifications wait behind it (C4); a callback "
@@ -145,7 +145,7 @@ class SurviveCrash(Exercise):
             )
         elif last.outcome == "filtered":
             hint = "flags survive a restart (P1): your code changed them (F8)"
-        elif last.outcome == "stale" and job.state is JobState.CANCELLED:
+        elif last.outcome == Outcome.STALE and job.state is JobState.CANCELLED:
             hint = (
                 "your code cancelled the job (L10): its files are deleted; a job found "
                 "TRANSFERRED is taken with complete() (L11)"
@@ -232,7 +232,7 @@ class Twice(Exercise):
 
     def _judge(self, sim: Simulation, answer: str) -> Iterator[Point]:
         (nightly,) = sim.jobs
-        calls = delivered(sim, nightly, "job_transferred")
+        calls = delivered(sim, nightly, Method.JOB_TRANSFERRED)
         seen = " and ".join(f"{e.time:.2f} s" for e in calls)
         if answer == "I5":
             yield Point(True, f"I5: {rules['I5'].title}")

@@ -10,6 +10,7 @@ from typing import Any
 from ..constants import JobProperty, JobState, NotifyFlags
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
+from ..vocabulary import Method
 from .base import MIRROR, Exercise, Malformed, Point, delivered, whole_number
 
 # --- 7. a calm progress bar -----------------------------------------------------------------
@@ -53,7 +54,7 @@ class CalmProgress(Exercise):
 
     def _judge(self, sim: Simulation, answer: int) -> Iterator[Point]:
         (video,) = sim.jobs
-        times = [e.time for e in delivered(sim, video, "job_modification")]
+        times = [e.time for e in delivered(sim, video, Method.JOB_MODIFICATION)]
         end = next(c.time for c in video.history if c.new is JobState.TRANSFERRED)
         during = [t for t in times if t <= end]
         gaps = [b - a for a, b in itertools.pairwise(times)]

@@ -6,18 +6,25 @@ same story everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
-
-from .._check import check_bool, check_int, check_number, got
-from ..constants import BG_LENGTH_TO_EOF, JobPriority, JobProperty, JobState, NotifyFlags
-from ..errors import BitsError
+from .._check import check_int, check_number
+from ..constants import JobPriority, JobProperty, JobState, NotifyFlags
 from ..model.apps import App
-from ..model.jobs import Job
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
+from .media import MediaPlayer, media_player
+from .parts import (
+    MIRROR,
+    NOTIFY_PROGRAM,
+    Action,
+    CompletingNotifier,
+    check_switches,
+    fault_window,
+    time_or_never,
+)
 
 __all__ = [
+    "MIRROR",
+    "NOTIFY_PROGRAM",
     "Action",
     "CompletingNotifier",
     "MediaPlayer",
@@ -27,19 +34,6 @@ __all__ = [
     "restart_story",
     "two_apps_racing",
 ]
-
-MIRROR = "https://mirror.test/"
-NOTIFY_PROGRAM = r"C:\Tools\notify.exe"
-
-
-class CompletingNotifier(RecordingNotifier):
-    """A recording notifier that does what a real downloader does on job_transferred: it
-    acknowledges the job with ``complete()`` from inside the callback (C10)."""
-
-    def job_transferred(self, job: Job) -> Any:
-        result = super().job_transferred(job)
-        job.complete()
-        return result
 
 
 def restart_story(
@@ -86,17 +80,17 @@ def restart_story(
     [('file_transferred', 'delivered'), ('file_transferred', 'delivered'),
      ('file_transferred', 'delivered'), ('job_transferred', 'delivered')]
     """
-    crash = _time("crash_at", crash_at)
-    restart = _time("restart_at", restart_at)
+    crash = time_or_never("crash_at", crash_at)
+    restart = time_or_never("restart_at", restart_at)
     check_number("retry_delay", retry_delay, minimum=0.0)
-    _flags(reregister=reregister, poll=poll, run=run)
+    check_switches(reregister=reregister, poll=poll, run=run)
     if crash is not None and restart is not None and restart <= crash:
         raise ValueError(
             f"restart_at must come after crash_at ({crash_at!r}), got {restart_at!r}: "
             "an application that is running cannot start again"
         )
-    outage_window = _window("outage", outage)
-    error_window = _window("server_error", server_error)
+    outage_window = fault_window("outage", outage)
+    error_window = fault_window("server_error", server_error)
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
     app = sim.add_app("downloader")
     nightly = sim.create_job("nightly")
@@ -143,28 +137,6 @@ def restart_story(
     return sim
 
 
-def _time(name: str, value: float | None) -> float | None:
-    """A scenario's time in seconds (at least 0), or None for never."""
-    return None if value is None else check_number(name, value, minimum=0.0)
-
-
-def _flags(**values: object) -> None:
-    """Each keyword is True or False: ``run="no"`` is not False."""
-    for name, value in values.items():
-        check_bool(name, value)
-
-
-def _window(name: str, value: tuple[float, float] | None) -> tuple[float, float] | None:
-    """A fault's ``(start, duration)``, checked; None stays None."""
-    if value is None:
-        return None
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise TypeError(f"{name} must be a (start, duration) pair or None, got {got(value)}")
-    start = check_number(f"{name} start", value[0], minimum=0.0)
-    duration = check_number(f"{name} duration", value[1], strictly_positive=True)
-    return start, duration
-
-
 def flaky_network(
     seed: int = 0,
     *,
@@ -190,7 +162,7 @@ def flaky_network(
     check_number("outage_duration", outage_duration, strictly_positive=True)
     check_number("server_error_until", server_error_until, strictly_positive=True)
     check_number("retry_delay", retry_delay, minimum=0.0)
-    _flags(run=run)
+    check_switches(run=run)
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05, time_slice=10.0)
     updates = sim.create_job("updates")
     updates.add_file(MIRROR + "kb1.cab", "kb1.cab", size=12_000_000)
@@ -208,149 +180,6 @@ def flaky_network(
     sim.network.fail(MIRROR + "catalog.xml", 404)
     for job in sim.jobs:
         job.resume()
-    if run:
-        sim.run()
-    return sim
-
-
-class Action(NamedTuple):
-    """Something an application or a scenario file asked of BITS: when, what, and ``"ok"``
-    or the error's name (e.g. ``"BG_E_INVALID_RANGE"``)."""
-
-    time: float
-    what: str
-    result: str
-
-    @classmethod
-    def attempt(cls, time: float, what: str, fn: Callable[[], object]) -> Action:
-        """Call ``fn`` (a BITS call) and keep how it went; a BitsError is kept, not raised."""
-        try:
-            fn()
-        except BitsError as error:
-            return cls(time, what, error.name)
-        return cls(time, what, "ok")
-
-
-class MediaPlayer(CompletingNotifier):
-    """The notifier of :func:`media_player`'s app, which also keeps what the player asked
-    BITS for in :attr:`actions` (a rejected call is kept with its error, not raised)."""
-
-    def __init__(self, app: App | None = None) -> None:
-        super().__init__(app)
-        self.actions: list[Action] = []
-
-    def act(self, job: Job, what: str, fn: Callable[[], object]) -> None:
-        """Call ``fn`` (a BITS call) and keep the outcome as an :class:`Action`."""
-        self.actions.append(Action.attempt(job.sim.now, what, fn))
-
-
-MB = 1_000_000
-
-
-def media_player(
-    seed: int = 0,
-    *,
-    size: int = 40 * MB,
-    bandwidth: float = 2 * MB,
-    seek_at: float = 4.0,
-    seek_to: float = 0.75,
-    back_at: float = 8.0,
-    keep_at: float | None = 12.0,
-    on_demand: bool = True,
-    range_flag: bool = True,
-    interval_ms: int = 500,
-    outage: tuple[float, float] | None = None,
-    run: bool = True,
-) -> Simulation:
-    """A media player streams a film with an on-demand job, seeking as a viewer would (R1-R6).
-
-    The app ``player`` owns job ``film`` (one file of ``size`` bytes, ``movie.mp4``), asks for
-    JOB_TRANSFERRED, JOB_ERROR and (with ``range_flag``) FILE_RANGES_TRANSFERRED, and
-    registers a :class:`MediaPlayer` notifier (``sim.jobs[0].get_notify_interface()``), whose
-    ``actions`` list what the player asked for. With ``on_demand`` the job is in on-demand mode
-    (R1); the player then:
-
-    - at 0 s opens the film: asks for its first 2 MB and its last 1 MB (to the end of the
-      file, BG_LENGTH_TO_EOF, where an MP4 keeps its index) and resumes the job. Only those
-      bytes transfer; when they are in, the job is SUSPENDED, not TRANSFERRED (R5);
-    - at ``seek_at`` seeks to ``seek_to`` of the film: asks for 4 MB there, and resumes;
-    - at ``back_at`` seeks back to 1 MB: asks for 4 MB from there, of which the first MB is
-      present already, so only 3 MB transfer (R3), and resumes;
-    - at ``back_at + 2`` asks, by mistake, for bytes past the end: rejected whole with
-      BG_E_INVALID_RANGE (R2);
-    - at ``keep_at`` (None: never) decides to keep the film: turns on-demand mode off and
-      resumes, so BITS fetches the rest; the job is TRANSFERRED and the player completes it.
-
-    Range reports (R4) arrive at most once per ``interval_ms`` (C7), and at once when the
-    last requested range arrives. Without ``on_demand`` the job downloads the whole film, every
-    request fails with BG_E_RANDOM_ACCESS_NOT_SUPPORTED (R1), and no range report is raised,
-    flag or not (F7). ``outage=(start, duration)`` takes the network down meanwhile (L4).
-
-    >>> sim = media_player()
-    >>> film = sim.jobs[0]
-    >>> [(round(c.time, 2), c.new.name, c.rule) for c in film.history if c.rule == "R5"]
-    [(1.55, 'SUSPENDED', 'R5'), (6.05, 'SUSPENDED', 'R5'), (9.55, 'SUSPENDED', 'R5')]
-    >>> [action.result for action in film.get_notify_interface().actions]
-    ['ok', 'ok', 'ok', 'BG_E_INVALID_RANGE', 'ok']
-    >>> film.state.name
-    'ACKNOWLEDGED'
-    """
-    check_int("size", size, minimum=5 * MB)
-    fraction = check_number("seek_to", seek_to, minimum=0.0)
-    if fraction >= 1.0:
-        raise ValueError(f"seek_to must be a fraction of the film below 1, got {seek_to!r}")
-    check_number("seek_at", seek_at, minimum=0.0)
-    check_number("back_at", back_at, minimum=0.0)
-    _time("keep_at", keep_at)
-    check_int("interval_ms", interval_ms, minimum=0)
-    _flags(on_demand=on_demand, range_flag=range_flag, run=run)
-    outage_window = _window("outage", outage)
-    sim = Simulation(seed=seed, bandwidth=bandwidth, latency=0.05)
-    app = sim.add_app("player")
-    film = sim.create_job("film")
-    movie = film.add_file("https://cdn.test/movie.mp4", "movie.mp4", size=size)
-    flags = NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR
-    if range_flag:
-        flags |= NotifyFlags.FILE_RANGES_TRANSFERRED
-    film.set_notify_flags(flags)
-    film.set_property(JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, interval_ms)
-    player = MediaPlayer(app)
-    film.set_notify_interface(player)
-    if on_demand:
-        film.set_property(JobProperty.ON_DEMAND_MODE, True)
-    if outage_window is not None:
-        sim.network.outage(*outage_window)
-
-    def ask(what: str, ranges: list[tuple[int, int]]) -> None:
-        """Request ranges; resume the job (SUSPENDED after the last request, R5) if accepted."""
-        player.act(film, what, lambda: movie.request_ranges(ranges))
-        if player.actions[-1].result == "ok":
-            film.resume()
-
-    seek = int(size * fraction)
-    chunk = min(4 * MB, size - seek)
-    ask(
-        "open the film: request its first 2 MB and its last MB (to EOF: the MP4 index)",
-        [(0, 2 * MB), (size - MB, BG_LENGTH_TO_EOF)],
-    )
-    film.resume()  # on demand this changes nothing; otherwise the whole film downloads
-    seeking = f"seek to {fraction:.0%}: request {chunk:,} bytes from byte {seek:,}"
-    sim.call_at(seek_at, ask, seeking, [(seek, chunk)])
-    back = "seek back: request 4 MB from byte 1,000,000 (its first MB is present, R3)"
-    sim.call_at(back_at, ask, back, [(MB, 4 * MB)])
-    wrong = f"request 2 MB from byte {size - MB:,}, past the end (R2)"
-    sim.call_at(back_at + 2.0, ask, wrong, [(size - MB, 2 * MB)])
-
-    def keep() -> None:
-        player.act(
-            film,
-            "keep the film: turn on-demand mode off, so BITS fetches the rest",
-            lambda: film.set_property(JobProperty.ON_DEMAND_MODE, False),
-        )
-        film.resume()
-
-    if keep_at is not None:
-        sim.call_at(keep_at, keep)
     if run:
         sim.run()
     return sim
@@ -381,7 +210,7 @@ def flags_tour(
     ['job_error', 'job_transferred']
     """
     check_int("interval_ms", interval_ms, minimum=0)
-    _flags(run=run)
+    check_switches(run=run)
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
     app = sim.add_app("viewer")
     notifier = RecordingNotifier(app)
@@ -428,9 +257,9 @@ def two_apps_racing(
     ('job_transferred', 'shared')
     """
     check_number("second_at", second_at, minimum=0.0)
-    _time("first_again_at", first_again_at)
-    _time("crash_second_at", crash_second_at)
-    _flags(run=run)
+    time_or_never("first_again_at", first_again_at)
+    time_or_never("crash_second_at", crash_second_at)
+    check_switches(run=run)
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
     first = sim.add_app("first")
     second = sim.add_app("second")

@@ -22,6 +22,7 @@ from matplotlib.transforms import Affine2D, ScaledTranslation
 
 from ..constants import JobState
 from ..timeline import Mark, Shade, Timeline
+from ..vocabulary import Method
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -58,11 +59,11 @@ STATE_COLOURS: dict[JobState, str] = {
 }
 #: Marker shape and colour of each callback method.
 METHOD_STYLE: dict[str, tuple[str, str]] = {
-    "job_transferred": ("D", "#1b7837"),
-    "job_error": ("s", "#b2182b"),
-    "job_modification": ("o", "#737373"),
-    "file_transferred": ("o", "#2166ac"),
-    "file_ranges_transferred": ("^", "#e08214"),
+    Method.JOB_TRANSFERRED.value: ("D", "#1b7837"),
+    Method.JOB_ERROR.value: ("s", "#b2182b"),
+    Method.JOB_MODIFICATION.value: ("o", "#737373"),
+    Method.FILE_TRANSFERRED.value: ("o", "#2166ac"),
+    Method.FILE_RANGES_TRANSFERRED.value: ("^", "#e08214"),
 }
 #: Colour, hatch and legend text of each kind of shaded span.
 SHADE_STYLE: dict[str, tuple[str, str, str]] = {
@@ -76,7 +77,8 @@ APP_STYLES = (("#f4a582", "//"), ("#c2a5cf", "\\\\"), ("#fdb863", "xx"), ("#92c5
 
 BAND = (0.05, 0.24)  # a band's offset and height within its lane (a lane is 1 high)
 ROW0, ROWS = 0.46, 0.46  # where a lane's first callback row sits, and the rows' spread
-_MARK_SIZE = {"job_modification": 26.0}  # square points (as scatter); the others are _SIZE
+# Square points (as scatter); the methods not here are _SIZE.
+_MARK_SIZE = {Method.JOB_MODIFICATION.value: 26.0}
 _SIZE = 44.0
 _LABEL_SIZE = 7.5  # points: the application's name on its down time
 

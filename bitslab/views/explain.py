@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from ..constants import JobProperty, NotifyFlags
 from ..rulebook import rules
+from ..vocabulary import Method, Outcome, Status
+from .words import flag_names, subject
 
 if TYPE_CHECKING:
     from ..log import LogEntry, Pending
@@ -22,37 +24,11 @@ if TYPE_CHECKING:
 
 __all__ = ["explain", "flag_names"]
 
-_ARRIVED = frozenset({"delivered", "cmdline"})
-_WHERE = {
-    "new": "just raised",
-    "held": "held until the minimum notification interval ends (C7)",
-    "waiting": "queued behind #{behind} of the same job (C4)",
-    "delayed": "on its way to dispatch (C8)",
-    "ready": "waiting for one of the four slots (C9)",
-    "in_flight": "its callback is running",
-    "running": "its command line is running",
-    "attempted": "its call has just returned",
-}
-
 
 def _where(pending: Pending, last: LogEntry | None) -> str:
     """Where a pending notification stands, in words."""
-    if pending.status == "retry":
-        if last is not None and last.rule == "K5":
-            return "still pending: BITS will run the command line again (K5)"
-        return (
-            "still pending: BITS will call again after the retry delay, or at once when an "
-            "interface is set (C5)"
-        )
-    return "still pending: " + _WHERE.get(pending.status, pending.status).format(
-        behind=pending.behind
-    )
-
-
-def flag_names(flags: int) -> str:
-    """``JOB_TRANSFERRED|JOB_ERROR`` for 0x3; ``0`` for no flag (the same on every Python)."""
-    names = [flag.name for flag in NotifyFlags if flag.name and flags & flag]
-    return "|".join(names) if names else "0"
+    cmdline = last is not None and last.rule == "K5"
+    return Status(pending.status).story(pending.behind, cmdline=cmdline)
 
 
 def _rule(rule_id: str | None) -> str:
@@ -62,20 +38,15 @@ def _rule(rule_id: str | None) -> str:
     return f"{rule_id}: {found.title}" if found is not None else rule_id
 
 
-def _subject(entry: LogEntry) -> str:
-    file = f" {entry.file.local_name!r}" if entry.file is not None else ""
-    return f"{entry.method}{file}"
-
-
 def _attempt_line(entry: LogEntry) -> str:
     when = f"{entry.time:8.2f} s"
-    if entry.outcome == "delivered":
+    if entry.outcome == Outcome.DELIVERED:
         what = f"delivered to {entry.target}"
-    elif entry.outcome == "cmdline":
+    elif entry.outcome == Outcome.CMDLINE:
         what = f"the command line ran instead [{_rule(entry.rule)}]"
     else:
         what = f"{entry.outcome} [{_rule(entry.rule)}]"
-        if entry.target is not None and entry.outcome in ("failed", "app_down"):
+        if entry.target is not None and entry.outcome in (Outcome.FAILED, Outcome.APP_DOWN):
             what += f", calling {entry.target}"
     if entry.duration > 0:
         what += f", the call took {entry.duration:.2f} s"
@@ -90,20 +61,16 @@ def _attempt_line(entry: LogEntry) -> str:
 
 def _story(entries: list[LogEntry], pending: Pending | None) -> str:
     """One notification: when and why it was raised, then each attempt or decision."""
-    if entries:
-        first = entries[0]
-        subject, raised, reason = _subject(first), first.raised, first.reason
-    else:
-        assert pending is not None
-        file = f" {pending.file.local_name!r}" if pending.file is not None else ""
-        subject, raised, reason = f"{pending.method}{file}", pending.raised, pending.reason
+    head = entries[0] if entries else pending
+    assert head is not None
+    about, raised, reason = subject(head.method, head.file), head.raised, head.reason
     number = entries[0].id if entries else pending.id if pending is not None else 0
-    lines = [f"  #{number} {subject}, raised at {raised:.2f} s: {reason}"]
+    lines = [f"  #{number} {about}, raised at {raised:.2f} s: {reason}"]
     lines += [_attempt_line(entry) for entry in entries]
     last = entries[-1] if entries else None
     if pending is not None:
         lines.append(f"{'':16}{_where(pending, last)}")
-    elif last is not None and last.outcome in _ARRIVED and last.time > raised + 1e-9:
+    elif last is not None and Outcome(last.outcome).arrived and last.time > raised + 1e-9:
         lines.append(f"{'':16}arrived {last.time - raised:.2f} s after it was raised")
     return "\n".join(lines)
 
@@ -125,7 +92,7 @@ def _tally(
     pending = sum(number in waiting for number in ids)
     if pending:
         summary += (", " if summary else "") + f"{pending} still pending"
-    reported = [e for e in entries if e.final and e.outcome == "delivered" and e.ranges]
+    reported = [e for e in entries if e.final and e.outcome == Outcome.DELIVERED and e.ranges]
     if reported:
         size = sum(length for e in reported for _, length in e.ranges or ())
         summary += f"; {size:,} bytes reported in {len(reported)} calls"
@@ -138,7 +105,8 @@ def _explain_job(job: Job, entries: list[LogEntry], pending: list[Pending]) -> s
         by_id.setdefault(entry.id, []).append(entry)
     waiting = {p.id: p for p in pending}
     ids = sorted(set(by_id) | set(waiting))
-    arrived = sum(group[-1].final and group[-1].outcome in _ARRIVED for group in by_id.values())
+    ends = [group[-1] for group in by_id.values()]
+    arrived = sum(end.final and Outcome(end.outcome).arrived for end in ends)
     flags = job.get_notify_flags()
     header = (
         f"job {job.name!r} (now {job.state.name}, flags {flag_names(flags)}): "
@@ -152,9 +120,9 @@ def _explain_job(job: Job, entries: list[LogEntry], pending: list[Pending]) -> s
     for number in ids:
         group = by_id.get(number, [])
         first = group[0] if group else waiting[number]
-        if first.method == "job_modification":
+        if first.method == Method.JOB_MODIFICATION:
             modifications.append(number)
-        elif first.method == "file_ranges_transferred":
+        elif first.method == Method.FILE_RANGES_TRANSFERRED:
             name = first.file.local_name if first.file is not None else "?"
             reports.setdefault(name, []).append(number)
         else:
@@ -163,7 +131,7 @@ def _explain_job(job: Job, entries: list[LogEntry], pending: list[Pending]) -> s
         label = f"file_ranges_transferred {name!r}"
         lines.append(_tally(label, "R4", numbers, by_id, set(waiting)))
     if modifications:
-        lines.append(_tally("job_modification", "C3", modifications, by_id, set(waiting)))
+        lines.append(_tally(Method.JOB_MODIFICATION, "C3", modifications, by_id, set(waiting)))
     on_demand = job.get_property(JobProperty.ON_DEMAND_MODE)
     if flags & NotifyFlags.FILE_RANGES_TRANSFERRED and not on_demand and not reports:
         lines.append(

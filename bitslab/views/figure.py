@@ -29,6 +29,7 @@ from matplotlib.patches import Patch
 from ..constants import JobState
 from ..timeline import METHODS, Timeline
 from ..timeline import timeline as read_timeline
+from ..vocabulary import Method
 from .artists import (
     BAND,
     METHOD_STYLE,
@@ -139,7 +140,7 @@ class TimelineFigure:
         methods = tuple(
             m
             for m in METHODS
-            if (self.modifications or m != "job_modification")
+            if (self.modifications or m != Method.JOB_MODIFICATION)
             and any(k.method == m for k in data.marks)
         )
         if self.steady:

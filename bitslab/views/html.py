@@ -10,10 +10,11 @@ import html
 
 from ..log import OUTCOMES
 from ..timeline import METHODS, Arrival
+from ..vocabulary import PENDING
+from .palette import LOST, outcome_colour
 
-__all__ = ["arrivals_table", "outcome_table"]
+__all__ = ["arrivals_table", "matrix_axes", "outcome_table"]
 
-_OUTCOME_COLOURS = {"delivered": "#1b7837", "cmdline": "#1b7837", "pending": "#b35806"}
 _CELL = "padding:2px 8px;text-align:right"
 
 
@@ -21,7 +22,7 @@ def arrivals_table(rows: list[Arrival]) -> str:
     """What arrived and why, one row per notification, with its job."""
     cells = []
     for row in rows:
-        colour = _OUTCOME_COLOURS.get(row.outcome, "#b2182b")
+        colour = (outcome_colour(row.outcome) or LOST).html
         cells.append(
             f"<tr><td>{row.raised:.2f} s</td><td>{html.escape(row.job)}</td>"
             f"<td><code>{html.escape(row.notification)}</code></td>"
@@ -32,11 +33,18 @@ def arrivals_table(rows: list[Arrival]) -> str:
     return f"<table class='bitslab-arrivals'>{head}<th>why</th></tr>{''.join(cells)}</table>"
 
 
+def matrix_axes(counts: dict[tuple[str, str], int]) -> tuple[list[str], list[str]]:
+    """The rows (methods) and columns (outcomes, then pending) of an outcome matrix that have
+    a count, in the order the plots list them; every view of the matrix reads them here."""
+    columns = [o for o in (*OUTCOMES, PENDING) if any(k[1] == o for k in counts)]
+    rows = [m for m in METHODS if any(k[0] == m for k in counts)]
+    return rows, columns
+
+
 def outcome_table(counts: dict[tuple[str, str], int], title: str) -> str:
     """Methods down, outcomes across, counted (from ``outcome_counts``); each cell shaded by
     its count, blank when none. Outcomes and methods that never happened are left out."""
-    columns = [o for o in (*OUTCOMES, "pending") if any(k[1] == o for k in counts)]
-    rows = [m for m in METHODS if any(k[0] == m for k in counts)]
+    rows, columns = matrix_axes(counts)
     if not rows:
         return f"<b>{html.escape(title)}</b>: no notification raised"
     peak = max(counts.values())

@@ -13,6 +13,8 @@ from typing import TextIO
 
 from ..constants import BG_SIZE_UNKNOWN, JobState
 from ..simulation import Simulation
+from ..vocabulary import PENDING, Outcome
+from .palette import outcome_colour
 
 __all__ = ["ProgressBar", "Style", "printable", "wants_colour"]
 
@@ -30,18 +32,9 @@ STATE_COLOURS = {
 }
 #: The colour of a notification's outcome: arrived is green, lost red, left out dim.
 OUTCOME_COLOURS = {
-    "delivered": "green",
-    "cmdline": "green",
-    "app_down": "red",
-    "failed": "red",
-    "no_interface": "red",
-    "stale": "red",
-    "pending": "yellow",
-    "coalesced": "dim",
-    "filtered": "dim",
-    "disabled": "dim",
-    "not_on_demand": "dim",
-    "not_implemented": "dim",
+    str(word): colour.terminal
+    for word in (*Outcome, PENDING)
+    if (colour := outcome_colour(word)) is not None
 }
 
 

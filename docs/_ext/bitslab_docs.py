@@ -78,7 +78,8 @@ class RulesDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        self.env.note_dependency(rulebook.__file__)  # an edited rule rebuilds this page
+        for module in Path(rulebook.__file__).parent.glob("*.py"):
+            self.env.note_dependency(str(module))  # an edited rule rebuilds this page
         std = self.env.get_domain("std")
         result: list[nodes.Node] = []
         for family, name in FAMILIES.items():

@@ -11,11 +11,12 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..constants import BG_SIZE_UNKNOWN, JobState
-from ..log import LogEntry
 from ..model.jobs import Job
 from ..rulebook import FAMILIES, Rule, rules
 from ..simulation import Simulation
+from ..vocabulary import PENDING, Method, Outcome
 from .terminal import Style
+from .words import plural, subject
 
 __all__ = [
     "describe_world",
@@ -29,11 +30,6 @@ __all__ = [
 
 _PLAIN = Style(False)
 _RULE_ID = re.compile(r"\b([A-Z]\d{1,2})\b")
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 file``, ``2 files``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def format_history(job: Job, style: Style = _PLAIN) -> str:
@@ -88,33 +84,26 @@ def significant_moments(sim: Simulation) -> list[tuple[float, str]]:
     return sorted(moments, key=lambda moment: moment[0])
 
 
-def _subject(entry: LogEntry) -> str:
-    return entry.method if entry.file is None else f"{entry.method} {entry.file.local_name!r}"
-
-
 def format_notifications(sim: Simulation, job: Job, style: Style = _PLAIN) -> str:
     """What BITS raised for ``job`` and how each ended, one line each; modifications, often
     many, are counted by outcome instead; notifications still pending are listed last."""
     lines = []
     modifications: Counter[str] = Counter()
     for entry in sim.log.entries(job, final=True):
-        if entry.method == "job_modification":
+        if entry.method == Method.JOB_MODIFICATION:
             modifications[entry.outcome] += 1
             continue
         rule = entry.rule or "-"
-        to = f" -> {entry.target}" if entry.target and entry.outcome != "disabled" else ""
+        to = f" -> {entry.target}" if entry.target and entry.outcome != Outcome.DISABLED else ""
         outcome = style.outcome(entry.outcome, f"{entry.outcome:<15}")
-        line = (
-            f"  {entry.time:9.2f} s  #{entry.id:<4} {_subject(entry):<34} {outcome} {rule:<4}{to}"
-        )
+        about = subject(entry.method, entry.file)
+        line = f"  {entry.time:9.2f} s  #{entry.id:<4} {about:<34} {outcome} {rule:<4}{to}"
         lines.append(line.rstrip())
     for pending in sim.log.pending(job):
-        subject = pending.method if pending.file is None else (
-            f"{pending.method} {pending.file.local_name!r}"
-        )  # fmt: skip
-        status = style.outcome("pending", f"{'pending':<15}")
+        about = subject(pending.method, pending.file)
+        status = style.outcome(PENDING, f"{PENDING:<15}")
         lines.append(
-            f"  {pending.raised:9.2f} s  #{pending.id:<4} {subject:<34} {status} "
+            f"  {pending.raised:9.2f} s  #{pending.id:<4} {about:<34} {status} "
             f"{pending.status} (raised; not ended when the run stopped)"
         )
     if modifications:
