@@ -9,11 +9,17 @@ is done 1 ms later; times are read from ``job.history`` rather than hard-coded w
 from __future__ import annotations
 
 import itertools
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Generator
 from typing import Any
 
 import pytest
+from support import (
+    assert_attempts_share_their_notification,
+    assert_known_outcomes_and_rules,
+    assert_one_final_entry_each,
+    make_job,
+)
 
 import bitslab as bl
 
@@ -27,28 +33,6 @@ PROGRAM = "C:\\Tools\\notify.exe"
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def make_job(
-    sim: bl.Simulation,
-    files: int = 1,
-    *,
-    size: int = SIZE,
-    flags: int | None = None,
-    notifier: object | None = None,
-    retry: float | None = RETRY,
-) -> bl.Job:
-    """A SUSPENDED job with ``files`` files, optional flags, interface and retry delay."""
-    job = sim.create_job(f"job{len(sim.jobs)}")
-    for i in range(files):
-        job.add_file(f"https://example.test/{job.name}/f{i}.bin", f"f{i}.bin", size)
-    if retry is not None:
-        job.minimum_retry_delay = retry
-    if flags is not None:
-        job.set_notify_flags(flags)
-    if notifier is not None:
-        job.set_notify_interface(notifier)
-    return job
 
 
 def time_of(job: bl.Job, state: bl.JobState) -> float:
@@ -117,12 +101,8 @@ class Program:
 
 def check_log_invariants(sim: bl.Simulation) -> None:
     """D1: one final entry per notification id, written last; attempts count up."""
-    by_id: dict[int, list[Any]] = defaultdict(list)
-    for entry in sim.log:
-        by_id[entry.id].append(entry)
-    for ident, entries in by_id.items():
-        assert [e.final for e in entries] == [False] * (len(entries) - 1) + [True], ident
-        assert len({(e.method, e.job, e.file, e.raised) for e in entries}) == 1, ident
+    for ident, entries in assert_one_final_entry_each(sim).items():
+        assert_attempts_share_their_notification(entries)
         attempts = [e.attempt for e in entries if e.attempt]
         assert attempts == sorted(attempts), ident
         assert all(e.time <= entries[-1].time + e.duration for e in entries), ident
@@ -131,14 +111,13 @@ def check_log_invariants(sim: bl.Simulation) -> None:
 # -- F5-F8: flags, read at delivery ---------------------------------------------------------
 
 
-def test_f5_disable_delivers_nothing_and_runs_no_command_line() -> None:
+def test_f5_disable_delivers_nothing_and_runs_no_command_line(sim: bl.Simulation) -> None:
     """F5: with DISABLE and every other flag, nothing is called and the command line never runs."""
-    sim = bl.Simulation(seed=0)
     program = Program()
     sim.register_program(PROGRAM, program)
     rec = bl.RecordingNotifier()
-    done = make_job(sim, 2, flags=EVERY | F.DISABLE, notifier=rec)
-    failing = make_job(sim, 1, flags=EVERY | F.DISABLE, notifier=rec)
+    done = make_job(sim, files=2, size=SIZE, retry=RETRY, flags=EVERY | F.DISABLE, notifier=rec)
+    failing = make_job(sim, size=SIZE, retry=RETRY, flags=EVERY | F.DISABLE, notifier=rec)
     sim.network.fail(failing.files[0].remote_name, 404)
     for job in (done, failing):
         job.set_notify_cmdline(PROGRAM, f"{PROGRAM} {job.name}")
@@ -159,10 +138,11 @@ def test_f5_disable_delivers_nothing_and_runs_no_command_line() -> None:
         assert entry.target is None
 
 
-def test_f5_disable_set_during_a_failing_call_does_not_run_the_command_line() -> None:
+def test_f5_disable_set_during_a_failing_call_does_not_run_the_command_line(
+    sim: bl.Simulation,
+) -> None:
     """F5: DISABLE set while job_transferred is in flight: when the call fails, the command
     line (K3) must not run, since DISABLE is set when it would (F6: flags read at delivery)."""
-    sim = bl.Simulation(seed=0)
     program = Program()
     sim.register_program(PROGRAM, program)
 
@@ -171,7 +151,7 @@ def test_f5_disable_set_during_a_failing_call_does_not_run_the_command_line() ->
             yield job.sim.env.timeout(2.0)
             return False
 
-    job = make_job(sim, notifier=SlowFail())
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=SlowFail())
     job.set_notify_cmdline(PROGRAM, f"{PROGRAM} {job.name}")
     job.resume()
     sim.run(until=1.0)
@@ -184,11 +164,10 @@ def test_f5_disable_set_during_a_failing_call_does_not_run_the_command_line() ->
     assert [(e.outcome, e.rule) for e in final] == [("disabled", "F5")]
 
 
-def test_f6_flag_cleared_while_waiting_for_retry_filters_the_retry() -> None:
+def test_f6_flag_cleared_while_waiting_for_retry_filters_the_retry(sim: bl.Simulation) -> None:
     """F6: a job_transferred waiting to retry is filtered if JOB_TRANSFERRED is cleared first."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier(returns={"job_transferred": False})
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=rec)
     job.resume()
     sim.run()
     failed_at = time_of(job, S.TRANSFERRED)
@@ -204,11 +183,10 @@ def test_f6_flag_cleared_while_waiting_for_retry_filters_the_retry() -> None:
     assert entries[1].time == pytest.approx(failed_at + RETRY)
 
 
-def test_f6_flag_cleared_then_set_again_before_the_retry_is_delivered() -> None:
+def test_f6_flag_cleared_then_set_again_before_the_retry_is_delivered(sim: bl.Simulation) -> None:
     """F6: what counts is the flag at the retry, not while the notification waited."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier(returns={"job_transferred": False})
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=rec)
     job.resume()
     sim.run()
     failed_at = time_of(job, S.TRANSFERRED)
@@ -228,8 +206,8 @@ def test_f6_modification_flag_is_read_when_it_reaches_dispatch() -> None:
     and one raised with the flag on but cleared before dispatch is filtered."""
     sim = bl.Simulation(seed=0, modification_delay=0.5)
     rec = bl.RecordingNotifier()
-    late_on = make_job(sim, flags=F.JOB_TRANSFERRED, notifier=rec)
-    late_off = make_job(sim, flags=ALL, notifier=rec)
+    late_on = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED, notifier=rec)
+    late_off = make_job(sim, size=SIZE, retry=RETRY, flags=ALL, notifier=rec)
     sim.run()
     start = sim.now
     late_on.set_property(bl.JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, 100)
@@ -244,11 +222,10 @@ def test_f6_modification_flag_is_read_when_it_reaches_dispatch() -> None:
     assert [c.job for c in calls_of(rec, "job_modification") if c.time > start] == [late_on]
 
 
-def test_f7_job_not_on_demand_never_gets_file_ranges_transferred() -> None:
+def test_f7_job_not_on_demand_never_gets_file_ranges_transferred(sim: bl.Simulation) -> None:
     """F7: FILE_RANGES_TRANSFERRED on a job that is not on-demand delivers no range calls."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, 3, size=400_000, flags=EVERY, notifier=rec)
+    job = make_job(sim, files=3, size=400_000, retry=RETRY, flags=EVERY, notifier=rec)
     upload = sim.create_job("up", type=bl.JobType.UPLOAD)
     upload.add_file("https://example.test/up.bin", "up.bin", SIZE)
     upload.set_notify_flags(EVERY)  # may be set on any job, even one that cannot be on-demand
@@ -270,11 +247,10 @@ def test_f7_job_not_on_demand_never_gets_file_ranges_transferred() -> None:
     assert calls_of(rec, "job_modification")
 
 
-def test_f8_notifications_without_their_flag_are_logged_as_filtered() -> None:
+def test_f8_notifications_without_their_flag_are_logged_as_filtered(sim: bl.Simulation) -> None:
     """F8: with the default flags, modifications and file_transferred are filtered, not called."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, 2, notifier=rec)
+    job = make_job(sim, files=2, size=SIZE, retry=RETRY, notifier=rec)
     assert job.get_notify_flags() == F.JOB_TRANSFERRED | F.JOB_ERROR
     job.resume()
     sim.run()
@@ -288,11 +264,12 @@ def test_f8_notifications_without_their_flag_are_logged_as_filtered() -> None:
 # -- C1, C2: job_transferred and job_error ---------------------------------------------------
 
 
-def test_c1_job_transferred_is_called_once_when_the_job_enters_transferred() -> None:
+def test_c1_job_transferred_is_called_once_when_the_job_enters_transferred(
+    sim: bl.Simulation,
+) -> None:
     """C1: job_transferred comes once, when the last file is done, not before."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, 3, notifier=rec)
+    job = make_job(sim, files=3, size=SIZE, retry=RETRY, notifier=rec)
     job.resume()
     sim.run()
     transferred = time_of(job, S.TRANSFERRED)
@@ -303,16 +280,15 @@ def test_c1_job_transferred_is_called_once_when_the_job_enters_transferred() -> 
     assert "RecordingNotifier" in str(entry.target)
 
 
-def test_c2_job_error_is_called_on_error_with_the_error() -> None:
+def test_c2_job_error_is_called_on_error_with_the_error(sim: bl.Simulation) -> None:
     """C2: entering ERROR calls job_error(job, error) with the job's error."""
-    sim = bl.Simulation(seed=0)
     errors: list[tuple[float, int, bl.JobState]] = []
 
     class Watcher(bl.Notifier):
         def job_error(self, job: bl.Job, error: bl.JobError) -> None:
             errors.append((job.sim.now, error.hresult, job.state))
 
-    job = make_job(sim, notifier=Watcher())
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=Watcher())
     sim.network.fail(job.files[0].remote_name, 404)
     job.resume()
     sim.run()
@@ -323,11 +299,10 @@ def test_c2_job_error_is_called_on_error_with_the_error() -> None:
     assert sim.log.entries(job, method="job_transferred") == []
 
 
-def test_c2_transient_error_never_calls_job_error() -> None:
+def test_c2_transient_error_never_calls_job_error(sim: bl.Simulation) -> None:
     """C2: TRANSIENT_ERROR (a 503, then recovery) raises no job_error at all."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec, flags=ALL)
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=ALL, notifier=rec)
     sim.network.fail(job.files[0].remote_name, 503, duration=1.0)
     job.resume()
     sim.run()
@@ -341,14 +316,15 @@ def test_c2_transient_error_never_calls_job_error() -> None:
 # -- C3: what raises job_modification ---------------------------------------------------------
 
 
-def test_c3_state_changes_raise_modifications_except_into_error_and_transferred() -> None:
+def test_c3_state_changes_raise_modifications_except_into_error_and_transferred(
+    sim: bl.Simulation,
+) -> None:
     """C3: each state change raises one modification, TRANSIENT_ERROR included, except
     entering ERROR or TRANSFERRED."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    ok = make_job(sim, 2, flags=ALL, notifier=rec)
+    ok = make_job(sim, files=2, size=SIZE, retry=RETRY, flags=ALL, notifier=rec)
     sim.network.fail(ok.files[1].remote_name, 503, start=1.0, duration=1.0)
-    bad = make_job(sim, 1, flags=ALL, notifier=rec)
+    bad = make_job(sim, size=SIZE, retry=RETRY, flags=ALL, notifier=rec)
     sim.network.fail(bad.files[0].remote_name, 404)
     sim.run(until=1.0)  # let the modifications of the set-up go out
     ok.resume()
@@ -373,7 +349,7 @@ def test_c3_add_file_and_property_setters_each_raise_one_modification() -> None:
     """C3: add_file, set_property and the priority, retry-delay and no-progress setters."""
     sim = bl.Simulation(seed=0, modification_delay=0.0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, flags=ALL, notifier=rec)
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=ALL, notifier=rec)
     sim.run(until=1.0)
     before = len(rec.calls)
     changes = [
@@ -392,12 +368,11 @@ def test_c3_add_file_and_property_setters_each_raise_one_modification() -> None:
     assert job.state is S.SUSPENDED
 
 
-def test_c3_bytes_arriving_raise_modifications_while_transferring() -> None:
+def test_c3_bytes_arriving_raise_modifications_while_transferring(sim: bl.Simulation) -> None:
     """C3: while bytes flow, modifications keep coming with no other change to the job."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, size=3_000_000, flags=F.JOB_MODIFICATION, notifier=rec)
-    idle = make_job(sim, flags=F.JOB_MODIFICATION, notifier=rec)
+    job = make_job(sim, size=3_000_000, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=rec)
+    idle = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=rec)
     sim.run(until=1.0)
     job.resume()
     sim.run()
@@ -410,12 +385,11 @@ def test_c3_bytes_arriving_raise_modifications_while_transferring() -> None:
     assert [t for t in raised_at(sim, idle) if t > 0.0] == []  # no bytes, no modifications
 
 
-def test_c3_no_notification_is_raised_for_a_final_job() -> None:
+def test_c3_no_notification_is_raised_for_a_final_job(sim: bl.Simulation) -> None:
     """C3: entering CANCELLED or ACKNOWLEDGED raises nothing, nor does time passing after."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    busy = make_job(sim, size=3_000_000, flags=EVERY, notifier=rec)
-    done = make_job(sim, flags=EVERY, notifier=rec)
+    busy = make_job(sim, size=3_000_000, retry=RETRY, flags=EVERY, notifier=rec)
+    done = make_job(sim, size=SIZE, retry=RETRY, flags=EVERY, notifier=rec)
     done.resume()
     sim.run()
     busy.resume()
@@ -432,11 +406,17 @@ def test_c3_no_notification_is_raised_for_a_final_job() -> None:
 # -- C4: file_transferred is serialized ----------------------------------------------------
 
 
-def test_c4_files_then_job_transferred_in_order() -> None:
+def test_c4_files_then_job_transferred_in_order(sim: bl.Simulation) -> None:
     """C4: file_transferred for each file in order, then job_transferred."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, 3, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=rec)
+    job = make_job(
+        sim,
+        files=3,
+        size=SIZE,
+        retry=RETRY,
+        flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED,
+        notifier=rec,
+    )
     job.resume()
     sim.run()
     assert [(c.method, c.file) for c in rec.calls] == [
@@ -447,11 +427,19 @@ def test_c4_files_then_job_transferred_in_order() -> None:
     ]
 
 
-def test_c4_failing_file_transferred_holds_back_next_file_and_job_transferred() -> None:
+def test_c4_failing_file_transferred_holds_back_next_file_and_job_transferred(
+    sim: bl.Simulation,
+) -> None:
     """C4: until the first file's call succeeds, the next file and job_transferred wait."""
-    sim = bl.Simulation(seed=0)
     notifier = Scripted(file_transferred=[False, bl.E_FAIL])
-    job = make_job(sim, 2, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=notifier)
+    job = make_job(
+        sim,
+        files=2,
+        size=SIZE,
+        retry=RETRY,
+        flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED,
+        notifier=notifier,
+    )
     job.resume()
     sim.run(until=60.0)
     first = job.files[0]
@@ -474,11 +462,17 @@ def test_c4_failing_file_transferred_holds_back_next_file_and_job_transferred() 
     assert second.raised < t0 + RETRY < second.time
 
 
-def test_c4_failing_file_transferred_holds_back_job_error() -> None:
+def test_c4_failing_file_transferred_holds_back_job_error(sim: bl.Simulation) -> None:
     """C4: a job's file_transferred calls are dispatched before its job_error."""
-    sim = bl.Simulation(seed=0)
     notifier = Scripted(file_transferred=[False])
-    job = make_job(sim, 2, flags=F.JOB_ERROR | F.FILE_TRANSFERRED, notifier=notifier)
+    job = make_job(
+        sim,
+        files=2,
+        size=SIZE,
+        retry=RETRY,
+        flags=F.JOB_ERROR | F.FILE_TRANSFERRED,
+        notifier=notifier,
+    )
     sim.network.fail(job.files[1].remote_name, 404)
     job.resume()
     sim.run(until=60.0)
@@ -500,11 +494,12 @@ def test_c4_failing_file_transferred_holds_back_job_error() -> None:
     [RuntimeError("boom"), False, -1, bl.E_FAIL, 0x80004005, -(2**31), "yes", 2.0, [0]],
     ids=["raise", "False", "-1", "E_FAIL", "0x80004005", "min-int", "yes", "float", "list"],
 )
-def test_c5_failure_forms_are_failed_and_retried_after_the_retry_delay(result: Any) -> None:
+def test_c5_failure_forms_are_failed_and_retried_after_the_retry_delay(
+    result: Any, sim: bl.Simulation
+) -> None:
     """C5: raising, False, a negative int, bit 31 set or junk fail; BITS retries later."""
-    sim = bl.Simulation(seed=0)
     notifier = Scripted(job_transferred=[result])
-    job = make_job(sim, notifier=notifier, retry=7.0)
+    job = make_job(sim, size=SIZE, retry=7.0, notifier=notifier)
     job.resume()
     sim.run(until=30.0)
     entries = sim.log.entries(job, method="job_transferred")
@@ -518,11 +513,12 @@ def test_c5_failure_forms_are_failed_and_retried_after_the_retry_delay(result: A
 
 
 @pytest.mark.parametrize("result", [None, True, 0, 1, bl.S_OK, 0x7FFFFFFF])
-def test_c5_success_forms_are_delivered_at_once(result: Any) -> None:
+def test_c5_success_forms_are_delivered_at_once(result: Any, sim: bl.Simulation) -> None:
     """C5: None, True and success HRESULTs (0..0x7FFFFFFF) are delivered, no retry."""
-    sim = bl.Simulation(seed=0)
     notifier = Scripted(job_transferred=[result], file_transferred=[result])
-    job = make_job(sim, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=notifier)
+    job = make_job(
+        sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=notifier
+    )
     job.resume()
     sim.run(until=30.0)
     assert [m for _, m, _ in notifier.calls] == ["file_transferred", "job_transferred"]
@@ -531,9 +527,10 @@ def test_c5_success_forms_are_delivered_at_once(result: Any) -> None:
             assert (entry.outcome, entry.rule, entry.final) == ("delivered", None, True)
 
 
-def test_c5_retry_delay_is_measured_from_the_failure_not_the_attempt_start() -> None:
+def test_c5_retry_delay_is_measured_from_the_failure_not_the_attempt_start(
+    sim: bl.Simulation,
+) -> None:
     """C5: a callback that takes 2 s then fails is retried minimum_retry_delay after it ended."""
-    sim = bl.Simulation(seed=0)
     calls: list[float] = []
 
     class SlowFail(bl.Notifier):
@@ -542,7 +539,7 @@ def test_c5_retry_delay_is_measured_from_the_failure_not_the_attempt_start() -> 
             yield job.sim.env.timeout(2.0)
             return len(calls) > 1  # False the first time
 
-    job = make_job(sim, notifier=SlowFail(), retry=7.0)
+    job = make_job(sim, size=SIZE, retry=7.0, notifier=SlowFail())
     job.resume()
     sim.run(until=30.0)
     start = time_of(job, S.TRANSFERRED)
@@ -553,9 +550,8 @@ def test_c5_retry_delay_is_measured_from_the_failure_not_the_attempt_start() -> 
     assert (second.outcome, second.final) == ("delivered", True)
 
 
-def test_c5_retry_delay_is_read_at_failure_time() -> None:
+def test_c5_retry_delay_is_read_at_failure_time(sim: bl.Simulation) -> None:
     """C5: changing minimum_retry_delay inside the failing call sets that retry's delay."""
-    sim = bl.Simulation(seed=0)
     calls: list[float] = []
 
     class Shorten(bl.Notifier):
@@ -566,19 +562,20 @@ def test_c5_retry_delay_is_read_at_failure_time() -> None:
                 return False
             return True
 
-    job = make_job(sim, notifier=Shorten(), retry=100.0)
+    job = make_job(sim, size=SIZE, retry=100.0, notifier=Shorten())
     job.resume()
     sim.run(until=200.0)
     start = time_of(job, S.TRANSFERRED)
     assert calls == pytest.approx([start, start + 12.0])
 
 
-def test_c5_setting_a_new_interface_retries_at_once() -> None:
+def test_c5_setting_a_new_interface_retries_at_once(sim: bl.Simulation) -> None:
     """C5: a notification waiting for its retry is retried at once on a new interface."""
-    sim = bl.Simulation(seed=0)
     old = bl.RecordingNotifier(returns={"job_transferred": False, "file_transferred": False})
     new = bl.RecordingNotifier()
-    job = make_job(sim, 2, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=old, retry=None)
+    job = make_job(
+        sim, files=2, size=SIZE, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=old
+    )
     assert job.minimum_retry_delay == 600.0
     job.resume()
     sim.call_at(10.0, job.set_notify_interface, new)
@@ -606,7 +603,7 @@ def test_c6_failed_job_modification_is_not_retried(result: Any) -> None:
     """C6: a failed job_modification ends at once (failed, C6) and is never called again."""
     sim = bl.Simulation(seed=0, modification_delay=0.0)
     notifier = Scripted(job_modification=[result])
-    job = make_job(sim, flags=F.JOB_MODIFICATION, notifier=None)
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION)
     sim.run(until=1.0)
     job.set_notify_interface(notifier)
     job.add_file("https://example.test/late.bin", "late.bin", SIZE)
@@ -623,7 +620,7 @@ def test_c7_first_goes_at_once_one_is_held_and_the_rest_coalesce() -> None:
     """C7: first sent at once, the next held to the interval's end, later ones coalesced."""
     sim = bl.Simulation(seed=0, modification_delay=0.0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, flags=F.JOB_MODIFICATION, notifier=rec)
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=rec)
     sim.run(until=5.0)
     before = len(rec.calls)
     for t in (10.0, 10.1, 10.2, 10.3):
@@ -648,7 +645,7 @@ def test_c7_the_interval_property_is_respected(interval_ms: int, second_at: floa
     """C7: MINIMUM_NOTIFICATION_INTERVAL_MS sets the gap: 2000 ms holds, 100 ms does not."""
     sim = bl.Simulation(seed=0, modification_delay=0.0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, flags=F.JOB_MODIFICATION, notifier=rec)
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=rec)
     job.set_property(bl.JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, interval_ms)
     sim.run(until=5.0)
     before = len(rec.calls)
@@ -663,7 +660,7 @@ def test_c7_the_interval_runs_from_when_the_held_one_was_sent() -> None:
     """C7: after a held modification is sent at the interval's end, the next interval starts."""
     sim = bl.Simulation(seed=0, modification_delay=0.0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, flags=F.JOB_MODIFICATION, notifier=rec)
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=rec)
     job.set_property(bl.JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, 1000)
     sim.run(until=5.0)
     before = len(rec.calls)
@@ -680,7 +677,9 @@ def test_c8_job_transferred_overtakes_an_earlier_modification() -> None:
     """C8: a modification raised before job_transferred arrives after it."""
     sim = bl.Simulation(seed=0, dispatch_delay=0.0, modification_delay=0.5)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, flags=F.JOB_TRANSFERRED | F.JOB_MODIFICATION, notifier=rec)
+    job = make_job(
+        sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.JOB_MODIFICATION, notifier=rec
+    )
     job.set_property(bl.JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, 0)
     sim.run(until=5.0)
     job.resume()
@@ -720,9 +719,9 @@ def test_c8_when_slots_are_busy_job_error_goes_before_an_earlier_modification() 
         def job_modification(self, job: bl.Job) -> None:
             order.append((job.sim.now, "job_modification", job.name))
 
-    blockers = [make_job(sim, notifier=Slow()) for _ in range(4)]
-    changed = make_job(sim, notifier=Slow(), flags=F.JOB_MODIFICATION)
-    failing = make_job(sim, notifier=Slow())
+    blockers = [make_job(sim, size=SIZE, retry=RETRY, notifier=Slow()) for _ in range(4)]
+    changed = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=Slow())
+    failing = make_job(sim, size=SIZE, retry=RETRY, notifier=Slow())
     sim.network.fail(failing.files[0].remote_name, 404)
     sim.run(until=1.0)
     for job in blockers:
@@ -748,9 +747,8 @@ def test_c8_when_slots_are_busy_job_error_goes_before_an_earlier_modification() 
 # -- C9: four in flight; generator callbacks; callback_timeout ----------------------------------
 
 
-def test_c9_at_most_four_callbacks_are_in_flight() -> None:
+def test_c9_at_most_four_callbacks_are_in_flight(sim: bl.Simulation) -> None:
     """C9: six slow job_transferred callbacks: never more than four running at once."""
-    sim = bl.Simulation(seed=0)
     running: list[int] = [0]
     peak: list[int] = [0]
     started: dict[str, float] = {}
@@ -763,7 +761,7 @@ def test_c9_at_most_four_callbacks_are_in_flight() -> None:
             yield job.sim.env.timeout(5)
             running[0] -= 1
 
-    jobs = [make_job(sim, notifier=Slow()) for _ in range(6)]
+    jobs = [make_job(sim, size=SIZE, retry=RETRY, notifier=Slow()) for _ in range(6)]
     for job in jobs:
         job.resume()
     sim.run()
@@ -780,16 +778,17 @@ def test_c9_at_most_four_callbacks_are_in_flight() -> None:
 
 
 @pytest.mark.parametrize(("value", "outcome"), [(None, "delivered"), (False, "failed")])
-def test_c9_a_generator_callbacks_return_value_is_its_result(value: Any, outcome: str) -> None:
+def test_c9_a_generator_callbacks_return_value_is_its_result(
+    value: Any, outcome: str, sim: bl.Simulation
+) -> None:
     """C9: a generator callback takes simulated time; what it returns is read by C5."""
-    sim = bl.Simulation(seed=0)
 
     class Slow(bl.Notifier):
         def job_transferred(self, job: bl.Job) -> Generator[Any, Any, Any]:
             yield job.sim.env.timeout(2)
             return value
 
-    job = make_job(sim, notifier=Slow())
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=Slow())
     job.resume()
     sim.run(until=4.0)
     first = sim.log.entries(job, method="job_transferred")[0]
@@ -799,16 +798,15 @@ def test_c9_a_generator_callbacks_return_value_is_its_result(value: Any, outcome
     assert first.duration == pytest.approx(2.0)
 
 
-def test_c9_a_generator_callback_that_raises_has_failed() -> None:
+def test_c9_a_generator_callback_that_raises_has_failed(sim: bl.Simulation) -> None:
     """C9: a generator callback that raises after taking time is a failed call (C5)."""
-    sim = bl.Simulation(seed=0)
 
     class Slow(bl.Notifier):
         def job_transferred(self, job: bl.Job) -> Generator[Any, Any, Any]:
             yield job.sim.env.timeout(2)
             raise OSError("disk full")
 
-    job = make_job(sim, notifier=Slow())
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=Slow())
     job.resume()
     sim.run(until=4.0)
     (entry,) = sim.log.entries(job, method="job_transferred")
@@ -831,7 +829,7 @@ def test_c9_callback_timeout_abandons_a_callback_that_never_returns() -> None:
                 yield job.sim.env.timeout(1)
             finished.append(job.sim.now)
 
-    job = make_job(sim, notifier=Hang())
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=Hang())
     job.resume()
     sim.run(until=60.0)
     start = time_of(job, S.TRANSFERRED)
@@ -853,7 +851,7 @@ def test_c9_an_abandoned_callback_frees_its_slot() -> None:
             started.setdefault(job.name, job.sim.now)
             yield job.sim.env.event()
 
-    jobs = [make_job(sim, notifier=Hang()) for _ in range(5)]
+    jobs = [make_job(sim, size=SIZE, retry=RETRY, notifier=Hang()) for _ in range(5)]
     for job in jobs:
         job.resume()
     sim.run(until=4.0)
@@ -864,15 +862,14 @@ def test_c9_an_abandoned_callback_frees_its_slot() -> None:
 # -- C10: callbacks may call the API ---------------------------------------------------------
 
 
-def test_c10_complete_inside_job_transferred() -> None:
+def test_c10_complete_inside_job_transferred(sim: bl.Simulation) -> None:
     """C10: complete() inside job_transferred acknowledges the job; the call is delivered."""
-    sim = bl.Simulation(seed=0)
 
     class Completer(bl.Notifier):
         def job_transferred(self, job: bl.Job) -> None:
             job.complete()
 
-    job = make_job(sim, notifier=Completer())
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=Completer())
     job.resume()
     sim.run()
     assert job.state is S.ACKNOWLEDGED
@@ -881,9 +878,8 @@ def test_c10_complete_inside_job_transferred() -> None:
     ]
 
 
-def test_c10_resume_inside_job_error() -> None:
+def test_c10_resume_inside_job_error(sim: bl.Simulation) -> None:
     """C10: resume() inside job_error requeues the job; the call is delivered."""
-    sim = bl.Simulation(seed=0)
     seen: list[bl.JobState] = []
 
     class Resumer(bl.Notifier):
@@ -892,7 +888,7 @@ def test_c10_resume_inside_job_error() -> None:
             job.resume()
             seen.append(job.state)
 
-    job = make_job(sim, notifier=Resumer())
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=Resumer())
     sim.network.fail(job.files[0].remote_name, 404, duration=0.06)
     job.resume()
     sim.run()
@@ -906,10 +902,11 @@ def test_c10_resume_inside_job_error() -> None:
     ]
 
 
-def test_c10_run_inside_a_callback_fails_the_call_without_stopping_the_simulation() -> None:
+def test_c10_run_inside_a_callback_fails_the_call_without_stopping_the_simulation(
+    sim: bl.Simulation,
+) -> None:
     """C10: sim.run() inside a callback raises RuntimeError; the call failed (C5) and the
     simulation goes on to the retry."""
-    sim = bl.Simulation(seed=0)
     errors: list[BaseException] = []
 
     class Runner(bl.Notifier):
@@ -922,7 +919,7 @@ def test_c10_run_inside_a_callback_fails_the_call_without_stopping_the_simulatio
                 errors.append(exc)
                 raise
 
-    job = make_job(sim, notifier=Runner())
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=Runner())
     job.resume()
     sim.run(until=30.0)
     assert len(errors) == 1
@@ -939,11 +936,12 @@ def test_c10_run_inside_a_callback_fails_the_call_without_stopping_the_simulatio
 # -- C11: stale notifications ----------------------------------------------------------------
 
 
-def test_c11_pending_job_transferred_is_stale_once_add_file_requeues_the_job() -> None:
+def test_c11_pending_job_transferred_is_stale_once_add_file_requeues_the_job(
+    sim: bl.Simulation,
+) -> None:
     """C11: a job_transferred waiting to retry ends stale when add_file moves the job on."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier(returns={"job_transferred": False})
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=rec)
     job.resume()
     sim.run()
     sim.run(until=2.0)
@@ -964,12 +962,11 @@ def test_c11_pending_job_transferred_is_stale_once_add_file_requeues_the_job() -
     assert len(calls_of(rec, "job_transferred")) == 2
 
 
-def test_c11_cancel_makes_everything_pending_stale() -> None:
+def test_c11_cancel_makes_everything_pending_stale(sim: bl.Simulation) -> None:
     """C11: on cancel(), a retrying file_transferred, the job_transferred queued behind it
     and a held modification all end stale at once, and nothing is called afterwards."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier(returns={"file_transferred": False})
-    job = make_job(sim, 2, flags=ALL, notifier=rec)
+    job = make_job(sim, files=2, size=SIZE, retry=RETRY, flags=ALL, notifier=rec)
     job.resume()
     sim.run()
     sim.run(until=2.0)
@@ -987,16 +984,17 @@ def test_c11_cancel_makes_everything_pending_stale() -> None:
     check_log_invariants(sim)
 
 
-def test_c11_an_in_flight_call_that_fails_after_the_job_moved_on_ends_stale() -> None:
+def test_c11_an_in_flight_call_that_fails_after_the_job_moved_on_ends_stale(
+    sim: bl.Simulation,
+) -> None:
     """C11: a failing callback whose job left TRANSFERRED meanwhile is stale, not retried."""
-    sim = bl.Simulation(seed=0)
 
     class SlowFail(bl.Notifier):
         def job_transferred(self, job: bl.Job) -> Generator[Any, Any, Any]:
             yield job.sim.env.timeout(2.0)
             return False
 
-    job = make_job(sim, notifier=SlowFail())
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=SlowFail())
     job.resume()
     sim.run(until=1.0)
     assert job.state is S.TRANSFERRED
@@ -1016,20 +1014,18 @@ def only_job_transferred(sim: bl.Simulation, job: bl.Job) -> tuple[str, str | No
     return entry.outcome, entry.rule
 
 
-def test_d1_disabled_beats_filtered() -> None:
+def test_d1_disabled_beats_filtered(sim: bl.Simulation) -> None:
     """D1: DISABLE with the JOB_TRANSFERRED flag clear is logged as disabled (F5)."""
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim, flags=F.DISABLE, notifier=bl.RecordingNotifier())
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.DISABLE, notifier=bl.RecordingNotifier())
     job.resume()
     sim.run()
     assert only_job_transferred(sim, job) == ("disabled", "F5")
 
 
-def test_d1_stale_beats_disabled() -> None:
+def test_d1_stale_beats_disabled(sim: bl.Simulation) -> None:
     """D1: a pending notification that is stale is logged stale even under DISABLE."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier(returns={"job_transferred": False})
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=rec)
     job.resume()
     sim.run()
     job.set_notify_flags(F.DISABLE | F.JOB_TRANSFERRED)
@@ -1039,20 +1035,18 @@ def test_d1_stale_beats_disabled() -> None:
     assert outcomes == [("failed", "C5"), ("stale", "C11")]
 
 
-def test_d1_filtered_beats_no_interface() -> None:
+def test_d1_filtered_beats_no_interface(sim: bl.Simulation) -> None:
     """D1: with no interface and the flag clear, the outcome is filtered (F8)."""
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim, flags=F.JOB_ERROR)
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_ERROR)
     job.resume()
     sim.run()
     assert only_job_transferred(sim, job) == ("filtered", "F8")
 
 
-def test_d1_no_interface_and_not_implemented() -> None:
+def test_d1_no_interface_and_not_implemented(sim: bl.Simulation) -> None:
     """D1: no interface and no command line gives no_interface (I8); an interface without the
     method gives not_implemented (I6)."""
-    sim = bl.Simulation(seed=0)
-    bare = make_job(sim, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    bare = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
 
     class OnlyTransferred:
         def __init__(self) -> None:
@@ -1062,7 +1056,7 @@ def test_d1_no_interface_and_not_implemented() -> None:
             self.calls.append(job.name)
 
     partial_notifier = OnlyTransferred()
-    partial = make_job(sim, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    partial = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
     partial.set_notify_interface(partial_notifier)
     bare.resume()
     partial.resume()
@@ -1076,15 +1070,20 @@ def test_d1_no_interface_and_not_implemented() -> None:
     assert partial_notifier.calls == [partial.name]
 
 
-def test_d1_not_implemented_beats_app_down() -> None:
+def test_d1_not_implemented_beats_app_down(sim: bl.Simulation) -> None:
     """D1: a dead app's notifier that lacks the method gives not_implemented, not app_down."""
-    sim = bl.Simulation(seed=0)
     app = sim.add_app("downloader")
 
     class NoFiles(bl.Notifier):
         file_transferred = None  # type: ignore[assignment]
 
-    job = make_job(sim, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=NoFiles(app))
+    job = make_job(
+        sim,
+        size=SIZE,
+        retry=RETRY,
+        flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED,
+        notifier=NoFiles(app),
+    )
     app.crash()
     job.resume()
     sim.run()
@@ -1094,12 +1093,11 @@ def test_d1_not_implemented_beats_app_down() -> None:
     assert (jt.outcome, jt.rule, jt.final) == ("app_down", "I4", False)
 
 
-def test_d1_app_down_beats_failed() -> None:
+def test_d1_app_down_beats_failed(sim: bl.Simulation) -> None:
     """D1: a dead app's notifier is not called: app_down (I4) rather than failed."""
-    sim = bl.Simulation(seed=0)
     app = sim.add_app("downloader")
     rec = bl.RecordingNotifier(app, returns={"job_transferred": False})
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=rec)
     app.crash()
     job.resume()
     sim.run(until=30.0)
@@ -1110,20 +1108,23 @@ def test_d1_app_down_beats_failed() -> None:
     assert entries[1].time == pytest.approx(entries[0].time + RETRY)
 
 
-def test_d1_every_notification_has_one_final_entry_written_last() -> None:
+def test_d1_every_notification_has_one_final_entry_written_last(sim: bl.Simulation) -> None:
     """D1: in a busy run, each id ends with exactly one final entry and nothing after it."""
-    sim = bl.Simulation(seed=0)
     app = sim.add_app("downloader")
     program = Program(1)
     sim.register_program(PROGRAM, program)
     flaky = Scripted(
         app, job_transferred=[False, 0x80004005], file_transferred=[False], job_error=[False]
     )
-    jobs = [make_job(sim, 2, flags=ALL, notifier=flaky) for _ in range(3)]
+    jobs = [
+        make_job(sim, files=2, size=SIZE, retry=RETRY, flags=ALL, notifier=flaky) for _ in range(3)
+    ]
     sim.network.fail(jobs[1].files[1].remote_name, 503, duration=8.0)
     sim.network.fail(jobs[2].files[0].remote_name, 404)
     jobs[2].set_notify_cmdline(PROGRAM, f"{PROGRAM} {jobs[2].name}")
-    dead = make_job(sim, flags=F.JOB_TRANSFERRED, notifier=bl.RecordingNotifier(app))
+    dead = make_job(
+        sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED, notifier=bl.RecordingNotifier(app)
+    )
     for job in (*jobs, dead):
         job.resume()
     sim.call_at(6.0, app.crash)
@@ -1143,17 +1144,12 @@ def test_d1_every_notification_has_one_final_entry_written_last() -> None:
     check_log_invariants(sim)
     assert [c.method for c in fresh[0].calls] == ["job_transferred"]
     assert len(program.runs) == 2  # the failed job_error ran it (K3), it failed once (K5)
-    ids = {e.id for e in sim.log}
-    final_ids = Counter(e.id for e in sim.log if e.final)
-    assert set(final_ids) == ids
-    assert set(final_ids.values()) == {1}
+    assert_one_final_entry_each(sim)
     outcomes = Counter(e.outcome for e in sim.log)
     for wanted in ("delivered", "failed", "app_down", "stale", "coalesced", "filtered", "cmdline"):
         assert outcomes[wanted] > 0, wanted
+    assert_known_outcomes_and_rules(sim)
     for entry in sim.log:
-        assert entry.outcome in bl.OUTCOMES
-        assert (entry.rule is None) == (entry.outcome == "delivered")
-        assert entry.rule is None or entry.rule in bl.rules
         if entry.final and entry.outcome in ("failed", "app_down"):
             assert entry.method == "job_modification"  # C6: the only kind not retried
 
@@ -1161,7 +1157,9 @@ def test_d1_every_notification_has_one_final_entry_written_last() -> None:
 # -- regressions from review ------------------------------------------------------------------
 
 
-def test_c11_an_in_flight_modification_that_fails_after_cancel_ends_stale() -> None:
+def test_c11_an_in_flight_modification_that_fails_after_cancel_ends_stale(
+    sim: bl.Simulation,
+) -> None:
     """C11, C6: a job_modification whose call fails after the job was cancelled is stale."""
 
     class SlowFail(bl.Notifier):
@@ -1169,8 +1167,7 @@ def test_c11_an_in_flight_modification_that_fails_after_cancel_ends_stale() -> N
             yield job.sim.env.timeout(2.0)
             return False
 
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim, flags=F.JOB_MODIFICATION, notifier=SlowFail())
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=SlowFail())
     job.resume()
     sim.call_at(0.5, job.cancel)
     sim.run()
@@ -1183,7 +1180,9 @@ def test_c4_a_queued_notification_pays_the_dispatch_delay_from_when_it_was_raise
     """C4, C8: waiting behind a file notification does not add a second dispatch delay."""
     sim = bl.Simulation(seed=0, dispatch_delay=1.0)
     recorder = bl.RecordingNotifier()
-    job = make_job(sim, files=1, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=recorder)
+    job = make_job(
+        sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=recorder
+    )
     job.resume()
     sim.run()
     done = time_of(job, S.TRANSFERRED)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator
 from typing import Any, NamedTuple
 
 import pytest
-from support import snapshot, steps
+from support import make_job, snapshot, steps
 
 import bitslab as bl
 
@@ -30,31 +30,15 @@ PROGRAM = "C:\\Tools\\notify.exe"
 # -- helpers -------------------------------------------------------------------------------
 
 
-def make_job(
-    sim: bl.Simulation | None = None,
-    *,
-    name: str = "nightly",
-    files: int = 1,
-    status: int | None = None,
-    flags: int | None = None,
-) -> bl.Job:
-    """A SUSPENDED job of ``files`` small files; ``status`` makes its first file fail (404:
-    ERROR at 0.05, L7)."""
-    sim = sim if sim is not None else bl.Simulation(seed=0)
-    job = sim.create_job(name)
-    for i in range(files):
-        job.add_file(f"https://example.test/{name}/f{i}.bin", f"f{i}.bin", size=SIZE)
-    if status is not None:
-        sim.network.fail(job.files[0].remote_name, status)
-    job.minimum_retry_delay = RETRY
-    if flags is not None:
-        job.set_notify_flags(flags)
-    return job
-
-
 def settled(state: bl.JobState, **kwargs: Any) -> bl.Job:
     """A job run until quiet in TRANSFERRED or ERROR (no interface, no command line)."""
-    job = make_job(status=404 if state is S.ERROR else None, **kwargs)
+    job = make_job(
+        name="nightly",
+        size=SIZE,
+        fail=404 if state is S.ERROR else None,
+        retry=RETRY,
+        **kwargs,
+    )
     job.resume()
     job.sim.run()
     assert job.state is state
@@ -114,7 +98,14 @@ def restart_story(
     ``on_start`` registers a new notifier of the new run."""
     sim = bl.Simulation(seed=0)
     app = sim.add_app("downloader")
-    job = make_job(sim, files=2, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    job = make_job(
+        sim,
+        name="nightly",
+        files=2,
+        size=SIZE,
+        retry=RETRY,
+        flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED,
+    )
     old = bl.RecordingNotifier(app)
     job.set_notify_interface(old)
     new: list[bl.RecordingNotifier] = []
@@ -154,11 +145,12 @@ def test_i4_a_crashed_apps_notifier_is_never_called_and_the_call_is_retried() ->
     assert entries(story.job, "job_transferred") == []
 
 
-def test_i4_the_old_notifier_stays_dead_after_the_app_starts_again() -> None:
+def test_i4_the_old_notifier_stays_dead_after_the_app_starts_again(sim: bl.Simulation) -> None:
     """I4: after app.start() the first run's notifier is still dead: app_down, never called."""
-    sim = bl.Simulation(seed=0)
     app = sim.add_app("downloader")
-    job = make_job(sim, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    job = make_job(
+        sim, name="nightly", size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED
+    )
     old = bl.RecordingNotifier(app)
     job.set_notify_interface(old)
     sim.call_at(0.01, app.crash)
@@ -198,16 +190,15 @@ def test_i4_a_notifier_registered_in_on_start_gets_the_pending_file_transferred_
     assert all("RPC_S_SERVER_UNAVAILABLE" in e.detail for e in earlier)
 
 
-def test_i4_a_call_running_when_its_app_crashes_fails_and_stays_pending() -> None:
+def test_i4_a_call_running_when_its_app_crashes_fails_and_stays_pending(sim: bl.Simulation) -> None:
     """I4: a slow call whose app crashes mid-call fails; the notification stays pending."""
 
     class Slow(bl.Notifier):
         def job_transferred(self, job: bl.Job) -> Any:
             yield job.sim.env.timeout(2)
 
-    sim = bl.Simulation(seed=0)
     app = sim.add_app("downloader")
-    job = make_job(sim)
+    job = make_job(sim, name="nightly", size=SIZE, retry=RETRY)
     job.set_notify_interface(Slow(app))
     sim.call_at(1.0, app.crash)
     job.resume()
@@ -217,7 +208,9 @@ def test_i4_a_call_running_when_its_app_crashes_fails_and_stays_pending() -> Non
     assert not first.final
 
 
-def test_i4_a_generator_callback_is_not_resumed_once_its_app_died_at_the_same_moment() -> None:
+def test_i4_a_generator_callback_is_not_resumed_once_its_app_died_at_the_same_moment(
+    sim: bl.Simulation,
+) -> None:
     """I4: the code of an app run that has ended never runs again. Shrunk by hypothesis
     (test_invariants.py): a job of two 0-byte files, flags 0x1B; the app's notifier has
     generator methods, and its job_modification crashes the app at 0.1 s, the moment BITS
@@ -242,7 +235,6 @@ def test_i4_a_generator_callback_is_not_resumed_once_its_app_died_at_the_same_mo
             return None
             yield
 
-    sim = bl.Simulation(seed=0)
     app = sim.add_app("app")
     job = sim.create_job("job")
     for k in range(2):
@@ -264,11 +256,12 @@ def test_i4_a_generator_callback_is_not_resumed_once_its_app_died_at_the_same_mo
     assert "during the call" in second.detail
 
 
-def test_i4_a_job_modification_into_a_dead_app_is_app_down_and_not_retried() -> None:
+def test_i4_a_job_modification_into_a_dead_app_is_app_down_and_not_retried(
+    sim: bl.Simulation,
+) -> None:
     """I4: a modification into a dead app is app_down, final at once (C6: not retried)."""
-    sim = bl.Simulation(seed=0)
     app = sim.add_app("downloader")
-    job = make_job(sim, flags=F.JOB_MODIFICATION)
+    job = make_job(sim, name="nightly", size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION)
     job.set_notify_interface(bl.RecordingNotifier(app))
     app.crash()
     job.resume()
@@ -285,7 +278,7 @@ def test_i4_a_job_modification_into_a_dead_app_is_app_down_and_not_retried() -> 
 
 def test_i5_a_new_interface_on_a_transferred_job_gets_job_transferred_again() -> None:
     """I5: a new interface on a TRANSFERRED job gets job_transferred, though the old one had it."""
-    job = make_job()
+    job = make_job(name="nightly", size=SIZE, retry=RETRY)
     first = bl.RecordingNotifier()
     job.set_notify_interface(first)
     job.resume()
@@ -312,7 +305,7 @@ class ErrorRecorder(bl.Notifier):
 
 def test_i5_a_new_interface_on_an_error_job_gets_job_error_again() -> None:
     """I5: likewise a new interface on an ERROR job gets job_error, with the job's error."""
-    job = make_job(status=404)
+    job = make_job(name="nightly", size=SIZE, fail=404, retry=RETRY)
     first, second = ErrorRecorder(), ErrorRecorder()
     job.set_notify_interface(first)
     job.resume()
@@ -348,7 +341,7 @@ def test_i5_nothing_is_replayed_when_the_flag_is_off(state: bl.JobState) -> None
 
 def test_i5_replay_and_a_pending_failed_job_transferred_are_one_notification() -> None:
     """I5: replay and a job_transferred waiting to retry are one call to the new interface."""
-    job = make_job()
+    job = make_job(name="nightly", size=SIZE, retry=RETRY)
     failing = bl.RecordingNotifier(returns={"job_transferred": False})
     job.set_notify_interface(failing)
     late = bl.RecordingNotifier()
@@ -379,7 +372,7 @@ def test_i5_an_interface_set_while_job_transferred_is_in_flight_still_gets_it_on
         def job_transferred(self, job: bl.Job) -> Any:
             yield job.sim.env.timeout(2)
 
-    job = make_job()
+    job = make_job(name="nightly", size=SIZE, retry=RETRY)
     job.set_notify_interface(Slow())
     late = bl.RecordingNotifier()
     job.sim.call_at(1.0, job.set_notify_interface, late)  # the slow call runs 0.15-2.15
@@ -402,7 +395,13 @@ def test_i6_a_duck_typed_notifier_without_file_transferred_gets_only_job_transfe
         def job_transferred(self, job: bl.Job) -> None:
             self.calls.append(job.sim.now)
 
-    job = make_job(files=2, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    job = make_job(
+        name="nightly",
+        files=2,
+        size=SIZE,
+        retry=RETRY,
+        flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED,
+    )
     notifier = OnlyTransferred()
     job.set_notify_interface(notifier)
     job.resume()
@@ -426,7 +425,14 @@ def exit_story(*, start_at: float | None = None) -> Story:
     the job's interface to None first (I7)."""
     sim = bl.Simulation(seed=0)
     app = sim.add_app("downloader")
-    job = make_job(sim, files=2, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    job = make_job(
+        sim,
+        name="nightly",
+        files=2,
+        size=SIZE,
+        retry=RETRY,
+        flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED,
+    )
     old = bl.RecordingNotifier(app)
     job.set_notify_interface(old)
     new: list[bl.RecordingNotifier] = []
@@ -494,13 +500,21 @@ def test_i7_after_a_crash_notifications_stay_pending_and_arrive_after_restart() 
 
 
 @pytest.mark.parametrize("state", [S.TRANSFERRED, S.ERROR])
-def test_k2_only_the_job_level_notification_runs_the_command_line(state: bl.JobState) -> None:
+def test_k2_only_the_job_level_notification_runs_the_command_line(
+    state: bl.JobState, sim: bl.Simulation
+) -> None:
     """K2: with every flag set and no interface, only the job-level notification runs it."""
-    sim = bl.Simulation(seed=0)
     program = Program(0)
     sim.register_program(PROGRAM, program)
     flags = F.JOB_TRANSFERRED | F.JOB_ERROR | F.JOB_MODIFICATION | F.FILE_TRANSFERRED
-    job = make_job(sim, flags=flags, status=404 if state is S.ERROR else None)
+    job = make_job(
+        sim,
+        name="nightly",
+        size=SIZE,
+        fail=404 if state is S.ERROR else None,
+        retry=RETRY,
+        flags=flags,
+    )
     job.set_notify_cmdline(PROGRAM, PROGRAM + " /done")
     job.resume()
     sim.run()
@@ -516,12 +530,13 @@ def test_k2_only_the_job_level_notification_runs_the_command_line(state: bl.JobS
     }
 
 
-def test_k2_a_file_transferred_without_interface_is_no_interface_despite_a_command_line() -> None:
+def test_k2_a_file_transferred_without_interface_is_no_interface_despite_a_command_line(
+    sim: bl.Simulation,
+) -> None:
     """K2: file_transferred with a command line but no interface is no_interface (I8)."""
-    sim = bl.Simulation(seed=0)
     program = Program(0)
     sim.register_program(PROGRAM, program)
-    job = make_job(sim, files=2, flags=F.FILE_TRANSFERRED)
+    job = make_job(sim, name="nightly", files=2, size=SIZE, retry=RETRY, flags=F.FILE_TRANSFERRED)
     job.set_notify_cmdline(PROGRAM, PROGRAM)
     job.resume()
     sim.run()
@@ -531,13 +546,21 @@ def test_k2_a_file_transferred_without_interface_is_no_interface_despite_a_comma
 
 
 @pytest.mark.parametrize("state", [S.TRANSFERRED, S.ERROR])
-def test_k2_the_command_line_never_runs_under_disable(state: bl.JobState) -> None:
+def test_k2_the_command_line_never_runs_under_disable(
+    state: bl.JobState, sim: bl.Simulation
+) -> None:
     """K2: under DISABLE the command line never runs, at the event or when set later."""
-    sim = bl.Simulation(seed=0)
     program = Program(0)
     sim.register_program(PROGRAM, program)
     flags = F.DISABLE | F.JOB_TRANSFERRED | F.JOB_ERROR
-    job = make_job(sim, flags=flags, status=404 if state is S.ERROR else None)
+    job = make_job(
+        sim,
+        name="nightly",
+        size=SIZE,
+        fail=404 if state is S.ERROR else None,
+        retry=RETRY,
+        flags=flags,
+    )
     job.set_notify_cmdline(PROGRAM, PROGRAM)
     job.resume()
     sim.run()
@@ -551,12 +574,17 @@ def test_k2_the_command_line_never_runs_under_disable(state: bl.JobState) -> Non
     assert {(e.outcome, e.rule) for e in found} == {("disabled", "F5")}
 
 
-def test_k2_without_job_transferred_set_the_command_line_does_not_run() -> None:
+def test_k2_without_job_transferred_set_the_command_line_does_not_run(sim: bl.Simulation) -> None:
     """K2: without JOB_TRANSFERRED set the command line does not run; other flags don't count."""
-    sim = bl.Simulation(seed=0)
     program = Program(0)
     sim.register_program(PROGRAM, program)
-    job = make_job(sim, flags=F.FILE_TRANSFERRED | F.JOB_MODIFICATION | F.JOB_ERROR)
+    job = make_job(
+        sim,
+        name="nightly",
+        size=SIZE,
+        retry=RETRY,
+        flags=F.FILE_TRANSFERRED | F.JOB_MODIFICATION | F.JOB_ERROR,
+    )
     job.set_notify_cmdline(PROGRAM, PROGRAM)
     job.resume()
     sim.run()
@@ -569,12 +597,11 @@ def test_k2_without_job_transferred_set_the_command_line_does_not_run() -> None:
 # -- K3: when the command line runs instead of the interface ----------------------------
 
 
-def test_k3_the_command_line_runs_when_there_is_no_interface() -> None:
+def test_k3_the_command_line_runs_when_there_is_no_interface(sim: bl.Simulation) -> None:
     """K3: with no interface job_transferred runs the command line at once (cmdline)."""
-    sim = bl.Simulation(seed=0)
     program = Program(0)
     sim.register_program(PROGRAM, program)
-    job = make_job(sim)
+    job = make_job(sim, name="nightly", size=SIZE, retry=RETRY)
     job.set_notify_cmdline(PROGRAM, PROGRAM)
     job.resume()
     sim.run()
@@ -611,12 +638,12 @@ def of_a_crashed_app(sim: bl.Simulation) -> bl.RecordingNotifier:
 @pytest.mark.parametrize("failing", [returns_false, returns_e_fail, raises, of_a_crashed_app])
 def test_k3_the_command_line_runs_when_the_interface_call_fails(
     failing: Callable[[bl.Simulation], bl.RecordingNotifier],
+    sim: bl.Simulation,
 ) -> None:
     """K3: a failed interface call runs the command line; the interface is not called again."""
-    sim = bl.Simulation(seed=0)
     program = Program(0)
     sim.register_program(PROGRAM, program)
-    job = make_job(sim)
+    job = make_job(sim, name="nightly", size=SIZE, retry=RETRY)
     notifier = failing(sim)
     job.set_notify_interface(notifier)
     job.set_notify_cmdline(PROGRAM, PROGRAM)
@@ -629,12 +656,11 @@ def test_k3_the_command_line_runs_when_the_interface_call_fails(
     assert [(e.outcome, e.rule, e.final) for e in found] == [("cmdline", "K3", True)]
 
 
-def test_k3_the_command_line_does_not_run_when_the_interface_succeeds() -> None:
+def test_k3_the_command_line_does_not_run_when_the_interface_succeeds(sim: bl.Simulation) -> None:
     """K3: a successful interface call means the command line does not run."""
-    sim = bl.Simulation(seed=0)
     program = Program(0)
     sim.register_program(PROGRAM, program)
-    job = make_job(sim)
+    job = make_job(sim, name="nightly", size=SIZE, retry=RETRY)
     notifier = bl.RecordingNotifier()
     job.set_notify_interface(notifier)
     job.set_notify_cmdline(PROGRAM, PROGRAM)
@@ -673,7 +699,7 @@ def test_k4_setting_a_command_line_on_a_settled_job_runs_it(state: bl.JobState) 
 @pytest.mark.parametrize("state", [S.TRANSFERRED, S.ERROR])
 def test_k4_not_run_when_the_interface_already_got_the_notification(state: bl.JobState) -> None:
     """K4: no run when the interface already got job_transferred (job_error)."""
-    job = make_job(status=404 if state is S.ERROR else None)
+    job = make_job(name="nightly", size=SIZE, fail=404 if state is S.ERROR else None, retry=RETRY)
     sim = job.sim
     program = Program(0)
     sim.register_program(PROGRAM, program)
@@ -692,7 +718,7 @@ def test_k4_not_run_when_the_interface_already_got_the_notification(state: bl.Jo
 
 def test_k4_a_pending_failed_job_transferred_switches_to_the_command_line_at_once() -> None:
     """K4: a job_transferred waiting to retry runs a newly set command line at once."""
-    job = make_job()
+    job = make_job(name="nightly", size=SIZE, retry=RETRY)
     sim = job.sim
     program = Program(0)
     sim.register_program(PROGRAM, program)
@@ -714,7 +740,7 @@ def test_k4_a_pending_failed_job_transferred_switches_to_the_command_line_at_onc
 
 def test_k5_a_nonzero_exit_is_retried_after_the_retry_delay_with_only_the_command_line() -> None:
     """K5: a non-zero exit is retried after the retry delay, command line only, until 0."""
-    job = make_job()
+    job = make_job(name="nightly", size=SIZE, retry=RETRY)
     sim = job.sim
     job.minimum_retry_delay = 7.0
     program = Program(1, 2, 0)
@@ -760,7 +786,7 @@ def test_k5_a_command_line_that_fails_is_retried_until_it_exits_zero(
     setup: Callable[[bl.Simulation], None],
 ) -> None:
     """K5: failing to launch, raising or a bad exit is failed (K5) and retried until exit 0."""
-    job = make_job()
+    job = make_job(name="nightly", size=SIZE, retry=RETRY)
     sim = job.sim
     setup(sim)
     job.set_notify_cmdline(PROGRAM, PROGRAM)
@@ -781,7 +807,7 @@ def test_k5_a_command_line_that_fails_is_retried_until_it_exits_zero(
 
 def test_k5_retries_end_stale_when_the_job_leaves_transferred() -> None:
     """K5: a failing command line is retried until the job leaves TRANSFERRED: stale (C11)."""
-    job = make_job()
+    job = make_job(name="nightly", size=SIZE, retry=RETRY)
     sim = job.sim
     program = Program(3)
     sim.register_program(PROGRAM, program)
@@ -801,12 +827,11 @@ def test_k5_retries_end_stale_when_the_job_leaves_transferred() -> None:
 # -- K6: simulated programs ----------------------------------------------------------------
 
 
-def test_k6_the_handler_receives_the_job_and_the_parameters() -> None:
+def test_k6_the_handler_receives_the_job_and_the_parameters(sim: bl.Simulation) -> None:
     """K6: running the command line calls handler(job, parameters)."""
-    sim = bl.Simulation(seed=0)
     program = Program(0)
     sim.register_program(PROGRAM, program)
-    job = make_job(sim)
+    job = make_job(sim, name="nightly", size=SIZE, retry=RETRY)
     parameters = f'{PROGRAM} /job "nightly" --quiet'
     job.set_notify_cmdline(PROGRAM, parameters)
     job.resume()
@@ -814,11 +839,10 @@ def test_k6_the_handler_receives_the_job_and_the_parameters() -> None:
     assert [(j, p) for _, j, p in program.runs] == [(job, parameters)]
 
 
-def test_k6_an_unknown_program_fails_to_launch() -> None:
+def test_k6_an_unknown_program_fails_to_launch(sim: bl.Simulation) -> None:
     """K6: a command line naming an unregistered program fails to launch (K5)."""
-    sim = bl.Simulation(seed=0)
     sim.register_program("C:\\Tools\\other.exe", Program(0))
-    job = make_job(sim)
+    job = make_job(sim, name="nightly", size=SIZE, retry=RETRY)
     job.set_notify_cmdline(PROGRAM, PROGRAM)
     job.resume()
     sim.run()
@@ -828,22 +852,24 @@ def test_k6_an_unknown_program_fails_to_launch() -> None:
 
 
 @pytest.mark.parametrize("path", ["notify.exe", "Tools\\notify.exe", "./notify", "C:notify.exe"])
-def test_k6_register_program_rejects_a_relative_path(path: str) -> None:
+def test_k6_register_program_rejects_a_relative_path(path: str, sim: bl.Simulation) -> None:
     """K6: register_program needs a full path (K1): ValueError naming the path."""
-    sim = bl.Simulation(seed=0)
     with pytest.raises(ValueError, match="path"):
         sim.register_program(path, Program(0))
 
 
 @pytest.mark.parametrize("handler", ["C:\\Tools\\notify.exe", 0, None])
-def test_k6_register_program_rejects_a_handler_that_is_not_callable(handler: object) -> None:
+def test_k6_register_program_rejects_a_handler_that_is_not_callable(
+    handler: object, sim: bl.Simulation
+) -> None:
     """K6: register_program needs a callable handler: TypeError naming it."""
-    sim = bl.Simulation(seed=0)
     with pytest.raises(TypeError, match="handler"):
         sim.register_program(PROGRAM, handler)  # type: ignore[arg-type]
 
 
-def test_k6_no_operating_system_process_is_started(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_k6_no_operating_system_process_is_started(
+    monkeypatch: pytest.MonkeyPatch, sim: bl.Simulation
+) -> None:
     """K6: with every way to start a process booby-trapped, the command line still runs."""
 
     def forbidden(*args: object, **kwargs: object) -> None:
@@ -854,10 +880,9 @@ def test_k6_no_operating_system_process_is_started(monkeypatch: pytest.MonkeyPat
     for name in ("system", "popen", "fork", "posix_spawn", "posix_spawnp", "execv", "spawnv"):
         if hasattr(os, name):
             monkeypatch.setattr(os, name, forbidden)
-    sim = bl.Simulation(seed=0)
     program = Program(0)
     sim.register_program("/usr/bin/notify", program)
-    job = make_job(sim)
+    job = make_job(sim, name="nightly", size=SIZE, retry=RETRY)
     job.set_notify_cmdline("/usr/bin/notify", "/usr/bin/notify done")
     job.resume()
     sim.run()
@@ -911,10 +936,9 @@ def test_p1_jobs_files_progress_flags_and_cmdline_survive_a_crash_and_restart() 
 # -- regressions from review ------------------------------------------------------------------
 
 
-def test_k5_a_program_that_completes_its_job_ends_the_notification_once() -> None:
+def test_k5_a_program_that_completes_its_job_ends_the_notification_once(sim: bl.Simulation) -> None:
     """K5, C10: a command-line program may complete() its job, as Microsoft's page asks; the
     notification ends once, as cmdline, and nothing escapes run()."""
-    sim = bl.Simulation(seed=0)
     sim.register_program(PROGRAM, lambda job, parameters: (job.complete(), 0)[1])
     job = sim.create_job("j")
     job.add_file("https://example.test/a", "a", size=1_000)
@@ -926,9 +950,10 @@ def test_k5_a_program_that_completes_its_job_ends_the_notification_once() -> Non
     assert [(e.outcome, e.rule, e.final) for e in ends] == [("cmdline", "K3", True)]
 
 
-def test_k5_a_failing_program_that_resumes_its_job_ends_stale_not_retried() -> None:
+def test_k5_a_failing_program_that_resumes_its_job_ends_stale_not_retried(
+    sim: bl.Simulation,
+) -> None:
     """K5, C11: a program that exits non-zero after moving the job on is not run again."""
-    sim = bl.Simulation(seed=0)
     runs: list[float] = []
 
     def handler(job: bl.Job, parameters: str) -> int:
@@ -949,7 +974,7 @@ def test_k5_a_failing_program_that_resumes_its_job_ends_stale_not_retried() -> N
     assert "retry in" not in ends[0].detail
 
 
-def test_i5_a_callback_that_registers_itself_again_is_called_once() -> None:
+def test_i5_a_callback_that_registers_itself_again_is_called_once(sim: bl.Simulation) -> None:
     """I5: setting the same object again during its own job_transferred call replays nothing,
     so the run ends (it used to loop at one instant)."""
 
@@ -958,7 +983,6 @@ def test_i5_a_callback_that_registers_itself_again_is_called_once() -> None:
             job.set_notify_interface(self)
             return super().job_transferred(job)
 
-    sim = bl.Simulation(seed=0)
     job = sim.create_job("j")
     job.add_file("https://example.test/a", "a", size=1_000)
     notifier = Reregister()

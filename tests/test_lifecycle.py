@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from support import snapshot, steps
+from support import make_job, snapshot, steps
 
 import bitslab as bl
 
@@ -33,22 +33,6 @@ FINAL = [S.ACKNOWLEDGED, S.CANCELLED]
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def make_job(
-    files: int = 1,
-    *,
-    size: int = SIZE,
-    type: bl.JobType = bl.JobType.DOWNLOAD,
-    sim: bl.Simulation | None = None,
-    **sim_params: float,
-) -> bl.Job:
-    """A SUSPENDED job with ``files`` files of ``size`` bytes, in a new simulation unless given."""
-    sim = sim if sim is not None else bl.Simulation(seed=0, **sim_params)
-    job = sim.create_job(f"job{len(sim.jobs)}", type=type)
-    for i in range(files):
-        job.add_file(f"https://example.test/{job.name}/file{i}.bin", f"file{i}.bin", size)
-    return job
 
 
 def job_in(state: bl.JobState, type: bl.JobType = bl.JobType.DOWNLOAD) -> bl.Job:
@@ -79,9 +63,8 @@ def time_of(job: bl.Job, new: bl.JobState) -> float:
 # -- L1: a new job ---------------------------------------------------------------------------
 
 
-def test_l1_new_job_is_suspended_normal_with_default_delays() -> None:
+def test_l1_new_job_is_suspended_normal_with_default_delays(sim: bl.Simulation) -> None:
     """L1: a new job is SUSPENDED, NORMAL, retry delay 600 s, no-progress timeout 1,209,600 s."""
-    sim = bl.Simulation(seed=0)
     sim.run(until=3.0)
     job = sim.create_job("new")
     assert job.state is S.SUSPENDED
@@ -194,8 +177,8 @@ def test_l3_job_goes_back_to_queued_when_its_slice_ends_and_another_waits() -> N
     A slice starts when the job's bytes start to flow (S2), so each turn lasts the latency plus
     the 2.0 s slice: 0.05 + 2.0 = 2.05 s.
     """
-    first = make_job(size=30 * SIZE, time_slice=2.0)
-    second = make_job(size=30 * SIZE, sim=first.sim)
+    first = make_job(bl.Simulation(seed=0, time_slice=2.0), size=30 * SIZE)
+    second = make_job(first.sim, size=30 * SIZE)
     first.resume()
     second.resume()
     first.sim.run(until=4.2)
@@ -217,7 +200,7 @@ def test_l3_job_goes_back_to_queued_when_its_slice_ends_and_another_waits() -> N
 
 def test_l3_lone_job_keeps_the_link_when_its_slice_ends() -> None:
     """L3: with no other job of its priority waiting, a job is not requeued at slice end."""
-    job = make_job(size=30 * SIZE, time_slice=2.0)
+    job = make_job(bl.Simulation(seed=0, time_slice=2.0), size=30 * SIZE)
     job.resume()
     job.sim.run()
     assert [c.new for c in job.history] == [
@@ -239,7 +222,7 @@ def test_l4_disconnect_moves_action_jobs_to_transient_error_and_reconnect_queues
 ) -> None:
     """L4: a disconnect moves action-state jobs to TRANSIENT_ERROR; reconnecting queues them."""
     running = make_job()
-    waiting = make_job(sim=running.sim)  # same priority: QUEUED behind the running job
+    waiting = make_job(running.sim)  # same priority: QUEUED behind the running job
     sim = running.sim
     sim.network.outage(start, duration=2.0)
     running.resume()
@@ -433,7 +416,7 @@ def test_l6_zero_timeout_or_retry_delay_above_timeout_sends_transient_error_to_e
 def test_l6_transient_error_after_the_deadline_goes_straight_to_error() -> None:
     """L6: a transient error at or after the deadline moves the job to ERROR, not a retry."""
     job = _failing_job(timeout=8)  # deadline 8.05
-    high = make_job(size=20 * SIZE, sim=job.sim)
+    high = make_job(job.sim, size=20 * SIZE)
     high.priority = bl.JobPriority.HIGH  # keeps the link from 4.0 to 24.05 (S1)
     job.sim.call_at(4.0, high.resume)
     job.sim.run()

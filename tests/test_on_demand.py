@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from support import log_rows, snapshot, steps
+from support import log_rows, make_job, snapshot, steps
 
 import bitslab as bl
 
@@ -31,27 +31,6 @@ Pairs = list[tuple[int, int]]
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def make_job(
-    sim: bl.Simulation,
-    sizes: tuple[int, ...] = (MB,),
-    *,
-    on_demand: bool = True,
-    flags: int = FLAGS,
-    notifier: object | None = None,
-    name: str = "od",
-) -> bl.Job:
-    """A SUSPENDED download job with one https file per size, in on-demand mode by default."""
-    job = sim.create_job(name)
-    for i, size in enumerate(sizes):
-        job.add_file(f"https://example.test/{name}/f{i}.bin", f"f{i}.bin", size)
-    if on_demand:
-        job.set_property(P.ON_DEMAND_MODE, True)
-    job.set_notify_flags(flags)
-    if notifier is not None:
-        job.set_notify_interface(notifier)
-    return job
 
 
 def reports(rec: bl.RecordingNotifier) -> list[tuple[float, str, Pairs]]:
@@ -145,12 +124,12 @@ def assert_no_effect(
 
 def suspended_job(sim: bl.Simulation) -> bl.Job:
     """An on-demand job of one 1,000,000-byte file, nothing requested, SUSPENDED."""
-    return make_job(sim, notifier=bl.RecordingNotifier())
+    return make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=bl.RecordingNotifier())
 
 
 def transferring_job(sim: bl.Simulation) -> bl.Job:
     """An on-demand job that asked for its first 600,000 bytes and was resumed at 0."""
-    job = make_job(sim, notifier=bl.RecordingNotifier())
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=bl.RecordingNotifier())
     job.files[0].request_ranges([(0, 600 * K)])
     job.resume()
     return job
@@ -163,10 +142,11 @@ def resume(job: bl.Job) -> None:
 # -- R1: on-demand mode is for http(s) download jobs -------------------------------------------
 
 
-def test_r1_on_demand_mode_is_off_by_default_and_may_be_turned_on_and_off() -> None:
+def test_r1_on_demand_mode_is_off_by_default_and_may_be_turned_on_and_off(
+    sim: bl.Simulation,
+) -> None:
     """R1: a new job is not on-demand; an http/https download job may be made on-demand,
     also with no files yet or with an upper-case scheme, and turned back at any time."""
-    sim = bl.Simulation(seed=0)
     job = sim.create_job("web")
     assert job.get_property(P.ON_DEMAND_MODE) is False
     job.set_property(P.ON_DEMAND_MODE, True)  # no files: nothing forbids it
@@ -255,7 +235,9 @@ def test_r1_request_ranges_fails_on_a_job_not_in_on_demand_mode(was_on: bool) ->
     BG_E_RANDOM_ACCESS_NOT_SUPPORTED; the job then transfers its whole file as before."""
 
     def build(sim: bl.Simulation) -> bl.Job:
-        job = make_job(sim, on_demand=was_on, notifier=bl.RecordingNotifier())
+        job = make_job(
+            sim, name="od", on_demand=was_on, flags=FLAGS, notifier=bl.RecordingNotifier()
+        )
         if was_on:
             job.set_property(P.ON_DEMAND_MODE, False)
         return job
@@ -278,7 +260,7 @@ def test_r1_on_demand_mode_value_must_be_a_bool(value: object) -> None:
 
 def test_r1_on_demand_mode_cannot_change_on_a_final_job() -> None:
     """R1, L12: a CANCELLED job refuses the property with BG_E_INVALID_STATE."""
-    job = make_job(bl.Simulation(seed=0))
+    job = make_job(bl.Simulation(seed=0), name="od", on_demand=True, flags=FLAGS)
     job.cancel()
     before = world(job)
     for value in (True, False):
@@ -289,12 +271,13 @@ def test_r1_on_demand_mode_cannot_change_on_a_final_job() -> None:
     assert job.get_property(P.ON_DEMAND_MODE) is True
 
 
-def test_r1_turning_on_demand_mode_off_fetches_the_rest_of_every_file_in_offset_order() -> None:
+def test_r1_turning_on_demand_mode_off_fetches_the_rest_of_every_file_in_offset_order(
+    sim: bl.Simulation,
+) -> None:
     """R1, R5: with the mode off again the job fetches every missing byte, gaps in offset
     order, file after file, and ends TRANSFERRED (L3)."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (MB, MB), notifier=rec)
+    job = make_job(sim, name="od", sizes=(MB, MB), on_demand=True, flags=FLAGS, notifier=rec)
     first, second = job.files
     first.request_ranges([(400 * K, 200 * K)])
     second.request_ranges([(0, 100 * K)])
@@ -381,7 +364,7 @@ def test_r2_a_range_that_ends_at_the_end_of_the_file_is_accepted(
 def test_r2_the_check_uses_the_size_given_to_add_file_before_bits_has_connected() -> None:
     """R2 (model choice): the size given to add_file bounds the ranges, though BITS has not
     learnt it from the server yet (L14)."""
-    job = make_job(bl.Simulation(seed=0), (1_000,))
+    job = make_job(bl.Simulation(seed=0), name="od", sizes=(1_000,), on_demand=True, flags=FLAGS)
     file = job.files[0]
     assert file.progress.bytes_total == bl.BG_SIZE_UNKNOWN
     file.request_ranges([(0, 1_000)])
@@ -393,7 +376,7 @@ def test_r2_the_check_uses_the_size_given_to_add_file_before_bits_has_connected(
 
 def test_r2_a_zero_byte_file_accepts_no_range_but_an_empty_list() -> None:
     """R2: every range of an empty file reaches past its end; the job still completes it."""
-    job = make_job(bl.Simulation(seed=0), (0,))
+    job = make_job(bl.Simulation(seed=0), name="od", sizes=(0,), on_demand=True, flags=FLAGS)
     file = job.files[0]
     for request_ in ([(0, 1)], [(0, EOF)], [(0, 0)]):
         with pytest.raises(bl.BitsError) as info:
@@ -438,14 +421,13 @@ def test_r2_bad_python_values_raise_type_or_value_error_naming_them_and_keep_not
     assert argument in str(raised)
 
 
-def test_r2_errors_come_in_order_types_final_state_on_demand_then_range() -> None:
+def test_r2_errors_come_in_order_types_final_state_on_demand_then_range(sim: bl.Simulation) -> None:
     """R2, R1, L12: TypeError/ValueError first, then BG_E_INVALID_STATE on a final job, then
     BG_E_RANDOM_ACCESS_NOT_SUPPORTED, then BG_E_INVALID_RANGE."""
-    sim = bl.Simulation(seed=0)
     past_end = [(0, MB + 1)]
     not_an_int: Any = [(0, "x")]
     for finish in ("cancel", "complete"):
-        job = make_job(sim, name=finish)
+        job = make_job(sim, name=finish, on_demand=True, flags=FLAGS)
         getattr(job, finish)()
         file = job.files[0]
         with pytest.raises(TypeError, match="length"):
@@ -454,7 +436,7 @@ def test_r2_errors_come_in_order_types_final_state_on_demand_then_range() -> Non
             with pytest.raises(bl.BitsError) as info:
                 file.request_ranges(request_)
             assert info.value.hresult == bl.BG_E_INVALID_STATE
-    plain = make_job(sim, on_demand=False, name="plain")
+    plain = make_job(sim, name="plain", flags=FLAGS)
     for request_ in (past_end, []):
         with pytest.raises(bl.BitsError) as info:
             plain.files[0].request_ranges(request_)
@@ -475,12 +457,11 @@ def test_r2_an_empty_request_is_a_no_op(at: float) -> None:
 # -- R3: no byte twice -----------------------------------------------------------------------
 
 
-def test_r3_overlapping_requests_fetch_each_byte_once() -> None:
+def test_r3_overlapping_requests_fetch_each_byte_once(sim: bl.Simulation) -> None:
     """R3: ranges that overlap, in one request and across requests, are split into pieces;
     each byte is fetched and reported once."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     file = job.files[0]
     file.request_ranges([(0, 200 * K), (100 * K, 200 * K)])
     file.request_ranges([(250 * K, 100 * K), (50 * K, 10 * K), (0, 350 * K)])
@@ -496,12 +477,11 @@ def test_r3_overlapping_requests_fetch_each_byte_once() -> None:
     assert reports(rec) == [(0.4, "f0.bin", [(0, 350 * K)])]
 
 
-def test_r3_bytes_already_present_are_not_fetched_again() -> None:
+def test_r3_bytes_already_present_are_not_fetched_again(sim: bl.Simulation) -> None:
     """R3: a request for bytes that are present queues only the missing ones; one for
     present bytes only queues nothing, and the job connects and suspends at once (R5)."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     file = job.files[0]
     file.request_ranges([(0, 300 * K)])
     job.resume()
@@ -530,12 +510,11 @@ def test_r3_bytes_already_present_are_not_fetched_again() -> None:
     assert len(reports(rec)) == 2
 
 
-def test_r3_requests_are_served_oldest_first() -> None:
+def test_r3_requests_are_served_oldest_first(sim: bl.Simulation) -> None:
     """R3 (model choice): the oldest request goes first; a piece already asked for is not
     asked again, only the new part of a later request is queued."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     file = job.files[0]
     file.request_ranges([(800 * K, 100 * K)])
     file.request_ranges([(0, 100 * K)])
@@ -557,11 +536,10 @@ def test_r3_requests_are_served_oldest_first() -> None:
     assert reports(rec) == [(0.4, "f0.bin", [(0, 150 * K), (400 * K, 100 * K), (800 * K, 100 * K)])]
 
 
-def test_r3_the_pieces_of_one_request_are_served_in_offset_order() -> None:
+def test_r3_the_pieces_of_one_request_are_served_in_offset_order(sim: bl.Simulation) -> None:
     """R3 (model choice): within one request, the new pieces go in offset order, whatever
     the order of the pairs; the next request waits for all of them."""
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim, notifier=bl.RecordingNotifier())
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=bl.RecordingNotifier())
     file = job.files[0]
     file.request_ranges([(800 * K, 100 * K), (0, 100 * K)])
     file.request_ranges([(400 * K, 100 * K)])
@@ -575,12 +553,13 @@ def test_r3_the_pieces_of_one_request_are_served_in_offset_order() -> None:
     assert file.filled_ranges() == [(0, 100 * K), (400 * K, 50 * K), (800 * K, 100 * K)]
 
 
-def test_r3_a_request_during_a_transfer_adds_only_new_bytes_and_extends_the_turn() -> None:
+def test_r3_a_request_during_a_transfer_adds_only_new_bytes_and_extends_the_turn(
+    sim: bl.Simulation,
+) -> None:
     """R3, R5: bytes present or already asked for are not queued again; the running turn
     takes the new bytes without connecting again."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     file = job.files[0]
     file.request_ranges([(0, 500 * K)])
     job.resume()
@@ -607,12 +586,13 @@ def test_r3_a_request_during_a_transfer_adds_only_new_bytes_and_extends_the_turn
 # -- R4: range reports -----------------------------------------------------------------------
 
 
-def test_r4_ranges_are_reported_each_interval_and_the_rest_when_the_last_arrives() -> None:
+def test_r4_ranges_are_reported_each_interval_and_the_rest_when_the_last_arrives(
+    sim: bl.Simulation,
+) -> None:
     """R4: while TRANSFERRING, every 0.5 s (the default interval) the ranges filled since
     the last report; when the last requested range arrives, what is left, at once."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (2 * MB,), notifier=rec)
+    job = make_job(sim, name="od", sizes=(2 * MB,), on_demand=True, flags=FLAGS, notifier=rec)
     job.files[0].request_ranges([(0, 1_200 * K)])
     job.resume()
     sim.run()
@@ -643,7 +623,7 @@ def test_r4_reports_come_every_max_of_interval_and_progress_interval(
     interval and the simulation's progress_interval (so 0 ms still means 0.1 s)."""
     sim = bl.Simulation(seed=0, progress_interval=progress_interval)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     job.set_property(P.MINIMUM_NOTIFICATION_INTERVAL_MS, interval_ms)
     job.files[0].request_ranges([(0, 950 * K)])
     job.resume()
@@ -665,12 +645,13 @@ def test_r4_reports_come_every_max_of_interval_and_progress_interval(
     assert steps(job, 4) == [(1.0, S.TRANSFERRING, S.SUSPENDED, "R5")]
 
 
-def test_r4_the_last_report_goes_before_file_transferred_and_job_transferred() -> None:
+def test_r4_the_last_report_goes_before_file_transferred_and_job_transferred(
+    sim: bl.Simulation,
+) -> None:
     """R4, C4: when the last requested range arrives the pending report goes out at once,
     then file_transferred, then job_transferred, all at that instant."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (1_200 * K,), notifier=rec)
+    job = make_job(sim, name="od", sizes=(1_200 * K,), on_demand=True, flags=FLAGS, notifier=rec)
     job.files[0].request_ranges([(0, EOF)])
     job.resume()
     sim.run()
@@ -695,12 +676,15 @@ def test_r4_the_last_report_goes_before_file_transferred_and_job_transferred() -
     ]
 
 
-def test_r4_two_files_in_one_interval_make_two_reports_at_the_same_moment() -> None:
+def test_r4_two_files_in_one_interval_make_two_reports_at_the_same_moment(
+    sim: bl.Simulation,
+) -> None:
     """R4 (model choice): ranges of two files filled within one interval are two reports,
     one per file, sent together, in file order; a file with nothing requested is skipped."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (100 * K, 100 * K, 100 * K), notifier=rec)
+    job = make_job(
+        sim, name="od", sizes=(100 * K, 100 * K, 100 * K), on_demand=True, flags=FLAGS, notifier=rec
+    )
     first, middle, last = job.files
     last.request_ranges([(50 * K, EOF)])
     first.request_ranges([(0, 50 * K)])
@@ -715,12 +699,11 @@ def test_r4_two_files_in_one_interval_make_two_reports_at_the_same_moment() -> N
     assert middle.progress.bytes_total == bl.BG_SIZE_UNKNOWN  # never connected for (L14)
 
 
-def test_r4_a_report_lists_merged_ranges_filled_since_the_previous_one() -> None:
+def test_r4_a_report_lists_merged_ranges_filled_since_the_previous_one(sim: bl.Simulation) -> None:
     """R4: a report's ranges are sorted and merged (offset, length) pairs, only of bytes
     filled since the previous report."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (2 * MB,), notifier=rec)
+    job = make_job(sim, name="od", sizes=(2 * MB,), on_demand=True, flags=FLAGS, notifier=rec)
     file = job.files[0]
     file.request_ranges([(0, 100 * K), (600 * K, 500 * K)])
     file.request_ranges([(100 * K, 100 * K)])  # touches the first: merges in the report
@@ -736,12 +719,13 @@ def test_r4_a_report_lists_merged_ranges_filled_since_the_previous_one() -> None
 
 
 @pytest.mark.parametrize("stop", ["suspend", "outage"])
-def test_r4_bytes_left_when_the_job_stops_are_reported_at_the_next_tick(stop: str) -> None:
+def test_r4_bytes_left_when_the_job_stops_are_reported_at_the_next_tick(
+    stop: str, sim: bl.Simulation
+) -> None:
     """R4, L4, L9: bytes filled before a suspend or an outage are reported at the next tick,
     though the job is no longer TRANSFERRING; the rest follow when it runs again."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     job.files[0].request_ranges([(0, 800 * K)])
     job.resume()
     if stop == "suspend":
@@ -764,11 +748,16 @@ def test_r4_bytes_left_when_the_job_stops_are_reported_at_the_next_tick(stop: st
     assert steps(job)[-1] == (round(again + 0.55, 6), S.TRANSFERRING, S.SUSPENDED, "R5")
 
 
-def test_r4_reports_are_logged_with_their_ranges_and_in_the_dataframe() -> None:
+def test_r4_reports_are_logged_with_their_ranges_and_in_the_dataframe(sim: bl.Simulation) -> None:
     """R4: each report is a log entry with ``ranges`` (a tuple of pairs); other entries have
     None; ``to_dataframe()`` has a ranges column."""
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim, notifier=bl.RecordingNotifier(), flags=FLAGS | F.JOB_MODIFICATION)
+    job = make_job(
+        sim,
+        name="od",
+        on_demand=True,
+        flags=FLAGS | F.JOB_MODIFICATION,
+        notifier=bl.RecordingNotifier(),
+    )
     job.files[0].request_ranges([(0, 100 * K), (200 * K, 100 * K)])
     job.resume()
     sim.run()
@@ -785,11 +774,12 @@ def test_r4_reports_are_logged_with_their_ranges_and_in_the_dataframe() -> None:
     assert frame[frame["method"] != REPORT]["ranges"].isna().all()
 
 
-def test_r4_c7_a_job_resumed_right_after_its_last_report_waits_an_interval_for_the_next() -> None:
+def test_r4_c7_a_job_resumed_right_after_its_last_report_waits_an_interval_for_the_next(
+    sim: bl.Simulation,
+) -> None:
     """R4, C7: the interval is measured between sends, the flushed report included: a
     streaming app that asks for the next range and resumes inside file_ranges_transferred
     gets no report within 0.5 s of the previous one."""
-    sim = bl.Simulation(seed=0)
 
     class Streamer(bl.RecordingNotifier):
         def file_ranges_transferred(self, job: bl.Job, file: bl.File, ranges: Pairs) -> Any:
@@ -800,7 +790,7 @@ def test_r4_c7_a_job_resumed_right_after_its_last_report_waits_an_interval_for_t
             return result
 
     rec = Streamer()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     job.files[0].request_ranges([(0, 100 * K)])
     job.resume()
     sim.run()
@@ -824,12 +814,11 @@ def test_r4_c7_a_job_resumed_right_after_its_last_report_waits_an_interval_for_t
 # -- R5: only requested ranges; then TRANSFERRED or SUSPENDED ----------------------------------
 
 
-def test_r5_a_job_resumed_with_nothing_requested_connects_then_suspends() -> None:
+def test_r5_a_job_resumed_with_nothing_requested_connects_then_suspends(sim: bl.Simulation) -> None:
     """R5: with nothing outstanding the job connects (CONNECTING, TRANSFERRING) and is
     SUSPENDED at once, with no byte and no notification but modifications."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (MB, MB), notifier=rec)
+    job = make_job(sim, name="od", sizes=(MB, MB), on_demand=True, flags=FLAGS, notifier=rec)
     job.resume()
     sim.run()
     assert steps(job) == [
@@ -844,12 +833,13 @@ def test_r5_a_job_resumed_with_nothing_requested_connects_then_suspends() -> Non
     assert {e.method for e in sim.log} <= {"job_modification"}
 
 
-def test_r5_an_on_demand_job_transfers_only_the_requested_ranges_then_suspends() -> None:
+def test_r5_an_on_demand_job_transfers_only_the_requested_ranges_then_suspends(
+    sim: bl.Simulation,
+) -> None:
     """R5: only requested bytes move; with all of them in and the file not whole, the job
     is SUSPENDED, the file is not completed and no transferred notification is raised."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     file = job.files[0]
     file.request_ranges([(100 * K, 200 * K), (700 * K, 100 * K)])
     job.resume()
@@ -865,12 +855,15 @@ def test_r5_an_on_demand_job_transfers_only_the_requested_ranges_then_suspends()
     assert not sim.log.entries(job, method="job_transferred")
 
 
-def test_r5_when_every_file_is_whole_the_job_becomes_transferred_under_r5() -> None:
+def test_r5_when_every_file_is_whole_the_job_becomes_transferred_under_r5(
+    sim: bl.Simulation,
+) -> None:
     """R5, C1, C4: requests that cover every file make each file whole (file_transferred,
     completed) and the job TRANSFERRED, with rule R5."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (200 * K, 300 * K), notifier=rec)
+    job = make_job(
+        sim, name="od", sizes=(200 * K, 300 * K), on_demand=True, flags=FLAGS, notifier=rec
+    )
     first, second = job.files
     first.request_ranges([(0, EOF)])
     second.request_ranges([(0, 100 * K), (100 * K, 200 * K)])  # one range in the report
@@ -896,12 +889,11 @@ def test_r5_when_every_file_is_whole_the_job_becomes_transferred_under_r5() -> N
     ]
 
 
-def test_r5_a_whole_file_completes_while_the_job_suspends_for_another() -> None:
+def test_r5_a_whole_file_completes_while_the_job_suspends_for_another(sim: bl.Simulation) -> None:
     """R5, C4: a file made whole gets file_transferred and counts in files_transferred even
     though the job, with another file partial, ends SUSPENDED."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (100 * K, MB), notifier=rec)
+    job = make_job(sim, name="od", sizes=(100 * K, MB), on_demand=True, flags=FLAGS, notifier=rec)
     whole, partial = job.files
     whole.request_ranges([(0, 100 * K)])
     partial.request_ranges([(0, 100 * K)])
@@ -915,12 +907,13 @@ def test_r5_a_whole_file_completes_while_the_job_suspends_for_another() -> None:
     assert transferred == [(0.15, whole)]
 
 
-def test_r5_s4_files_go_in_the_order_added_skipping_those_with_nothing_outstanding() -> None:
+def test_r5_s4_files_go_in_the_order_added_skipping_those_with_nothing_outstanding(
+    sim: bl.Simulation,
+) -> None:
     """R5, S4: a file asked for later but added first goes first; a file with nothing
     outstanding is not connected for at all."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (MB, MB, MB), notifier=rec)
+    job = make_job(sim, name="od", sizes=(MB, MB, MB), on_demand=True, flags=FLAGS, notifier=rec)
     first, middle, last = job.files
     last.request_ranges([(0, 100 * K)])
     first.request_ranges([(0, 100 * K)])
@@ -936,10 +929,9 @@ def test_r5_s4_files_go_in_the_order_added_skipping_those_with_nothing_outstandi
     assert [(t, f) for t, f, _ in reports(rec)] == [(0.3, "f0.bin"), (0.3, "f2.bin")]
 
 
-def test_r5_request_ranges_does_not_resume_the_job() -> None:
+def test_r5_request_ranges_does_not_resume_the_job(sim: bl.Simulation) -> None:
     """R5: requesting ranges of a SUSPENDED job (new, or suspended by R5) starts nothing."""
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS)
     file = job.files[0]
     file.request_ranges([(0, 100 * K)])
     sim.run(until=5.0)
@@ -957,13 +949,14 @@ def test_r5_request_ranges_does_not_resume_the_job() -> None:
     assert file.filled_ranges() == [(0, 100 * K)]
 
 
-def test_r5_turning_on_demand_mode_on_mid_transfer_with_nothing_requested_ends_the_turn() -> None:
+def test_r5_turning_on_demand_mode_on_mid_transfer_with_nothing_requested_ends_the_turn(
+    sim: bl.Simulation,
+) -> None:
     """R5: a job that is fetching a whole file and is made on-demand, with nothing
     requested, is SUSPENDED at once; what arrived stays, and a later request fetches only
     the missing bytes. Bytes fetched while not on demand are never reported (F7)."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, on_demand=False, notifier=rec)
+    job = make_job(sim, name="od", flags=FLAGS, notifier=rec)
     file = job.files[0]
     job.resume()
     sim.call_at(0.3, job.set_property, P.ON_DEMAND_MODE, True)
@@ -984,12 +977,13 @@ def test_r5_turning_on_demand_mode_on_mid_transfer_with_nothing_requested_ends_t
     assert min(offset for offset, _ in reported) == 250 * K
 
 
-def test_r5_l4_an_outage_stops_the_ranges_and_they_go_on_where_they_stopped() -> None:
+def test_r5_l4_an_outage_stops_the_ranges_and_they_go_on_where_they_stopped(
+    sim: bl.Simulation,
+) -> None:
     """R5, L4: an outage moves the job to TRANSIENT_ERROR; filled bytes stay, and after the
     reconnect the transfer goes on with the bytes still outstanding."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     file = job.files[0]
     file.request_ranges([(0, 800 * K)])
     job.resume()
@@ -1011,11 +1005,12 @@ def test_r5_l4_an_outage_stops_the_ranges_and_they_go_on_where_they_stopped() ->
     assert count_bytes([p for _, _, pairs in reports(rec) for p in pairs]) == 800 * K
 
 
-def test_r5_l5_a_server_error_503_retries_after_the_delay_keeping_the_filled_bytes() -> None:
+def test_r5_l5_a_server_error_503_retries_after_the_delay_keeping_the_filled_bytes(
+    sim: bl.Simulation,
+) -> None:
     """R5, L5: an HTTP 503 during the ranges is a transient error; after the minimum retry
     delay the job goes on from where it stopped."""
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim, notifier=bl.RecordingNotifier())
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=bl.RecordingNotifier())
     job.minimum_retry_delay = 5
     file = job.files[0]
     file.request_ranges([(0, MB)])
@@ -1036,11 +1031,10 @@ def test_r5_l5_a_server_error_503_retries_after_the_delay_keeping_the_filled_byt
     ]
 
 
-def test_r5_l7_a_404_stops_the_ranges_in_error_and_resume_goes_on() -> None:
+def test_r5_l7_a_404_stops_the_ranges_in_error_and_resume_goes_on(sim: bl.Simulation) -> None:
     """R5, L7, L8: an HTTP 404 moves the on-demand job to ERROR with the filled bytes kept;
     resumed once the server answers again, it fetches what is outstanding."""
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim, notifier=bl.RecordingNotifier())
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=bl.RecordingNotifier())
     file = job.files[0]
     file.request_ranges([(0, MB)])
     job.resume()
@@ -1062,12 +1056,11 @@ def test_r5_l7_a_404_stops_the_ranges_in_error_and_resume_goes_on() -> None:
     ]
 
 
-def test_r5_s1_a_higher_priority_job_preempts_the_ranges() -> None:
+def test_r5_s1_a_higher_priority_job_preempts_the_ranges(sim: bl.Simulation) -> None:
     """R5, S1: a HIGH job queued during the ranges of a NORMAL on-demand job takes the link;
     the ranges go on afterwards, and the bytes that arrived before are reported at the tick."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     job.files[0].request_ranges([(0, MB)])
     high = sim.create_job("high", priority=bl.JobPriority.HIGH)
     high.add_file("https://example.test/high.bin", "high.bin", 500 * K)
@@ -1089,11 +1082,19 @@ def test_r5_s1_a_higher_priority_job_preempts_the_ranges() -> None:
     ]
 
 
-def test_r5_s2_ranges_take_time_slices_with_another_job_of_their_priority() -> None:
+def test_r5_s2_ranges_take_time_slices_with_another_job_of_their_priority(
+    sim: bl.Simulation,
+) -> None:
     """R5, S2: a long on-demand job yields at the end of its 10 s slice to a queued job of
     its priority and goes on afterwards."""
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim, (20 * MB,), notifier=bl.RecordingNotifier())
+    job = make_job(
+        sim,
+        name="od",
+        sizes=(20 * MB,),
+        on_demand=True,
+        flags=FLAGS,
+        notifier=bl.RecordingNotifier(),
+    )
     other = sim.create_job("other")
     other.add_file("https://example.test/other.bin", "other.bin", MB)
     file = job.files[0]
@@ -1118,12 +1119,13 @@ def test_r5_s2_ranges_take_time_slices_with_another_job_of_their_priority() -> N
 # -- R6: range reports of a job that is not on-demand -------------------------------------------
 
 
-def test_r6_ranges_left_when_on_demand_mode_is_turned_off_end_not_on_demand() -> None:
+def test_r6_ranges_left_when_on_demand_mode_is_turned_off_end_not_on_demand(
+    sim: bl.Simulation,
+) -> None:
     """R6: bytes filled on demand but not yet reported when the mode is turned off are
     reported at the next tick, and that report ends not_on_demand; nothing is called."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     job.files[0].request_ranges([(0, 600 * K)])
     job.resume()
     sim.call_at(0.3, job.set_property, P.ON_DEMAND_MODE, False)
@@ -1142,7 +1144,7 @@ def test_r6_a_report_delivered_after_the_mode_was_turned_off_ends_not_on_demand(
     demand but delivered after the mode was turned off ends not_on_demand."""
     sim = bl.Simulation(seed=0, dispatch_delay=0.2)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     job.files[0].request_ranges([(0, 100 * K)])
     job.resume()
     sim.call_at(0.2, job.set_property, P.ON_DEMAND_MODE, False)
@@ -1172,7 +1174,7 @@ def test_r6_d1_not_on_demand_is_decided_after_disabled_and_before_filtered(
     otherwise not_on_demand whether or not FILE_RANGES_TRANSFERRED is set."""
     sim = bl.Simulation(seed=0, dispatch_delay=0.2)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     job.files[0].request_ranges([(0, 100 * K)])
     job.resume()
     sim.call_at(0.2, job.set_property, P.ON_DEMAND_MODE, False)
@@ -1183,11 +1185,19 @@ def test_r6_d1_not_on_demand_is_decided_after_disabled_and_before_filtered(
     assert reports(rec) == []
 
 
-def test_r6_f8_an_on_demand_job_without_the_flag_has_its_reports_filtered() -> None:
+def test_r6_f8_an_on_demand_job_without_the_flag_has_its_reports_filtered(
+    sim: bl.Simulation,
+) -> None:
     """R6, F8: on demand, but without FILE_RANGES_TRANSFERRED, each report ends filtered."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (2 * MB,), flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=rec)
+    job = make_job(
+        sim,
+        name="od",
+        sizes=(2 * MB,),
+        on_demand=True,
+        flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED,
+        notifier=rec,
+    )
     job.files[0].request_ranges([(0, 700 * K)])
     job.resume()
     sim.run()
@@ -1204,17 +1214,18 @@ def test_r6_f8_an_on_demand_job_without_the_flag_has_its_reports_filtered() -> N
 # -- F7, C6 ---------------------------------------------------------------------------------
 
 
-def test_f7_the_ranges_flag_may_be_set_on_any_job_but_only_on_demand_jobs_report() -> None:
+def test_f7_the_ranges_flag_may_be_set_on_any_job_but_only_on_demand_jobs_report(
+    sim: bl.Simulation,
+) -> None:
     """F7: FILE_RANGES_TRANSFERRED is accepted on upload and ordinary download jobs, which
     raise no range notification at all; an on-demand job beside them does."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    plain = make_job(sim, on_demand=False, notifier=rec, name="plain")
+    plain = make_job(sim, name="plain", flags=FLAGS, notifier=rec)
     upload = sim.create_job("up", type=bl.JobType.UPLOAD)
     upload.add_file("https://example.test/up.bin", "up.bin", 300 * K)
     upload.set_notify_flags(FLAGS)
     upload.set_notify_interface(rec)
-    od = make_job(sim, notifier=rec, name="od")
+    od = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     od.files[0].request_ranges([(0, 100 * K)])
     for job in (plain, upload, od):
         assert job.get_notify_flags() & RANGES
@@ -1227,12 +1238,11 @@ def test_f7_the_ranges_flag_may_be_set_on_any_job_but_only_on_demand_jobs_report
     assert {c.job for c in rec.calls if c.method == "job_transferred"} == {plain, upload}
 
 
-def test_c6_a_failed_range_report_is_not_retried() -> None:
+def test_c6_a_failed_range_report_is_not_retried(sim: bl.Simulation) -> None:
     """C6, R4: a file_ranges_transferred call that fails ends failed (C6); it is not called
     again, and the next report holds only newer bytes."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier(returns={REPORT: False})
-    job = make_job(sim, notifier=rec)
+    job = make_job(sim, name="od", on_demand=True, flags=FLAGS, notifier=rec)
     job.minimum_retry_delay = 5
     job.files[0].request_ranges([(0, 800 * K)])
     job.resume()
@@ -1253,13 +1263,13 @@ def test_c6_a_failed_range_report_is_not_retried() -> None:
 @pytest.mark.parametrize("stop", ["suspend", "cancel"])
 def test_r4_run_waits_for_the_report_of_bytes_that_arrived_before_the_job_stopped(
     stop: str,
+    sim: bl.Simulation,
 ) -> None:
     """R4, C7, C3: bytes that arrived before suspend() are reported when the interval ends,
     and run() does not return before (the simulation is not quiet); after cancel() the job
     is final and nothing more is raised, so run() does not wait."""
-    sim = bl.Simulation(seed=0)
     rec = bl.RecordingNotifier()
-    job = make_job(sim, (10 * MB,), notifier=rec)
+    job = make_job(sim, name="od", sizes=(10 * MB,), on_demand=True, flags=FLAGS, notifier=rec)
     job.set_property(P.MINIMUM_NOTIFICATION_INTERVAL_MS, 2000)
     job.files[0].request_ranges([(0, 5 * MB)])
     job.resume()

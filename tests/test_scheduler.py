@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
-from support import steps
+from support import make_job, steps
 
 import bitslab as bl
 
@@ -27,27 +27,6 @@ MB = 1_000_000
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def sim() -> bl.Simulation:
-    return bl.Simulation(seed=0)
-
-
-def make_job(
-    sim: bl.Simulation,
-    name: str,
-    sizes: Iterable[int],
-    priority: P = P.NORMAL,
-    resume_at: float | None = 0.0,
-) -> bl.Job:
-    """A download job with one file per size, resumed at ``resume_at`` (None: not resumed)."""
-    job = sim.create_job(name, priority=priority)
-    for index, size in enumerate(sizes):
-        job.add_file(f"https://example.test/{name}/{index}.bin", f"{name}-{index}.bin", size)
-    if resume_at is not None:
-        sim.call_at(resume_at, job.resume)
-    return job
 
 
 def probe(sim: bl.Simulation, times: Iterable[float], fn: Callable[[], Any]) -> dict[float, Any]:
@@ -95,8 +74,8 @@ def test_s1_higher_priority_job_preempts_running_lower_job(
     sim: bl.Simulation, high: P, low: P, arrival: float
 ) -> None:
     """S1: a higher background priority queued preempts the running lower job, which waits."""
-    lower = make_job(sim, "lower", [5 * MB], low)
-    higher = make_job(sim, "higher", [1 * MB], high, resume_at=arrival)
+    lower = make_job(sim, name="lower", sizes=[5 * MB], priority=low, resume_at=0.0)
+    higher = make_job(sim, name="higher", sizes=[1 * MB], priority=high, resume_at=arrival)
     kept = max(0.0, arrival - LATENCY) * LINK  # bytes the lower job had when preempted
     while_higher = [arrival + 0.3, arrival + 0.6, arrival + 1.0]
     bytes_seen = probe(sim, [*while_higher, arrival + 2.0], lambda: sent(lower))
@@ -125,8 +104,8 @@ def test_s1_lower_priority_job_waits_queued_while_higher_job_transfers(
     sim: bl.Simulation, high: P, low: P
 ) -> None:
     """S1: a lower background job queued later does not preempt; it waits with no bytes."""
-    higher = make_job(sim, "higher", [2 * MB], high)
-    lower = make_job(sim, "lower", [1 * MB], low, resume_at=0.5)
+    higher = make_job(sim, name="higher", sizes=[2 * MB], priority=high, resume_at=0.0)
+    lower = make_job(sim, name="lower", sizes=[1 * MB], priority=low, resume_at=0.5)
     seen = probe(sim, [1.0, 2.0], lambda: (lower.state, sent(lower), higher.state))
     sim.run()
 
@@ -147,9 +126,9 @@ def test_s1_lower_priority_job_waits_queued_while_higher_job_transfers(
 
 def test_s1_lower_job_runs_while_higher_job_is_in_transient_error(sim: bl.Simulation) -> None:
     """S1: TRANSIENT_ERROR is no action state, so a LOW job runs until the NORMAL job retries."""
-    normal = make_job(sim, "normal", [1 * MB], P.NORMAL)
+    normal = make_job(sim, name="normal", sizes=[1 * MB], priority=P.NORMAL, resume_at=0.0)
     normal.minimum_retry_delay = 5
-    low = make_job(sim, "low", [10 * MB], P.LOW)
+    low = make_job(sim, name="low", sizes=[10 * MB], priority=P.LOW, resume_at=0.0)
     sim.network.fail(normal.files[0].remote_name, 503, start=0.0, duration=5.0)
     seen = probe(sim, [0.02, 3.0, 5.5], lambda: (normal.state, low.state, sent(low)))
     sim.run()
@@ -183,9 +162,9 @@ def test_s1_lower_job_runs_while_higher_job_is_in_transient_error(sim: bl.Simula
 
 def test_s1_preempted_job_goes_back_to_front_of_its_queue(sim: bl.Simulation) -> None:
     """S1: the preempted job runs again before the job of its priority that was waiting."""
-    first = make_job(sim, "first", [30 * MB])
-    second = make_job(sim, "second", [30 * MB])
-    high = make_job(sim, "high", [1 * MB], P.HIGH, resume_at=1.0)
+    first = make_job(sim, name="first", sizes=[30 * MB], resume_at=0.0)
+    second = make_job(sim, name="second", sizes=[30 * MB], resume_at=0.0)
+    high = make_job(sim, name="high", sizes=[1 * MB], priority=P.HIGH, resume_at=1.0)
     sim.run(until=13.0)
 
     assert changes(first, "S1") == [bl.StateChange(1.0, S.TRANSFERRING, S.QUEUED, "S1")]
@@ -217,8 +196,12 @@ def test_s1_priority_change_preempts_running_job(
 ) -> None:
     """S1: setting job.priority re-decides at once: the now-lower running job is preempted."""
     jobs = {
-        "first": make_job(sim, "first", [5 * MB], first_priority),
-        "second": make_job(sim, "second", [1 * MB], second_priority),
+        "first": make_job(
+            sim, name="first", sizes=[5 * MB], priority=first_priority, resume_at=0.0
+        ),
+        "second": make_job(
+            sim, name="second", sizes=[1 * MB], priority=second_priority, resume_at=0.0
+        ),
     }
     sim.call_at(1.0, setattr, jobs[changed], "priority", new_priority)
     seen = probe(sim, [1.5], lambda: (jobs["first"].state, sent(jobs["first"])))
@@ -244,7 +227,7 @@ def test_s2_jobs_of_one_priority_take_turns_every_time_slice(count: int, time_sl
     per_slice = time_slice * LINK  # the slice starts when the bytes flow
     turn = LATENCY + time_slice  # each turn starts with a new connection
     size = int(3 * per_slice) + 150_000  # three full turns and a short fourth one
-    jobs = [make_job(sim, f"job{j}", [size]) for j in range(count)]
+    jobs = [make_job(sim, name=f"job{j}", sizes=[size], resume_at=0.0) for j in range(count)]
     before_any_done = count * turn + 0.5 * time_slice
     seen = probe(sim, [before_any_done], lambda: [sent(job) for job in jobs])
     sim.run()
@@ -272,8 +255,12 @@ def test_s2_job_with_no_peer_of_its_priority_keeps_running_past_its_slice(
     sim: bl.Simulation, other: P | None
 ) -> None:
     """S2: with no other job of its priority queued, the running job keeps the link."""
-    job = make_job(sim, "big", [25 * MB])
-    waiting = None if other is None else make_job(sim, "waiting", [1 * MB], other)
+    job = make_job(sim, name="big", sizes=[25 * MB], resume_at=0.0)
+    waiting = (
+        None
+        if other is None
+        else make_job(sim, name="waiting", sizes=[1 * MB], priority=other, resume_at=0.0)
+    )
     sim.run()
 
     assert [(c.new, c.rule) for c in job.history] == [
@@ -293,7 +280,7 @@ def test_s2_slice_no_longer_than_the_latency_still_lets_every_job_progress() -> 
     """S2: a slice counts from the first byte, so a slice under the latency still moves bytes."""
     latency, time_slice = 0.5, 0.2
     sim = bl.Simulation(seed=0, latency=latency, time_slice=time_slice)
-    jobs = [make_job(sim, name, [1 * MB]) for name in ("a", "b")]
+    jobs = [make_job(sim, name=name, sizes=[1 * MB], resume_at=0.0) for name in ("a", "b")]
     seen = probe(sim, [3.0], lambda: [sent(job) for job in jobs])
     sim.run(until=60.0)  # bounded, so a turn that never moves a byte fails instead of hanging
 
@@ -316,8 +303,10 @@ def test_s2_slice_no_longer_than_the_latency_still_lets_every_job_progress() -> 
 def test_s2_file_ending_exactly_at_slice_end_completes_instead_of_requeueing() -> None:
     """S2: a file that ends with the slice completes first; the job is TRANSFERRED, not QUEUED."""
     sim = bl.Simulation(seed=0, latency=0)
-    first = make_job(sim, "first", [10 * MB])  # 10 s of bytes: ends with its 10 s slice
-    waiting = make_job(sim, "waiting", [1 * MB])
+    first = make_job(
+        sim, name="first", sizes=[10 * MB], resume_at=0.0
+    )  # 10 s of bytes: ends with its 10 s slice
+    waiting = make_job(sim, name="waiting", sizes=[1 * MB], resume_at=0.0)
     sim.run()
 
     assert steps(first, 1) == [
@@ -333,8 +322,8 @@ def test_s2_file_ending_exactly_at_slice_end_completes_instead_of_requeueing() -
 def test_s2_file_ending_exactly_at_slice_end_completes_before_the_job_yields() -> None:
     """S2: the file that ends with the slice completes, then the job yields its turn."""
     sim = bl.Simulation(seed=0, latency=0)
-    first = make_job(sim, "first", [10 * MB, 1 * MB])
-    waiting = make_job(sim, "waiting", [1 * MB])
+    first = make_job(sim, name="first", sizes=[10 * MB, 1 * MB], resume_at=0.0)
+    waiting = make_job(sim, name="waiting", sizes=[1 * MB], resume_at=0.0)
     at_slice_end = probe(sim, [10.0 + 1e-9], lambda: [f.progress.completed for f in first.files])
     sim.run()
 
@@ -351,14 +340,23 @@ def test_s2_file_ending_exactly_at_slice_end_completes_before_the_job_yields() -
 
 def foreground_pair_beside_background(sim: bl.Simulation) -> tuple[list[bl.Job], bl.Job, bl.Job]:
     """Two 2 MB foreground jobs, a 10 MB NORMAL job and a 1 MB LOW job, all resumed at 0."""
-    fg = [make_job(sim, f"fg{i}", [2 * MB], P.FOREGROUND) for i in range(2)]
-    return fg, make_job(sim, "normal", [10 * MB]), make_job(sim, "low", [1 * MB], P.LOW)
+    fg = [
+        make_job(sim, name=f"fg{i}", sizes=[2 * MB], priority=P.FOREGROUND, resume_at=0.0)
+        for i in range(2)
+    ]
+    return (
+        fg,
+        make_job(sim, name="normal", sizes=[10 * MB], resume_at=0.0),
+        make_job(sim, name="low", sizes=[1 * MB], priority=P.LOW, resume_at=0.0),
+    )
 
 
 def foreground_joins_background(sim: bl.Simulation) -> tuple[bl.Job, bl.Job]:
     """A 5 MB NORMAL job from 0, and a 1 MB foreground job resumed at 1.0."""
-    background = make_job(sim, "background", [5 * MB])
-    return background, make_job(sim, "fg", [1 * MB], P.FOREGROUND, resume_at=1.0)
+    background = make_job(sim, name="background", sizes=[5 * MB], resume_at=0.0)
+    return background, make_job(
+        sim, name="fg", sizes=[1 * MB], priority=P.FOREGROUND, resume_at=1.0
+    )
 
 
 def made_foreground(sim: bl.Simulation, changed: str) -> tuple[bl.Job, bl.Job]:
@@ -367,8 +365,8 @@ def made_foreground(sim: bl.Simulation, changed: str) -> tuple[bl.Job, bl.Job]:
     Returns (the job made foreground, the other one).
     """
     jobs = {
-        "running": make_job(sim, "running", [5 * MB]),
-        "queued": make_job(sim, "queued", [2 * MB]),
+        "running": make_job(sim, name="running", sizes=[5 * MB], resume_at=0.0),
+        "queued": make_job(sim, name="queued", sizes=[2 * MB], resume_at=0.0),
     }
     target = jobs.pop(changed)
     sim.call_at(1.0, setattr, target, "priority", P.FOREGROUND)
@@ -419,7 +417,10 @@ def test_s3_foreground_job_does_not_preempt_running_background_job(sim: bl.Simul
 
 def test_s3_foreground_jobs_are_not_time_sliced(sim: bl.Simulation) -> None:
     """S3: foreground jobs keep running together past the time slice (no S2 turns)."""
-    fg = [make_job(sim, f"fg{i}", [25 * MB], P.FOREGROUND) for i in range(2)]
+    fg = [
+        make_job(sim, name=f"fg{i}", sizes=[25 * MB], priority=P.FOREGROUND, resume_at=0.0)
+        for i in range(2)
+    ]
     sim.run()
 
     for job in fg:
@@ -458,8 +459,8 @@ def test_s3_running_background_job_made_foreground_keeps_running_in_place(
     sim: bl.Simulation,
 ) -> None:
     """S3: a running job made FOREGROUND keeps its connection and frees the background slot."""
-    target = make_job(sim, "target", [5 * MB])
-    other = make_job(sim, "other", [2 * MB])
+    target = make_job(sim, name="target", sizes=[5 * MB], resume_at=0.0)
+    other = make_job(sim, name="other", sizes=[2 * MB], resume_at=0.0)
     sim.call_at(1.0, setattr, target, "priority", P.FOREGROUND)
     sim.run()
 
@@ -488,8 +489,8 @@ def test_s3_running_foreground_job_made_background_keeps_running_when_the_slot_i
     sim: bl.Simulation,
 ) -> None:
     """S3: a running FOREGROUND job made background keeps running; its slice starts then (S2)."""
-    target = make_job(sim, "target", [20 * MB], P.FOREGROUND)
-    peer = make_job(sim, "peer", [1 * MB], resume_at=2.0)
+    target = make_job(sim, name="target", sizes=[20 * MB], priority=P.FOREGROUND, resume_at=0.0)
+    peer = make_job(sim, name="peer", sizes=[1 * MB], resume_at=2.0)
     sim.call_at(1.0, setattr, target, "priority", P.NORMAL)
     seen = probe(sim, [5.0], lambda: (target.state, peer.state))
     sim.run()
@@ -517,8 +518,8 @@ def test_s3_running_foreground_job_made_background_queues_while_another_holds_th
     sim: bl.Simulation,
 ) -> None:
     """S3: only one background job runs: a FOREGROUND job made background waits for the slot."""
-    target = make_job(sim, "target", [5 * MB], P.FOREGROUND)
-    holder = make_job(sim, "holder", [5 * MB])
+    target = make_job(sim, name="target", sizes=[5 * MB], priority=P.FOREGROUND, resume_at=0.0)
+    holder = make_job(sim, name="holder", sizes=[5 * MB], resume_at=0.0)
     sim.call_at(1.0, setattr, target, "priority", P.NORMAL)
     seen = probe(sim, [1.5], lambda: (target.state, sent(target)))
     sim.run()
@@ -566,8 +567,8 @@ def _background_after_job_made_foreground(sim: bl.Simulation) -> tuple[bl.Job, f
 
 
 def _big_foreground_after_small_one(sim: bl.Simulation) -> tuple[bl.Job, float]:
-    make_job(sim, "small", [1 * MB], P.FOREGROUND)
-    big = make_job(sim, "big", [4 * MB], P.FOREGROUND)
+    make_job(sim, name="small", sizes=[1 * MB], priority=P.FOREGROUND, resume_at=0.0)
+    big = make_job(sim, name="big", sizes=[4 * MB], priority=P.FOREGROUND, resume_at=0.0)
     return big, LATENCY + 2.0 + 3.0  # half the link for 2 s, then all of it
 
 
@@ -625,8 +626,8 @@ def test_s4_files_transfer_one_at_a_time_in_the_order_added(sim: bl.Simulation) 
 
 def test_s4_preempted_job_continues_its_unfinished_file_first(sim: bl.Simulation) -> None:
     """S4: after a preemption the job resumes its first, partial file, not the next one."""
-    job = make_job(sim, "two-files", [3 * MB, 1 * MB])
-    make_job(sim, "high", [1 * MB], P.HIGH, resume_at=1.0)
+    job = make_job(sim, name="two-files", sizes=[3 * MB, 1 * MB], resume_at=0.0)
+    make_job(sim, name="high", sizes=[1 * MB], priority=P.HIGH, resume_at=1.0)
     seen = probe(sim, [1.5, 3.0], lambda: [f.bytes_transferred for f in job.files])
     sim.run()
 
@@ -655,7 +656,7 @@ def test_s5_background_job_uses_only_bandwidth_left_by_other_traffic(
 ) -> None:
     """S5: a background job gets link - traffic, never less than the trickle."""
     sim = bl.Simulation(seed=0, trickle=trickle)
-    job = make_job(sim, "background", [20 * MB])
+    job = make_job(sim, name="background", sizes=[20 * MB], resume_at=0.0)
     sim.network.traffic(start=2.0, duration=10.0, bandwidth=traffic)
     seen = probe(sim, [0.5, 1.5, 4.0, 6.0, 13.0, 14.0], lambda: sent(job))
     sim.run()
@@ -683,8 +684,11 @@ def test_s5_foreground_jobs_share_link_fairly_with_other_traffic(
 ) -> None:
     """S5: foreground jobs and other traffic share the link max-min fairly (model choice)."""
     sim.network.traffic(start=0.0, duration=100.0, bandwidth=traffic)
-    fg = [make_job(sim, f"fg{i}", [2 * MB], P.FOREGROUND) for i in range(foreground)]
-    bg = make_job(sim, "bg", [5 * MB]) if background else None
+    fg = [
+        make_job(sim, name=f"fg{i}", sizes=[2 * MB], priority=P.FOREGROUND, resume_at=0.0)
+        for i in range(foreground)
+    ]
+    bg = make_job(sim, name="bg", sizes=[5 * MB], resume_at=0.0) if background else None
     watched = [*fg, *([bg] if bg else [])]
     seen = probe(sim, [0.5, 1.5], lambda: [sent(job) for job in watched])
     sim.run()
