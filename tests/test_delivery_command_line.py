@@ -209,6 +209,25 @@ def test_k3_the_command_line_does_not_run_when_the_interface_succeeds(sim: bl.Si
     assert (found.outcome, found.rule) == ("delivered", None)
 
 
+def test_k3_a_command_line_set_before_a_valid_interface_is_tried_does_not_preempt_it() -> None:
+    """K3, K4: while job_transferred is on its way to a valid interface, a new command line
+    does not replace the call: the interface gets it and the command line does not run."""
+    sim = bl.Simulation(seed=0, dispatch_delay=1.0)
+    runs: list[float] = []
+    sim.register_program(PROGRAM, lambda job, parameters: runs.append(job.sim.now) or 0)
+    recorder = bl.RecordingNotifier()
+    job = sim.create_job("j")
+    job.add_file("https://example.test/a", "a", size=1_000)
+    job.set_notify_interface(recorder)
+    job.resume()
+    sim.run(until=1.0)  # TRANSFERRED at 0.051; job_transferred dispatches at 1.051
+    assert job.state is S.TRANSFERRED
+    job.set_notify_cmdline(PROGRAM, None)
+    sim.run()
+    assert [c.method for c in recorder.calls] == ["job_transferred"]
+    assert runs == []
+
+
 # -- K4: a command line set after the event ----------------------------------------------
 
 
@@ -269,25 +288,3 @@ def test_k4_a_pending_failed_job_transferred_switches_to_the_command_line_at_onc
     found = entries(job, "job_transferred")
     assert len(ids(found)) == 1
     assert [(e.outcome, e.final) for e in found] == [("failed", False), ("cmdline", True)]
-
-
-# -- K3: when the command line runs instead of the interface ----------------------------
-
-
-def test_k3_a_command_line_set_before_a_valid_interface_is_tried_does_not_preempt_it() -> None:
-    """K3, K4: while job_transferred is on its way to a valid interface, a new command line
-    does not replace the call: the interface gets it and the command line does not run."""
-    sim = bl.Simulation(seed=0, dispatch_delay=1.0)
-    runs: list[float] = []
-    sim.register_program(PROGRAM, lambda job, parameters: runs.append(job.sim.now) or 0)
-    recorder = bl.RecordingNotifier()
-    job = sim.create_job("j")
-    job.add_file("https://example.test/a", "a", size=1_000)
-    job.set_notify_interface(recorder)
-    job.resume()
-    sim.run(until=1.0)  # TRANSFERRED at 0.051; job_transferred dispatches at 1.051
-    assert job.state is S.TRANSFERRED
-    job.set_notify_cmdline(PROGRAM, None)
-    sim.run()
-    assert [c.method for c in recorder.calls] == ["job_transferred"]
-    assert runs == []

@@ -138,6 +138,24 @@ def test_i5_an_interface_set_while_job_transferred_is_in_flight_still_gets_it_on
     assert methods(late) == ["job_transferred"]
 
 
+def test_i5_a_callback_that_registers_itself_again_is_called_once(sim: bl.Simulation) -> None:
+    """I5: setting the same object again during its own job_transferred call replays nothing,
+    so the run ends (it used to loop at one instant)."""
+
+    class Reregister(bl.RecordingNotifier):
+        def job_transferred(self, job: bl.Job) -> Any:
+            job.set_notify_interface(self)
+            return super().job_transferred(job)
+
+    job = sim.create_job("j")
+    job.add_file("https://example.test/a", "a", size=1_000)
+    notifier = Reregister()
+    job.set_notify_interface(notifier)
+    job.resume()
+    sim.run(until=5.0)
+    assert [c.method for c in notifier.calls] == ["job_transferred"]
+
+
 # -- I6: a notifier without the method ----------------------------------------------------
 
 
@@ -171,24 +189,3 @@ def test_i6_a_duck_typed_notifier_without_file_transferred_gets_only_job_transfe
     assert notifier.calls == pytest.approx([2 * FIRST_DONE])
     [transferred] = entries(job, "job_transferred")
     assert (transferred.outcome, transferred.final) == ("delivered", True)
-
-
-# -- I5: at least once: a new interface gets the job-level call again --------------------
-
-
-def test_i5_a_callback_that_registers_itself_again_is_called_once(sim: bl.Simulation) -> None:
-    """I5: setting the same object again during its own job_transferred call replays nothing,
-    so the run ends (it used to loop at one instant)."""
-
-    class Reregister(bl.RecordingNotifier):
-        def job_transferred(self, job: bl.Job) -> Any:
-            job.set_notify_interface(self)
-            return super().job_transferred(job)
-
-    job = sim.create_job("j")
-    job.add_file("https://example.test/a", "a", size=1_000)
-    notifier = Reregister()
-    job.set_notify_interface(notifier)
-    job.resume()
-    sim.run(until=5.0)
-    assert [c.method for c in notifier.calls] == ["job_transferred"]

@@ -118,6 +118,44 @@ def test_k5_retries_end_stale_when_the_job_leaves_transferred() -> None:
     assert [e.final for e in found] == [False, False, False, True]
 
 
+def test_k5_a_program_that_completes_its_job_ends_the_notification_once(sim: bl.Simulation) -> None:
+    """K5, C10: a command-line program may complete() its job, as Microsoft's page asks; the
+    notification ends once, as cmdline, and nothing escapes run()."""
+    sim.register_program(PROGRAM, lambda job, parameters: (job.complete(), 0)[1])
+    job = sim.create_job("j")
+    job.add_file("https://example.test/a", "a", size=1_000)
+    job.set_notify_cmdline(PROGRAM, None)
+    job.resume()
+    sim.run()
+    assert job.state is S.ACKNOWLEDGED
+    ends = sim.log.entries(job, method="job_transferred")
+    assert [(e.outcome, e.rule, e.final) for e in ends] == [("cmdline", "K3", True)]
+
+
+def test_k5_a_failing_program_that_resumes_its_job_ends_stale_not_retried(
+    sim: bl.Simulation,
+) -> None:
+    """K5, C11: a program that exits non-zero after moving the job on is not run again."""
+    runs: list[float] = []
+
+    def handler(job: bl.Job, parameters: str) -> int:
+        runs.append(job.sim.now)
+        job.cancel()
+        return 1
+
+    sim.register_program(PROGRAM, handler)
+    job = sim.create_job("j")
+    job.add_file("https://example.test/a", "a", size=1_000)
+    job.set_notify_cmdline(PROGRAM, None)
+    job.resume()
+    sim.run()
+    sim.run(until=sim.now + 3 * RETRY)
+    assert len(runs) == 1
+    ends = sim.log.entries(job, method="job_transferred")
+    assert [(e.outcome, e.final) for e in ends] == [("failed", False), ("stale", True)]
+    assert "retry in" not in ends[0].detail
+
+
 # -- K6: simulated programs ----------------------------------------------------------------
 
 
@@ -183,44 +221,3 @@ def test_k6_no_operating_system_process_is_started(
     assert len(program.runs) == 1
     [found] = entries(job, "job_transferred")
     assert (found.outcome, found.final) == ("cmdline", True)
-
-
-# -- K5: a failing command line is retried ------------------------------------------------
-
-
-def test_k5_a_program_that_completes_its_job_ends_the_notification_once(sim: bl.Simulation) -> None:
-    """K5, C10: a command-line program may complete() its job, as Microsoft's page asks; the
-    notification ends once, as cmdline, and nothing escapes run()."""
-    sim.register_program(PROGRAM, lambda job, parameters: (job.complete(), 0)[1])
-    job = sim.create_job("j")
-    job.add_file("https://example.test/a", "a", size=1_000)
-    job.set_notify_cmdline(PROGRAM, None)
-    job.resume()
-    sim.run()
-    assert job.state is S.ACKNOWLEDGED
-    ends = sim.log.entries(job, method="job_transferred")
-    assert [(e.outcome, e.rule, e.final) for e in ends] == [("cmdline", "K3", True)]
-
-
-def test_k5_a_failing_program_that_resumes_its_job_ends_stale_not_retried(
-    sim: bl.Simulation,
-) -> None:
-    """K5, C11: a program that exits non-zero after moving the job on is not run again."""
-    runs: list[float] = []
-
-    def handler(job: bl.Job, parameters: str) -> int:
-        runs.append(job.sim.now)
-        job.cancel()
-        return 1
-
-    sim.register_program(PROGRAM, handler)
-    job = sim.create_job("j")
-    job.add_file("https://example.test/a", "a", size=1_000)
-    job.set_notify_cmdline(PROGRAM, None)
-    job.resume()
-    sim.run()
-    sim.run(until=sim.now + 3 * RETRY)
-    assert len(runs) == 1
-    ends = sim.log.entries(job, method="job_transferred")
-    assert [(e.outcome, e.final) for e in ends] == [("failed", False), ("stale", True)]
-    assert "retry in" not in ends[0].detail
