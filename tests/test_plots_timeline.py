@@ -1,4 +1,5 @@
-"""bitslab.plots: what the figures draw, read back from the matplotlib artists.
+"""bitslab.plots.timeline: the bands, marks, shades, legend, axes and title it draws, read
+back from the matplotlib artists.
 
 Each drawn element carries a ``gid`` (``"band nightly TRANSFERRING"``, ``"marks nightly
 file_transferred arrived"``, ``"cells"``); the expected data come from the run's public results
@@ -9,54 +10,29 @@ none is left open.
 
 from __future__ import annotations
 
-import io
-import struct
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
-from typing import Any
 
+import plots_support
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
-from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
+from plots_support import Drawn, _axes, _legend_texts, _notifications, _offsets, _with_gid
 
 import bitslab as bl
 from bitslab import plots
-from bitslab.log import OUTCOMES
-from bitslab.scenarios import flaky_network, media_player, restart_story
+from bitslab.scenarios import media_player
 from bitslab.timeline import METHODS
-from bitslab.views.figure import TimelineFigure
+
+# The shared fixtures these tests use (pytest finds them by these names).
+draw = plots_support.draw
+flaky = plots_support.flaky
+story = plots_support.story
+stranded = plots_support.stranded
 
 ARRIVING = {"delivered", "cmdline"}
 WHITE = to_rgba("white")
-
-
-# -- helpers ----------------------------------------------------------------------------------
-
-
-def _render(figure: Figure, tmp_path: Path, name: str) -> Path:
-    """Save ``figure`` as a PNG and check that the file is one, of about the figure's size
-    (how a fraction of a pixel rounds is the renderer's business, and differs between
-    matplotlib versions: the tests check what a reader sees, not exact pixel counts)."""
-    path = tmp_path / f"{name}.png"
-    figure.savefig(path)
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    expected = figure.get_size_inches() * figure.dpi
-    assert abs(width - expected[0]) <= 1.5
-    assert abs(height - expected[1]) <= 1.5
-    return path
-
-
-def _axes(figure: Figure) -> Axes:
-    (ax,) = figure.axes
-    return ax
 
 
 def _data_lines(ax: Axes) -> list[Line2D]:
@@ -70,27 +46,12 @@ def _data_lines(ax: Axes) -> list[Line2D]:
     ]
 
 
-def _offsets(marks: Line2D) -> Any:
-    """Where a row's markers are: one (x, y) per marker."""
-    import numpy as np
-
-    return np.column_stack([marks.get_xdata(), marks.get_ydata()]).astype(float)
-
-
 def _face(marks: Line2D) -> tuple[float, ...]:
     return tuple(to_rgba(marks.get_markerfacecolor()))
 
 
 def _edge(marks: Line2D) -> tuple[float, ...]:
     return tuple(to_rgba(marks.get_markeredgecolor()))
-
-
-def _with_gid(figure: Figure, prefix: str) -> dict[str, list[object]]:
-    """The figure's artists whose gid starts with ``prefix``, by gid."""
-    found: dict[str, list[object]] = {}
-    for artist in figure.findobj(lambda a: (a.get_gid() or "").startswith(prefix)):
-        found.setdefault(artist.get_gid(), []).append(artist)
-    return found
 
 
 def _x_ranges(collection: PolyCollection) -> list[tuple[float, float]]:
@@ -114,13 +75,6 @@ def _how(outcome: str | None) -> str:
     return "pending" if outcome is None else "arrived" if outcome in ARRIVING else "lost"
 
 
-def _notifications(sim: bl.Simulation) -> list[tuple[bl.Job, str, float, str | None]]:
-    """Every raised notification: (job, method, raised, outcome or None while pending)."""
-    ended = [(e.job, e.method, e.raised, e.outcome) for e in sim.log if e.final]
-    waiting = [(p.job, p.method, p.raised, None) for p in sim.log.pending()]
-    return ended + waiting
-
-
 def _history_bands(job: bl.Job, now: float) -> list[tuple[str, float, float]]:
     """(state name, start, end) from ``job.history``: each state lasts until the next change."""
     history = job.history
@@ -136,55 +90,6 @@ def _visible_states(sim: bl.Simulation) -> set[str]:
         seen |= {state for state, start, end in bands if end > start}
         seen.add(bands[-1][0])
     return seen
-
-
-def _legend_texts(figure: Figure) -> list[str]:
-    (legend,) = figure.legends
-    return [text.get_text() for text in legend.get_texts()]
-
-
-class Drawn:
-    """Draws with :mod:`bitslab.plots` and saves every figure as a PNG in one folder."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.saved: list[Path] = []
-
-    def _save(self, figure: Figure, kind: str) -> Figure:
-        assert isinstance(figure, Figure)
-        self.saved.append(_render(figure, self.folder, f"{kind}-{len(self.saved)}"))
-        return figure
-
-    def timeline(
-        self, sim: bl.Simulation, jobs: list[bl.Job] | None = None, **options: Any
-    ) -> Figure:
-        return self._save(plots.timeline(sim, jobs, **options), "timeline")
-
-    def matrix(self, sim: bl.Simulation, job: bl.Job | None = None, **options: Any) -> Figure:
-        return self._save(plots.outcome_matrix(sim, job, **options), "matrix")
-
-
-@pytest.fixture
-def draw(tmp_path: Path) -> Drawn:
-    """Draw figures that are saved as PNGs in the test's tmp_path (proof that they render)."""
-    return Drawn(tmp_path)
-
-
-@pytest.fixture(scope="module")
-def story() -> bl.Simulation:
-    """The restart story, run once for the tests that only read it."""
-    return restart_story()
-
-
-@pytest.fixture(scope="module")
-def stranded() -> bl.Simulation:
-    """The restart story without re-registering: three notifications stay pending."""
-    return restart_story(reregister=False)
-
-
-@pytest.fixture(scope="module")
-def flaky() -> bl.Simulation:
-    return flaky_network()
 
 
 # -- timeline: bands --------------------------------------------------------------------------
@@ -507,256 +412,3 @@ def test_timeline_of_an_empty_simulation_renders(draw: Drawn) -> None:
     figure = draw.timeline(sim)
     assert _with_gid(figure, "band ") == {}
     assert _with_gid(figure, "marks ") == {}
-
-
-# -- outcome matrix ---------------------------------------------------------------------------
-
-
-def _expected_matrix(
-    sim: bl.Simulation, job: bl.Job | None = None
-) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
-    counts = Counter(
-        (m, "pending" if o is None else o)
-        for j, m, _, o in _notifications(sim)
-        if job is None or j is job
-    )
-    columns = [o for o in (*OUTCOMES, "pending") if any(k[1] == o for k in counts)]
-    rows = [m for m in METHODS if any(k[0] == m for k in counts)]
-    return columns, rows, dict(counts)
-
-
-@pytest.mark.parametrize("which", ["story", "stranded", "flaky", "media"])
-def test_outcome_matrix_counts_each_method_and_outcome(
-    which: str, request: pytest.FixtureRequest, draw: Drawn
-) -> None:
-    sim = media_player() if which == "media" else request.getfixturevalue(which)
-    figure = draw.matrix(sim)
-    ax = _axes(figure)
-    columns, rows, counts = _expected_matrix(sim)
-    assert [t.get_text() for t in ax.get_xticklabels()] == columns
-    assert [t.get_text() for t in ax.get_yticklabels()] == rows
-    (image,) = _with_gid(figure, "cells")["cells"]
-    assert isinstance(image, AxesImage)
-    grid = [[counts.get((m, o), 0) for o in columns] for m in rows]
-    assert image.get_array().tolist() == grid
-    texts = {}
-    for text in ax.texts:
-        x, y = text.get_position()
-        texts[(rows[round(y)], columns[round(x)])] = text.get_text()
-    assert len(texts) == len(ax.texts)  # one text per cell
-    assert texts == {key: str(value) for key, value in counts.items()}
-
-
-def test_outcome_matrix_shows_pending_and_cmdline_for_the_stranded_story(
-    stranded: bl.Simulation, draw: Drawn
-) -> None:
-    ax = _axes(draw.matrix(stranded))
-    columns = [t.get_text() for t in ax.get_xticklabels()]
-    assert {"pending", "cmdline"} <= set(columns)
-    assert "app_down" not in columns
-    assert columns[-1] == "pending"
-
-
-def test_outcome_matrix_of_one_job(story: bl.Simulation, draw: Drawn) -> None:
-    report = story.jobs[1]
-    figure = draw.matrix(story, report, title="report")
-    ax = _axes(figure)
-    columns, rows, counts = _expected_matrix(story, report)
-    assert [t.get_text() for t in ax.get_xticklabels()] == columns
-    assert [t.get_text() for t in ax.get_yticklabels()] == rows
-    assert "delivered" not in columns  # report only has a command line (K3)
-    assert sorted(t.get_text() for t in ax.texts) == sorted(str(v) for v in counts.values())
-    assert ax.get_title(loc="left") == "report"
-
-
-def test_outcome_matrix_of_an_empty_simulation(draw: Drawn) -> None:
-    sim = bl.Simulation(seed=0)
-    sim.run()
-    figure = draw.matrix(sim)
-    assert isinstance(figure, Figure)
-    ax = _axes(figure)
-    assert ax.get_xticklabels() == []
-    assert ax.get_yticklabels() == []
-    assert len(ax.texts) == 0
-    assert len(ax.images) == 0
-    assert ax.get_title(loc="left") == "no notification raised"
-
-
-# -- no pyplot --------------------------------------------------------------------------------
-
-
-def test_plots_never_import_pyplot() -> None:
-    """Figures are made with matplotlib.figure.Figure: no pyplot, so no figure is left open."""
-    code = (
-        "import io, sys\n"
-        "from bitslab import plots, scenarios\n"
-        "sim = scenarios.restart_story(reregister=False)\n"
-        "for figure in (plots.timeline(sim), plots.outcome_matrix(sim)):\n"
-        "    figure.savefig(io.BytesIO(), format='png')\n"
-        "print('matplotlib.pyplot' in sys.modules)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
-
-
-def test_figures_are_plain_figures(story: bl.Simulation) -> None:
-    for figure in (plots.timeline(story), plots.outcome_matrix(story)):
-        assert type(figure) is Figure
-        assert figure.canvas.manager is None  # not managed by pyplot
-
-
-def test_legend_explains_filled_hollow_and_lines_only_when_drawn(
-    story: bl.Simulation, flaky: bl.Simulation, draw: Drawn
-) -> None:
-    """The restart story has all three kinds of mark; in the flaky network nothing arrives
-    (no job has an interface) and nothing is late, so only "hollow" is explained."""
-    keys = ("filled: arrived", "hollow: did not arrive", "line: arrived later / still pending")
-    assert [key in _legend_texts(draw.timeline(story)) for key in keys] == [True, True, True]
-    assert [key in _legend_texts(draw.timeline(flaky)) for key in keys] == [False, True, False]
-
-
-def test_in_jupyter_a_returned_figure_shows_as_a_png_without_pyplot() -> None:
-    """An IPython shell formats a returned Figure as image/png once bitslab.plots is imported
-    (pyplot would register that; these figures are made without it). Run in a fresh process:
-    an IPython shell changes interpreter-wide hooks."""
-    script = (
-        "from IPython.core.interactiveshell import InteractiveShell\n"
-        "shell = InteractiveShell.instance()\n"
-        "from bitslab import plots, scenarios\n"
-        "data, _ = shell.display_formatter.format(plots.timeline(scenarios.restart_story()))\n"
-        "print(sorted(data))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert result.stdout.strip() == "['image/png', 'text/plain']"
-
-
-# -- legibility -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("which", ["story", "stranded", "flaky"])
-def test_each_lane_labels_its_callback_rows_and_each_mark_sits_on_its_methods_row(
-    which: str, request: pytest.FixtureRequest, draw: Drawn
-) -> None:
-    """A reader needs no legend to tell the rows apart: each row of each lane is labelled with
-    its method's name, and every marker sits on the row labelled with its method."""
-    sim = request.getfixturevalue(which)
-    figure = draw.timeline(sim)
-    ax = _axes(figure)
-    rows = {
-        round(float(y), 6): label.get_text()
-        for y, label in zip(ax.get_yticks(minor=True), ax.get_yticklabels(minor=True), strict=True)
-    }
-    raised = [m for m in METHODS if any(method == m for _, method, _, _ in _notifications(sim))]
-    assert sorted(rows.values()) == sorted(raised * len(sim.jobs))
-    for gid, (scatter,) in _with_gid(figure, "marks ").items():
-        _, name, method, _ = gid.split()
-        lane = [job.name for job in sim.jobs].index(name)
-        (y,) = {round(float(y), 6) for y in _offsets(scatter)[:, 1]}
-        assert rows[y] == method
-        assert lane < y < lane + 1
-
-
-def test_markers_are_sized_to_be_seen_job_modification_too(
-    flaky: bl.Simulation, draw: Drawn
-) -> None:
-    """Markers of at least 5 points across (25 square points), job_modification included."""
-    for gid, (scatter,) in _with_gid(draw.timeline(flaky), "marks ").items():
-        assert scatter.get_markersize() ** 2 >= 25, gid
-
-
-def test_late_lines_that_overlap_in_time_are_drawn_on_separate_tracks(
-    story: bl.Simulation, draw: Drawn
-) -> None:
-    """C4, C5: fonts.cab (raised 9.10 s) and lang.cab (13.15 s) both arrive at 30 s: their lines
-    overlap in time, so they run at different heights, each from its own marker to its own
-    arrival tick, and can be told apart."""
-    figure = draw.timeline(story)
-    late = {
-        gid: line for gid, (line,) in _with_gid(figure, "late nightly file_transferred").items()
-    }
-    assert len(late) == 2
-    levels = set()
-    for gid, line in late.items():
-        xs, ys = list(line.get_xdata()), list(line.get_ydata())
-        assert xs[0] == xs[1] < xs[-1] == pytest.approx(30.0)  # up from its marker, then on
-        assert ys[1] == ys[-1]
-        levels.add(ys[-1])
-        (tick,) = _with_gid(figure, gid.replace("late", "arrival"))[gid.replace("late", "arrival")]
-        assert (float(tick.get_xdata()[0]), float(tick.get_ydata()[0])) == (xs[-1], ys[-1])
-    assert len(levels) == 2
-
-
-# -- the kept figure (the Explorer's): redrawn in place ----------------------------------------
-
-
-def _pixels(png: bytes) -> Any:
-    import numpy as np
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
-
-
-def test_a_kept_figure_redraws_a_new_run_without_rebuilding_its_layout() -> None:
-    """The layout (lanes, rows, axis, legend) is built once; each run redraws only its data,
-    and the picture shows the new run: different pixels, same size."""
-    kept = TimelineFigure(steady=True, modifications=False)
-    kept.update(restart_story())
-    first = kept.png()
-    kept.update(restart_story(reregister=False))
-    second = kept.png()
-    assert kept.builds == 1
-    assert first.startswith(b"\x89PNG")
-    assert second.startswith(b"\x89PNG")
-    before, after = _pixels(first), _pixels(second)
-    assert before.shape == after.shape
-    assert (abs(before - after).sum(axis=2) > 30).sum() > 100  # the lines changed
-    assert kept.layout is not None
-    assert kept.layout.right % 5 == 0  # a round end: the axis stays put between runs
-    assert kept.layout.right >= restart_story().now
-    right = kept.layout.right
-    kept.update(restart_story(crash_at=None))  # a shorter run: the same scale, to compare
-    assert (kept.builds, kept.layout.right) == (1, right)
-    longer = restart_story(server_error=(0.0, 120.0), retry_delay=5.0)
-    kept.update(longer)  # it does not fit: a longer axis, the rest of the layout kept
-    assert kept.builds == 1
-    assert kept.layout.right >= longer.now > right
-    assert _pixels(kept.png()).shape == before.shape
-
-
-def test_a_kept_figure_rebuilds_once_when_its_rows_must_change() -> None:
-    """Showing job_modification adds a row to every lane: one rebuild, then in place again."""
-    kept = TimelineFigure(steady=True, modifications=False)
-    kept.update(restart_story())
-    kept.modifications = True
-    kept.update(restart_story())
-    kept.update(restart_story(reregister=False))
-    assert kept.builds == 2
-    assert kept.layout is not None
-    assert "job_modification" in kept.layout.methods
-
-
-@pytest.mark.parametrize("settings", [{}, {"reregister": False}, {"outage": (3.0, 5.0)}])
-def test_a_kept_figures_picture_is_the_figure_drawn_whole(settings: dict[str, Any]) -> None:
-    """The data drawn over the kept layout give the picture a full redraw of the same figure
-    gives (but for the few pixels where a shade lies over a lane's dividing line)."""
-    sim = restart_story(**settings)
-    kept = TimelineFigure(steady=True)
-    kept.update(restart_story())  # the layout, kept from another run
-    kept.update(sim)
-    blitted = _pixels(kept.png())
-    assert kept.figure is not None
-    whole = TimelineFigure(steady=True)
-    whole.update(sim)
-    assert whole.figure is not None
-    for artist in whole._data:
-        artist.set_animated(False)
-    buffer = io.BytesIO()
-    whole.figure.savefig(buffer, format="png")
-    drawn = _pixels(buffer.getvalue())
-    assert blitted.shape == drawn.shape
-    differ = (abs(blitted - drawn).sum(axis=2) > 60).mean()
-    assert differ < 0.005
