@@ -7,10 +7,10 @@ from __future__ import annotations
 from hostile_support import (
     INTERVAL,
     Case,
-    _invalid_state,
-    _numbers,
-    _set,
     case,
+    invalid_state_case,
+    number_cases,
+    set_attribute,
 )
 
 import bitslab as bl
@@ -120,25 +120,27 @@ DELIVERY_CASES: list[Case] = [
         "list ['a']",
     ),
     # -- calls BITS refuses by state (L2, L11, L12, L13, F4, I3, K7) -------------------------------
-    _invalid_state("done.resume()", lambda w: w.done.resume()),
-    _invalid_state("done.suspend()", lambda w: w.done.suspend()),
-    _invalid_state("done.cancel()", lambda w: w.done.cancel()),
-    _invalid_state("done.complete()", lambda w: w.done.complete()),
-    _invalid_state(
+    invalid_state_case("done.resume()", lambda w: w.done.resume()),
+    invalid_state_case("done.suspend()", lambda w: w.done.suspend()),
+    invalid_state_case("done.cancel()", lambda w: w.done.cancel()),
+    invalid_state_case("done.complete()", lambda w: w.done.complete()),
+    invalid_state_case(
         "done.add_file(url, 'd', 1)", lambda w: w.done.add_file("https://m.test/d", "d", 1)
     ),
-    _invalid_state("done.set_notify_flags(0x3)", lambda w: w.done.set_notify_flags(0x3), "F4"),
-    _invalid_state(
+    invalid_state_case("done.set_notify_flags(0x3)", lambda w: w.done.set_notify_flags(0x3), "F4"),
+    invalid_state_case(
         "done.set_notify_interface(None)", lambda w: w.done.set_notify_interface(None), "I3"
     ),
-    _invalid_state(
+    invalid_state_case(
         "done.set_notify_cmdline(None, None)", lambda w: w.done.set_notify_cmdline(None, None), "K7"
     ),
-    _invalid_state("done.priority = bl.JobPriority.HIGH", lambda w: _set(w.done, "priority", 1)),
-    _invalid_state(
+    invalid_state_case(
+        "done.priority = bl.JobPriority.HIGH", lambda w: set_attribute(w.done, "priority", 1)
+    ),
+    invalid_state_case(
         "done.set_property(INTERVAL, 100)", lambda w: w.done.set_property(INTERVAL, 100)
     ),
-    _invalid_state(
+    invalid_state_case(
         "done.files[0].request_ranges([(0, 1)])",
         lambda w: w.done.files[0].request_ranges([(0, 1)]),
     ),
@@ -229,12 +231,12 @@ DELIVERY_CASES: list[Case] = [
         "float 0.0",
     ),
     # -- the network -------------------------------------------------------------------------------
-    *_numbers(
+    *number_cases(
         "sim.network.outage(start=VALUE, duration=5)",
         "start",
         lambda w, v: w.sim.network.outage(v, 5.0),
     ),
-    *_numbers(
+    *number_cases(
         "sim.network.outage(start=10, duration=VALUE)",
         "duration",
         lambda w, v: w.sim.network.outage(10.0, v),
@@ -265,7 +267,7 @@ DELIVERY_CASES: list[Case] = [
         "url",
         "'mirror.test/'",
     ),
-    *_numbers(
+    *number_cases(
         "sim.network.traffic(0, 10, bandwidth=VALUE)",
         "bandwidth",
         lambda w, v: w.sim.network.traffic(1.0, 10.0, v),

@@ -7,24 +7,26 @@ from hostile_support import (
     INTERVAL,
     ON_DEMAND,
     Case,
-    _numbers,
-    _set,
     case,
+    number_cases,
+    set_attribute,
 )
 
 import bitslab as bl
 
 MODEL_CASES: list[Case] = [
     # -- Simulation(...) ---------------------------------------------------------------------------
-    *_numbers("bl.Simulation(seed=VALUE)", "seed", lambda w, v: bl.Simulation(seed=v), whole=True),
-    *_numbers(
+    *number_cases(
+        "bl.Simulation(seed=VALUE)", "seed", lambda w, v: bl.Simulation(seed=v), whole=True
+    ),
+    *number_cases(
         "bl.Simulation(bandwidth=VALUE)",
         "bandwidth",
         lambda w, v: bl.Simulation(bandwidth=v),
         zero_ok=False,
     ),
-    *_numbers("bl.Simulation(latency=VALUE)", "latency", lambda w, v: bl.Simulation(latency=v)),
-    *_numbers(
+    *number_cases("bl.Simulation(latency=VALUE)", "latency", lambda w, v: bl.Simulation(latency=v)),
+    *number_cases(
         "bl.Simulation(callback_timeout=VALUE)",
         "callback_timeout",
         lambda w, v: bl.Simulation(callback_timeout=v),
@@ -107,7 +109,7 @@ MODEL_CASES: list[Case] = [
         "int 0",
     ),
     # -- sim.run, sim.call_at ----------------------------------------------------------------------
-    *_numbers("sim.run(until=VALUE)", "until", lambda w, v: w.sim.run(until=v), optional=True),
+    *number_cases("sim.run(until=VALUE)", "until", lambda w, v: w.sim.run(until=v), optional=True),
     case(
         "a time in the past",
         "sim.run(until=0.2)",
@@ -124,7 +126,7 @@ MODEL_CASES: list[Case] = [
         "progress",
         "str 'bar'",
     ),
-    *_numbers("sim.call_at(VALUE, print)", "time", lambda w, v: w.sim.call_at(v, print)),
+    *number_cases("sim.call_at(VALUE, print)", "time", lambda w, v: w.sim.call_at(v, print)),
     case(
         "a function that cannot be called",
         "sim.call_at(10, 'resume')",
@@ -134,7 +136,7 @@ MODEL_CASES: list[Case] = [
         "str 'resume'",
     ),
     # -- job.add_file ------------------------------------------------------------------------------
-    *_numbers(
+    *number_cases(
         "job.add_file(url, 'c.cab', size=VALUE)",
         "size",
         lambda w, v: w.job.add_file("https://mirror.test/c.cab", "c.cab", v),
@@ -174,20 +176,20 @@ MODEL_CASES: list[Case] = [
         hresult=bl.BG_E_TOO_MANY_FILES,
     ),
     # -- job setters and properties ----------------------------------------------------------------
-    *_numbers(
+    *number_cases(
         "job.minimum_retry_delay = VALUE",
         "minimum_retry_delay",
-        lambda w, v: _set(w.job, "minimum_retry_delay", v),
+        lambda w, v: set_attribute(w.job, "minimum_retry_delay", v),
     ),
-    *_numbers(
+    *number_cases(
         "job.no_progress_timeout = VALUE",
         "no_progress_timeout",
-        lambda w, v: _set(w.job, "no_progress_timeout", v),
+        lambda w, v: set_attribute(w.job, "no_progress_timeout", v),
     ),
     case(
         "a name where an enum belongs",
         "job.priority = 'HIGH'",
-        lambda w: _set(w.job, "priority", "HIGH"),
+        lambda w: set_attribute(w.job, "priority", "HIGH"),
         TypeError,
         "priority",
         "str 'HIGH'",
@@ -196,7 +198,7 @@ MODEL_CASES: list[Case] = [
         case(
             "a read-only attribute",
             f"{owner}.{name} = {value!r}",
-            lambda w, owner=owner, name=name, value=value: _set(
+            lambda w, owner=owner, name=name, value=value: set_attribute(
                 w.job if owner == "job" else w.job.files[0], name, value
             ),
             AttributeError,
@@ -216,7 +218,7 @@ MODEL_CASES: list[Case] = [
     case(
         "an unknown enum value",
         "job.priority = 9",
-        lambda w: _set(w.job, "priority", 9),
+        lambda w: set_attribute(w.job, "priority", 9),
         ValueError,
         "priority",
         "got 9",
@@ -237,7 +239,7 @@ MODEL_CASES: list[Case] = [
         "ON_DEMAND_MODE",
         "int 1",
     ),
-    *_numbers(
+    *number_cases(
         "job.set_property(MINIMUM_NOTIFICATION_INTERVAL_MS, VALUE)",
         "MINIMUM_NOTIFICATION_INTERVAL_MS",
         lambda w, v: w.job.set_property(INTERVAL, v),

@@ -1,5 +1,6 @@
 """The busy world in which tests/test_hostile_input.py makes its bad calls, what it compares
-before and after, and how its cases are written (``case``, ``_numbers``, ``_invalid_state``)."""
+before and after, and how its cases are written (``case``, ``number_cases``,
+``invalid_state_case``)."""
 
 from __future__ import annotations
 
@@ -121,7 +122,7 @@ class Color(enum.IntEnum):
     RED = 1
 
 
-def _numbers(
+def number_cases(
     target: str,
     argument: str,
     call: Callable[[World, Any], object],
@@ -183,7 +184,7 @@ def _numbers(
     ]
 
 
-def _invalid_state(example: str, call: Callable[[World], object], rule: str = "L12") -> Case:
+def invalid_state_case(example: str, call: Callable[[World], object], rule: str = "L12") -> Case:
     return case(
         "a call on a CANCELLED job",
         example,
@@ -196,5 +197,5 @@ def _invalid_state(example: str, call: Callable[[World], object], rule: str = "L
     )
 
 
-def _set(obj: object, name: str, value: object) -> None:
+def set_attribute(obj: object, name: str, value: object) -> None:
     setattr(obj, name, value)

@@ -18,7 +18,7 @@ from bitslab import plots
 from bitslab.scenarios import flaky_network, restart_story
 
 
-def _render(figure: Figure, tmp_path: Path, name: str) -> Path:
+def render_png(figure: Figure, tmp_path: Path, name: str) -> Path:
     """Save ``figure`` as a PNG and check that the file is one, of about the figure's size
     (how a fraction of a pixel rounds is the renderer's business, and differs between
     matplotlib versions: the tests check what a reader sees, not exact pixel counts)."""
@@ -33,19 +33,19 @@ def _render(figure: Figure, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def _axes(figure: Figure) -> Axes:
+def only_axes(figure: Figure) -> Axes:
     (ax,) = figure.axes
     return ax
 
 
-def _offsets(marks: Line2D) -> Any:
+def offsets_of(marks: Line2D) -> Any:
     """Where a row's markers are: one (x, y) per marker."""
     import numpy as np
 
     return np.column_stack([marks.get_xdata(), marks.get_ydata()]).astype(float)
 
 
-def _with_gid(figure: Figure, prefix: str) -> dict[str, list[object]]:
+def with_gid(figure: Figure, prefix: str) -> dict[str, list[object]]:
     """The figure's artists whose gid starts with ``prefix``, by gid."""
     found: dict[str, list[object]] = {}
     for artist in figure.findobj(lambda a: (a.get_gid() or "").startswith(prefix)):
@@ -53,14 +53,14 @@ def _with_gid(figure: Figure, prefix: str) -> dict[str, list[object]]:
     return found
 
 
-def _notifications(sim: bl.Simulation) -> list[tuple[bl.Job, str, float, str | None]]:
+def notifications_of(sim: bl.Simulation) -> list[tuple[bl.Job, str, float, str | None]]:
     """Every raised notification: (job, method, raised, outcome or None while pending)."""
     ended = [(e.job, e.method, e.raised, e.outcome) for e in sim.log if e.final]
     waiting = [(p.job, p.method, p.raised, None) for p in sim.log.pending()]
     return ended + waiting
 
 
-def _legend_texts(figure: Figure) -> list[str]:
+def legend_texts(figure: Figure) -> list[str]:
     (legend,) = figure.legends
     return [text.get_text() for text in legend.get_texts()]
 
@@ -74,7 +74,7 @@ class Drawn:
 
     def _save(self, figure: Figure, kind: str) -> Figure:
         assert isinstance(figure, Figure)
-        self.saved.append(_render(figure, self.folder, f"{kind}-{len(self.saved)}"))
+        self.saved.append(render_png(figure, self.folder, f"{kind}-{len(self.saved)}"))
         return figure
 
     def timeline(

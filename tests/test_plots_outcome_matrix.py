@@ -15,7 +15,7 @@ import plots_support
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
-from plots_support import Drawn, _axes, _notifications, _with_gid
+from plots_support import Drawn, notifications_of, only_axes, with_gid
 
 import bitslab as bl
 from bitslab.log import OUTCOMES
@@ -37,7 +37,7 @@ def _expected_matrix(
 ) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
     counts = Counter(
         (m, "pending" if o is None else o)
-        for j, m, _, o in _notifications(sim)
+        for j, m, _, o in notifications_of(sim)
         if job is None or j is job
     )
     columns = [o for o in (*OUTCOMES, "pending") if any(k[1] == o for k in counts)]
@@ -51,11 +51,11 @@ def test_outcome_matrix_counts_each_method_and_outcome(
 ) -> None:
     sim = media_player() if which == "media" else request.getfixturevalue(which)
     figure = draw.matrix(sim)
-    ax = _axes(figure)
+    ax = only_axes(figure)
     columns, rows, counts = _expected_matrix(sim)
     assert [t.get_text() for t in ax.get_xticklabels()] == columns
     assert [t.get_text() for t in ax.get_yticklabels()] == rows
-    (image,) = _with_gid(figure, "cells")["cells"]
+    (image,) = with_gid(figure, "cells")["cells"]
     assert isinstance(image, AxesImage)
     grid = [[counts.get((m, o), 0) for o in columns] for m in rows]
     assert image.get_array().tolist() == grid
@@ -70,7 +70,7 @@ def test_outcome_matrix_counts_each_method_and_outcome(
 def test_outcome_matrix_shows_pending_and_cmdline_for_the_stranded_story(
     stranded: bl.Simulation, draw: Drawn
 ) -> None:
-    ax = _axes(draw.matrix(stranded))
+    ax = only_axes(draw.matrix(stranded))
     columns = [t.get_text() for t in ax.get_xticklabels()]
     assert {"pending", "cmdline"} <= set(columns)
     assert "app_down" not in columns
@@ -80,7 +80,7 @@ def test_outcome_matrix_shows_pending_and_cmdline_for_the_stranded_story(
 def test_outcome_matrix_of_one_job(story: bl.Simulation, draw: Drawn) -> None:
     report = story.jobs[1]
     figure = draw.matrix(story, report, title="report")
-    ax = _axes(figure)
+    ax = only_axes(figure)
     columns, rows, counts = _expected_matrix(story, report)
     assert [t.get_text() for t in ax.get_xticklabels()] == columns
     assert [t.get_text() for t in ax.get_yticklabels()] == rows
@@ -94,7 +94,7 @@ def test_outcome_matrix_of_an_empty_simulation(draw: Drawn) -> None:
     sim.run()
     figure = draw.matrix(sim)
     assert isinstance(figure, Figure)
-    ax = _axes(figure)
+    ax = only_axes(figure)
     assert ax.get_xticklabels() == []
     assert ax.get_yticklabels() == []
     assert len(ax.texts) == 0

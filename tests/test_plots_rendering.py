@@ -18,7 +18,7 @@ from typing import Any
 import plots_support
 import pytest
 from matplotlib.figure import Figure
-from plots_support import Drawn, _axes, _legend_texts, _notifications, _offsets, _with_gid
+from plots_support import Drawn, legend_texts, notifications_of, offsets_of, only_axes, with_gid
 
 import bitslab as bl
 from bitslab import plots
@@ -64,8 +64,8 @@ def test_legend_explains_filled_hollow_and_lines_only_when_drawn(
     """The restart story has all three kinds of mark; in the flaky network nothing arrives
     (no job has an interface) and nothing is late, so only "hollow" is explained."""
     keys = ("filled: arrived", "hollow: did not arrive", "line: arrived later / still pending")
-    assert [key in _legend_texts(draw.timeline(story)) for key in keys] == [True, True, True]
-    assert [key in _legend_texts(draw.timeline(flaky)) for key in keys] == [False, True, False]
+    assert [key in legend_texts(draw.timeline(story)) for key in keys] == [True, True, True]
+    assert [key in legend_texts(draw.timeline(flaky)) for key in keys] == [False, True, False]
 
 
 def test_in_jupyter_a_returned_figure_shows_as_a_png_without_pyplot() -> None:
@@ -96,17 +96,17 @@ def test_each_lane_labels_its_callback_rows_and_each_mark_sits_on_its_methods_ro
     its method's name, and every marker sits on the row labelled with its method."""
     sim = request.getfixturevalue(which)
     figure = draw.timeline(sim)
-    ax = _axes(figure)
+    ax = only_axes(figure)
     rows = {
         round(float(y), 6): label.get_text()
         for y, label in zip(ax.get_yticks(minor=True), ax.get_yticklabels(minor=True), strict=True)
     }
-    raised = [m for m in METHODS if any(method == m for _, method, _, _ in _notifications(sim))]
+    raised = [m for m in METHODS if any(method == m for _, method, _, _ in notifications_of(sim))]
     assert sorted(rows.values()) == sorted(raised * len(sim.jobs))
-    for gid, (scatter,) in _with_gid(figure, "marks ").items():
+    for gid, (scatter,) in with_gid(figure, "marks ").items():
         _, name, method, _ = gid.split()
         lane = [job.name for job in sim.jobs].index(name)
-        (y,) = {round(float(y), 6) for y in _offsets(scatter)[:, 1]}
+        (y,) = {round(float(y), 6) for y in offsets_of(scatter)[:, 1]}
         assert rows[y] == method
         assert lane < y < lane + 1
 
@@ -115,7 +115,7 @@ def test_markers_are_sized_to_be_seen_job_modification_too(
     flaky: bl.Simulation, draw: Drawn
 ) -> None:
     """Markers of at least 5 points across (25 square points), job_modification included."""
-    for gid, (scatter,) in _with_gid(draw.timeline(flaky), "marks ").items():
+    for gid, (scatter,) in with_gid(draw.timeline(flaky), "marks ").items():
         assert scatter.get_markersize() ** 2 >= 25, gid
 
 
@@ -126,9 +126,7 @@ def test_late_lines_that_overlap_in_time_are_drawn_on_separate_tracks(
     overlap in time, so they run at different heights, each from its own marker to its own
     arrival tick, and can be told apart."""
     figure = draw.timeline(story)
-    late = {
-        gid: line for gid, (line,) in _with_gid(figure, "late nightly file_transferred").items()
-    }
+    late = {gid: line for gid, (line,) in with_gid(figure, "late nightly file_transferred").items()}
     assert len(late) == 2
     levels = set()
     for gid, line in late.items():
@@ -136,7 +134,7 @@ def test_late_lines_that_overlap_in_time_are_drawn_on_separate_tracks(
         assert xs[0] == xs[1] < xs[-1] == pytest.approx(30.0)  # up from its marker, then on
         assert ys[1] == ys[-1]
         levels.add(ys[-1])
-        (tick,) = _with_gid(figure, gid.replace("late", "arrival"))[gid.replace("late", "arrival")]
+        (tick,) = with_gid(figure, gid.replace("late", "arrival"))[gid.replace("late", "arrival")]
         assert (float(tick.get_xdata()[0]), float(tick.get_ydata()[0])) == (xs[-1], ys[-1])
     assert len(levels) == 2
 

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
-from plots_support import Drawn, _axes, _legend_texts, _notifications, _offsets, _with_gid
+from plots_support import Drawn, legend_texts, notifications_of, offsets_of, only_axes, with_gid
 
 import bitslab as bl
 from bitslab import plots
@@ -102,7 +102,7 @@ def test_bands_cover_each_jobs_states_in_its_lane(
     """Every state held for some time is a band at its x range; the last runs to the edge."""
     sim = media_player() if which == "media" else request.getfixturevalue(which)
     figure = draw.timeline(sim)
-    ax = _axes(figure)
+    ax = only_axes(figure)
     right = ax.get_xlim()[1]
     assert right > sim.now
     expected: dict[str, list[tuple[float, float]]] = {}
@@ -114,7 +114,7 @@ def test_bands_cover_each_jobs_states_in_its_lane(
             elif end <= start:
                 continue  # a state left at once has no width to draw
             expected.setdefault(f"band {job.name} {state}", []).append((start, end))
-    drawn = _with_gid(figure, "band ")
+    drawn = with_gid(figure, "band ")
     assert sorted(drawn) == sorted(expected)
     for gid, collections in drawn.items():
         assert all(isinstance(c, PolyCollection) for c in collections)
@@ -134,7 +134,7 @@ def test_restart_story_nightly_transfers_from_connecting_to_the_last_file(
     """The named band of the brief: TRANSFERRING from after the connection until TRANSFERRED."""
     nightly = story.jobs[0]
     figure = draw.timeline(story)
-    (band,) = _with_gid(figure, "band nightly TRANSFERRING")["band nightly TRANSFERRING"]
+    (band,) = with_gid(figure, "band nightly TRANSFERRING")["band nightly TRANSFERRING"]
     started = next(c.time for c in nightly.history if c.new is bl.JobState.TRANSFERRING)
     done = next(c.time for c in nightly.history if c.new is bl.JobState.TRANSFERRED)
     assert _x_ranges(band) == [pytest.approx((started, done))]
@@ -150,7 +150,7 @@ def test_arrived_file_marks_sit_at_their_raised_times_filled(
 ) -> None:
     nightly = story.jobs[0]
     figure = draw.timeline(story)
-    (marks,) = _with_gid(figure, "marks nightly file_transferred arrived").values()
+    (marks,) = with_gid(figure, "marks nightly file_transferred arrived").values()
     (scatter,) = marks
     assert isinstance(scatter, Line2D)
     assert scatter.get_linestyle() == "None"  # markers only
@@ -160,7 +160,7 @@ def test_arrived_file_marks_sit_at_their_raised_times_filled(
         if e.outcome in ARRIVING
     )
     assert len(raised) == len(nightly.files) == 3
-    offsets = _offsets(scatter)
+    offsets = offsets_of(scatter)
     assert sorted(float(x) for x in offsets[:, 0]) == pytest.approx(raised)
     assert len({float(y) for y in offsets[:, 1]}) == 1  # one row
     assert 0.0 < float(offsets[0, 1]) < 1.0  # nightly's lane, the first
@@ -175,8 +175,8 @@ def test_marks_not_arrived_are_hollow(
 ) -> None:
     """report.pdf's file_transferred is filtered (F8): lost. Without re-registering, nightly's
     last notifications are pending. Both are drawn white inside, edged in the method's colour."""
-    lost = _with_gid(draw.timeline(story), "marks report file_transferred lost")
-    pending = _with_gid(draw.timeline(stranded), "marks nightly ")
+    lost = with_gid(draw.timeline(story), "marks report file_transferred lost")
+    pending = with_gid(draw.timeline(stranded), "marks nightly ")
     found = [
         *lost["marks report file_transferred lost"],
         *pending["marks nightly file_transferred pending"],
@@ -189,7 +189,7 @@ def test_marks_not_arrived_are_hollow(
         assert _edge(scatter) == pytest.approx(edge)
     (waiting,) = pending["marks nightly file_transferred pending"]
     expected = sorted(p.raised for p in stranded.log.pending() if p.method == "file_transferred")
-    assert sorted(float(x) for x in _offsets(waiting)[:, 0]) == pytest.approx(expected)
+    assert sorted(float(x) for x in offsets_of(waiting)[:, 0]) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("which", ["story", "stranded", "flaky"])
@@ -199,12 +199,12 @@ def test_mark_groups_are_exactly_the_raised_notifications(
     """One marker per raised notification, grouped by job, method and how it ended."""
     sim = request.getfixturevalue(which)
     expected: dict[str, list[float]] = {}
-    for job, method, raised, outcome in _notifications(sim):
+    for job, method, raised, outcome in notifications_of(sim):
         expected.setdefault(f"marks {job.name} {method} {_how(outcome)}", []).append(raised)
-    drawn = _with_gid(draw.timeline(sim), "marks ")
+    drawn = with_gid(draw.timeline(sim), "marks ")
     assert sorted(drawn) == sorted(expected)
     for gid, (scatter,) in drawn.items():
-        xs = sorted(float(x) for x in _offsets(scatter)[:, 0])
+        xs = sorted(float(x) for x in offsets_of(scatter)[:, 0])
         assert xs == pytest.approx(sorted(expected[gid]))
 
 
@@ -214,7 +214,7 @@ def test_late_and_pending_notifications_have_a_line_to_when_they_ended(
     """A solid line from raised to arrival when late, a dotted one to now while pending."""
 
     def lines(sim: bl.Simulation) -> Counter[tuple[float, float, str]]:
-        ax = _axes(draw.timeline(sim))
+        ax = only_axes(draw.timeline(sim))
         found: Counter[tuple[float, float, str]] = Counter()
         for line in _data_lines(ax):
             xs = line.get_xdata()
@@ -242,7 +242,7 @@ def test_late_and_pending_notifications_have_a_line_to_when_they_ended(
 
 
 def test_late_and_pending_lines_carry_a_gid(story: bl.Simulation, draw: Drawn) -> None:
-    ax = _axes(draw.timeline(story))
+    ax = only_axes(draw.timeline(story))
     data_lines = _data_lines(ax)
     assert len(data_lines) == 6  # the three late notifications: a line and a tick each
     assert all(line.get_gid() for line in data_lines)
@@ -253,18 +253,18 @@ def test_modifications_false_leaves_out_job_modification_only(
 ) -> None:
     every = draw.timeline(flaky)
     fewer = draw.timeline(flaky, modifications=False)
-    with_mods = _with_gid(every, "marks ")
-    without = _with_gid(fewer, "marks ")
+    with_mods = with_gid(every, "marks ")
+    without = with_gid(fewer, "marks ")
     assert any(" job_modification " in gid for gid in with_mods)
     assert sorted(without) == sorted(gid for gid in with_mods if " job_modification " not in gid)
     for gid, (scatter,) in without.items():
         (before,) = with_mods[gid]
-        assert sorted(map(tuple, _offsets(scatter)[:, :1])) == sorted(
-            map(tuple, _offsets(before)[:, :1])
+        assert sorted(map(tuple, offsets_of(scatter)[:, :1])) == sorted(
+            map(tuple, offsets_of(before)[:, :1])
         )
-    assert "job_modification" in _legend_texts(every)
-    assert "job_modification" not in _legend_texts(fewer)
-    assert sorted(_with_gid(fewer, "band ")) == sorted(_with_gid(every, "band "))
+    assert "job_modification" in legend_texts(every)
+    assert "job_modification" not in legend_texts(fewer)
+    assert sorted(with_gid(fewer, "band ")) == sorted(with_gid(every, "band "))
 
 
 # -- timeline: shades -------------------------------------------------------------------------
@@ -277,21 +277,21 @@ def test_i4_app_down_time_is_shaded_over_its_own_jobs_lanes_only_and_labelled(
     application (its command line runs, K3), so its lane is not shaded. The shade says which
     application was down, on the lane and in the legend."""
     figure = draw.timeline(story)
-    (shades,) = _with_gid(figure, "shade app_down ").values()
+    (shades,) = with_gid(figure, "shade app_down ").values()
     (shade,) = shades
     assert shade.get_gid() == "shade app_down app 'downloader' crashed"
     assert _x_ranges(shade) == [pytest.approx((6.0, 30.0))]
     assert _y_range(shade) == pytest.approx((0.0, 1.0))  # nightly's lane, the first
-    (labels,) = _with_gid(figure, "label app_down ").values()
+    (labels,) = with_gid(figure, "label app_down ").values()
     (label,) = labels
     assert label.get_label() == "app 'downloader' down (crashed)"
-    ax = _axes(figure)
+    ax = only_axes(figure)
     corners = ax.transData.inverted().transform(
         label.get_transform().transform(label.get_path().vertices)
     )
     assert 6.0 <= corners[:, 0].min() < corners[:, 0].max() < 30.0  # within the down time
     assert 0.0 < corners[:, 1].min() < corners[:, 1].max() < 1.0  # on nightly's lane
-    assert "app 'downloader' down" in _legend_texts(figure)
+    assert "app 'downloader' down" in legend_texts(figure)
 
 
 def test_i4_two_apps_each_shade_their_own_jobs_in_their_own_colour(draw: Drawn) -> None:
@@ -312,13 +312,13 @@ def test_i4_two_apps_each_shade_their_own_jobs_in_their_own_colour(draw: Drawn) 
     figure = draw.timeline(sim)
     colours = set()
     for name, (lane, crash) in shades.items():
-        (shade,) = _with_gid(figure, f"shade app_down app '{name}' crashed")[
+        (shade,) = with_gid(figure, f"shade app_down app '{name}' crashed")[
             f"shade app_down app '{name}' crashed"
         ]
         assert _y_range(shade) == pytest.approx((lane, lane + 1))
         assert _x_ranges(shade)[0][0] == pytest.approx(crash)
         colours.add(tuple(shade.get_facecolors()[0]))
-        assert f"app {name!r} down" in _legend_texts(figure)
+        assert f"app {name!r} down" in legend_texts(figure)
     assert len(colours) == 2
 
 
@@ -327,16 +327,16 @@ def test_server_error_shades_only_the_lanes_of_matching_jobs(
 ) -> None:
     figure = draw.timeline(flaky)
     lane = {job.name: index for index, job in enumerate(flaky.jobs)}
-    errors = _with_gid(figure, "shade server_error ")
+    errors = with_gid(figure, "shade server_error ")
     assert len(errors) == len(flaky.network.failures) == 2
-    right = _axes(figure).get_xlim()[1]
+    right = only_axes(figure).get_xlim()[1]
     for failure in flaky.network.failures:
         gid = f"shade server_error {failure.url} answers {failure.status}"
         (shade,) = errors[gid]
         (job,) = [j for j in flaky.jobs if any(f.remote_name == failure.url for f in j.files)]
         assert _y_range(shade) == pytest.approx((lane[job.name], lane[job.name] + 1))
         assert _x_ranges(shade) == [pytest.approx((failure.start, min(failure.end, right)))]
-    (outage,) = _with_gid(figure, "shade outage ").values()
+    (outage,) = with_gid(figure, "shade outage ").values()
     assert _x_ranges(outage[0]) == [pytest.approx((15.0, 25.0))]
 
 
@@ -349,16 +349,16 @@ def test_legend_lists_only_the_states_methods_and_spans_that_appear(
 ) -> None:
     sim = media_player() if which == "media" else request.getfixturevalue(which)
     figure = draw.timeline(sim)
-    texts = _legend_texts(figure)
+    texts = legend_texts(figure)
     states = {name for name in texts if name in bl.JobState.__members__}
     assert states == _visible_states(sim)
     methods = [name for name in texts if name in METHODS]
-    raised = {method for _, method, _, _ in _notifications(sim)}
+    raised = {method for _, method, _, _ in notifications_of(sim)}
     assert methods == [m for m in METHODS if m in raised]
     shading = {text for kind, (_, _, text) in plots.SHADE_STYLE.items() if kind != "app_down"}
-    kinds = {gid.split()[1] for gid in _with_gid(figure, "shade ")} - {"app_down"}
+    kinds = {gid.split()[1] for gid in with_gid(figure, "shade ")} - {"app_down"}
     assert {t for t in texts if t in shading} == {plots.SHADE_STYLE[k][2] for k in kinds}
-    down = {gid.split("'")[1] for gid in _with_gid(figure, "shade app_down ")}
+    down = {gid.split("'")[1] for gid in with_gid(figure, "shade app_down ")}
     assert {t for t in texts if t.endswith(" down")} == {f"app {app!r} down" for app in down}
 
 
@@ -366,7 +366,7 @@ def test_restart_story_legend_leaves_out_states_never_held(
     story: bl.Simulation, draw: Drawn
 ) -> None:
     """nightly and report pass QUEUED at once: no band, no legend entry; no job_error raised."""
-    texts = _legend_texts(draw.timeline(story))
+    texts = legend_texts(draw.timeline(story))
     assert "QUEUED" not in texts
     assert "job_error" not in texts
     assert {"TRANSFERRING", "TRANSFERRED", "ACKNOWLEDGED", "file_transferred"} <= set(texts)
@@ -375,20 +375,20 @@ def test_restart_story_legend_leaves_out_states_never_held(
 def test_y_ticks_are_the_job_names_in_order_first_at_the_top(
     flaky: bl.Simulation, draw: Drawn
 ) -> None:
-    ax = _axes(draw.timeline(flaky))
+    ax = only_axes(draw.timeline(flaky))
     assert [t.get_text() for t in ax.get_yticklabels()] == [job.name for job in flaky.jobs]
     bottom, top = ax.get_ylim()
     assert bottom > top  # inverted: the first job at the top
     chosen = [flaky.jobs[3], flaky.jobs[0]]
-    ax = _axes(draw.timeline(flaky, chosen))
+    ax = only_axes(draw.timeline(flaky, chosen))
     assert [t.get_text() for t in ax.get_yticklabels()] == ["catalog", "updates"]
-    assert {gid.split()[1] for gid in _with_gid(ax.figure, "band ")} == {"catalog", "updates"}
+    assert {gid.split()[1] for gid in with_gid(ax.figure, "band ")} == {"catalog", "updates"}
 
 
 def test_x_axis_runs_from_zero_past_now_and_the_title_is_shown(
     story: bl.Simulation, draw: Drawn
 ) -> None:
-    ax = _axes(draw.timeline(story, title="The restart story"))
+    ax = only_axes(draw.timeline(story, title="The restart story"))
     low, high = ax.get_xlim()
     assert low == 0.0
     assert high > story.now
@@ -402,13 +402,13 @@ def test_timeline_of_an_idle_job_renders(draw: Drawn) -> None:
     sim.create_job("idle")
     sim.run()
     figure = draw.timeline(sim)
-    assert sorted(_with_gid(figure, "band ")) == ["band idle SUSPENDED"]
-    assert _with_gid(figure, "marks ") == {}
+    assert sorted(with_gid(figure, "band ")) == ["band idle SUSPENDED"]
+    assert with_gid(figure, "marks ") == {}
 
 
 def test_timeline_of_an_empty_simulation_renders(draw: Drawn) -> None:
     sim = bl.Simulation(seed=0)
     sim.run()
     figure = draw.timeline(sim)
-    assert _with_gid(figure, "band ") == {}
-    assert _with_gid(figure, "marks ") == {}
+    assert with_gid(figure, "band ") == {}
+    assert with_gid(figure, "marks ") == {}

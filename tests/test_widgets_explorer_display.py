@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 import pytest
-from widgets_support import STORY_DEFAULTS, _thin_view
+from widgets_support import STORY_DEFAULTS, thin_view
 
 from bitslab.timeline import arrivals
 from bitslab.widgets import Explorer
@@ -139,7 +139,7 @@ def test_changes_made_in_a_hold_block_rerun_once_when_it_ends() -> None:
         "retry_delay": 5,
         "restart_at": 20,
     }
-    _thin_view(explorer)
+    thin_view(explorer)
 
 
 def test_changes_made_in_one_notebook_cell_rerun_once_at_its_end() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from support import log_rows
-from widgets_support import STORY_DEFAULTS, F, _thin_view
+from widgets_support import STORY_DEFAULTS, F, thin_view
 
 import bitslab as bl
 from bitslab.scenarios import MIRROR, restart_story
@@ -44,7 +44,7 @@ def test_explorer_starts_as_restart_story_with_its_defaults() -> None:
     the settings are restart_story's defaults."""
     explorer = Explorer(draw=False)
     assert explorer.settings == STORY_DEFAULTS
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     assert log_rows(sim) == log_rows(restart_story())
     assert explorer.flags.value == STORY_DEFAULTS["flags"]
     assert (explorer.crashes.value, explorer.crash_at.value) == (True, STORY_DEFAULTS["crash_at"])
@@ -90,7 +90,7 @@ def test_each_control_changes_its_own_setting_and_reruns_once(
     explorer.controls[control].value = value
     assert runs == [explorer.result]
     assert explorer.settings == {**STORY_DEFAULTS, **changed}
-    _thin_view(explorer)
+    thin_view(explorer)
 
 
 @pytest.mark.parametrize("how", ["box", "value"])
@@ -103,7 +103,7 @@ def test_f8_without_file_transferred_the_file_notifications_are_filtered(how: st
     else:
         explorer.flags.value = 0x3
     assert explorer.settings["flags"] == F.JOB_TRANSFERRED | F.JOB_ERROR
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     assert _ends(sim) == [
         ("file_transferred base.cab", "filtered", "F8"),
         ("file_transferred fonts.cab", "filtered", "F8"),
@@ -127,7 +127,7 @@ def test_f5_ticking_disable_silences_every_notification_of_nightly() -> None:
     explorer = Explorer(draw=False)
     explorer.flags.boxes[F.DISABLE].value = True
     assert explorer.settings["flags"] == STORY_DEFAULTS["flags"] | F.DISABLE
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     nightly = _job(sim)
     finals = sim.log.entries(nightly, final=True)
     assert {(e.outcome, e.rule) for e in finals if e.method != "job_modification"} == {
@@ -146,7 +146,7 @@ def test_i5_under_disable_the_restart_raises_job_transferred_again() -> None:
     """I5, F5: re-registering on the TRANSFERRED job raises job_transferred again (the first
     one ended, disabled): two job_transferred rows, both disabled."""
     explorer = Explorer(flags=STORY_DEFAULTS["flags"] | F.DISABLE, draw=False)
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     (transferred,) = [c.time for c in _job(sim).history if c.new is S.TRANSFERRED]
     rows = [
         r for r in explorer.arrived if (r.job, r.notification) == ("nightly", "job_transferred")
@@ -163,7 +163,7 @@ def test_i4_without_a_crash_every_notification_arrives_first_time() -> None:
     explorer = Explorer(draw=False)
     explorer.crashes.value = False
     assert explorer.settings["crash_at"] is None
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     (app,) = sim.apps
     assert [(run.number, run.start, run.end, run.how) for run in app.runs] == [
         (1, 0.0, None, "running")
@@ -188,7 +188,7 @@ def test_i4_c5_without_a_restart_the_missed_calls_stay_pending() -> None:
     explorer = Explorer(draw=False)
     explorer.restarts.value = False
     assert explorer.settings["restart_at"] is None
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     (app,) = sim.apps
     assert [run.how for run in app.runs] == ["crash"]
     nightly = _job(sim)
@@ -211,7 +211,7 @@ def test_i4_without_reregistering_the_restarted_app_hears_nothing() -> None:
     successfully again, so the three missed calls stay pending and the job TRANSFERRED."""
     explorer = Explorer(draw=False)
     explorer.reregister.value = False
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     (app,) = sim.apps
     assert [run.how for run in app.runs] == ["crash", "running"]
     nightly = _job(sim)
@@ -230,7 +230,7 @@ def test_c11_polling_on_start_completes_the_job_and_the_missed_calls_go_stale(
     still pending for it are dropped as stale; nothing stays pending."""
     explorer = Explorer(reregister=reregister, draw=False)
     explorer.poll.value = True
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     nightly = _job(sim)
     assert nightly.state is S.ACKNOWLEDGED
     last = nightly.history[-1]
@@ -255,7 +255,7 @@ def test_c5_the_retry_delay_sets_when_the_failed_call_is_tried_again(delay: floa
     explorer = Explorer(draw=False)
     explorer.retry_delay.value = delay
     assert explorer.settings["retry_delay"] == delay
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     (fonts,) = [
         e for e in sim.log.entries(_job(sim), final=True) if _subject(e).endswith("fonts.cab")
     ]
@@ -278,14 +278,14 @@ def test_l4_the_outage_box_and_span_take_the_network_down_then() -> None:
     assert explorer.result.network.outages == []
     explorer.outage.value = True
     assert explorer.settings["outage"] == (12.0, 6.0)  # (start, duration), as the story takes it
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     assert sim.network.outages == [(12.0, 18.0)]
     assert [(c.time, c.new, c.rule) for c in _job(sim).history if c.rule == "L4"] == [
         (12.0, S.TRANSIENT_ERROR, "L4"),
         (18.0, S.QUEUED, "L4"),
     ]
     explorer.outage.value = False
-    assert _thin_view(explorer).network.outages == []
+    assert thin_view(explorer).network.outages == []
 
 
 def test_l5_the_server_error_box_and_span_make_the_mirror_answer_503() -> None:
@@ -295,7 +295,7 @@ def test_l5_the_server_error_box_and_span_make_the_mirror_answer_503() -> None:
     explorer.server_error_span.value = (10.0, 20.0)
     explorer.server_error.value = True
     assert explorer.settings["server_error"] == (10.0, 10.0)
-    sim = _thin_view(explorer)
+    sim = thin_view(explorer)
     assert sim.network.failures == [(MIRROR, 503, 10.0, 20.0)]
     assert [(c.time, c.new, c.rule) for c in _job(sim).history if c.rule == "L5"] == [
         (10.0, S.TRANSIENT_ERROR, "L5"),
@@ -307,4 +307,4 @@ def test_the_seed_control_seeds_the_simulation() -> None:
     explorer = Explorer(draw=False)
     explorer.seed.value = 12345
     assert explorer.settings["seed"] == 12345
-    assert _thin_view(explorer).seed == 12345
+    assert thin_view(explorer).seed == 12345

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from widgets_support import STORY_DEFAULTS, _thin_view
+from widgets_support import STORY_DEFAULTS, thin_view
 
 import bitslab as bl
 from bitslab.scenarios import restart_story
@@ -42,7 +42,7 @@ def test_i4_a_restart_not_after_the_crash_is_refused_and_changes_nothing(
     assert explorer.result is not before[0]
     assert explorer.settings[control] == fixed
     assert "Not run" not in explorer.summary.value
-    _thin_view(explorer)
+    thin_view(explorer)
 
 
 def test_l4_an_outage_of_no_duration_is_refused_naming_the_outage() -> None:
@@ -56,7 +56,7 @@ def test_l4_an_outage_of_no_duration_is_refused_naming_the_outage() -> None:
     assert explorer.result is first
     explorer.outage_span.value = (15.0, 16.0)
     assert explorer.error is None
-    assert _thin_view(explorer).network.outages == [(15.0, 16.0)]
+    assert thin_view(explorer).network.outages == [(15.0, 16.0)]
 
 
 def test_i4_without_a_crash_the_restart_means_nothing_and_is_greyed_out() -> None:
@@ -68,7 +68,7 @@ def test_i4_without_a_crash_the_restart_means_nothing_and_is_greyed_out() -> Non
     explorer.restart_at.value = 3.0
     assert explorer.error is None
     assert explorer.settings["restart_at"] is None
-    assert [run.how for run in _thin_view(explorer).apps[0].runs] == ["running"]
+    assert [run.how for run in thin_view(explorer).apps[0].runs] == ["running"]
     explorer.crashes.value = True
     assert not any(
         control.disabled for control in (explorer.crash_at, explorer.restarts, explorer.restart_at)
@@ -102,7 +102,7 @@ def test_an_explorer_whose_first_settings_are_refused_shows_why_and_has_no_run()
     assert "Not run" in explorer.summary.value
     explorer.restart_at.value = 40.0
     assert explorer.settings["restart_at"] == 40.0
-    _thin_view(explorer)
+    thin_view(explorer)
 
 
 def _fussy(**settings: Any) -> bl.Simulation:
@@ -116,7 +116,7 @@ def test_a_custom_scenario_that_raises_is_shown_not_raised() -> None:
     """A RuntimeError in a custom scenario does not escape the widget: ``error`` names it,
     the last run stays, and the next good change runs again."""
     explorer = Explorer(scenario=_fussy, draw=False)
-    first = _thin_view(explorer)
+    first = thin_view(explorer)
     explorer.poll.value = True
     assert explorer.error is not None
     assert explorer.error.startswith("RuntimeError")
@@ -126,7 +126,7 @@ def test_a_custom_scenario_that_raises_is_shown_not_raised() -> None:
     explorer.poll.value = False
     assert explorer.error is None
     assert explorer.result is not first
-    _thin_view(explorer)
+    thin_view(explorer)
 
 
 def test_a_custom_scenario_that_raises_at_once_leaves_an_explorer_with_no_run() -> None:
@@ -151,7 +151,7 @@ def test_a_custom_scenario_that_prints_still_runs_with_the_controls_settings() -
     explorer = Explorer(scenario=chatty, draw=False)
     explorer.reregister.value = False
     assert seen == [STORY_DEFAULTS, {**STORY_DEFAULTS, "reregister": False}]
-    _thin_view(explorer)
+    thin_view(explorer)
 
 
 @pytest.mark.parametrize("name", ["restart", "crash", "run", "flag"])
@@ -186,7 +186,7 @@ def test_keyword_settings_set_the_controls_first_values() -> None:
     assert (explorer.server_error.value, explorer.server_error_span.value) == (True, (3.0, 5.0))
     assert explorer.seed.value == 3
     assert explorer.settings == given
-    _thin_view(explorer)
+    thin_view(explorer)
 
 
 def test_none_times_untick_their_boxes() -> None:
@@ -196,10 +196,10 @@ def test_none_times_untick_their_boxes() -> None:
     assert explorer.crashes.value is False
     assert explorer.restarts.value is False
     assert (explorer.settings["crash_at"], explorer.settings["restart_at"]) == (None, None)
-    _thin_view(explorer)
+    thin_view(explorer)
     explorer.crashes.value = True
     assert explorer.settings["crash_at"] == explorer.crash_at.value
-    assert [run.how for run in _thin_view(explorer).apps[0].runs] == ["crash"]
+    assert [run.how for run in thin_view(explorer).apps[0].runs] == ["crash"]
 
 
 @pytest.mark.parametrize(
@@ -215,7 +215,7 @@ def test_i4_a_zero_time_is_a_time_not_the_sliders_default(given: dict[str, Any])
     exactly that, not its slider's default 6.0 (0.0 is a time, not None)."""
     explorer = Explorer(draw=False, **given)
     assert explorer.settings == {**STORY_DEFAULTS, **given}
-    _thin_view(explorer)
+    thin_view(explorer)
 
 
 def test_i4_a_zero_restart_before_the_crash_is_refused_as_restart_story_refuses_it() -> None:

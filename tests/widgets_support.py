@@ -26,7 +26,7 @@ STORY_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _thin_view(explorer: Explorer) -> bl.Simulation:
+def thin_view(explorer: Explorer) -> bl.Simulation:
     """Check that the explorer is a thin view, and return its run: its settings are its
     controls', its run logs exactly what restart_story(**settings) run directly logs, and its
     rows are arrivals() of its run."""
