@@ -89,8 +89,7 @@ def test_outcome_matrix_of_one_job(story: bl.Simulation, draw: Drawn) -> None:
     assert ax.get_title(loc="left") == "report"
 
 
-def test_outcome_matrix_of_an_empty_simulation(draw: Drawn) -> None:
-    sim = bl.Simulation(seed=0)
+def test_outcome_matrix_of_an_empty_simulation(draw: Drawn, sim: bl.Simulation) -> None:
     sim.run()
     figure = draw.matrix(sim)
     assert isinstance(figure, Figure)

@@ -294,10 +294,11 @@ def test_i4_app_down_time_is_shaded_over_its_own_jobs_lanes_only_and_labelled(
     assert "app 'downloader' down" in legend_texts(figure)
 
 
-def test_i4_two_apps_each_shade_their_own_jobs_in_their_own_colour(draw: Drawn) -> None:
+def test_i4_two_apps_each_shade_their_own_jobs_in_their_own_colour(
+    draw: Drawn, sim: bl.Simulation
+) -> None:
     """I4: two applications, each with its own job, crash at different times: each down time
     is shaded over its own job's lane, in a colour of its own, each named in the legend."""
-    sim = bl.Simulation(seed=0)
     shades = {}
     for index, (name, crash) in enumerate((("alpha", 2.0), ("beta", 5.0))):
         app = sim.add_app(name)
@@ -396,9 +397,8 @@ def test_x_axis_runs_from_zero_past_now_and_the_title_is_shown(
     assert ax.get_xlabel() == "simulated time (s)"
 
 
-def test_timeline_of_an_idle_job_renders(draw: Drawn) -> None:
+def test_timeline_of_an_idle_job_renders(draw: Drawn, sim: bl.Simulation) -> None:
     """A job that never ran: one SUSPENDED band, no marks, a figure all the same."""
-    sim = bl.Simulation(seed=0)
     sim.create_job("idle")
     sim.run()
     figure = draw.timeline(sim)
@@ -406,8 +406,7 @@ def test_timeline_of_an_idle_job_renders(draw: Drawn) -> None:
     assert with_gid(figure, "marks ") == {}
 
 
-def test_timeline_of_an_empty_simulation_renders(draw: Drawn) -> None:
-    sim = bl.Simulation(seed=0)
+def test_timeline_of_an_empty_simulation_renders(draw: Drawn, sim: bl.Simulation) -> None:
     sim.run()
     figure = draw.timeline(sim)
     assert with_gid(figure, "band ") == {}
