@@ -1,5 +1,10 @@
 """Helpers shared by the delivery tests (F5-F8, C1-C11, D1): scripted notifiers, simulated
 programs, and reading calls and log entries.
+
+Everything is observed through the public API: what notifiers record, what command-line
+handlers see, and the event log ``sim.log``. Files are small (1,000 bytes take 1 ms on the
+default 1,000,000 B/s link), so a job resumed at t is TRANSFERRING at t + 0.05 and each file
+is done 1 ms later; times are read from ``job.history`` rather than hard-coded where possible.
 """
 
 from __future__ import annotations

@@ -1,5 +1,12 @@
 """Helpers shared by the on-demand tests (R1-R6): jobs in a known state, what a notifier
 received, and the check that a refused call changed nothing.
+
+The arithmetic behind the times: the default link moves 1,000,000 bytes per second and a
+connection takes 0.05 s (L3), so a job resumed at 0 is TRANSFERRING at 0.05 and 300,000
+requested bytes arrive by 0.35. Each further file of a turn connects again (0.05 s, S4). Range
+reports (R4) are looked for every max(interval, progress_interval) seconds, 0.5 s by default
+(MINIMUM_NOTIFICATION_INTERVAL_MS 500 beats progress_interval 0.1), the first one period after
+the job enters TRANSFERRING; the last requested range is reported at once.
 """
 
 from __future__ import annotations

@@ -1,5 +1,11 @@
 """Helpers shared by the tests of bitslab.plots: reading drawn artists back by their ``gid``,
 and the expected bands and marks from a run's public results.
+
+Each drawn element carries a ``gid`` (``"band nightly TRANSFERRING"``, ``"marks nightly
+file_transferred arrived"``, ``"cells"``); the expected data come from the run's public results
+(``job.history``, ``sim.log``, ``log.pending()``), not from :mod:`bitslab.timeline`. Every
+figure is also saved as a PNG, which proves it renders. Figures are made without pyplot, so
+none is left open.
 """
 
 from __future__ import annotations

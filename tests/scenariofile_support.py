@@ -1,5 +1,8 @@
 """Helpers shared by the scenario-file tests: a one-job file to vary, the refusal it meets,
 and reading a run's jobs and final log entries.
+
+Every file here is checked through the public API (``ScenarioFile.load/parse``, ``simulate()``)
+and read back through the jobs, the event log and the run's actions.
 """
 
 from __future__ import annotations

@@ -1,5 +1,10 @@
 """Helpers shared by the scheduler tests (S1-S5): the default link's numbers, probing a value
 while a run goes on, and reading when a job changed state.
+
+Every expected time is worked out from the model's defaults: a 1,000,000 B/s link, 0.05 s to
+connect for each file, a 10 s time slice and a background trickle of 1% of the link. A background
+job's slice starts when its bytes start to flow in its turn, so a full turn lasts the latency plus
+the slice (S2).
 """
 
 from __future__ import annotations

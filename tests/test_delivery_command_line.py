@@ -2,10 +2,8 @@
 interface (K3) and a command line set after the event (K4), through the public API and
 the event log.
 
-Times are exact: on the default link (1,000,000 B/s, latency 0.05 s) a 100,000-byte file
-resumed at t=0 is done at 0.15, the next one at 0.30. Jobs get a 5 s retry delay (the floor,
-L1) so retries come at 0.15 + 5k. Notifiers are ``bl.RecordingNotifier``s, whose ``.calls``
-show what was really called; the log shows what BITS decided and why.
+What these tests share (how the expected values are worked out, what is observed) is
+said once in ``delivery_apps_support.py``.
 """
 
 from __future__ import annotations

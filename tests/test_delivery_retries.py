@@ -1,10 +1,8 @@
 """Notification delivery: success, failure and retries (C5, C6), the minimum notification
 interval (C7) and modifications at lower priority (C8).
 
-Everything is observed through the public API: what notifiers record, what command-line
-handlers see, and the event log ``sim.log``. Files are small (1,000 bytes take 1 ms on the
-default 1,000,000 B/s link), so a job resumed at t is TRANSFERRING at t + 0.05 and each file
-is done 1 ms later; times are read from ``job.history`` rather than hard-coded where possible.
+What these tests share (how the expected values are worked out, what is observed) is
+said once in ``delivery_support.py``.
 """
 
 from __future__ import annotations

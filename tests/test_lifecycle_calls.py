@@ -1,9 +1,8 @@
 """The job lifecycle's calls: suspend, cancel and complete (L9-L11), final states (L12) and
 get_error (L13), through the public API.
 
-Times are exact: on the default link (1,000,000 B/s, latency 0.05 s) a 1,000,000-byte file
-resumed at t=0 connects at once, starts moving bytes at 0.05 and is done at 1.05.
-``job.history`` names the rule behind every transition, so tests assert the cause too.
+What these tests share (how the expected values are worked out, what is observed) is
+said once in ``lifecycle_support.py``.
 """
 
 from __future__ import annotations

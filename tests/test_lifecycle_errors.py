@@ -2,9 +2,8 @@
 no-progress timeout (L6), fatal errors (L7) and resume from ERROR (L8), through the
 public API.
 
-Times are exact: on the default link (1,000,000 B/s, latency 0.05 s) a 1,000,000-byte file
-resumed at t=0 connects at once, starts moving bytes at 0.05 and is done at 1.05.
-``job.history`` names the rule behind every transition, so tests assert the cause too.
+What these tests share (how the expected values are worked out, what is observed) is
+said once in ``lifecycle_support.py``.
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
 """Range reports (R4, R6, F7, F8, C6): when they come, what they carry, and how they end
 when the job is not on-demand, through the public API and ``sim.log``.
 
-The arithmetic behind the times: the default link moves 1,000,000 bytes per second and a
-connection takes 0.05 s (L3), so a job resumed at 0 is TRANSFERRING at 0.05 and 300,000
-requested bytes arrive by 0.35. Each further file of a turn connects again (0.05 s, S4). Range
-reports (R4) are looked for every max(interval, progress_interval) seconds, 0.5 s by default
-(MINIMUM_NOTIFICATION_INTERVAL_MS 500 beats progress_interval 0.1), the first one period after
-the job enters TRANSFERRING; the last requested range is reported at once.
+What these tests share (how the expected values are worked out, what is observed) is
+said once in ``on_demand_support.py``.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """bitslab.plots.timeline: the bands, marks, shades, legend, axes and title it draws, read
 back from the matplotlib artists.
 
-Each drawn element carries a ``gid`` (``"band nightly TRANSFERRING"``, ``"marks nightly
-file_transferred arrived"``, ``"cells"``); the expected data come from the run's public results
-(``job.history``, ``sim.log``, ``log.pending()``), not from :mod:`bitslab.timeline`. Every
-figure is also saved as a PNG, which proves it renders. Figures are made without pyplot, so
-none is left open.
+What these tests share (how the expected values are worked out, what is observed) is
+said once in ``plots_support.py``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Scenario files (bitslab.scenarios.file): timed calls, app restarts and clean exits,
 seeds and until.
 
-Every file here is checked through the public API (``ScenarioFile.load/parse``, ``simulate()``)
-and read back through the jobs, the event log and the run's actions.
+What these tests share (how the expected values are worked out, what is observed) is
+said once in ``scenariofile_support.py``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """The scheduler: priorities (S1) and round robin with time slices (S2).
 
-Every expected time is worked out from the model's defaults: a 1,000,000 B/s link, 0.05 s to
-connect for each file, a 10 s time slice and a background trickle of 1% of the link. A background
-job's slice starts when its bytes start to flow in its turn, so a full turn lasts the latency plus
-the slice (S2).
+What these tests share (how the expected values are worked out, what is observed) is
+said once in ``scheduler_support.py``.
 """
 
 from __future__ import annotations
