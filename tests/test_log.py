@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 import pytest
+from delivery_apps_support import restart_story  # the app-restart story of I4
 from support import assert_attempts_share_their_notification, assert_one_final_entry_each, make_job
 
 import bitslab as bl
@@ -58,41 +59,6 @@ FIELDS = (
 
 
 # -- scenarios -----------------------------------------------------------------------------
-
-
-class Story(NamedTuple):
-    sim: bl.Simulation
-    job: bl.Job
-    new: list[bl.RecordingNotifier]
-
-
-def restart_story() -> Story:
-    """App ``downloader`` watches a two-file job, crashes at 0.01 and starts again at 12.0,
-    when its on_start registers a new notifier (I4)."""
-    sim = bl.Simulation(seed=0)
-    app = sim.add_app("downloader")
-    job = make_job(
-        sim,
-        name="nightly",
-        files=2,
-        size=SIZE,
-        retry=RETRY,
-        flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED,
-    )
-    job.set_notify_interface(bl.RecordingNotifier(app))
-    new: list[bl.RecordingNotifier] = []
-
-    @app.on_start
-    def register(app: bl.App) -> None:
-        notifier = bl.RecordingNotifier(app)
-        new.append(notifier)
-        job.set_notify_interface(notifier)
-
-    sim.call_at(0.01, app.crash)
-    sim.call_at(12.0, app.start)
-    job.resume()
-    sim.run()
-    return Story(sim, job, new)
 
 
 class Slow(bl.Notifier):
