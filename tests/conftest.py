@@ -1,4 +1,4 @@
-"""Shared fixtures."""
+"""Shared fixtures; shared helpers are in ``support.py``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
+import bitslab as bl
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def sim() -> bl.Simulation:
+    """A new simulation, seeded 0, with the default link and settings."""
+    return bl.Simulation(seed=0)
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,15 @@
-"""Helpers shared by the test modules: reading a job's history and state in one value, and
-writing a one-job scenario file."""
+"""Helpers shared by the test modules: making a job, reading a job's history and state in one
+value, the log's invariants (D1), writing a one-job scenario file, skipping for want of a
+set-up."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple, NoReturn
+
+import pytest
 
 import bitslab as bl
 
@@ -59,3 +65,112 @@ def one_job_file(
         encoding="utf-8",
     )
     return path
+
+
+def make_job(
+    sim: bl.Simulation | None = None,
+    *,
+    name: str | None = None,
+    files: int = 1,
+    size: int = 1_000_000,
+    sizes: Sequence[int] | None = None,
+    url: str | None = None,
+    type: bl.JobType = bl.JobType.DOWNLOAD,
+    priority: bl.JobPriority = bl.JobPriority.NORMAL,
+    fail: int | None = None,
+    on_demand: bool = False,
+    retry: float | None = None,
+    flags: int | None = None,
+    notifier: object | None = None,
+    resume_at: float | None = None,
+) -> bl.Job:
+    """A SUSPENDED job in ``sim`` (a new ``Simulation(seed=0)`` if None), set up in this order.
+
+    - ``name``: default ``job<n>``, n the number of jobs ``sim`` had;
+    - its files: ``files`` files of ``size`` bytes, or one per entry of ``sizes``, file i
+      fetched from ``https://example.test/<name>/f<i>.bin`` into ``f<i>.bin``; ``url`` names
+      the one file's URL instead (its local name is the URL's last part);
+    - ``fail``: the server answers the first file's URL with this HTTP status for good;
+    - ``on_demand``: ON_DEMAND_MODE turned on (R1); ``retry``: minimum_retry_delay;
+      ``flags``: notify flags; ``notifier``: notify interface;
+    - ``resume_at``: resumed at that time (None: left SUSPENDED).
+    """
+    sim = sim if sim is not None else bl.Simulation(seed=0)
+    job = sim.create_job(f"job{len(sim.jobs)}" if name is None else name, type, priority)
+    if url is not None:
+        if sizes is not None or files != 1:
+            raise ValueError(f"make_job: url= names the URL of a one-file job, got {sizes=}")
+        job.add_file(url, url.rsplit("/", 1)[-1], size)
+    else:
+        for i, each in enumerate([size] * files if sizes is None else sizes):
+            job.add_file(f"https://example.test/{job.name}/f{i}.bin", f"f{i}.bin", each)
+    if fail is not None:
+        sim.network.fail(job.files[0].remote_name, fail)
+    if on_demand:
+        job.set_property(bl.JobProperty.ON_DEMAND_MODE, True)
+    if retry is not None:
+        job.minimum_retry_delay = retry
+    if flags is not None:
+        job.set_notify_flags(flags)
+    if notifier is not None:
+        job.set_notify_interface(notifier)
+    if resume_at is not None:
+        sim.call_at(resume_at, job.resume)
+    return job
+
+
+def entries_by_id(sim: bl.Simulation) -> dict[int, list[bl.LogEntry]]:
+    """The log's entries grouped by notification id, each group in log order."""
+    groups: dict[int, list[bl.LogEntry]] = {}
+    for entry in sim.log:
+        groups.setdefault(entry.id, []).append(entry)
+    return groups
+
+
+def assert_one_final_entry_each(sim: bl.Simulation) -> dict[int, list[bl.LogEntry]]:
+    """D1: every notification in the log has exactly one final entry, and it is the last entry
+    of its id (nothing is written for a notification after it ended). Returns
+    ``entries_by_id(sim)`` for further checks."""
+    groups = entries_by_id(sim)
+    for ident, group in groups.items():
+        finals = [entry.final for entry in group]
+        assert finals == [False] * (len(group) - 1) + [True], (ident, [str(e) for e in group])
+    return groups
+
+
+def assert_attempts_share_their_notification(group: Sequence[bl.LogEntry]) -> None:
+    """D1: the entries of one notification id agree on what was raised: method, job, file,
+    raise time and reason."""
+    first = group[0]
+    for entry in group:
+        assert (entry.method, entry.job, entry.file, entry.raised, entry.reason) == (
+            first.method,
+            first.job,
+            first.file,
+            first.raised,
+            first.reason,
+        ), (str(first), str(entry))
+
+
+def assert_known_outcomes_and_rules(sim: bl.Simulation) -> None:
+    """D1: every entry's outcome is one of bl.OUTCOMES; a rule is named exactly when the
+    outcome is not "delivered", and it is a rule of the catalogue."""
+    for entry in sim.log:
+        assert entry.outcome in bl.OUTCOMES, str(entry)
+        assert (entry.rule is None) == (entry.outcome == "delivered"), str(entry)
+        assert entry.rule is None or entry.rule in bl.rules, str(entry)
+
+
+class Requirement(NamedTuple):
+    """A set-up a test module needs (a browser, a built docs site): where it is missing the
+    tests skip, unless ``variable=1`` in the environment says they must run there."""
+
+    variable: str  # e.g. BITSLAB_REQUIRE_DOCS
+    must: str  # what variable=1 says, e.g. "the docs site must be checked here"
+    hint: str  # how to get the set-up, shown when skipping
+
+    def missing(self, reason: str) -> NoReturn:
+        """Skip with ``reason`` and the hint, or fail where the variable says it must run."""
+        if os.environ.get(self.variable) == "1":
+            pytest.fail(f"{reason}; {self.variable}=1 says {self.must}")
+        pytest.skip(f"{reason} ({self.hint})")

@@ -12,12 +12,13 @@ import re
 from typing import Any
 
 import pytest
-from support import snapshot, steps
+from support import make_job, snapshot, steps
 
 import bitslab as bl
 
 S = bl.JobState
 SIZE = 1_000_000
+URL = "https://example.test/a.bin"  # the one file of make_job(name="job", url=URL)
 NAN = math.nan
 
 #: The history of a lone 1,000,000-byte job resumed at 0 on the default link.
@@ -28,14 +29,6 @@ UNDISTURBED = [
     (0.05, S.CONNECTING, S.TRANSFERRING, "L3"),
     (1.05, S.TRANSFERRING, S.TRANSFERRED, "L3"),
 ]
-
-
-def make_job(sim: bl.Simulation | None = None) -> bl.Job:
-    """A SUSPENDED download job with one 1,000,000-byte file."""
-    sim = sim if sim is not None else bl.Simulation(seed=0)
-    job = sim.create_job("job")
-    job.add_file("https://example.test/a.bin", "a.bin", SIZE)
-    return job
 
 
 def named(argument: str) -> str:
@@ -129,10 +122,13 @@ def test_s5_simulation_accepts_a_trickle_just_below_the_whole_link() -> None:
     ],
 )
 def test_create_job_rejects_bad_argument_and_creates_nothing(
-    args: tuple[Any, ...], kwargs: dict[str, Any], error: type[Exception], argument: str
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    error: type[Exception],
+    argument: str,
+    sim: bl.Simulation,
 ) -> None:
     """create_job rejects a bad name, priority or type, adds no job and draws no randomness."""
-    sim = bl.Simulation(seed=0)
     rng_state = sim.rng.getstate()
     with pytest.raises(error, match=named(argument)):
         sim.create_job(*args, **kwargs)
@@ -152,7 +148,7 @@ def test_unknown_priority_message_lists_the_choices() -> None:
 @pytest.fixture
 def transferred_job() -> bl.Job:
     """A TRANSFERRED job: a valid add_file would queue it again, so any change would show."""
-    job = make_job()
+    job = make_job(name="job", url=URL)
     job.resume()
     job.sim.run()
     assert job.state is S.TRANSFERRED
@@ -275,7 +271,7 @@ def test_job_setter_rejects_bad_value_and_changes_nothing(
     attribute: str, value: Any, error: type[Exception]
 ) -> None:
     """priority, minimum_retry_delay and no_progress_timeout reject bad values, naming them."""
-    job = make_job()
+    job = make_job(name="job", url=URL)
     job.minimum_retry_delay = 30
     job.sim.network.fail(job.files[0].remote_name, 503, duration=1.0)
     job.resume()
@@ -315,7 +311,7 @@ def test_set_property_rejects_wrong_types_and_changes_nothing(
     prop: Any, value: Any, error: type[Exception], argument: str
 ) -> None:
     """set_property rejects an unknown property or a value of the wrong type, naming it."""
-    job = make_job()
+    job = make_job(name="job", url=URL)
     before = snapshot(job)
     with pytest.raises(error, match=named(argument)):
         job.set_property(prop, value)
@@ -326,7 +322,7 @@ def test_set_property_rejects_wrong_types_and_changes_nothing(
 def test_get_property_rejects_unknown_property(prop: Any, error: type[Exception]) -> None:
     """get_property names the bad property argument."""
     with pytest.raises(error, match=named("prop")):
-        make_job().get_property(prop)
+        make_job(name="job", url=URL).get_property(prop)
 
 
 # -- sim.run -----------------------------------------------------------------------------------
@@ -344,7 +340,7 @@ def test_get_property_rejects_unknown_property(prop: Any, error: type[Exception]
 )
 def test_run_rejects_bad_until_and_does_not_advance(until: Any, error: type[Exception]) -> None:
     """sim.run(until=...) rejects a negative, non-finite or non-number time, naming until."""
-    job = make_job()
+    job = make_job(name="job", url=URL)
     job.resume()
     with pytest.raises(error, match=named("until")):
         job.sim.run(until=until)
@@ -356,7 +352,7 @@ def test_run_rejects_bad_until_and_does_not_advance(until: Any, error: type[Exce
 
 def test_run_cannot_go_backwards_after_advancing() -> None:
     """sim.run(until=t) with t before now is a ValueError naming until; now stays put."""
-    job = make_job()
+    job = make_job(name="job", url=URL)
     job.resume()
     job.sim.run(until=0.5)
     progress = job.progress
@@ -402,8 +398,6 @@ def test_call_at_rejects_past_time_or_non_callable_and_schedules_nothing(
 
 # -- sim.network ---------------------------------------------------------------------------------
 
-URL = "https://example.test/a.bin"
-
 
 @pytest.mark.parametrize(
     ("method", "args", "kwargs", "error", "argument"),
@@ -442,7 +436,7 @@ def test_network_rejects_bad_arguments_and_the_world_stays_undisturbed(
     argument: str,
 ) -> None:
     """network.outage/fail/traffic reject bad values naming them; the job runs undisturbed."""
-    job = make_job()
+    job = make_job(name="job", url=URL)
     network = job.sim.network
     with pytest.raises(error, match=named(argument)):
         getattr(network, method)(*args, **kwargs)
@@ -459,7 +453,7 @@ def test_network_rejects_an_interval_that_is_already_over(
     method: str, args: tuple[Any, ...]
 ) -> None:
     """An outage, failure or traffic interval that ended before now is a ValueError."""
-    job = make_job()
+    job = make_job(name="job", url=URL)
     job.sim.run(until=5.0)
     network = job.sim.network
     with pytest.raises(ValueError, match=r"start=1\.0, duration=2\.0 ends at 3, before"):

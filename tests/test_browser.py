@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 import nbformat
 import pytest
+from support import Requirement
 
 from bitslab.scenarios import restart_story
 from bitslab.timeline import arrivals
@@ -70,21 +71,22 @@ FILE_TRANSFERRED = "file_transferred: a file has arrived (C4)"
 REREGISTER = "on start, register a new notifier (I4)"
 
 
-def _require(reason: str) -> None:
-    """Skip for want of a browser set-up, or fail where one must be (BITSLAB_REQUIRE_BROWSER=1)."""
-    if os.environ.get("BITSLAB_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}; BITSLAB_REQUIRE_BROWSER=1 says the browser test must run here")
-    pytest.skip(f"{reason} (apt-get install chromium; pip install -e '.[test]')")
+#: Skip for want of a browser set-up, or fail where one must be (BITSLAB_REQUIRE_BROWSER=1).
+BROWSER = Requirement(
+    "BITSLAB_REQUIRE_BROWSER",
+    "the browser test must run here",
+    "apt-get install chromium; pip install -e '.[test]'",
+)
 
 
 @pytest.fixture(scope="module")
 def browser_ready() -> None:
     """The machine can run the test: Chromium, Playwright and JupyterLab are there."""
     if not CHROMIUM.is_file():
-        _require(f"no Chromium at {CHROMIUM}")
+        BROWSER.missing(f"no Chromium at {CHROMIUM}")
     for module in ("playwright", "jupyterlab"):
         if importlib.util.find_spec(module) is None:
-            _require(f"{module} is not installed")
+            BROWSER.missing(f"{module} is not installed")
 
 
 # -- JupyterLab -------------------------------------------------------------------------------

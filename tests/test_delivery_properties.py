@@ -29,7 +29,7 @@ from random_worlds import (
     run,
     scenarios,
 )
-from support import log_rows
+from support import assert_known_outcomes_and_rules, assert_one_final_entry_each, log_rows
 
 import bitslab as bl
 
@@ -125,17 +125,8 @@ def test_d1_every_notification_ends_with_one_final_entry_naming_a_known_rule(
     """D1: one final entry per notification, last of its id; outcomes and rules are known."""
     result = run(scenario)
     log = result.sim.log
-    finals: dict[int, int] = {}
-    seen_ids: set[int] = set()
-    for index, entry in enumerate(log):
-        assert entry.id not in finals, f"{entry} after its final entry"
-        seen_ids.add(entry.id)
-        if entry.final:
-            finals[entry.id] = index
-        assert entry.outcome in bl.OUTCOMES, str(entry)
-        assert (entry.rule is None) == (entry.outcome == "delivered"), str(entry)
-        assert entry.rule is None or entry.rule in bl.rules, str(entry)
-    assert seen_ids == set(finals)
+    assert_one_final_entry_each(result.sim)
+    assert_known_outcomes_and_rules(result.sim)
     # Every event raised a notification (C1-C4), so each has its final entry above.
     raised = {(e.raised, e.method, e.job, e.file) for e in log}
     expected = {"TRANSFERRED": "job_transferred", "ERROR": "job_error"}
@@ -177,5 +168,4 @@ def test_c5_k5_run_survives_callbacks_and_programs_whose_results_cannot_be_print
 ) -> None:
     """C5, K5: returning or raising junk that cannot even be printed is a failed call or run."""
     result = run(scenario)  # sim.run() must not raise
-    log = result.sim.log
-    assert {e.id for e in log} == {e.id for e in log if e.final}  # D1: all of them ended
+    assert_one_final_entry_each(result.sim)  # D1: all of them ended

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import Requirement
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 import bitslab as bl
@@ -33,17 +34,18 @@ SCREENSHOTS = ROOT / "build" / "docs" / "screenshots"
 SECONDS = 30.0
 
 
-def _require(reason: str) -> None:
-    """Skip, or fail where the site must be checked (BITSLAB_REQUIRE_DOCS=1)."""
-    if os.environ.get("BITSLAB_REQUIRE_DOCS") == "1":
-        pytest.fail(f"{reason}; BITSLAB_REQUIRE_DOCS=1 says the docs site must be checked here")
-    pytest.skip(f"{reason} (build it with the README's docs command)")
+#: Skip, or fail where the site must be checked (BITSLAB_REQUIRE_DOCS=1).
+DOCS_SITE = Requirement(
+    "BITSLAB_REQUIRE_DOCS",
+    "the docs site must be checked here",
+    "build it with the README's docs command",
+)
 
 
 @pytest.fixture(scope="module")
 def site() -> Path:
     if not (SITE / "index.html").is_file():
-        _require(f"the docs site is not built in {SITE}")
+        DOCS_SITE.missing(f"the docs site is not built in {SITE}")
     return SITE
 
 
@@ -190,7 +192,7 @@ def browser(served: str, tmp_path: Path) -> Iterator[tuple[Any, list[str]]]:
     """A Chromium page and the problems it reported: console errors, page errors, failed
     requests and any request that leaves the local server."""
     if not CHROMIUM.is_file():
-        _require(f"no Chromium at {CHROMIUM}")
+        DOCS_SITE.missing(f"no Chromium at {CHROMIUM}")
     playwright_api = pytest.importorskip("playwright.sync_api")
     problems: list[str] = []
     with playwright_api.sync_playwright() as playwright:

@@ -80,10 +80,11 @@ def run_through_interrupts(sim: bl.Simulation) -> int:
             return interrupts
 
 
-def test_c5_a_callback_interrupted_by_ctrl_c_is_a_failed_call_and_the_run_goes_on() -> None:
+def test_c5_a_callback_interrupted_by_ctrl_c_is_a_failed_call_and_the_run_goes_on(
+    sim: bl.Simulation,
+) -> None:
     """C5, C9: five interrupted job_transferred calls (more than the four slots) leave
     nothing in flight; each is retried after the retry delay, and all arrive."""
-    sim = bl.Simulation(seed=0)
     notifier = Interrupting(times=5)
     jobs = small_jobs(sim, 6, notifier)
     assert run_through_interrupts(sim) == 5
@@ -98,8 +99,9 @@ def test_c5_a_callback_interrupted_by_ctrl_c_is_a_failed_call_and_the_run_goes_o
     assert sorted(e.job.name for e in delivered) == [job.name for job in jobs]
 
 
-def test_a_call_at_function_interrupted_by_ctrl_c_stops_the_run_between_two_events() -> None:
-    sim = bl.Simulation(seed=0)
+def test_a_call_at_function_interrupted_by_ctrl_c_stops_the_run_between_two_events(
+    sim: bl.Simulation,
+) -> None:
     jobs = small_jobs(sim, 2, bl.RecordingNotifier())
     seen: list[float] = []
 
@@ -117,8 +119,9 @@ def test_a_call_at_function_interrupted_by_ctrl_c_stops_the_run_between_two_even
     assert all(job.state is bl.JobState.TRANSFERRED for job in jobs)
 
 
-def test_k5_a_program_interrupted_by_ctrl_c_is_a_failed_run_retried_later() -> None:
-    sim = bl.Simulation(seed=0)
+def test_k5_a_program_interrupted_by_ctrl_c_is_a_failed_run_retried_later(
+    sim: bl.Simulation,
+) -> None:
     codes = iter([KeyboardInterrupt, 0])
 
     def program(job: bl.Job, parameters: str) -> int:
@@ -140,7 +143,9 @@ def test_k5_a_program_interrupted_by_ctrl_c_is_a_failed_run_retried_later() -> N
     assert "crashed: KeyboardInterrupt" in entries[0].detail
 
 
-def test_a_ctrl_c_in_the_middle_of_an_event_leaves_a_simulation_that_refuses_to_run() -> None:
+def test_a_ctrl_c_in_the_middle_of_an_event_leaves_a_simulation_that_refuses_to_run(
+    sim: bl.Simulation,
+) -> None:
     """Where bitslab cannot settle the interrupt (here looking the callback up raises it, in
     the middle of D1's decision), the simulation says plainly that it cannot go on."""
 
@@ -154,7 +159,6 @@ def test_a_ctrl_c_in_the_middle_of_an_event_leaves_a_simulation_that_refuses_to_
                 raise KeyboardInterrupt
             raise AttributeError(name)
 
-    sim = bl.Simulation(seed=0)
     small_jobs(sim, 1, Touchy())
     Touchy.armed = True
     with pytest.raises(KeyboardInterrupt):
@@ -267,8 +271,7 @@ def test_c5_c9_twenty_real_sigints_at_seeded_moments_leave_every_invariant_and_t
         signal.signal(signal.SIGALRM, previous)
 
 
-def test_sigint_handler_is_put_back_after_run() -> None:
-    sim = bl.Simulation(seed=0)
+def test_sigint_handler_is_put_back_after_run(sim: bl.Simulation) -> None:
     small_jobs(sim, 1, bl.RecordingNotifier())
     before = signal.getsignal(signal.SIGINT)
     sim.run()

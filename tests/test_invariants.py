@@ -40,7 +40,7 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from random_worlds import METHODS, TARGET, JobPlan, NotifierPlan, Run, Scenario, run, scenarios
-from support import log_rows
+from support import assert_known_outcomes_and_rules, assert_one_final_entry_each, log_rows
 
 import bitslab as bl
 
@@ -126,17 +126,11 @@ def check_notifications(result: Run) -> None:
     sim = result.sim
     assert sim.quiet
     assert sim.log.pending() == []
-    ended: set[int] = set()
+    assert_one_final_entry_each(sim)
+    assert_known_outcomes_and_rules(sim)
     for entry in sim.log:
-        assert entry.id not in ended, f"{entry} after its final entry"
-        if entry.final:
-            ended.add(entry.id)
-        assert entry.outcome in bl.OUTCOMES, str(entry)
-        assert (entry.rule is None) == (entry.outcome == "delivered"), str(entry)
-        assert entry.rule is None or entry.rule in bl.rules, str(entry)
         assert entry.duration >= 0, str(entry)
         assert entry.time >= entry.raised, str(entry)
-    assert {entry.id for entry in sim.log} == ended
     raised = {(e.raised, e.method, e.job, e.file) for e in sim.log}
     expected = {S.TRANSFERRED: "job_transferred", S.ERROR: "job_error"}
     for job in result.jobs:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 import pytest
+from delivery_apps_support import restart_story  # the app-restart story of I4
+from support import assert_attempts_share_their_notification, assert_one_final_entry_each, make_job
 
 import bitslab as bl
 
@@ -59,44 +61,6 @@ FIELDS = (
 # -- scenarios -----------------------------------------------------------------------------
 
 
-def make_job(sim: bl.Simulation, name: str, *, files: int = 1, flags: int | None = None) -> bl.Job:
-    job = sim.create_job(name)
-    for i in range(files):
-        job.add_file(f"https://example.test/{name}/f{i}.bin", f"f{i}.bin", size=SIZE)
-    job.minimum_retry_delay = RETRY
-    if flags is not None:
-        job.set_notify_flags(flags)
-    return job
-
-
-class Story(NamedTuple):
-    sim: bl.Simulation
-    job: bl.Job
-    new: list[bl.RecordingNotifier]
-
-
-def restart_story() -> Story:
-    """App ``downloader`` watches a two-file job, crashes at 0.01 and starts again at 12.0,
-    when its on_start registers a new notifier (I4)."""
-    sim = bl.Simulation(seed=0)
-    app = sim.add_app("downloader")
-    job = make_job(sim, "nightly", files=2, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
-    job.set_notify_interface(bl.RecordingNotifier(app))
-    new: list[bl.RecordingNotifier] = []
-
-    @app.on_start
-    def register(app: bl.App) -> None:
-        notifier = bl.RecordingNotifier(app)
-        new.append(notifier)
-        job.set_notify_interface(notifier)
-
-    sim.call_at(0.01, app.crash)
-    sim.call_at(12.0, app.start)
-    job.resume()
-    sim.run()
-    return Story(sim, job, new)
-
-
 class Slow(bl.Notifier):
     """job_transferred takes ``seconds`` of simulated time (C9)."""
 
@@ -129,38 +93,55 @@ def busy_simulation(seed: int = 0) -> bl.Simulation:
     sim.register_program(PROGRAM, program)
     app = sim.add_app("downloader")
 
-    story = make_job(sim, "story", files=2, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    story = make_job(
+        sim,
+        name="story",
+        files=2,
+        size=SIZE,
+        retry=RETRY,
+        flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED,
+    )
     story.set_notify_interface(bl.RecordingNotifier(app))  # app_down, then delivered
     app.on_start(lambda app: story.set_notify_interface(bl.RecordingNotifier(app)))
     sim.call_at(0.01, app.crash)
     sim.call_at(12.0, app.start)
 
-    silent = make_job(sim, "silent", flags=F.DISABLE | F.JOB_TRANSFERRED)  # disabled
+    silent = make_job(
+        sim, name="silent", size=SIZE, retry=RETRY, flags=F.DISABLE | F.JOB_TRANSFERRED
+    )  # disabled
     silent.set_notify_interface(bl.RecordingNotifier())
 
     # no interface, no command line: no_interface
-    make_job(sim, "orphan", flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    make_job(
+        sim, name="orphan", size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED
+    )
 
-    report = make_job(sim, "report")
+    report = make_job(sim, name="report", size=SIZE, retry=RETRY)
     report.set_notify_cmdline(PROGRAM, PROGRAM)  # no interface: the command line runs (K3)
 
-    duck = make_job(sim, "duck", flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    duck = make_job(
+        sim, name="duck", size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED
+    )
     duck.set_notify_interface(OnlyTransferred())  # not_implemented, delivered
 
-    flaky = make_job(sim, "flaky", flags=F.JOB_TRANSFERRED | F.JOB_MODIFICATION)
+    flaky = make_job(
+        sim, name="flaky", size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.JOB_MODIFICATION
+    )
     flaky.set_notify_interface(
         bl.RecordingNotifier(returns={"job_transferred": False, "job_modification": False})
     )
     flaky.set_notify_cmdline(PROGRAM, PROGRAM)  # failed (C6, K5), then cmdline
 
-    late = make_job(sim, "late")
+    late = make_job(sim, name="late", size=SIZE, retry=RETRY)
     sim.call_at(20.0, late.set_notify_cmdline, PROGRAM, PROGRAM)  # K4
 
-    gone = make_job(sim, "gone")
+    gone = make_job(sim, name="gone", size=SIZE, retry=RETRY)
     gone.set_notify_interface(bl.RecordingNotifier(returns={"job_transferred": False}))
     sim.call_at(8.0, gone.complete)  # stale
 
-    slow = make_job(sim, "slow", flags=F.JOB_TRANSFERRED | F.JOB_MODIFICATION)
+    slow = make_job(
+        sim, name="slow", size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.JOB_MODIFICATION
+    )
     slow.set_notify_interface(Slow(2.0))
 
     for job in sim.jobs:
@@ -223,10 +204,11 @@ def test_d1_attempts_share_an_id_count_up_and_are_timed_at_their_start() -> None
     assert [e.outcome for e in found] == ["app_down"] * 3 + ["delivered"]
 
 
-def test_d1_a_slow_callback_is_logged_at_its_start_with_its_duration() -> None:
+def test_d1_a_slow_callback_is_logged_at_its_start_with_its_duration(sim: bl.Simulation) -> None:
     """D1: a callback taking 2 s (C9) is logged when it was called, with duration 2."""
-    sim = bl.Simulation(seed=0)
-    job = make_job(sim, "slow", flags=F.JOB_TRANSFERRED | F.JOB_MODIFICATION)
+    job = make_job(
+        sim, name="slow", size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.JOB_MODIFICATION
+    )
     job.set_notify_interface(Slow(2.0))
     job.resume()
     sim.run()
@@ -243,7 +225,7 @@ def test_d1_a_slow_callback_is_logged_at_its_start_with_its_duration() -> None:
 def test_d1_a_callback_given_up_on_is_failed_with_the_timeout_as_its_duration() -> None:
     """D1: a callback past callback_timeout is failed (C5), lasting the timeout, retried."""
     sim = bl.Simulation(seed=0, callback_timeout=1.0)
-    job = make_job(sim, "stuck")
+    job = make_job(sim, name="stuck", size=SIZE, retry=RETRY)
     job.set_notify_interface(Slow(30.0))
     job.resume()
     sim.run(until=FIRST_DONE + 2 * (1.0 + RETRY) + 0.5)
@@ -259,22 +241,11 @@ def test_d1_every_notification_has_exactly_one_final_entry_and_it_is_its_last(
     busy: bl.Simulation,
 ) -> None:
     """D1: every notification has exactly one final entry, after its failed attempts."""
-    groups: dict[int, list[bl.LogEntry]] = {}
-    for entry in busy.log:
-        groups.setdefault(entry.id, []).append(entry)
+    groups = assert_one_final_entry_each(busy)
     assert len(groups) > 20
     for group in groups.values():
-        assert [e.final for e in group] == [False] * (len(group) - 1) + [True]
         assert {e.outcome for e in group[:-1]} <= {"failed", "app_down"}
-        first = group[0]
-        for entry in group:
-            assert (entry.method, entry.job, entry.file, entry.raised, entry.reason) == (
-                first.method,
-                first.job,
-                first.file,
-                first.raised,
-                first.reason,
-            )
+        assert_attempts_share_their_notification(group)
         attempts = [e.attempt for e in group]
         assert attempts == sorted(attempts)
     assert any(len(group) > 1 for group in groups.values())
@@ -394,11 +365,14 @@ def test_d1_explain_tells_the_restart_story() -> None:
     assert max(down) < arrived[0]
 
 
-def test_d1_explain_of_one_job_covers_only_that_job() -> None:
+def test_d1_explain_of_one_job_covers_only_that_job(sim: bl.Simulation) -> None:
     """D1: explain(job) tells that job's notifications and no other job's."""
-    sim = bl.Simulation(seed=0)
-    alpha = make_job(sim, "alpha", flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
-    beta = make_job(sim, "beta", flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED)
+    alpha = make_job(
+        sim, name="alpha", size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED
+    )
+    beta = make_job(
+        sim, name="beta", size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED
+    )
     for job in (alpha, beta):
         job.set_notify_interface(bl.RecordingNotifier())
         job.resume()
@@ -416,7 +390,7 @@ def test_d1_explain_of_one_job_covers_only_that_job() -> None:
 def test_d1_explain_of_a_job_without_notifications_says_so_in_a_sentence() -> None:
     """D1: explain(job) of a job that raised nothing is one clear sentence naming it."""
     sim = bl.Simulation(seed=0)
-    busy_job = make_job(sim, "busy")
+    busy_job = make_job(sim, name="busy", size=SIZE, retry=RETRY)
     busy_job.resume()
     idle = sim.create_job("idle")  # no files, nothing changed: nothing raised
     sim.run()
@@ -452,10 +426,11 @@ def test_d1_the_same_seed_gives_the_same_log() -> None:
     assert first.log.explain() == second.log.explain()
 
 
-def test_d1_explain_and_pending_show_notifications_queued_behind_a_failing_one() -> None:
+def test_d1_explain_and_pending_show_notifications_queued_behind_a_failing_one(
+    sim: bl.Simulation,
+) -> None:
     """D1, C4: a job_transferred queued behind a retrying file_transferred is listed by
     log.pending() and explain(), though it has no log entry yet."""
-    sim = bl.Simulation(seed=0)
     job = sim.create_job("nightly")
     job.add_file("https://example.test/a.bin", "a.bin", size=1_000)
     job.set_notify_flags(bl.NotifyFlags.JOB_TRANSFERRED | bl.NotifyFlags.FILE_TRANSFERRED)
@@ -474,9 +449,10 @@ def test_d1_explain_and_pending_show_notifications_queued_behind_a_failing_one()
     assert "2 still pending" in text
 
 
-def test_d1_a_notification_ended_by_a_state_change_has_no_attempt_trigger() -> None:
+def test_d1_a_notification_ended_by_a_state_change_has_no_attempt_trigger(
+    sim: bl.Simulation,
+) -> None:
     """D1, C11: an entry made without an attempt (stale on cancel) carries no trigger."""
-    sim = bl.Simulation(seed=0)
     job = sim.create_job("nightly")
     job.add_file("https://example.test/a.bin", "a.bin", size=1_000)
     job.add_file("https://example.test/b.bin", "b.bin", size=1_000)

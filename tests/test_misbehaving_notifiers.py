@@ -21,7 +21,7 @@ from collections.abc import Callable, Generator
 from typing import Any, ClassVar
 
 import pytest
-from support import steps
+from support import assert_one_final_entry_each, steps
 
 import bitslab as bl
 
@@ -103,12 +103,7 @@ def baseline() -> World:
 
 def check_isolated_and_ended(world: World, baseline: World) -> None:
     """D1 and isolation: one final entry per notification, written last; ``good`` unchanged."""
-    finals: set[int] = set()
-    for entry in world.sim.log:
-        assert entry.id not in finals, f"{entry} after its final entry"
-        if entry.final:
-            finals.add(entry.id)
-    assert {e.id for e in world.sim.log} == finals
+    assert_one_final_entry_each(world.sim)
     assert world.sim.log.pending() == []
     assert world.good_view() == baseline.good_view()
 

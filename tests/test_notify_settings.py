@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import snapshot
+from support import make_job, snapshot
 
 import bitslab as bl
 
@@ -11,20 +11,12 @@ F = bl.NotifyFlags
 
 
 @pytest.fixture
-def sim() -> bl.Simulation:
-    return bl.Simulation(seed=0)
-
-
-@pytest.fixture
 def job(sim: bl.Simulation) -> bl.Job:
-    job = sim.create_job("nightly")
-    job.add_file("https://example.test/a.bin", "a.bin", size=1_000_000)
-    return job
+    return make_job(sim, name="nightly", url="https://example.test/a.bin")
 
 
 def final_job(sim: bl.Simulation, state: bl.JobState) -> bl.Job:
-    job = sim.create_job(f"done-{state.name}")
-    job.add_file("https://example.test/b.bin", "b.bin", size=10)
+    job = make_job(sim, name=f"done-{state.name}", size=10, url="https://example.test/b.bin")
     if state is bl.JobState.CANCELLED:
         job.cancel()
     else:

@@ -108,12 +108,13 @@ def test_api_page_documents_exactly_the_names_of_all(api_page: str) -> None:
     assert sorted(documented) == sorted(bl.__all__)
 
 
-def test_simulation_app_and_log_expose_the_contract_members(api_page: str) -> None:
+def test_simulation_app_and_log_expose_the_contract_members(
+    api_page: str, sim: bl.Simulation
+) -> None:
     """The contract: Simulation, App, the event log and its entries, and the outcomes."""
     outcomes_line = next(line for line in api_page.splitlines() if "`outcome` is" in line)
     api_outcomes = re.findall(r'`"([a-z_]+)"`', outcomes_line)
     assert len(api_outcomes) == 11
-    sim = bl.Simulation(seed=0)
     app = sim.add_app("downloader")
     job = sim.create_job("nightly")
     job.add_file("https://example.test/a.bin", "a.bin", size=10)

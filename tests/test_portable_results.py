@@ -79,8 +79,7 @@ def test_a_simulation_refuses_to_be_copied_or_pickled(how: object) -> None:
     assert log_rows(sim) == before
 
 
-def test_run_from_a_second_thread_while_one_runs_is_refused() -> None:
-    sim = bl.Simulation(seed=0)
+def test_run_from_a_second_thread_while_one_runs_is_refused(sim: bl.Simulation) -> None:
     job = sim.create_job("j")
     job.add_file("https://example.test/a", "a", size=1_000_000)
     job.resume()

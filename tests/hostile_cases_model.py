@@ -1,0 +1,273 @@
+"""Hostile calls to the simulation, its jobs and their files (tests/test_hostile_input.py):
+the constructor, creating jobs and apps, running, adding files, the job's setters."""
+
+from __future__ import annotations
+
+from hostile_support import (
+    INTERVAL,
+    ON_DEMAND,
+    Case,
+    case,
+    number_cases,
+    set_attribute,
+)
+
+import bitslab as bl
+
+MODEL_CASES: list[Case] = [
+    # -- Simulation(...) ---------------------------------------------------------------------------
+    *number_cases(
+        "bl.Simulation(seed=VALUE)", "seed", lambda w, v: bl.Simulation(seed=v), whole=True
+    ),
+    *number_cases(
+        "bl.Simulation(bandwidth=VALUE)",
+        "bandwidth",
+        lambda w, v: bl.Simulation(bandwidth=v),
+        zero_ok=False,
+    ),
+    *number_cases("bl.Simulation(latency=VALUE)", "latency", lambda w, v: bl.Simulation(latency=v)),
+    *number_cases(
+        "bl.Simulation(callback_timeout=VALUE)",
+        "callback_timeout",
+        lambda w, v: bl.Simulation(callback_timeout=v),
+        zero_ok=False,
+        optional=True,
+    ),
+    case(
+        "a share of the whole link",
+        "bl.Simulation(trickle=1.0)",
+        lambda w: bl.Simulation(trickle=1.0),
+        ValueError,
+        "trickle",
+        "below 1",
+        "1.0",
+    ),
+    # -- sim.create_job, add_app, register_program -------------------------------------------------
+    case(
+        "a wrong type for a name",
+        "sim.create_job(5)",
+        lambda w: w.sim.create_job(5),
+        TypeError,
+        "name",
+        "int 5",
+    ),  # type: ignore[arg-type]
+    case(
+        "an empty name",
+        "sim.create_job('')",
+        lambda w: w.sim.create_job(""),
+        ValueError,
+        "name",
+        "''",
+    ),
+    case(
+        "an unknown enum value",
+        "sim.create_job('j', priority=7)",
+        lambda w: w.sim.create_job("j", priority=7),  # type: ignore[arg-type]
+        ValueError,
+        "priority",
+        "FOREGROUND (0)",
+        "got 7",
+    ),
+    case(
+        "a name where an enum belongs",
+        "sim.create_job('j', type='upload')",
+        lambda w: w.sim.create_job("j", type="upload"),  # type: ignore[arg-type]
+        TypeError,
+        "type",
+        "str 'upload'",
+    ),
+    case(
+        "an enum of another kind",
+        "sim.create_job('j', priority=bl.JobType.UPLOAD)",
+        lambda w: w.sim.create_job("j", priority=bl.JobType.UPLOAD),  # type: ignore[arg-type]
+        TypeError,
+        "priority",
+        "JobType",
+    ),
+    case(
+        "a duplicate app name",
+        "sim.add_app('downloader')",
+        lambda w: w.sim.add_app("downloader"),
+        ValueError,
+        "'downloader' is taken",
+    ),
+    case(
+        "a relative program path (K1)",
+        "sim.register_program('notify.exe', handler)",
+        lambda w: w.sim.register_program("notify.exe", lambda j, p: 0),
+        ValueError,
+        "path",
+        "'notify.exe'",
+        "K1",
+    ),
+    case(
+        "a handler that cannot be called",
+        "sim.register_program('/usr/bin/x', 0)",
+        lambda w: w.sim.register_program("/usr/bin/x", 0),  # type: ignore[arg-type]
+        TypeError,
+        "handler",
+        "int 0",
+    ),
+    # -- sim.run, sim.call_at ----------------------------------------------------------------------
+    *number_cases("sim.run(until=VALUE)", "until", lambda w, v: w.sim.run(until=v), optional=True),
+    case(
+        "a time in the past",
+        "sim.run(until=0.2)",
+        lambda w: w.sim.run(until=0.2),
+        ValueError,
+        "until=0.2",
+        "before the current time 0.5",
+    ),
+    case(
+        "a progress function that cannot be called",
+        "sim.run(progress='bar')",
+        lambda w: w.sim.run(progress="bar"),  # type: ignore[arg-type]
+        TypeError,
+        "progress",
+        "str 'bar'",
+    ),
+    *number_cases("sim.call_at(VALUE, print)", "time", lambda w, v: w.sim.call_at(v, print)),
+    case(
+        "a function that cannot be called",
+        "sim.call_at(10, 'resume')",
+        lambda w: w.sim.call_at(10, "resume"),  # type: ignore[arg-type]
+        TypeError,
+        "fn",
+        "str 'resume'",
+    ),
+    # -- job.add_file ------------------------------------------------------------------------------
+    *number_cases(
+        "job.add_file(url, 'c.cab', size=VALUE)",
+        "size",
+        lambda w, v: w.job.add_file("https://mirror.test/c.cab", "c.cab", v),
+        whole=True,
+    ),
+    case(
+        "a size of BG_SIZE_UNKNOWN",
+        "job.add_file(url, 'c.cab', size=2**64 - 1)",
+        lambda w: w.job.add_file("https://mirror.test/c.cab", "c.cab", 2**64 - 1),
+        ValueError,
+        "size",
+        "BG_SIZE_UNKNOWN",
+    ),
+    case(
+        "a URL BITS does not take",
+        "job.add_file('ftp://mirror.test/c', 'c', 10)",
+        lambda w: w.job.add_file("ftp://mirror.test/c", "c", 10),
+        bl.InvalidArgumentError,
+        "remote_url",
+        "'ftp://mirror.test/c'",
+        hresult=bl.E_INVALIDARG,
+    ),
+    case(
+        "bytes for a str",
+        "job.add_file(b'https://m.test/c', 'c', 10)",
+        lambda w: w.job.add_file(b"https://m.test/c", "c", 10),  # type: ignore[arg-type]
+        TypeError,
+        "remote_url",
+        "bytes",
+    ),
+    case(
+        "a second file for an upload job",
+        "upload.add_file(url, 's.pdf', 10)",
+        lambda w: w.upload.add_file("https://reports.test/s.pdf", "s.pdf", 10),
+        bl.BitsError,
+        "one file",
+        hresult=bl.BG_E_TOO_MANY_FILES,
+    ),
+    # -- job setters and properties ----------------------------------------------------------------
+    *number_cases(
+        "job.minimum_retry_delay = VALUE",
+        "minimum_retry_delay",
+        lambda w, v: set_attribute(w.job, "minimum_retry_delay", v),
+    ),
+    *number_cases(
+        "job.no_progress_timeout = VALUE",
+        "no_progress_timeout",
+        lambda w, v: set_attribute(w.job, "no_progress_timeout", v),
+    ),
+    case(
+        "a name where an enum belongs",
+        "job.priority = 'HIGH'",
+        lambda w: set_attribute(w.job, "priority", "HIGH"),
+        TypeError,
+        "priority",
+        "str 'HIGH'",
+    ),
+    *(
+        case(
+            "a read-only attribute",
+            f"{owner}.{name} = {value!r}",
+            lambda w, owner=owner, name=name, value=value: set_attribute(
+                w.job if owner == "job" else w.job.files[0], name, value
+            ),
+            AttributeError,
+            f"'{name}'",
+        )
+        for owner, name, value in [
+            ("job", "name", "renamed"),
+            ("job", "type", bl.JobType.UPLOAD),
+            ("job", "id", "{0}"),
+            ("job", "sim", None),
+            ("file", "size", 5),
+            ("file", "local_name", "x.cab"),
+            ("file", "remote_name", "https://mirror.test/x.cab"),
+            ("file", "job", None),
+        ]
+    ),
+    case(
+        "an unknown enum value",
+        "job.priority = 9",
+        lambda w: set_attribute(w.job, "priority", 9),
+        ValueError,
+        "priority",
+        "got 9",
+    ),
+    case(
+        "a name where an enum belongs",
+        "job.set_property('ON_DEMAND_MODE', True)",
+        lambda w: w.job.set_property("ON_DEMAND_MODE", True),  # type: ignore[arg-type]
+        TypeError,
+        "prop",
+        "str 'ON_DEMAND_MODE'",
+    ),
+    case(
+        "an int for a bool",
+        "job.set_property(ON_DEMAND_MODE, 1)",
+        lambda w: w.film.set_property(ON_DEMAND, 1),
+        TypeError,
+        "ON_DEMAND_MODE",
+        "int 1",
+    ),
+    *number_cases(
+        "job.set_property(MINIMUM_NOTIFICATION_INTERVAL_MS, VALUE)",
+        "MINIMUM_NOTIFICATION_INTERVAL_MS",
+        lambda w, v: w.job.set_property(INTERVAL, v),
+        whole=True,
+    ),
+    case(
+        "a value too large for a DWORD",
+        "job.set_property(MINIMUM_NOTIFICATION_INTERVAL_MS, 2**32)",
+        lambda w: w.job.set_property(INTERVAL, 2**32),
+        ValueError,
+        "MINIMUM_NOTIFICATION_INTERVAL_MS",
+        "at most 4,294,967,295",
+        "4294967296",
+    ),
+    case(
+        "on-demand mode for an upload job (R1)",
+        "upload.set_property(ON_DEMAND_MODE, True)",
+        lambda w: w.upload.set_property(ON_DEMAND, True),
+        bl.BitsError,
+        "(R1)",
+        hresult=bl.BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
+    ),
+    case(
+        "an unknown enum value",
+        "job.get_property(99)",
+        lambda w: w.job.get_property(99),  # type: ignore[arg-type]
+        ValueError,
+        "prop",
+        "got 99",
+    ),
+]

@@ -1,0 +1,276 @@
+"""Notification delivery: success, failure and retries (C5, C6), the minimum notification
+interval (C7) and modifications at lower priority (C8).
+
+What these tests share (how the expected values are worked out, what is observed) is
+said once in ``delivery_support.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+from delivery_support import RETRY, SIZE, F, S, Scripted, finals, time_of
+from support import (
+    make_job,
+)
+
+import bitslab as bl
+
+# -- C5: success, failure and retries --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "result",
+    [RuntimeError("boom"), False, -1, bl.E_FAIL, 0x80004005, -(2**31), "yes", 2.0, [0]],
+    ids=["raise", "False", "-1", "E_FAIL", "0x80004005", "min-int", "yes", "float", "list"],
+)
+def test_c5_failure_forms_are_failed_and_retried_after_the_retry_delay(
+    result: Any, sim: bl.Simulation
+) -> None:
+    """C5: raising, False, a negative int, bit 31 set or junk fail; BITS retries later."""
+    notifier = Scripted(job_transferred=[result])
+    job = make_job(sim, size=SIZE, retry=7.0, notifier=notifier)
+    job.resume()
+    sim.run(until=30.0)
+    entries = sim.log.entries(job, method="job_transferred")
+    assert [(e.outcome, e.rule, e.final) for e in entries] == [
+        ("failed", "C5", False),
+        ("delivered", None, True),
+    ]
+    assert entries[0].detail  # the log says what went wrong
+    assert entries[1].time == pytest.approx(entries[0].time + 7.0)
+    assert [t for t, _, _ in notifier.calls] == pytest.approx([e.time for e in entries])
+
+
+@pytest.mark.parametrize("result", [None, True, 0, 1, bl.S_OK, 0x7FFFFFFF])
+def test_c5_success_forms_are_delivered_at_once(result: Any, sim: bl.Simulation) -> None:
+    """C5: None, True and success HRESULTs (0..0x7FFFFFFF) are delivered, no retry."""
+    notifier = Scripted(job_transferred=[result], file_transferred=[result])
+    job = make_job(
+        sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=notifier
+    )
+    job.resume()
+    sim.run(until=30.0)
+    assert [m for _, m, _ in notifier.calls] == ["file_transferred", "job_transferred"]
+    for entry in sim.log.entries(job):
+        if entry.method != "job_modification":
+            assert (entry.outcome, entry.rule, entry.final) == ("delivered", None, True)
+
+
+def test_c5_retry_delay_is_measured_from_the_failure_not_the_attempt_start(
+    sim: bl.Simulation,
+) -> None:
+    """C5: a callback that takes 2 s then fails is retried minimum_retry_delay after it ended."""
+    calls: list[float] = []
+
+    class SlowFail(bl.Notifier):
+        def job_transferred(self, job: bl.Job) -> Generator[Any, Any, Any]:
+            calls.append(job.sim.now)
+            yield job.sim.env.timeout(2.0)
+            return len(calls) > 1  # False the first time
+
+    job = make_job(sim, size=SIZE, retry=7.0, notifier=SlowFail())
+    job.resume()
+    sim.run(until=30.0)
+    start = time_of(job, S.TRANSFERRED)
+    assert calls == pytest.approx([start, start + 2.0 + 7.0])
+    first, second = sim.log.entries(job, method="job_transferred")
+    assert (first.outcome, first.final, first.time) == ("failed", False, pytest.approx(start))
+    assert first.duration == pytest.approx(2.0)
+    assert (second.outcome, second.final) == ("delivered", True)
+
+
+def test_c5_retry_delay_is_read_at_failure_time(sim: bl.Simulation) -> None:
+    """C5: changing minimum_retry_delay inside the failing call sets that retry's delay."""
+    calls: list[float] = []
+
+    class Shorten(bl.Notifier):
+        def job_transferred(self, job: bl.Job) -> bool:
+            calls.append(job.sim.now)
+            if len(calls) == 1:
+                job.minimum_retry_delay = 12.0
+                return False
+            return True
+
+    job = make_job(sim, size=SIZE, retry=100.0, notifier=Shorten())
+    job.resume()
+    sim.run(until=200.0)
+    start = time_of(job, S.TRANSFERRED)
+    assert calls == pytest.approx([start, start + 12.0])
+
+
+def test_c5_setting_a_new_interface_retries_at_once(sim: bl.Simulation) -> None:
+    """C5: a notification waiting for its retry is retried at once on a new interface."""
+    old = bl.RecordingNotifier(returns={"job_transferred": False, "file_transferred": False})
+    new = bl.RecordingNotifier()
+    job = make_job(
+        sim, files=2, size=SIZE, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=old
+    )
+    assert job.minimum_retry_delay == 600.0
+    job.resume()
+    sim.call_at(10.0, job.set_notify_interface, new)
+    sim.run(until=20.0)
+    assert [c.method for c in old.calls] == ["file_transferred"]
+    assert [(c.method, c.file, c.time) for c in new.calls] == [
+        ("file_transferred", job.files[0], pytest.approx(10.0)),
+        ("file_transferred", job.files[1], pytest.approx(10.0)),
+        ("job_transferred", None, pytest.approx(10.0)),
+    ]
+    assert len(finals(sim, job, "job_transferred")) == 1  # one notification, not a replay too
+    retried = sim.log.entries(job, method="file_transferred")[1]
+    assert (retried.outcome, retried.file, retried.time) == (
+        "delivered",
+        job.files[0],
+        pytest.approx(10.0),
+    )
+
+
+# -- C6: modifications are not retried -------------------------------------------------------
+
+
+@pytest.mark.parametrize("result", [False, bl.E_FAIL, ValueError("nope")])
+def test_c6_failed_job_modification_is_not_retried(result: Any) -> None:
+    """C6: a failed job_modification ends at once (failed, C6) and is never called again."""
+    sim = bl.Simulation(seed=0, modification_delay=0.0)
+    notifier = Scripted(job_modification=[result])
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION)
+    sim.run(until=1.0)
+    job.set_notify_interface(notifier)
+    job.add_file("https://example.test/late.bin", "late.bin", SIZE)
+    sim.run(until=1000.0)
+    assert [(t, m) for t, m, _ in notifier.calls] == [(pytest.approx(1.0), "job_modification")]
+    (entry,) = [e for e in sim.log.entries(job, method="job_modification") if e.raised >= 1.0]
+    assert (entry.outcome, entry.rule, entry.final) == ("failed", "C6", True)
+
+
+# -- C7: the minimum notification interval ---------------------------------------------------
+
+
+def test_c7_first_goes_at_once_one_is_held_and_the_rest_coalesce() -> None:
+    """C7: first sent at once, the next held to the interval's end, later ones coalesced."""
+    sim = bl.Simulation(seed=0, modification_delay=0.0)
+    rec = bl.RecordingNotifier()
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=rec)
+    sim.run(until=5.0)
+    before = len(rec.calls)
+    for t in (10.0, 10.1, 10.2, 10.3):
+        sim.call_at(t, job.add_file, f"https://example.test/{t}.bin", f"{t}.bin", SIZE)
+    sim.run()
+    assert [c.time for c in rec.calls[before:]] == pytest.approx([10.0, 10.5])
+    entries = [e for e in sim.log.entries(job) if e.raised >= 10.0]
+    coalesced = [e for e in entries if e.outcome == "coalesced"]
+    assert [(e.raised, e.time, e.rule, e.final, e.attempt) for e in coalesced] == [
+        (pytest.approx(10.2), pytest.approx(10.2), "C7", True, 0),
+        (pytest.approx(10.3), pytest.approx(10.3), "C7", True, 0),
+    ]
+    delivered = [e for e in entries if e.outcome == "delivered"]
+    assert [(e.raised, e.time) for e in delivered] == [
+        (pytest.approx(10.0), pytest.approx(10.0)),
+        (pytest.approx(10.1), pytest.approx(10.5)),
+    ]
+
+
+@pytest.mark.parametrize(("interval_ms", "second_at"), [(2000, 12.0), (100, 10.5)])
+def test_c7_the_interval_property_is_respected(interval_ms: int, second_at: float) -> None:
+    """C7: MINIMUM_NOTIFICATION_INTERVAL_MS sets the gap: 2000 ms holds, 100 ms does not."""
+    sim = bl.Simulation(seed=0, modification_delay=0.0)
+    rec = bl.RecordingNotifier()
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=rec)
+    job.set_property(bl.JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, interval_ms)
+    sim.run(until=5.0)
+    before = len(rec.calls)
+    sim.call_at(10.0, job.add_file, "https://example.test/x.bin", "x.bin", SIZE)
+    sim.call_at(10.5, job.add_file, "https://example.test/y.bin", "y.bin", SIZE)
+    sim.run()
+    assert [c.time for c in rec.calls[before:]] == pytest.approx([10.0, second_at])
+    assert [e for e in sim.log.entries(job, outcome="coalesced") if e.raised >= 10.0] == []
+
+
+def test_c7_the_interval_runs_from_when_the_held_one_was_sent() -> None:
+    """C7: after a held modification is sent at the interval's end, the next interval starts."""
+    sim = bl.Simulation(seed=0, modification_delay=0.0)
+    rec = bl.RecordingNotifier()
+    job = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=rec)
+    job.set_property(bl.JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, 1000)
+    sim.run(until=5.0)
+    before = len(rec.calls)
+    for t in (10.0, 10.2, 11.5):  # sent 10.0; held to 11.0; 11.5 is within 1 s of 11.0
+        sim.call_at(t, job.add_file, f"https://example.test/{t}.bin", f"{t}.bin", SIZE)
+    sim.run()
+    assert [c.time for c in rec.calls[before:]] == pytest.approx([10.0, 11.0, 12.0])
+
+
+# -- C8: modifications are dispatched at lower priority ---------------------------------------
+
+
+def test_c8_job_transferred_overtakes_an_earlier_modification() -> None:
+    """C8: a modification raised before job_transferred arrives after it."""
+    sim = bl.Simulation(seed=0, dispatch_delay=0.0, modification_delay=0.5)
+    rec = bl.RecordingNotifier()
+    job = make_job(
+        sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.JOB_MODIFICATION, notifier=rec
+    )
+    job.set_property(bl.JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS, 0)
+    sim.run(until=5.0)
+    job.resume()
+    sim.run()
+    transferring, transferred = time_of(job, S.TRANSFERRING), time_of(job, S.TRANSFERRED)
+    assert transferring < transferred
+    after = [c for c in rec.calls if c.time >= 5.0]
+    jt = next(c for c in after if c.method == "job_transferred")
+    mod = next(
+        e
+        for e in sim.log.entries(job, method="job_modification")
+        if e.raised == pytest.approx(transferring)
+    )
+    assert mod.outcome == "delivered"
+    assert mod.raised < transferred
+    assert jt.time == pytest.approx(transferred)
+    assert mod.time == pytest.approx(transferring + 0.5)
+    assert jt.time < mod.time
+    order = [c.method for c in after]
+    assert order.index("job_transferred") < len(order) - 1
+    assert order[-1] == "job_modification"
+
+
+def test_c8_when_slots_are_busy_job_error_goes_before_an_earlier_modification() -> None:
+    """C8: with all four slots busy, a job_error that became ready after a modification is
+    still served before it when a slot frees."""
+    sim = bl.Simulation(seed=0, modification_delay=0.0, callback_timeout=None)
+    order: list[tuple[float, str, str]] = []
+
+    class Slow(bl.Notifier):
+        def job_transferred(self, job: bl.Job) -> Generator[Any, Any, Any]:
+            yield job.sim.env.timeout(5.0)
+
+        def job_error(self, job: bl.Job, error: bl.JobError) -> None:
+            order.append((job.sim.now, "job_error", job.name))
+
+        def job_modification(self, job: bl.Job) -> None:
+            order.append((job.sim.now, "job_modification", job.name))
+
+    blockers = [make_job(sim, size=SIZE, retry=RETRY, notifier=Slow()) for _ in range(4)]
+    changed = make_job(sim, size=SIZE, retry=RETRY, flags=F.JOB_MODIFICATION, notifier=Slow())
+    failing = make_job(sim, size=SIZE, retry=RETRY, notifier=Slow())
+    sim.network.fail(failing.files[0].remote_name, 404)
+    sim.run(until=1.0)
+    for job in blockers:
+        job.resume()
+    sim.run(until=2.0)  # four job_transferred calls now hold every slot for 5 s
+    changed.priority = bl.JobPriority.HIGH  # a modification, ready at once
+    sim.call_at(2.5, failing.resume)  # ERROR, so a job_error, at 2.55
+    sim.run()
+    assert time_of(failing, S.ERROR) == pytest.approx(2.55)
+    waiting = [o for o in order if o[0] > 2.0]
+    assert [o[1:] for o in waiting] == [
+        ("job_error", failing.name),
+        ("job_modification", changed.name),
+    ]
+    first_free = min(time_of(job, S.TRANSFERRED) for job in blockers) + 5.0
+    assert [o[0] for o in waiting] == pytest.approx([first_free, first_free])
+    (mod,) = [e for e in sim.log.entries(changed, method="job_modification") if e.raised == 2.0]
+    (err,) = sim.log.entries(failing, method="job_error")
+    assert mod.raised < err.raised
+    assert (mod.outcome, err.outcome) == ("delivered", "delivered")
