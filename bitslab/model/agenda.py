@@ -59,6 +59,13 @@ class Timer:
         """True until the call is made or cancelled."""
         return self.fn is not None
 
+    def fire(self) -> None:
+        """Make the call now, if it is still pending (once: the handle is spent after it)."""
+        fn = self.fn
+        if fn is not None:
+            self.fn = None
+            fn(*self.args)
+
 
 Entry = tuple[float, int, Timer]
 

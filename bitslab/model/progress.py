@@ -1,0 +1,123 @@
+"""A job's progress: the bytes that arrived, and the trace of how they grew (L14, S5).
+
+:class:`Ledger` is the part of :class:`~bitslab.Job` that counts bytes. It owns one derived
+total, the bytes banked in the files' checkpoints (kept in step by :meth:`Ledger.bank`, the
+one place a file's checkpoint moves), so that "bytes arrived" is O(1) (C3's check runs every
+interval); and the trace behind :meth:`Ledger.progress_trace`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from bisect import bisect_right
+from typing import TYPE_CHECKING, NamedTuple, cast
+
+from ..constants import BG_SIZE_UNKNOWN
+
+if TYPE_CHECKING:
+    from .agenda import Agenda
+    from .files import File
+    from .jobs import Job
+    from .lane import Lane
+    from .scheduler import Scheduler
+    from .transfer import Transfer
+
+__all__ = ["JobProgress", "Ledger"]
+
+
+class JobProgress(NamedTuple):
+    """L14: a job's progress; ``bytes_total`` is BG_SIZE_UNKNOWN until every size is known."""
+
+    bytes_total: int
+    bytes_transferred: int
+    files_total: int
+    files_transferred: int
+
+
+class Ledger:
+    """A job's bytes and progress trace; :class:`~bitslab.Job` is built on it."""
+
+    files: list[File]
+
+    def __init__(self, agenda: Agenda, scheduler: Scheduler) -> None:
+        self._agenda = agenda
+        self._scheduler = scheduler
+        self._banked = 0.0  # bytes held in the files' checkpoints (the sum of their done)
+        # Bytes at each checkpoint, and the lane they flow in after it (see progress_trace()).
+        self._trace: list[tuple[float, float, Lane | None]] = [(agenda.now, 0.0, None)]
+
+    @property
+    def progress(self) -> JobProgress:
+        """L14: bytes and files, total and transferred; a new job reports zeros."""
+        each = [file.progress for file in self.files]
+        known = all(p.bytes_total != BG_SIZE_UNKNOWN for p in each)
+        return JobProgress(
+            sum(p.bytes_total for p in each) if known else BG_SIZE_UNKNOWN,
+            sum(p.bytes_transferred for p in each),
+            len(each),
+            sum(p.completed for p in each),
+        )
+
+    def bytes_arrived(self) -> float:
+        """Bytes arrived so far, with the fraction of the next one, in O(1) (C3's "bytes
+        arrived" check runs every interval). Not a BITS method."""
+        transfer = self.transfer()
+        file = None if transfer is None else transfer.file
+        if transfer is None or file is None:
+            return self._banked
+        return self._banked + transfer.transferred(file) - file.done
+
+    def progress_trace(self) -> list[tuple[float, int]]:
+        """How the bytes transferred grew: ``(time, bytes)`` points, the last one now.
+
+        Between two consecutive points the bytes grow linearly (a transfer at one rate) or
+        not at all, so the points drawn as a line are the job's exact progress (this is what
+        :func:`bitslab.plots.progress` draws). The bytes never go down, and they grow only
+        while the job is TRANSFERRING (L3; S5 sets the rate): a job that waits (QUEUED,
+        SUSPENDED, in an error) is a flat line. The last point is ``(now,
+        progress.bytes_transferred)``. Not a BITS method.
+        """
+        trace = self._trace
+        now = self._agenda.now
+        points: list[tuple[float, int]] = []
+        for index, (time, done, lane) in enumerate(trace):
+            points.append((time, int(done + 1e-6)))
+            if lane is None:
+                continue
+            # S5: the rate changed whenever the lane's did; the lane kept those moments.
+            until = trace[index + 1][0] if index + 1 < len(trace) else now
+            base = lane.position_at(time)
+            first = bisect_right(lane.changes, (time, math.inf, 0.0))
+            for moment, position, _ in itertools.islice(lane.changes, first, None):
+                if moment >= until:
+                    break
+                points.append((moment, int(done + position - base + 1e-6)))
+        last = (now, self.progress.bytes_transferred)
+        if points[-1][0] < last[0]:
+            points.append(last)
+        return points
+
+    # -- the model's side (not BITS methods) ---------------------------------------------------
+
+    def transfer(self) -> Transfer | None:
+        """The job's turn on the link, while it has one (the scheduler owns that link). Not a
+        BITS method."""
+        return self._scheduler.transfer_of(cast("Job", self))
+
+    def bank(self, file: File, done: float) -> None:
+        """A checkpoint of ``file``: ``done`` of its bytes are present. Not a BITS method:
+        the transfer calls it; the job's total moves with the file."""
+        self._banked += done - file.done
+        file.advance(done)
+
+    def note_progress(self) -> None:
+        """Bytes started or stopped flowing, or were banked: keep a point of the trace, with
+        the lane the bytes flow in from now (None when they do not). Not a BITS method."""
+        transfer = self.transfer()
+        lane = transfer.lane if transfer is not None and transfer.file is not None else None
+        point = (self._agenda.now, self.bytes_arrived(), lane)
+        if self._trace[-1][0] == point[0]:
+            self._trace[-1] = point
+        else:
+            self._trace.append(point)
