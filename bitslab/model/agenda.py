@@ -78,9 +78,11 @@ class _Wake(simpy.Event):
     """The SimPy event that wakes the agenda at ``when``: already triggered, so SimPy only
     needs its callbacks (the Event constructor's work is skipped on purpose)."""
 
-    def __init__(self, agenda: Agenda, when: float) -> None:
-        self.env = agenda.env
-        self.callbacks = [agenda._wake]
+    def __init__(
+        self, env: simpy.Environment, wake: Callable[[simpy.Event], None], when: float
+    ) -> None:
+        self.env = env
+        self.callbacks = [wake]
         self._ok = True
         self._value = None
         self.when = when
@@ -136,7 +138,7 @@ class Agenda:
 
     def at(self, when: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` at ``when`` (a time in the past means now); returns its handle."""
-        now = self.env._now  # see now
+        now = self.env._now  # as in now (read inline: every timer of the model comes here)
         if when < now:
             when = now
         timer = Timer(fn, args)
@@ -149,7 +151,7 @@ class Agenda:
 
     def after(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` ``delay`` simulated seconds from now; returns its handle."""
-        return self.at(self.env._now + delay, fn, *args)
+        return self.at(self.now + delay, fn, *args)
 
     def interrupt(self) -> None:
         """Ask :meth:`drive` to raise KeyboardInterrupt at the next gap between two events
@@ -196,11 +198,11 @@ class Agenda:
         self._driven = True
         self.interrupted_cleanly = self.cut_short = False
         checkpoint = self.events + _STUCK  # every _STUCK events, a look at the wall clock
-        moment, moment_events = env._now, self.events  # the clock's time, since which event
+        moment, moment_events = self.now, self.events  # the clock's time, since which event
         try:
             while not stop():
                 if self.events >= self._limit:
-                    self.cut_short = env._now == moment and self.events - moment_events >= _STUCK
+                    self.cut_short = self.now == moment and self.events - moment_events >= _STUCK
                     return self._stopped() or "max_events"
                 if self.events >= checkpoint:
                     checkpoint = self.events + _STUCK
@@ -276,7 +278,7 @@ class Agenda:
         if when not in self._waking:
             self._waking.add(when)
             env = self.env
-            env.schedule(_Wake(self, when), NORMAL, max(0.0, when - env.now))
+            env.schedule(_Wake(env, self._wake, when), NORMAL, max(0.0, when - env.now))
 
     def _wake(self, event: simpy.Event) -> None:
         """Run every entry due by the event's time, then set the next wake-up."""

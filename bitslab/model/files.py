@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["File", "FileProgress"]
 
 _EPSILON = 1e-6  # rate times elapsed time is a float: 9999.9999999 bytes are 10000
-_ON_DEMAND = JobProperty.ON_DEMAND_MODE
 
 
 class FileProgress(NamedTuple):
@@ -203,7 +202,7 @@ class File:
     def work_left(self) -> int:
         """Whole bytes still to fetch: the wanted ones on demand (R5), else the missing ones.
         Not a BITS method."""
-        if self._on_demand():
+        if self._job.on_demand:
             return self._wanted.bytes.total
         return self._size - self._filled.total
 
@@ -223,7 +222,7 @@ class File:
         filled = self._filled
         arrived = int(done + _EPSILON) - filled.total
         if arrived > 0:
-            if self._on_demand():
+            if self._job.on_demand:
                 for start, end in self._wanted.take(arrived):
                     filled.add(start, end)
                     self._unreported.add(start, end)
@@ -249,9 +248,6 @@ class File:
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _on_demand(self) -> bool:
-        return bool(self._job.get_property(_ON_DEMAND))
-
     def _transfer(self) -> Transfer | None:
         """The transfer moving this file's bytes now, if any (the transfer owns that link)."""
         transfer = self._job.transfer()
@@ -267,7 +263,7 @@ class File:
 
     def _next_bytes(self, count: int) -> list[Span]:
         """The next ``count`` bytes this file will fetch, without fetching them."""
-        if self._on_demand():
+        if self._job.on_demand:
             return self._wanted.peek(count)
         if count >= self._size - self._filled.total:  # the rest of the file
             return self._filled.missing(0, self._size)

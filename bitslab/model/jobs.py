@@ -34,6 +34,7 @@ from .settings import NotifySettings
 
 if TYPE_CHECKING:
     from ..simulation import Simulation  # for Job.sim's annotation only (users' type checkers)
+    from .transfer import Transfer
 
 __all__ = ["Job", "JobError", "JobProgress", "StateChange"]
 
@@ -306,6 +307,16 @@ class Job(Lifecycle, Ledger):
 
     # -- the model's side (not BITS methods) ---------------------------------------------------
 
+    @property
+    def on_demand(self) -> bool:
+        """R1-R5: whether ON_DEMAND_MODE is on. Not a BITS method (the files ask it often)."""
+        return bool(self._properties[JobProperty.ON_DEMAND_MODE])
+
+    def transfer(self) -> Transfer | None:
+        """The job's turn on the link, while it has one (the scheduler owns that link). Not a
+        BITS method."""
+        return self._scheduler.transfer_of(self)
+
     def next_file(self) -> File | None:
         """S4: files transfer one at a time, in the order added; R5: on demand, only those
         with requested bytes outstanding. Not a BITS method."""
@@ -324,7 +335,7 @@ class Job(Lifecycle, Ledger):
     def finish(self) -> None:
         """L3, R5: nothing is left to fetch: TRANSFERRED if every file is whole, else (on
         demand) SUSPENDED. Not a BITS method."""
-        on_demand = bool(self._properties[JobProperty.ON_DEMAND_MODE])
+        on_demand = self.on_demand
         if all(file.completed for file in self.files):
             self.enter(JobState.TRANSFERRED, "R5" if on_demand else "L3")
         else:

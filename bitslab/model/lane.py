@@ -88,12 +88,11 @@ class Lane:
         self._pos += self.rate * (now - self._since)
         self._since = now
         self.rate = rate
-        self._cancel()  # a timer set at the old rate is wrong now
         if self.changes[-1][0] == now:
             self.changes[-1] = (now, self._pos, rate)
         else:
             self.changes.append((now, self._pos, rate))
-        self._plan()
+        self._plan(rate_changed=True)  # a timer set at the old rate is wrong now
 
     def expect(self, transfer: Transfer, end: float) -> Timer:
         """``transfer``'s current file ends when the position reaches ``end``: the lane calls
@@ -110,7 +109,7 @@ class Lane:
         if self._timer is not None:
             self._timer.cancel()
 
-    def _plan(self) -> None:
+    def _plan(self, *, rate_changed: bool = False) -> None:
         """Set the one timer for the earliest end still wanted (unless the timer already
         set is for that end at this rate: a change that moved neither costs no timer)."""
         ends = self._ends
@@ -119,7 +118,7 @@ class Lane:
         if ends and self.rate > 0.0:
             end, order = ends[0][0], ends[0][1]
             timer = self._timer
-            if timer is not None and timer.pending and self._planned == order:
+            if not rate_changed and timer is not None and timer.pending and self._planned == order:
                 return
             self._cancel()
             self._planned = order

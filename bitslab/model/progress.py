@@ -11,14 +11,13 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import bisect_right
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..constants import BG_SIZE_UNKNOWN
 
 if TYPE_CHECKING:
     from .agenda import Agenda
     from .files import File
-    from .jobs import Job
     from .lane import Lane
     from .scheduler import Scheduler
     from .transfer import Transfer
@@ -39,6 +38,10 @@ class Ledger:
     """A job's bytes and progress trace; :class:`~bitslab.Job` is built on it."""
 
     files: list[File]
+
+    if TYPE_CHECKING:
+
+        def transfer(self) -> Transfer | None: ...
 
     def __init__(self, agenda: Agenda, scheduler: Scheduler) -> None:
         self._agenda = agenda
@@ -62,11 +65,7 @@ class Ledger:
     def bytes_arrived(self) -> float:
         """Bytes arrived so far, with the fraction of the next one, in O(1) (C3's "bytes
         arrived" check runs every interval). Not a BITS method."""
-        transfer = self.transfer()
-        file = None if transfer is None else transfer.file
-        if transfer is None or file is None:
-            return self._banked
-        return self._banked + transfer.transferred(file) - file.done
+        return self._arrived(self.transfer())
 
     def progress_trace(self) -> list[tuple[float, int]]:
         """How the bytes transferred grew: ``(time, bytes)`` points, the last one now.
@@ -100,11 +99,6 @@ class Ledger:
 
     # -- the model's side (not BITS methods) ---------------------------------------------------
 
-    def transfer(self) -> Transfer | None:
-        """The job's turn on the link, while it has one (the scheduler owns that link). Not a
-        BITS method."""
-        return self._scheduler.transfer_of(cast("Job", self))
-
     def bank(self, file: File, done: float) -> None:
         """A checkpoint of ``file``: ``done`` of its bytes are present. Not a BITS method:
         the transfer calls it; the job's total moves with the file."""
@@ -116,8 +110,15 @@ class Ledger:
         the lane the bytes flow in from now (None when they do not). Not a BITS method."""
         transfer = self.transfer()
         lane = transfer.lane if transfer is not None and transfer.file is not None else None
-        point = (self._agenda.now, self.bytes_arrived(), lane)
+        point = (self._agenda.now, self._arrived(transfer), lane)
         if self._trace[-1][0] == point[0]:
             self._trace[-1] = point
         else:
             self._trace.append(point)
+
+    def _arrived(self, transfer: Transfer | None) -> float:
+        """The banked bytes, and those flowing in ``transfer`` since its last checkpoint."""
+        file = None if transfer is None else transfer.file
+        if transfer is None or file is None:
+            return self._banked
+        return self._banked + transfer.transferred(file) - file.done
