@@ -138,7 +138,7 @@ class Agenda:
 
     def at(self, when: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` at ``when`` (a time in the past means now); returns its handle."""
-        now = self.env._now  # as in now (read inline: every timer of the model comes here)
+        now = self.now
         if when < now:
             when = now
         timer = Timer(fn, args)
@@ -189,7 +189,6 @@ class Agenda:
         SimPy's clock is moved to each batch's time; it is the one clock of the simulation.
         """
         env = self.env
-        queue = env._queue  # SimPy's own heap of (time, priority, id, event) (SimPy 4)
         heap = self._heap
         limit = inf if end is None else end
         self._limit = self.events + max_events
@@ -208,7 +207,7 @@ class Agenda:
                     checkpoint = self.events + _STUCK
                     if time.monotonic() > wall_deadline:
                         return "max_wall_time"
-                upcoming = queue[0][0] if queue else inf  # env.peek(), without the call
+                upcoming = env.peek()
                 when = heap[0][0] if heap else inf
                 if upcoming <= when:  # a SimPy event first, also at a tie (model choice)
                     if upcoming >= limit or upcoming == inf:
@@ -267,11 +266,7 @@ class Agenda:
             if self.events >= self._limit:
                 return
             self.events += 1  # a cancelled timer counts too: the budgets count entries
-            timer = heappop(heap)[2]
-            fn = timer.fn
-            if fn is not None:
-                timer.fn = None
-                fn(*timer.args)
+            heappop(heap)[2].fire()
 
     def _set_wake(self, when: float) -> None:
         self._next = when
