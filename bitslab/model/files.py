@@ -108,7 +108,7 @@ class File:
     @property
     def bytes_transferred(self) -> int:
         """Bytes of this file present so far (for an on-demand file, in every range)."""
-        return min(self._size, int(self._now() + _EPSILON))
+        return min(self._size, int(self._present() + _EPSILON))
 
     @property
     def completed(self) -> bool:
@@ -160,7 +160,7 @@ class File:
         During a transfer this includes the bytes that have arrived so far.
         """
         present = self._filled
-        arriving = int(self._now() + _EPSILON) - present.total
+        arriving = int(self._present() + _EPSILON) - present.total
         if arriving > 0:
             present = present.copy()
             for start, end in self._next_bytes(arriving):
@@ -171,7 +171,7 @@ class File:
         """The bytes requested and not yet present, as sorted, merged ``(offset, length)``
         pairs (R5: an on-demand job is done when there are none, in every file)."""
         wanted = self._wanted.bytes.copy()
-        arriving = int(self._now() + _EPSILON) - self._filled.total
+        arriving = int(self._present() + _EPSILON) - self._filled.total
         if arriving > 0:
             for start, end in self._next_bytes(arriving):
                 wanted.remove(start, end)
@@ -253,7 +253,7 @@ class File:
         transfer = self._job.transfer()
         return transfer if transfer is not None and transfer.file is self else None
 
-    def _now(self) -> float:
+    def _present(self) -> float:
         """Bytes present, counting those flowing since the transfer's last checkpoint."""
         transfer = self._transfer()
         return self._done if transfer is None else transfer.transferred(self)
