@@ -36,7 +36,6 @@ from math import inf
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL
 
 __all__ = ["Agenda", "Timer"]
 
@@ -72,20 +71,6 @@ Entry = tuple[float, int, Timer]
 #: Events between two looks at the wall clock; a budget spent after this many at one moment
 #: is a stuck clock.
 _STUCK = 1_000
-
-
-class _Wake(simpy.Event):
-    """The SimPy event that wakes the agenda at ``when``: already triggered, so SimPy only
-    needs its callbacks (the Event constructor's work is skipped on purpose)."""
-
-    def __init__(
-        self, env: simpy.Environment, wake: Callable[[simpy.Event], None], when: float
-    ) -> None:
-        self.env = env
-        self.callbacks = [wake]
-        self._ok = True
-        self._value = None
-        self.when = when
 
 
 class Agenda:
@@ -269,16 +254,16 @@ class Agenda:
             heappop(heap)[2].fire()
 
     def _set_wake(self, when: float) -> None:
+        """Have SimPy wake the agenda at ``when`` (a plain timeout event, once per time)."""
         self._next = when
         if when not in self._waking:
             self._waking.add(when)
             env = self.env
-            env.schedule(_Wake(env, self._wake, when), NORMAL, max(0.0, when - env.now))
+            wake = env.timeout(max(0.0, when - env.now))
+            wake.callbacks.append(lambda _: self._wake(when))
 
-    def _wake(self, event: simpy.Event) -> None:
-        """Run every entry due by the event's time, then set the next wake-up."""
-        assert isinstance(event, _Wake)
-        when = event.when
+    def _wake(self, when: float) -> None:
+        """Run every entry due by ``when``, then set the next wake-up."""
         self._waking.discard(when)
         if self._driven:  # drive() runs the batch itself, after SimPy's events of this moment
             return
