@@ -115,13 +115,13 @@ def test_the_file_in_flight_is_known_through_the_transfer_alone() -> None:
     second = job.add_file("https://example.test/b", "b", size=1_000_000)
     job.resume()
     sim.run(until=0.5)
-    transfer = job.transfer()
+    transfer = job.ledger.transfer()
     assert transfer is not None
     assert transfer.file is first
     assert sim.scheduler.transfer_of(job) is transfer
     assert 0 < job.bytes_arrived() == first.progress.bytes_transferred < 1_000_000
     sim.run()
-    assert job.transfer() is None
+    assert job.ledger.transfer() is None
     assert job.progress.files_transferred == 2
     assert second.completed
 

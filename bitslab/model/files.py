@@ -152,7 +152,7 @@ class File:
                 )
         pieces = self._new_pieces([span for _, span in checked])
         if pieces:  # a request for nothing new changes nothing, not even the plan
-            job.change_work(lambda: self._want(pieces))
+            job.ledger.change_work(lambda: self._want(pieces))
 
     def filled_ranges(self) -> list[tuple[int, int]]:
         """The bytes present, as sorted, merged ``(offset, length)`` pairs (R3).
@@ -218,7 +218,7 @@ class File:
 
     def advance(self, done: float) -> None:
         """A checkpoint: ``done`` bytes are present; fill the whole ones that arrived. Not a
-        BITS method: the job's :meth:`~bitslab.Job.bank` calls it, keeping its total."""
+        BITS method: the job's ledger calls it, keeping its total."""
         filled = self._filled
         arrived = int(done + _EPSILON) - filled.total
         if arrived > 0:
@@ -250,7 +250,7 @@ class File:
 
     def _transfer(self) -> Transfer | None:
         """The transfer moving this file's bytes now, if any (the transfer owns that link)."""
-        transfer = self._job.transfer()
+        transfer = self._job.ledger.transfer()
         return transfer if transfer is not None and transfer.file is self else None
 
     def _present(self) -> float:

@@ -1,15 +1,15 @@
 """Jobs: what a BITS job is, and what each of its public methods does (L1-L14).
 
-A :class:`Job` is built from two parts: its :class:`~bitslab.model.lifecycle.Lifecycle` (the
-state machine: state, history, errors, retries) and its
-:class:`~bitslab.model.progress.Ledger` (bytes and the progress trace). The scheduler decides
-when a queued job runs; this module decides what each public method does to a job.
+A :class:`Job` has two parts that the rest of the model drives (neither is a BITS interface):
+``job.lifecycle``, its :class:`~bitslab.model.lifecycle.Lifecycle` (the state machine: state,
+history, errors, retries), and ``job.ledger``, its :class:`~bitslab.model.progress.Ledger`
+(bytes, the progress trace, the next file). The scheduler decides when a queued job runs; this
+module decides what each public method does to a job.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .._check import check_enum, check_int, check_number, check_str, got
@@ -34,7 +34,6 @@ from .settings import NotifySettings
 
 if TYPE_CHECKING:
     from ..simulation import Simulation  # for Job.sim's annotation only (users' type checkers)
-    from .transfer import Transfer
 
 __all__ = ["Job", "JobError", "JobProgress", "StateChange"]
 
@@ -49,7 +48,7 @@ def _is_web(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
 
 
-class Job(Lifecycle, Ledger):
+class Job:
     """A BITS job: a named list of files that BITS transfers in the background.
 
     Make jobs with :meth:`Simulation.create_job`. A new job is SUSPENDED (L1); add files and
@@ -66,9 +65,8 @@ class Job(Lifecycle, Ledger):
     """
 
     def __init__(self, sim: Simulation, name: str, type: JobType, priority: JobPriority) -> None:
-        Lifecycle.__init__(self, sim.agenda, sim.events)
-        Ledger.__init__(self, sim.agenda, sim.scheduler)
         self._sim = sim
+        self._events = sim.events
         self._name = name
         self._type = type
         self._id = str(uuid.UUID(int=sim.rng.getrandbits(128), version=4))
@@ -78,8 +76,10 @@ class Job(Lifecycle, Ledger):
             JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS: DEFAULT_NOTIFICATION_INTERVAL_MS,
             JobProperty.ON_DEMAND_MODE: False,
         }
-        self._first_open = 0  # files before this index are complete (see next_file)
         self._notify = NotifySettings()
+        # The parts the rest of the model drives (not BITS interfaces; see the module's notes).
+        self.lifecycle = Lifecycle(self, sim.agenda, sim.events)
+        self.ledger = Ledger(self, sim.agenda, sim.scheduler)
 
     # -- what a job is (read-only: BITS fixes them when the job is created) -------------------
 
@@ -104,6 +104,49 @@ class Job(Lifecycle, Ledger):
         return self._id
 
     @property
+    def state(self) -> JobState:
+        """The job's BG_JOB_STATE."""
+        return self.lifecycle.state
+
+    @property
+    def history(self) -> list[StateChange]:
+        """Every state the job has been in: :class:`StateChange` records, oldest first."""
+        return self.lifecycle.history
+
+    @property
+    def episode(self) -> int:
+        """How many times the job's state has changed (C11: a job-level notification is about
+        one stay in a state, and is stale once the job has left it). Not a BITS method."""
+        return self.lifecycle.episode
+
+    @property
+    def progress(self) -> JobProgress:
+        """L14: bytes and files, total and transferred; a new job reports zeros."""
+        return self.ledger.progress()
+
+    def bytes_arrived(self) -> float:
+        """Bytes arrived so far, with the fraction of the next one, in O(1) (C3's "bytes
+        arrived" check runs every interval). Not a BITS method."""
+        return self.ledger.bytes_arrived()
+
+    def progress_trace(self) -> list[tuple[float, int]]:
+        """How the bytes transferred grew: ``(time, bytes)`` points, the last one now.
+
+        Between two consecutive points the bytes grow linearly (a transfer at one rate) or
+        not at all, so the points drawn as a line are the job's exact progress (this is what
+        :func:`bitslab.plots.progress` draws). The bytes never go down, and they grow only
+        while the job is TRANSFERRING (L3; S5 sets the rate): a job that waits (QUEUED,
+        SUSPENDED, in an error) is a flat line. The last point is ``(now,
+        progress.bytes_transferred)``. Not a BITS method.
+        """
+        return self.ledger.progress_trace()
+
+    @property
+    def on_demand(self) -> bool:
+        """R1-R5: whether ON_DEMAND_MODE is on. Not a BITS method (the files ask it often)."""
+        return bool(self._properties[JobProperty.ON_DEMAND_MODE])
+
+    @property
     def priority(self) -> JobPriority:
         """FOREGROUND, HIGH, NORMAL (the default, L1) or LOW; settable (S1-S3)."""
         return self._priority
@@ -120,25 +163,25 @@ class Job(Lifecycle, Ledger):
     @property
     def minimum_retry_delay(self) -> float:
         """L1, L5: seconds a job waits in TRANSIENT_ERROR before it queues again (default 600)."""
-        return self._retry_delay
+        return self.lifecycle.retry_delay
 
     @minimum_retry_delay.setter
     def minimum_retry_delay(self, seconds: float) -> None:
         delay = check_number("minimum_retry_delay", seconds, minimum=0.0)
         require_live(self, "set minimum_retry_delay")
-        self._retry_delay = max(delay, MINIMUM_RETRY_DELAY_FLOOR)  # L1
-        self._modified(f"minimum_retry_delay set to {self._retry_delay:g} s")
+        self.lifecycle.retry_delay = max(delay, MINIMUM_RETRY_DELAY_FLOOR)  # L1
+        self._modified(f"minimum_retry_delay set to {self.lifecycle.retry_delay:g} s")
 
     @property
     def no_progress_timeout(self) -> float:
         """L1, L6: seconds without progress after a transient error before ERROR."""
-        return self._no_progress_timeout
+        return self.lifecycle.no_progress_timeout
 
     @no_progress_timeout.setter
     def no_progress_timeout(self, seconds: float) -> None:
         timeout = check_number("no_progress_timeout", seconds, minimum=0.0)
         require_live(self, "set no_progress_timeout")
-        self._no_progress_timeout = timeout
+        self.lifecycle.no_progress_timeout = timeout
         self._modified(f"no_progress_timeout set to {timeout:g} s")
 
     # -- the public BITS methods -------------------------------------------------------------
@@ -177,8 +220,8 @@ class Job(Lifecycle, Ledger):
         file = File(self, remote_url, local_name, size)
         self.files.append(file)
         self._modified(f"file {local_name!r} added")
-        if self._state is JobState.TRANSFERRED:
-            self.enter(JobState.QUEUED, "L3")
+        if self.state is JobState.TRANSFERRED:
+            self.lifecycle.enter(JobState.QUEUED, "L3")
         return file
 
     def resume(self) -> None:
@@ -196,31 +239,38 @@ class Job(Lifecycle, Ledger):
             JobState.SUSPENDED: "L2",
             JobState.TRANSIENT_ERROR: "L5",
             JobState.ERROR: "L8",
-        }.get(self._state)
+        }.get(self.state)
         if rule is not None:
-            self.enter(JobState.QUEUED, rule)
+            self.lifecycle.enter(JobState.QUEUED, rule)
 
     def suspend(self) -> None:
         """L9: any non-final job becomes SUSPENDED; fails on a final job (L12)."""
         require_live(self, "suspend()")
-        self.enter(JobState.SUSPENDED, "L9")
+        self.lifecycle.enter(JobState.SUSPENDED, "L9")
 
     def cancel(self) -> None:
         """L10: any non-final job becomes CANCELLED; fails on a final job (L12)."""
         require_live(self, "cancel()")
-        self.enter(JobState.CANCELLED, "L10")
+        self.lifecycle.enter(JobState.CANCELLED, "L10")
 
     def complete(self) -> None:
         """L11: the job becomes ACKNOWLEDGED; an upload job only from TRANSFERRED."""
         require_live(self, "complete()")
-        if self.type is not JobType.DOWNLOAD and self._state is not JobState.TRANSFERRED:
+        if self.type is not JobType.DOWNLOAD and self.state is not JobState.TRANSFERRED:
             raise BitsError(
-                f"complete() on upload job {self.name!r} in state {self._state.name}: an upload "
+                f"complete() on upload job {self.name!r} in state {self.state.name}: an upload "
                 "job can be completed only once TRANSFERRED (L11)",
                 BG_E_INVALID_STATE,
                 rule="L11",
             )
-        self.enter(JobState.ACKNOWLEDGED, "L11")
+        self.lifecycle.enter(JobState.ACKNOWLEDGED, "L11")
+
+    def get_error(self) -> JobError:
+        """L13: the error of a job in ERROR or TRANSIENT_ERROR.
+
+        Fails with BG_E_ERROR_INFORMATION_UNAVAILABLE in any other state.
+        """
+        return self.lifecycle.get_error()
 
     def set_property(self, prop: JobProperty, value: object) -> None:
         """Set MINIMUM_NOTIFICATION_INTERVAL_MS (an int of ms, C7) or ON_DEMAND_MODE (R1).
@@ -242,7 +292,7 @@ class Job(Lifecycle, Ledger):
             self._properties[prop] = value
 
         if prop is JobProperty.ON_DEMAND_MODE and value != self._properties[prop]:
-            self.change_work(store)  # R5: what the job fetches changes now
+            self.ledger.change_work(store)  # R5: what the job fetches changes now
         else:
             store()
         self._modified(f"{prop.name} set to {value!r}")
@@ -301,58 +351,9 @@ class Job(Lifecycle, Ledger):
     def __repr__(self) -> str:
         progress = self.progress
         return (
-            f"<Job {self.name!r} {self._state.name} "
+            f"<Job {self.name!r} {self.state.name} "
             f"{progress.files_transferred}/{progress.files_total} files>"
         )
-
-    # -- the model's side (not BITS methods) ---------------------------------------------------
-
-    @property
-    def on_demand(self) -> bool:
-        """R1-R5: whether ON_DEMAND_MODE is on. Not a BITS method (the files ask it often)."""
-        return bool(self._properties[JobProperty.ON_DEMAND_MODE])
-
-    def transfer(self) -> Transfer | None:
-        """The job's turn on the link, while it has one (the scheduler owns that link). Not a
-        BITS method."""
-        return self._scheduler.transfer_of(self)
-
-    def next_file(self) -> File | None:
-        """S4: files transfer one at a time, in the order added; R5: on demand, only those
-        with requested bytes outstanding. Not a BITS method."""
-        files = self.files
-        # A complete file never needs a turn again, so the scan starts after the first ones
-        # that are complete (without this, a job of n files would scan n^2 / 2 of them).
-        first = self._first_open
-        while first < len(files) and files[first].completed:
-            first += 1
-        self._first_open = first
-        for index in range(first, len(files)):
-            if files[index].needs_turn():
-                return files[index]
-        return None
-
-    def finish(self) -> None:
-        """L3, R5: nothing is left to fetch: TRANSFERRED if every file is whole, else (on
-        demand) SUSPENDED. Not a BITS method."""
-        on_demand = self.on_demand
-        if all(file.completed for file in self.files):
-            self.enter(JobState.TRANSFERRED, "R5" if on_demand else "L3")
-        else:
-            self.enter(JobState.SUSPENDED, "R5")
-
-    def change_work(self, change: Callable[[], None]) -> None:
-        """Apply ``change`` to what the job must fetch (a request, on-demand mode on or off,
-        R5), keeping a transfer under way in step: bytes so far count under the old plan.
-        Not a BITS method."""
-        transfer = self.transfer()
-        if transfer is not None and transfer.file is None:
-            transfer = None
-        if transfer is not None:
-            transfer.checkpoint()
-        change()
-        if transfer is not None:
-            transfer.replan()
 
     # -- internals -------------------------------------------------------------------------------
 

@@ -1,10 +1,10 @@
 """A job's lifecycle: its state, the history of its changes, its errors and retries (L1-L13).
 
-:class:`Lifecycle` is the part of :class:`~bitslab.Job` that is the BITS job state machine.
-Every state change goes through :meth:`Lifecycle.enter`, which records it in ``job.history``
-with the rule that caused it and publishes :class:`~bitslab.model.events.StateChanged`. The
-scheduler and the transfer drive a job through the non-underscore methods below; they are not
-BITS methods.
+:class:`Lifecycle` is the part of a :class:`~bitslab.Job` (``job.lifecycle``) that is the
+BITS job state machine. Every state change goes through :meth:`Lifecycle.enter`, which records
+it in ``job.history`` with the rule that caused it and publishes
+:class:`~bitslab.model.events.StateChanged`. The job's public methods, the scheduler and the
+transfer drive it; none of its methods is a BITS method.
 
 The no-progress clock (L6) lives here too: a transient error starts it, progress stops it, a
 disconnect pauses it, and past its deadline the job moves to ERROR.
@@ -13,7 +13,7 @@ disconnect pauses it, and past its deadline the job moves to ERROR.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..constants import (
     BG_E_ERROR_INFORMATION_UNAVAILABLE,
@@ -75,22 +75,34 @@ def require_live(job: Job, what: str, rule: str = "L12") -> None:
 
 
 class Lifecycle:
-    """A job's state, history, error and retry cycle; :class:`~bitslab.Job` is built on it."""
+    """One job's state, history, error and retry cycle (see the module's docstring)."""
 
-    if TYPE_CHECKING:
+    __slots__ = (
+        "_agenda",
+        "_deadline",
+        "_disconnected",
+        "_episode",
+        "_error",
+        "_events",
+        "_job",
+        "_paused_left",
+        "_retry",
+        "_state",
+        "history",
+        "no_progress_timeout",
+        "retry_delay",
+    )
 
-        @property
-        def name(self) -> str: ...
-
-    def __init__(self, agenda: Agenda, events: Events) -> None:
+    def __init__(self, job: Job, agenda: Agenda, events: Events) -> None:
+        self._job = job
         self._agenda = agenda
         self._events = events
         self.history: list[StateChange] = [StateChange(agenda.now, None, JobState.SUSPENDED, "L1")]
         self._state = JobState.SUSPENDED
         self._episode = 0  # bumped on each state change (C11: job-level notifications)
         self._error: JobError | None = None
-        self._retry_delay = DEFAULT_RETRY_DELAY
-        self._no_progress_timeout = DEFAULT_NO_PROGRESS_TIMEOUT
+        self.retry_delay = DEFAULT_RETRY_DELAY  # L1, L5 (job.minimum_retry_delay)
+        self.no_progress_timeout = DEFAULT_NO_PROGRESS_TIMEOUT  # L1, L6
         self._deadline: float | None = None  # L6: when no progress turns into ERROR
         self._paused_left: float | None = None  # L6: deadline time held during a disconnect
         self._disconnected = False  # in TRANSIENT_ERROR because of a disconnect (L4)
@@ -103,8 +115,7 @@ class Lifecycle:
 
     @property
     def episode(self) -> int:
-        """How many times the job's state has changed (C11: a job-level notification is about
-        one stay in a state, and is stale once the job has left it). Not a BITS method."""
+        """How many times the job's state has changed (C11)."""
         return self._episode
 
     def get_error(self) -> JobError:
@@ -115,22 +126,19 @@ class Lifecycle:
         if self._state in (JobState.ERROR, JobState.TRANSIENT_ERROR) and self._error is not None:
             return self._error
         raise BitsError(
-            f"get_error() on job {self.name!r} in state {self._state.name}: only a job in "
+            f"get_error() on job {self._job.name!r} in state {self._state.name}: only a job in "
             "ERROR or TRANSIENT_ERROR has an error (L13)",
             BG_E_ERROR_INFORMATION_UNAVAILABLE,
             rule="L13",
         )
 
-    # -- the model's side (not BITS methods) ---------------------------------------------------
-
     @property
     def disconnected(self) -> bool:
-        """L4: in TRANSIENT_ERROR because the network went down. Not a BITS method."""
+        """L4: in TRANSIENT_ERROR because the network went down."""
         return self._disconnected
 
     def enter(self, new: JobState, rule: str) -> None:
-        """Move to ``new`` because of ``rule``; the one place a job's state changes. Not a
-        BITS method: the scheduler and the transfer call it."""
+        """Move to ``new`` because of ``rule``; the one place a job's state changes."""
         old = self._state
         if new is old:
             return
@@ -147,16 +155,25 @@ class Lifecycle:
         self._state = new
         self._episode += 1
         self.history.append(StateChange(self._agenda.now, old, new, rule))
-        self._events.publish(StateChanged(cast("Job", self), old, new))
+        self._events.publish(StateChanged(self._job, old, new))
+
+    def finish(self) -> None:
+        """L3, R5: nothing is left to fetch: TRANSFERRED if every file is whole, else (on
+        demand) SUSPENDED."""
+        job = self._job
+        if all(file.completed for file in job.files):
+            self.enter(JobState.TRANSFERRED, "R5" if job.on_demand else "L3")
+        else:
+            self.enter(JobState.SUSPENDED, "R5")
 
     def made_progress(self) -> None:
-        """L6: progress resets the no-progress clock. Not a BITS method."""
+        """L6: progress resets the no-progress clock."""
         self._deadline = None
 
     def fatal_error(
         self, context: ErrorContext, hresult: int, file: File | None, description: str
     ) -> None:
-        """L7: a fatal error moves the job to ERROR. Not a BITS method."""
+        """L7: a fatal error moves the job to ERROR."""
         self._error = JobError(context, hresult, file, description)
         self.enter(JobState.ERROR, "L7")
 
@@ -169,8 +186,7 @@ class Lifecycle:
         *,
         disconnect: bool = False,
     ) -> None:
-        """L4, L5, L6: a recoverable error; TRANSIENT_ERROR, then a retry or ERROR. Not a
-        BITS method."""
+        """L4, L5, L6: a recoverable error; TRANSIENT_ERROR, then a retry or ERROR."""
         self._error = JobError(context, hresult, file, description)
         now = self._agenda.now
         if disconnect:  # L4: no retry timer, and the no-progress clock pauses (L6)
@@ -180,8 +196,8 @@ class Lifecycle:
             self._disconnected = True
             self.enter(JobState.TRANSIENT_ERROR, "L4")
             return
-        timeout = self._no_progress_timeout
-        if timeout == 0 or self._retry_delay > timeout:
+        timeout = self.no_progress_timeout
+        if timeout == 0 or self.retry_delay > timeout:
             self.enter(JobState.ERROR, "L6")
             return
         if self._deadline is None:
@@ -189,7 +205,7 @@ class Lifecycle:
         if self._out_of_time():
             return
         self.enter(JobState.TRANSIENT_ERROR, "L5")
-        wait = min(self._retry_delay, self._deadline - now)
+        wait = min(self.retry_delay, self._deadline - now)
         self._retry = self._agenda.after(wait, self._retry_due)
 
     # -- internals -------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ class Scheduler:
                     self._background = job
                     self._arm_slice(job)
                 else:  # S3: only one background job runs beside the foreground ones
-                    job.enter(JobState.QUEUED, "S3")
+                    job.lifecycle.enter(JobState.QUEUED, "S3")
             elif not background and job is self._background:  # background -> foreground
                 self._background = None
                 self._cancel_slice()
@@ -139,7 +139,7 @@ class Scheduler:
         if job.priority is not JobPriority.FOREGROUND:
             self._background = job
             self._cancel_slice()  # its slice starts when bytes flow (arm_slice)
-        job.enter(JobState.CONNECTING, "L3")
+        job.lifecycle.enter(JobState.CONNECTING, "L3")
         if self._running.get(job) is transfer:  # unless the state change stopped it already
             transfer.begin()
 
@@ -159,7 +159,7 @@ class Scheduler:
 
     def _preempt(self, job: Job) -> None:
         """S1: send a running job back to the front of its queue."""
-        job.enter(JobState.QUEUED, "S1")
+        job.lifecycle.enter(JobState.QUEUED, "S1")
         queue = self._waiting[job.priority]
         rest = [other for other in queue if other is not job]
         queue.clear()
@@ -176,7 +176,7 @@ class Scheduler:
         if job is not self._background:  # it was the last file: the job is TRANSFERRED
             return
         if self._waiting[job.priority]:
-            job.enter(JobState.QUEUED, "S2")
+            job.lifecycle.enter(JobState.QUEUED, "S2")
         else:
             self._arm_slice(job)
 
@@ -196,7 +196,7 @@ class Scheduler:
     # -- the network's news ----------------------------------------------------------------
 
     def _disconnect(self, job: Job) -> None:
-        job.transient_error(
+        job.lifecycle.transient_error(
             ErrorContext.GENERAL_TRANSPORT,
             BG_E_NETWORK_DISCONNECTED,
             None,
@@ -218,8 +218,8 @@ class Scheduler:
     def on_reconnect(self) -> None:
         """L4: jobs that the disconnect stopped are queued again at once, without the delay."""
         for job in self._jobs:
-            if job.state is JobState.TRANSIENT_ERROR and job.disconnected:
-                job.enter(JobState.QUEUED, "L4")
+            if job.state is JobState.TRANSIENT_ERROR and job.lifecycle.disconnected:
+                job.lifecycle.enter(JobState.QUEUED, "L4")
 
     def on_bandwidth_change(self) -> None:
         """S5: other traffic started or stopped."""

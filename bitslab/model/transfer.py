@@ -56,7 +56,7 @@ class Transfer:
         if self.file is not None:
             self._leave()
             self.file = None
-            self.job.note_progress()  # L3: from now no bytes flow (the trace's lane is None)
+            self.job.ledger.note_progress()  # L3: from now no bytes flow (the trace's lane is None)
         self._cancel_end()
         if self._connecting is not None:
             self._connecting.cancel()
@@ -101,9 +101,9 @@ class Transfer:
         if file is None or lane is None:
             return
         position = lane.position()
-        self.job.bank(file, min(float(file.goal()), file.done + position - self._start))
+        self.job.ledger.bank(file, min(float(file.goal()), file.done + position - self._start))
         self._start = position
-        self.job.note_progress()
+        self.job.ledger.note_progress()
 
     def file_done(self) -> None:
         """S4: the file's work is done; the job connects for the next file or is finished.
@@ -114,20 +114,20 @@ class Transfer:
         file = self.file
         assert file is not None
         job = self.job
-        job.bank(file, float(file.goal()))
+        job.ledger.bank(file, float(file.goal()))
         self._leave()
         self._cancel_end()
         self.file = None
-        job.note_progress()
+        job.ledger.note_progress()
         whole = file.complete_if_whole()
-        last = job.next_file() is None
+        last = job.ledger.next_file() is None
         events = job.sim.events
         if last:
             events.publish(RangesDone(job))  # R4
         if whole:
             events.publish(FileTransferred(job, file))  # C4
         if last:
-            job.finish()
+            job.lifecycle.finish()
         else:
             self._scheduler.reallocate()
             self._connect_next()
@@ -137,9 +137,13 @@ class Transfer:
         error_hresult = http_error_hresult(failure.status)
         description = f"HTTP {failure.status} from {file.remote_name}"
         if failure.fatal:
-            self.job.fatal_error(ErrorContext.REMOTE_FILE, error_hresult, file, description)
+            self.job.lifecycle.fatal_error(
+                ErrorContext.REMOTE_FILE, error_hresult, file, description
+            )
         else:
-            self.job.transient_error(ErrorContext.REMOTE_FILE, error_hresult, file, description)
+            self.job.lifecycle.transient_error(
+                ErrorContext.REMOTE_FILE, error_hresult, file, description
+            )
 
     # -- internals -----------------------------------------------------------------------
 
@@ -149,7 +153,7 @@ class Transfer:
         lane.members += 1
         self._start = lane.position()
         self._expect()
-        self.job.note_progress()
+        self.job.ledger.note_progress()
 
     def _leave(self) -> None:
         lane = self.lane
@@ -181,7 +185,7 @@ class Transfer:
         """The server answered: fail (L5, L7), or learn the size (L14) and start the file."""
         self._connecting = None
         job = self.job
-        file = job.next_file()
+        file = job.ledger.next_file()
         if file is not None:
             failure = self._scheduler.network.status_for(file.remote_name)
             if failure is not None:
@@ -189,7 +193,7 @@ class Transfer:
                 return
             file.learn_size()
         if job.state is not JobState.TRANSFERRING:
-            job.enter(JobState.TRANSFERRING, "L3")
+            job.lifecycle.enter(JobState.TRANSFERRING, "L3")
             if self._scheduler.transfer_of(job) is not self:  # the state change stopped it
                 return
         if not self._sliced:
@@ -198,7 +202,7 @@ class Transfer:
         if file is None:
             self._finish()
             return
-        job.made_progress()
+        job.lifecycle.made_progress()
         self.file = file
         if file.work_left() == 0:  # an empty file
             self.file_done()
@@ -209,4 +213,4 @@ class Transfer:
     def _finish(self) -> None:
         """L3, R5: nothing is left to fetch (the last report of ranges goes first, R4)."""
         self.job.sim.events.publish(RangesDone(self.job))
-        self.job.finish()
+        self.job.lifecycle.finish()
