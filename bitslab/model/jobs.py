@@ -79,7 +79,7 @@ class Job:
         self._notify = NotifySettings()
         # The parts the rest of the model drives (not BITS interfaces; see the module's notes).
         self.lifecycle = Lifecycle(self, sim.agenda, sim.events)
-        self.ledger = Ledger(self, sim.agenda, sim.scheduler)
+        self.ledger = Ledger(self, sim.agenda, sim.scheduler.running)
 
     # -- what a job is (read-only: BITS fixes them when the job is created) -------------------
 

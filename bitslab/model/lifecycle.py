@@ -81,16 +81,16 @@ class Lifecycle:
         "_agenda",
         "_deadline",
         "_disconnected",
-        "_episode",
         "_error",
         "_events",
         "_job",
         "_paused_left",
         "_retry",
-        "_state",
+        "episode",
         "history",
         "no_progress_timeout",
         "retry_delay",
+        "state",
     )
 
     def __init__(self, job: Job, agenda: Agenda, events: Events) -> None:
@@ -98,8 +98,8 @@ class Lifecycle:
         self._agenda = agenda
         self._events = events
         self.history: list[StateChange] = [StateChange(agenda.now, None, JobState.SUSPENDED, "L1")]
-        self._state = JobState.SUSPENDED
-        self._episode = 0  # bumped on each state change (C11: job-level notifications)
+        self.state = JobState.SUSPENDED  # the job's BG_JOB_STATE, changed by enter() only
+        self.episode = 0  # state changes so far (C11: job-level notifications), by enter()
         self._error: JobError | None = None
         self.retry_delay = DEFAULT_RETRY_DELAY  # L1, L5 (job.minimum_retry_delay)
         self.no_progress_timeout = DEFAULT_NO_PROGRESS_TIMEOUT  # L1, L6
@@ -108,25 +108,15 @@ class Lifecycle:
         self._disconnected = False  # in TRANSIENT_ERROR because of a disconnect (L4)
         self._retry: Timer | None = None  # L5: the retry, cancelled by any state change
 
-    @property
-    def state(self) -> JobState:
-        """The job's BG_JOB_STATE."""
-        return self._state
-
-    @property
-    def episode(self) -> int:
-        """How many times the job's state has changed (C11)."""
-        return self._episode
-
     def get_error(self) -> JobError:
         """L13: the error of a job in ERROR or TRANSIENT_ERROR.
 
         Fails with BG_E_ERROR_INFORMATION_UNAVAILABLE in any other state.
         """
-        if self._state in (JobState.ERROR, JobState.TRANSIENT_ERROR) and self._error is not None:
+        if self.state in (JobState.ERROR, JobState.TRANSIENT_ERROR) and self._error is not None:
             return self._error
         raise BitsError(
-            f"get_error() on job {self._job.name!r} in state {self._state.name}: only a job in "
+            f"get_error() on job {self._job.name!r} in state {self.state.name}: only a job in "
             "ERROR or TRANSIENT_ERROR has an error (L13)",
             BG_E_ERROR_INFORMATION_UNAVAILABLE,
             rule="L13",
@@ -139,7 +129,7 @@ class Lifecycle:
 
     def enter(self, new: JobState, rule: str) -> None:
         """Move to ``new`` because of ``rule``; the one place a job's state changes."""
-        old = self._state
+        old = self.state
         if new is old:
             return
         if old is JobState.TRANSIENT_ERROR and self._disconnected:
@@ -152,8 +142,8 @@ class Lifecycle:
         if self._retry is not None:  # L5: a retry is for this stay in TRANSIENT_ERROR only
             self._retry.cancel()
             self._retry = None
-        self._state = new
-        self._episode += 1
+        self.state = new
+        self.episode += 1
         self.history.append(StateChange(self._agenda.now, old, new, rule))
         self._events.publish(StateChanged(self._job, old, new))
 

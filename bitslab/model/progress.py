@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..constants import BG_SIZE_UNKNOWN
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from .files import File
     from .jobs import Job
     from .lane import Lane
-    from .scheduler import Scheduler
     from .transfer import Transfer
 
 __all__ = ["JobProgress", "Ledger"]
@@ -41,12 +40,12 @@ class JobProgress(NamedTuple):
 class Ledger:
     """One job's bytes, progress trace and next file (see the module's docstring)."""
 
-    __slots__ = ("_agenda", "_banked", "_first_open", "_job", "_scheduler", "_trace")
+    __slots__ = ("_agenda", "_banked", "_first_open", "_job", "_running", "_trace")
 
-    def __init__(self, job: Job, agenda: Agenda, scheduler: Scheduler) -> None:
+    def __init__(self, job: Job, agenda: Agenda, running: Mapping[Job, Transfer]) -> None:
         self._job = job
         self._agenda = agenda
-        self._scheduler = scheduler
+        self._running = running  # the scheduler's, read-only: each running job's transfer
         self._banked = 0.0  # bytes held in the files' checkpoints (the sum of their done)
         self._first_open = 0  # files before this index are complete (see next_file)
         # Bytes at each checkpoint, and the lane they flow in after it (see progress_trace()).
@@ -92,7 +91,7 @@ class Ledger:
 
     def transfer(self) -> Transfer | None:
         """The job's turn on the link, while it has one (the scheduler owns that link)."""
-        return self._scheduler.transfer_of(self._job)
+        return self._running.get(self._job)
 
     def next_file(self) -> File | None:
         """S4: files transfer one at a time, in the order added; R5: on demand, only those

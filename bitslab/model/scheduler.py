@@ -17,6 +17,8 @@ leaves the link. It owns the link between a running job and its :class:`Transfer
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..constants import (
@@ -53,6 +55,8 @@ class Scheduler:
         # Queued jobs per priority, in the order they were queued (dicts as ordered sets).
         self._waiting: dict[JobPriority, dict[Job, None]] = {p: {} for p in JobPriority}
         self._running: dict[Job, Transfer] = {}
+        #: Each running job's transfer, read-only (the scheduler owns the link; the jobs read it).
+        self.running: Mapping[Job, Transfer] = MappingProxyType(self._running)
         self._background: Job | None = None  # the background job holding the slot
         self.foreground = Lane(agenda)  # S3, S5: every foreground job, at one shared rate
         self.background = Lane(agenda)  # S1, S5: the background job holding the slot
