@@ -123,7 +123,7 @@ class Agenda:
 
     def at(self, when: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` at ``when`` (a time in the past means now); returns its handle."""
-        now = self.now
+        now = self.env._now  # the clock, as in now (every timer of the model comes here)
         if when < now:
             when = now
         timer = Timer(fn, args)
@@ -136,7 +136,7 @@ class Agenda:
 
     def after(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` ``delay`` simulated seconds from now; returns its handle."""
-        return self.at(self.now + delay, fn, *args)
+        return self.at(self.env._now + delay, fn, *args)  # the clock, as in now
 
     def interrupt(self) -> None:
         """Ask :meth:`drive` to raise KeyboardInterrupt at the next gap between two events

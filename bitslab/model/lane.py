@@ -105,10 +105,6 @@ class Lane:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
     def _plan(self, *, rate_changed: bool = False) -> None:
         """Set the one timer for the earliest end still wanted (unless the timer already
         set is for that end at this rate: a change that moved neither costs no timer)."""
@@ -118,14 +114,15 @@ class Lane:
         if ends and self.rate > 0.0:
             end, order = ends[0][0], ends[0][1]
             timer = self._timer
-            if not rate_changed and timer is not None and timer.pending and self._planned == order:
-                return
-            self._cancel()
+            if timer is not None:
+                if not rate_changed and timer.pending and self._planned == order:
+                    return
+                timer.cancel()
             self._planned = order
             wait = max(0.0, end - self.position()) / self.rate
             self._timer = self._agenda.after(wait, self._due)
-        else:
-            self._cancel()
+        elif self._timer is not None:
+            self._timer.cancel()
 
     def _due(self) -> None:
         """The planned end is here: finish it, and every other end due at this moment (the

@@ -63,8 +63,13 @@ class Ledger:
         )
 
     def bytes_arrived(self) -> float:
-        """Bytes arrived so far, with the fraction of the next one, in O(1)."""
-        return self._arrived(self.transfer())
+        """Bytes arrived so far, with the fraction of the next one, in O(1): the banked ones,
+        and those flowing since the transfer's last checkpoint."""
+        transfer = self._running.get(self._job)
+        file = None if transfer is None else transfer.file
+        if transfer is None or file is None:
+            return self._banked
+        return self._banked + transfer.transferred(file) - file.done
 
     def progress_trace(self) -> list[tuple[float, int]]:
         """How the bytes transferred grew: ``(time, bytes)`` points, the last one now (see
@@ -117,9 +122,9 @@ class Ledger:
     def note_progress(self) -> None:
         """Bytes started or stopped flowing, or were banked: keep a point of the trace, with
         the lane the bytes flow in from now (None when they do not)."""
-        transfer = self.transfer()
+        transfer = self._running.get(self._job)
         lane = transfer.lane if transfer is not None and transfer.file is not None else None
-        point = (self._agenda.now, self._arrived(transfer), lane)
+        point = (self._agenda.now, self.bytes_arrived(), lane)
         if self._trace[-1][0] == point[0]:
             self._trace[-1] = point
         else:
@@ -136,10 +141,3 @@ class Ledger:
         change()
         if transfer is not None:
             transfer.replan()
-
-    def _arrived(self, transfer: Transfer | None) -> float:
-        """The banked bytes, and those flowing in ``transfer`` since its last checkpoint."""
-        file = None if transfer is None else transfer.file
-        if transfer is None or file is None:
-            return self._banked
-        return self._banked + transfer.transferred(file) - file.done
