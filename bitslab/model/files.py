@@ -50,7 +50,6 @@ class File:
 
     __slots__ = (
         "_completed",
-        "_done",
         "_filled",
         "_job",
         "_local_name",
@@ -59,6 +58,7 @@ class File:
         "_size_known",
         "_unreported",
         "_wanted",
+        "done",
     )
 
     def __init__(self, job: Job, remote_name: str, local_name: str, size: int) -> None:
@@ -66,7 +66,9 @@ class File:
         self._remote_name = remote_name
         self._local_name = local_name
         self._size = size
-        self._done = 0.0  # bytes present, with the fraction of the next one on its way
+        #: Bytes present at the last checkpoint, with the fraction of the next one; not a BITS
+        #: name: the transfer moves it on with :meth:`advance` only.
+        self.done = 0.0
         self._filled = RangeSet()  # the whole bytes present
         self._wanted = RangeQueue()  # R5: bytes requested and not yet present, oldest first
         self._unreported = RangeSet()  # R4: bytes filled on demand since the last report
@@ -193,12 +195,6 @@ class File:
 
     # -- for the transfer (not BITS methods) -----------------------------------------------------
 
-    @property
-    def done(self) -> float:
-        """Bytes present at the last checkpoint, with the fraction of the next one. Not a BITS
-        method: the transfer moves it on with :meth:`advance`."""
-        return self._done
-
     def work_left(self) -> int:
         """Whole bytes still to fetch: the wanted ones on demand (R5), else the missing ones.
         Not a BITS method."""
@@ -232,7 +228,7 @@ class File:
                     filled.add(start, end)
                     if wanted:  # bytes asked for on demand before the mode was switched off
                         wanted.remove(start, end)
-        self._done = done
+        self.done = done
 
     def learn_size(self) -> None:
         """L14: the server tells BITS the size on the first connection for this file. Not a
@@ -256,7 +252,7 @@ class File:
     def _present(self) -> float:
         """Bytes present, counting those flowing since the transfer's last checkpoint."""
         transfer = self._transfer()
-        return self._done if transfer is None else transfer.transferred(self)
+        return self.done if transfer is None else transfer.transferred(self)
 
     def _whole(self) -> bool:
         return self._filled.total == self._size
