@@ -19,7 +19,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10: tomli is the same API
     import tomli as tomllib
 
-FLOOR = re.compile(r"^\s*([A-Za-z0-9_.\-\[\]]+)\s*>=\s*([^,;\s]+)\s*(;.*)?$")
+#: ``name>=X``, maybe with an upper bound (``simpy>=4.1,<5``) and a marker.
+FLOOR = re.compile(r"^\s*([A-Za-z0-9_.\-\[\]]+)\s*>=\s*([^,;\s]+)\s*(?:,\s*<[^,;\s]+\s*)?(;.*)?$")
 
 
 def floors(extras: list[str]) -> list[str]:

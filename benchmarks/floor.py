@@ -9,7 +9,8 @@ a byte. Its rate over plain SimPy's timeouts per second is the most that issue 7
 could be for any design that keeps this log and this notifier and runs in the interpreter;
 :mod:`bench_speed` prints it as the ceiling beside the ratio measured.
 
-It reaches inside the simulation (``sim._after``, the log's entry list): a benchmark may.
+It sets timers on the model's agenda (``sim.agenda.after``) and reaches into the log's entry
+list: a benchmark may.
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def bare_decisions(count: int) -> float:
             )
         )
         if number < count:
-            sim._after(GAP, decide, number + 1)
+            sim.agenda.after(GAP, decide, number + 1)
 
-    sim._after(GAP, decide, 1)
+    sim.agenda.after(GAP, decide, 1)
     gc.collect()
     start = time.perf_counter()
     sim.run(until=GAP * (count + 2))

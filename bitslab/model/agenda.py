@@ -36,7 +36,6 @@ from math import inf
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL
 
 __all__ = ["Agenda", "Timer"]
 
@@ -59,24 +58,19 @@ class Timer:
         """True until the call is made or cancelled."""
         return self.fn is not None
 
+    def fire(self) -> None:
+        """Make the call now, if it is still pending (once: the handle is spent after it)."""
+        fn = self.fn
+        if fn is not None:
+            self.fn = None
+            fn(*self.args)
+
 
 Entry = tuple[float, int, Timer]
 
 #: Events between two looks at the wall clock; a budget spent after this many at one moment
 #: is a stuck clock.
 _STUCK = 1_000
-
-
-class _Wake(simpy.Event):
-    """The SimPy event that wakes the agenda at ``when``: already triggered, so SimPy only
-    needs its callbacks (the Event constructor's work is skipped on purpose)."""
-
-    def __init__(self, agenda: Agenda, when: float) -> None:
-        self.env = agenda.env
-        self.callbacks = [agenda._wake]
-        self._ok = True
-        self._value = None
-        self.when = when
 
 
 class Agenda:
@@ -129,7 +123,7 @@ class Agenda:
 
     def at(self, when: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` at ``when`` (a time in the past means now); returns its handle."""
-        now = self.env._now  # see now
+        now = self.env._now  # the clock, as in now (every timer of the model comes here)
         if when < now:
             when = now
         timer = Timer(fn, args)
@@ -142,7 +136,7 @@ class Agenda:
 
     def after(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` ``delay`` simulated seconds from now; returns its handle."""
-        return self.at(self.env._now + delay, fn, *args)
+        return self.at(self.env._now + delay, fn, *args)  # the clock, as in now
 
     def interrupt(self) -> None:
         """Ask :meth:`drive` to raise KeyboardInterrupt at the next gap between two events
@@ -180,7 +174,6 @@ class Agenda:
         SimPy's clock is moved to each batch's time; it is the one clock of the simulation.
         """
         env = self.env
-        queue = env._queue  # SimPy's own heap of (time, priority, id, event) (SimPy 4)
         heap = self._heap
         limit = inf if end is None else end
         self._limit = self.events + max_events
@@ -189,17 +182,17 @@ class Agenda:
         self._driven = True
         self.interrupted_cleanly = self.cut_short = False
         checkpoint = self.events + _STUCK  # every _STUCK events, a look at the wall clock
-        moment, moment_events = env._now, self.events  # the clock's time, since which event
+        moment, moment_events = self.now, self.events  # the clock's time, since which event
         try:
             while not stop():
                 if self.events >= self._limit:
-                    self.cut_short = env._now == moment and self.events - moment_events >= _STUCK
+                    self.cut_short = self.now == moment and self.events - moment_events >= _STUCK
                     return self._stopped() or "max_events"
                 if self.events >= checkpoint:
                     checkpoint = self.events + _STUCK
                     if time.monotonic() > wall_deadline:
                         return "max_wall_time"
-                upcoming = queue[0][0] if queue else inf  # env.peek(), without the call
+                upcoming = env.peek()
                 when = heap[0][0] if heap else inf
                 if upcoming <= when:  # a SimPy event first, also at a tie (model choice)
                     if upcoming >= limit or upcoming == inf:
@@ -258,23 +251,19 @@ class Agenda:
             if self.events >= self._limit:
                 return
             self.events += 1  # a cancelled timer counts too: the budgets count entries
-            timer = heappop(heap)[2]
-            fn = timer.fn
-            if fn is not None:
-                timer.fn = None
-                fn(*timer.args)
+            heappop(heap)[2].fire()
 
     def _set_wake(self, when: float) -> None:
+        """Have SimPy wake the agenda at ``when`` (a plain timeout event, once per time)."""
         self._next = when
         if when not in self._waking:
             self._waking.add(when)
             env = self.env
-            env.schedule(_Wake(self, when), NORMAL, max(0.0, when - env.now))
+            wake = env.timeout(max(0.0, when - env.now))
+            wake.callbacks.append(lambda _: self._wake(when))
 
-    def _wake(self, event: simpy.Event) -> None:
-        """Run every entry due by the event's time, then set the next wake-up."""
-        assert isinstance(event, _Wake)
-        when = event.when
+    def _wake(self, when: float) -> None:
+        """Run every entry due by ``when``, then set the next wake-up."""
         self._waking.discard(when)
         if self._driven:  # drive() runs the batch itself, after SimPy's events of this moment
             return

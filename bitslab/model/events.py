@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..constants import JobState
+from ..constants import JobPriority, JobState
 
 if TYPE_CHECKING:
     from .apps import App
@@ -28,6 +28,7 @@ __all__ = [
     "InterfaceSet",
     "Modified",
     "OnDemandChanged",
+    "PriorityChanged",
     "RangesDone",
     "RunEnded",
     "StateChanged",
@@ -41,6 +42,14 @@ class StateChanged:
     job: Job
     old: JobState
     new: JobState
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityChanged:
+    """S1, S3: the job's priority was ``old`` and is now ``job.priority``."""
+
+    job: Job
+    old: JobPriority
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from ..constants import (
     JobType,
 )
 from ..errors import BitsError
+from .lifecycle import require_live
 from .ranges import RangeQueue, RangeSet, Span
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["File", "FileProgress"]
 
 _EPSILON = 1e-6  # rate times elapsed time is a float: 9999.9999999 bytes are 10000
-_ON_DEMAND = JobProperty.ON_DEMAND_MODE
 
 
 class FileProgress(NamedTuple):
@@ -50,16 +50,15 @@ class File:
 
     __slots__ = (
         "_completed",
-        "_done",
         "_filled",
         "_job",
         "_local_name",
         "_remote_name",
         "_size",
         "_size_known",
-        "_transfer",
         "_unreported",
         "_wanted",
+        "done",
     )
 
     def __init__(self, job: Job, remote_name: str, local_name: str, size: int) -> None:
@@ -67,11 +66,12 @@ class File:
         self._remote_name = remote_name
         self._local_name = local_name
         self._size = size
-        self._done = 0.0  # bytes present, with the fraction of the next one on its way
+        #: Bytes present at the last checkpoint, with the fraction of the next one; not a BITS
+        #: name: the transfer moves it on with :meth:`advance` only.
+        self.done = 0.0
         self._filled = RangeSet()  # the whole bytes present
         self._wanted = RangeQueue()  # R5: bytes requested and not yet present, oldest first
         self._unreported = RangeSet()  # R4: bytes filled on demand since the last report
-        self._transfer: Transfer | None = None
         # L14: BITS learns a download's size from the server; an upload's file is local.
         self._size_known = job.type is not JobType.DOWNLOAD
         self._completed = False
@@ -110,7 +110,7 @@ class File:
     @property
     def bytes_transferred(self) -> int:
         """Bytes of this file present so far (for an on-demand file, in every range)."""
-        return min(self._size, int(self._now() + _EPSILON))
+        return min(self._size, int(self._present() + _EPSILON))
 
     @property
     def completed(self) -> bool:
@@ -136,12 +136,13 @@ class File:
         checked = self._check_ranges(ranges)
         job = self._job
         what = f"request_ranges() on file {self.local_name!r}"
-        job._require_live(what)
+        require_live(job, what)
         if not job.get_property(JobProperty.ON_DEMAND_MODE):
             raise BitsError(
                 f"{what}: job {job.name!r} is not in on-demand mode; set "
                 "JobProperty.ON_DEMAND_MODE first (R1)",
                 BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
+                rule="R1",
             )
         for pair, (start, end) in checked:
             if end > self._size or start >= end:
@@ -149,10 +150,11 @@ class File:
                     f"{what}: range {pair!r} is empty or reaches past the end of the file "
                     f"({self._size:,} bytes); nothing of this request was kept (R2)",
                     BG_E_INVALID_RANGE,
+                    rule="R2",
                 )
         pieces = self._new_pieces([span for _, span in checked])
         if pieces:  # a request for nothing new changes nothing, not even the plan
-            job._change_work(lambda: self._want(pieces))
+            job.ledger.change_work(lambda: self._want(pieces))
 
     def filled_ranges(self) -> list[tuple[int, int]]:
         """The bytes present, as sorted, merged ``(offset, length)`` pairs (R3).
@@ -160,7 +162,7 @@ class File:
         During a transfer this includes the bytes that have arrived so far.
         """
         present = self._filled
-        arriving = int(self._now() + _EPSILON) - present.total
+        arriving = int(self._present() + _EPSILON) - present.total
         if arriving > 0:
             present = present.copy()
             for start, end in self._next_bytes(arriving):
@@ -171,7 +173,7 @@ class File:
         """The bytes requested and not yet present, as sorted, merged ``(offset, length)``
         pairs (R5: an on-demand job is done when there are none, in every file)."""
         wanted = self._wanted.bytes.copy()
-        arriving = int(self._now() + _EPSILON) - self._filled.total
+        arriving = int(self._present() + _EPSILON) - self._filled.total
         if arriving > 0:
             for start, end in self._next_bytes(arriving):
                 wanted.remove(start, end)
@@ -185,40 +187,79 @@ class File:
     def take_unreported_ranges(self) -> RangeSet:
         """R4: the bytes filled on demand since the last call (including those arriving now),
         which are then counted as reported. Not a BITS method."""
-        if self._transfer is not None:
-            self._transfer.checkpoint()
+        transfer = self._transfer()
+        if transfer is not None:
+            transfer.checkpoint()
         taken, self._unreported = self._unreported, RangeSet()
         return taken
 
-    # -- for the transfer ----------------------------------------------------------------------
+    # -- for the transfer (not BITS methods) -----------------------------------------------------
 
-    def _on_demand(self) -> bool:
-        return bool(self._job._properties[_ON_DEMAND])
-
-    def _now(self) -> float:
-        """Bytes present, counting those flowing since the transfer's last checkpoint."""
-        return self._done if self._transfer is None else self._transfer.transferred(self)
-
-    def _work_left(self) -> int:
-        """Whole bytes still to fetch: the wanted ones on demand (R5), else the missing ones."""
-        if self._job._properties[_ON_DEMAND]:
+    def work_left(self) -> int:
+        """Whole bytes still to fetch: the wanted ones on demand (R5), else the missing ones.
+        Not a BITS method."""
+        if self._job.on_demand:
             return self._wanted.bytes.total
         return self._size - self._filled.total
 
-    def _goal(self) -> int:
-        """The bytes present once this turn's work is done (a transfer's target)."""
-        return self._filled.total + self._work_left()
+    def goal(self) -> int:
+        """The bytes present once this turn's work is done (a transfer's target). Not a BITS
+        method."""
+        return self._filled.total + self.work_left()
+
+    def needs_turn(self) -> bool:
+        """S4, R5: the file has bytes to fetch (or, empty, has still to be completed). Not a
+        BITS method."""
+        return not self._completed and (self.work_left() > 0 or self._whole())
+
+    def advance(self, done: float) -> None:
+        """A checkpoint: ``done`` bytes are present; fill the whole ones that arrived. Not a
+        BITS method: the job's ledger calls it, keeping its total."""
+        filled = self._filled
+        arrived = int(done + _EPSILON) - filled.total
+        if arrived > 0:
+            if self._job.on_demand:
+                for start, end in self._wanted.take(arrived):
+                    filled.add(start, end)
+                    self._unreported.add(start, end)
+            else:
+                wanted = self._wanted
+                for start, end in self._next_bytes(arrived):
+                    filled.add(start, end)
+                    if wanted:  # bytes asked for on demand before the mode was switched off
+                        wanted.remove(start, end)
+        self.done = done
+
+    def learn_size(self) -> None:
+        """L14: the server tells BITS the size on the first connection for this file. Not a
+        BITS method."""
+        self._size_known = True
+
+    def complete_if_whole(self) -> bool:
+        """C4: once every byte is present the file is complete; True if it is. Not a BITS
+        method."""
+        if self._whole():
+            self._completed = True
+        return self._completed
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _transfer(self) -> Transfer | None:
+        """The transfer moving this file's bytes now, if any (the transfer owns that link)."""
+        transfer = self._job.ledger.transfer()
+        return transfer if transfer is not None and transfer.file is self else None
+
+    def _present(self) -> float:
+        """Bytes present, counting those flowing since the transfer's last checkpoint."""
+        transfer = self._transfer()
+        return self.done if transfer is None else transfer.transferred(self)
 
     def _whole(self) -> bool:
         return self._filled.total == self._size
 
-    def _needs_turn(self) -> bool:
-        """S4, R5: the file has bytes to fetch (or, empty, has still to be completed)."""
-        return not self._completed and (self._work_left() > 0 or self._whole())
-
     def _next_bytes(self, count: int) -> list[Span]:
         """The next ``count`` bytes this file will fetch, without fetching them."""
-        if self._job._properties[_ON_DEMAND]:
+        if self._job.on_demand:
             return self._wanted.peek(count)
         if count >= self._size - self._filled.total:  # the rest of the file
             return self._filled.missing(0, self._size)
@@ -230,23 +271,6 @@ class File:
             taken.append((start, stop))
             count -= stop - start
         return taken
-
-    def _advance(self, done: float) -> None:
-        """A checkpoint: ``done`` bytes are present; fill the whole ones that arrived."""
-        filled = self._filled
-        arrived = int(done + _EPSILON) - filled.total
-        if arrived > 0:
-            if self._job._properties[_ON_DEMAND]:
-                for start, end in self._wanted.take(arrived):
-                    filled.add(start, end)
-                    self._unreported.add(start, end)
-            else:
-                wanted = self._wanted
-                for start, end in self._next_bytes(arrived):
-                    filled.add(start, end)
-                    if wanted:  # bytes asked for on demand before the mode was switched off
-                        wanted.remove(start, end)
-        self._done = done
 
     def _new_pieces(self, spans: list[Span]) -> list[Span]:
         """R3: the bytes of ``spans`` neither present nor already wanted, in offset order
@@ -277,14 +301,6 @@ class File:
             end = self._size if length == BG_LENGTH_TO_EOF else offset + length
             checked.append(((offset, length), (offset, end)))
         return checked
-
-    def _learn_size(self) -> None:
-        """L14: the server tells BITS the size on the first connection for this file."""
-        self._size_known = True
-
-    def _mark_complete(self) -> None:
-        self._completed = True
-        self._job._files_done += 1
 
     def __repr__(self) -> str:
         return (

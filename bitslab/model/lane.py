@@ -21,8 +21,10 @@ from bisect import bisect_right
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
+from .agenda import Timer
+
 if TYPE_CHECKING:
-    from ..simulation import Simulation
+    from .agenda import Agenda
     from .transfer import Transfer
 
 __all__ = ["Lane"]
@@ -31,43 +33,46 @@ __all__ = ["Lane"]
 #: member always ends when the timer fires; see :meth:`Lane._due`).
 _ROUNDING = 1e-6
 
+#: One expected end: ``(position, order, transfer, handle)``; the handle is cancelled by the
+#: transfer when the end no longer applies (its file stopped, or its work was re-planned).
+End = tuple[float, int, "Transfer", Timer]
+
 
 class Lane:
     """Transfers that move bytes at one rate; see the module's docstring."""
 
     __slots__ = (
-        "_armed",
+        "_agenda",
         "_ends",
-        "_env",
-        "_gen",
         "_order",
         "_planned",
         "_pos",
-        "_sim",
         "_since",
+        "_timer",
         "changes",
         "members",
         "rate",
     )
 
-    def __init__(self, sim: Simulation) -> None:
-        self._sim = sim
-        self._env = sim.env
+    def __init__(self, agenda: Agenda) -> None:
+        self._agenda = agenda
         self.rate = 0.0
         self.members = 0  # transfers moving bytes in this lane now
         self._pos = 0.0  # the position at ``_since``
-        self._since = sim.now
-        self._ends: list[tuple[float, int, Transfer, int]] = []  # (position, order, who, gen)
+        self._since = agenda.now
+        # Ends are kept in a heap by position, not as agenda timers: their times change with
+        # every change of rate, and only the earliest needs a timer. A stale end (its handle
+        # cancelled) stays in the heap until it reaches the top.
+        self._ends: list[End] = []
         self._order = itertools.count()
-        self._gen = 0  # bumped when the timer is re-planned; an older timer does nothing
         self._planned = -1  # the order of the end the timer is set for
-        self._armed = False  # a timer is set for the end ``_planned``, at the current rate
+        self._timer: Timer | None = None  # pending: set for ``_planned``, at the current rate
         #: ``(time, position, rate)`` at the lane's start and at every change of rate.
-        self.changes: list[tuple[float, float, float]] = [(sim.now, 0.0, 0.0)]
+        self.changes: list[tuple[float, float, float]] = [(agenda.now, 0.0, 0.0)]
 
     def position(self) -> float:
         """Bytes each member has moved since the lane began (the lane's virtual clock)."""
-        return self._pos + self.rate * (self._env._now - self._since)
+        return self._pos + self.rate * (self._agenda.now - self._since)
 
     def position_at(self, time: float) -> float:
         """The position at ``time`` (not after now)."""
@@ -79,62 +84,60 @@ class Lane:
         """S5: every member moves at ``rate`` from now; re-plan the timer."""
         if rate == self.rate:
             return
-        now = self._env._now
+        now = self._agenda.now
         self._pos += self.rate * (now - self._since)
         self._since = now
         self.rate = rate
-        self._armed = False  # a timer set at the old rate is wrong now
         if self.changes[-1][0] == now:
             self.changes[-1] = (now, self._pos, rate)
         else:
             self.changes.append((now, self._pos, rate))
-        self._plan()
+        self._plan(rate_changed=True)  # a timer set at the old rate is wrong now
 
-    def expect(self, transfer: Transfer, end: float, gen: int) -> None:
-        """``transfer``'s current file ends when the position reaches ``end`` (if the
-        transfer is still at generation ``gen`` then)."""
-        heappush(self._ends, (end, next(self._order), transfer, gen))
+    def expect(self, transfer: Transfer, end: float) -> Timer:
+        """``transfer``'s current file ends when the position reaches ``end``: the lane calls
+        ``transfer.file_done()`` then, unless the returned handle is cancelled first."""
+        handle = Timer(transfer.file_done, ())
+        heappush(self._ends, (end, next(self._order), transfer, handle))
         if self._ends[0][2] is transfer:
             self._plan()
+        return handle
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _plan(self) -> None:
+    def _plan(self, *, rate_changed: bool = False) -> None:
         """Set the one timer for the earliest end still wanted (unless the timer already
         set is for that end at this rate: a change that moved neither costs no timer)."""
         ends = self._ends
-        while ends and ends[0][2].stale(ends[0][3]):
+        while ends and not ends[0][3].pending:
             heappop(ends)
         if ends and self.rate > 0.0:
             end, order = ends[0][0], ends[0][1]
-            if self._armed and self._planned == order:
-                return
-            self._gen += 1
+            timer = self._timer
+            if timer is not None:
+                if not rate_changed and timer.pending and self._planned == order:
+                    return
+                timer.cancel()
             self._planned = order
-            self._armed = True
             wait = max(0.0, end - self.position()) / self.rate
-            self._sim._after(wait, self._due, self._gen)
-        else:
-            self._gen += 1
-            self._armed = False
+            self._timer = self._agenda.after(wait, self._due)
+        elif self._timer is not None:
+            self._timer.cancel()
 
-    def _due(self, gen: int) -> None:
+    def _due(self) -> None:
         """The planned end is here: finish it, and every other end due at this moment (the
         planned one counts as due whatever the rounding, so a timer always ends something)."""
-        if gen != self._gen:
-            return
-        self._armed = False  # this timer has fired
         ends = self._ends
         planned = self._planned  # what the callbacks below re-plan does not count
         try:
             while ends:
-                end, order, transfer, tgen = ends[0]
-                if transfer.stale(tgen):
+                end, order, _, handle = ends[0]
+                if not handle.pending:
                     heappop(ends)
                     continue
                 if order != planned and end > self.position() + _ROUNDING:
                     break
                 heappop(ends)
-                transfer.file_done(tgen)
+                handle.fire()
         finally:
             self._plan()

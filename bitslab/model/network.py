@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from .._check import check_int, check_number, check_str
 
 if TYPE_CHECKING:
-    from ..simulation import Simulation
+    from .agenda import Agenda
 
 __all__ = ["Failure", "Network", "Span", "TrafficSpan"]
 
@@ -78,8 +78,8 @@ class Network:
     >>> sim.network.traffic(start=0.0, duration=120.0, bandwidth=800_000)
     """
 
-    def __init__(self, sim: Simulation, bandwidth: float, latency: float, trickle: float) -> None:
-        self._sim = sim
+    def __init__(self, agenda: Agenda, bandwidth: float, latency: float, trickle: float) -> None:
+        self._agenda = agenda
         self.bandwidth = bandwidth
         self.latency = latency
         self.trickle = trickle
@@ -114,7 +114,7 @@ class Network:
         An exact URL wins over a prefix, a longer prefix over a shorter one, and among equals
         the failure added last.
         """
-        now = self._sim.now
+        now = self._agenda.now
         best: Failure | None = None
         best_key = (False, -1)
         for failure in self.failures:
@@ -154,8 +154,8 @@ class Network:
         """
         begin, end = self._interval(start, duration, required=True)
         self.outages.append(Span(begin, end))
-        self._sim._at(begin, self._outage_begins)
-        self._sim._at(end, self._outage_ends)
+        self._agenda.at(begin, self._outage_begins)
+        self._agenda.at(end, self._outage_ends)
 
     def fail(
         self, url: str, status: int, start: float = 0.0, duration: float | None = None
@@ -179,15 +179,15 @@ class Network:
         begin, end = self._interval(start, duration, required=False)
         failure = Failure(url, status, begin, end)
         self.failures.append(failure)
-        self._sim._at(begin, self._failure_begins, failure)
+        self._agenda.at(begin, self._failure_begins, failure)
 
     def traffic(self, start: float, duration: float, bandwidth: float) -> None:
         """Other traffic of ``bandwidth`` bytes per second in [start, start + duration) (S5)."""
         amount = check_number("bandwidth", bandwidth, strictly_positive=True)
         begin, end = self._interval(start, duration, required=True)
         self.traffic_spans.append(TrafficSpan(begin, end, amount))
-        self._sim._at(begin, self._change_traffic, amount)
-        self._sim._at(end, self._change_traffic, -amount)
+        self._agenda.at(begin, self._change_traffic, amount)
+        self._agenda.at(end, self._change_traffic, -amount)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -201,7 +201,7 @@ class Network:
         else:
             length = check_number("duration", duration, strictly_positive=True)
         end = begin + length
-        now = self._sim.now
+        now = self._agenda.now
         if end <= now:
             raise ValueError(
                 f"start={start!r}, duration={duration!r} ends at {end:g}, "
@@ -221,7 +221,7 @@ class Network:
         moment ([15, 25) then [25, 30) is one down time, not a reconnection at 25 s)."""
         self._down -= 1
         if self._down == 0:
-            now = self._sim.now
+            now = self._agenda.now
             if any(span.start == now < span.end for span in self.outages):
                 self._bridged += 1  # that outage has not begun yet, or _down would be > 0
             else:

@@ -159,7 +159,7 @@ class RecordingNotifier(Notifier):
         file: File | None = None,
         ranges: list[tuple[int, int]] | None = None,
     ) -> Any:
-        self.calls.append(Call(job._sim.env._now, method, job, file, ranges))
+        self.calls.append(Call(job.sim.now, method, job, file, ranges))
         return self.returns.get(method)
 
     def job_transferred(self, job: Job) -> Any:

@@ -55,7 +55,7 @@ class RangeSet:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RangeSet):
             return NotImplemented
-        return self._starts == other._starts and self._ends == other._ends
+        return list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 
@@ -67,11 +67,8 @@ class RangeSet:
         return [(start, end - start) for start, end in self]
 
     def copy(self) -> RangeSet:
-        new = RangeSet()
-        new._starts = list(self._starts)
-        new._ends = list(self._ends)
-        new.total = self.total
-        return new
+        """A new set of the same bytes."""
+        return RangeSet(self)
 
     def add(self, start: int, end: int) -> int:
         """Add ``[start, end)``; return how many of its bytes were not in the set before."""

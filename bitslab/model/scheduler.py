@@ -11,11 +11,14 @@
 
 The scheduler learns of every state change through :meth:`Scheduler.on_state_change`, the
 one place that keeps its queues, so that a job suspended, cancelled or failed by any path
-leaves the link.
+leaves the link. It owns the link between a running job and its :class:`Transfer`
+(:meth:`Scheduler.transfer_of`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..constants import (
@@ -24,13 +27,13 @@ from ..constants import (
     JobPriority,
     JobState,
 )
-from .events import StateChanged
+from .events import PriorityChanged, StateChanged
 from .lane import Lane
 from .network import Failure, Network
 from .transfer import Transfer
 
 if TYPE_CHECKING:
-    from ..simulation import Simulation
+    from .agenda import Agenda, Timer
     from .jobs import Job
 
 __all__ = ["Scheduler"]
@@ -42,21 +45,30 @@ _BACKGROUND = (JobPriority.HIGH, JobPriority.NORMAL, JobPriority.LOW)
 class Scheduler:
     """Decides, at each change, which queued jobs start and which running job yields."""
 
-    def __init__(self, sim: Simulation, network: Network, time_slice: float) -> None:
-        self.sim = sim
+    def __init__(
+        self, agenda: Agenda, network: Network, jobs: list[Job], time_slice: float
+    ) -> None:
+        self.agenda = agenda
         self.network = network
+        self._jobs = jobs  # every job of the simulation, oldest first (L4: reconnect order)
         self.time_slice = time_slice
         # Queued jobs per priority, in the order they were queued (dicts as ordered sets).
         self._waiting: dict[JobPriority, dict[Job, None]] = {p: {} for p in JobPriority}
         self._running: dict[Job, Transfer] = {}
+        #: Each running job's transfer, read-only (the scheduler owns the link; the jobs read it).
+        self.running: Mapping[Job, Transfer] = MappingProxyType(self._running)
         self._background: Job | None = None  # the background job holding the slot
-        self.foreground = Lane(sim)  # S3, S5: every foreground job, at one shared rate
-        self.background = Lane(sim)  # S1, S5: the background job holding the slot
-        self._slice_gen = 0
+        self.foreground = Lane(agenda)  # S3, S5: every foreground job, at one shared rate
+        self.background = Lane(agenda)  # S1, S5: the background job holding the slot
+        self._slice: Timer | None = None  # S2: the end of the background job's slice
         self._pass_pending = False
         network.listen(self)
 
-    # -- bookkeeping, from Job._enter -----------------------------------------------------
+    def transfer_of(self, job: Job) -> Transfer | None:
+        """The running job's transfer (None when the job is not CONNECTING or TRANSFERRING)."""
+        return self._running.get(job)
+
+    # -- bookkeeping, from the model's events --------------------------------------------------
 
     def on_state_change(self, event: StateChanged) -> None:
         """Keep the queues in step with a job's state; called on every transition."""
@@ -69,8 +81,9 @@ class Scheduler:
             self._waiting[job.priority][job] = None
             self.kick()
 
-    def on_priority_change(self, job: Job, old: JobPriority) -> None:
+    def on_priority_change(self, event: PriorityChanged) -> None:
         """A job's priority changed: re-file it, and let the next pass re-decide (S1, S3)."""
+        job, old = event.job, event.old
         queue = self._waiting[old]
         if job in queue:
             del queue[job]
@@ -82,10 +95,10 @@ class Scheduler:
                     self._background = job
                     self._arm_slice(job)
                 else:  # S3: only one background job runs beside the foreground ones
-                    job._enter(JobState.QUEUED, "S3")
+                    job.lifecycle.enter(JobState.QUEUED, "S3")
             elif not background and job is self._background:  # background -> foreground
                 self._background = None
-                self._slice_gen += 1
+                self._cancel_slice()
             transfer = self._running.get(job)
             if transfer is not None:
                 transfer.move_to(self.lane_for(job))
@@ -93,10 +106,11 @@ class Scheduler:
         self.kick()
 
     def _release(self, job: Job) -> None:
-        self._running.pop(job).stop()
+        self._running[job].stop()
+        del self._running[job]
         if job is self._background:
             self._background = None
-            self._slice_gen += 1
+            self._cancel_slice()
         self.reallocate()  # S5: its share goes back to the jobs still running
         self.kick()
 
@@ -106,7 +120,7 @@ class Scheduler:
         """Run a scheduling pass at the current time, after the caller returns."""
         if not self._pass_pending:
             self._pass_pending = True
-            self.sim._after(0.0, self._pass)
+            self.agenda.after(0.0, self._pass)
 
     def _pass(self) -> None:
         self._pass_pending = False
@@ -128,8 +142,8 @@ class Scheduler:
         self._running[job] = transfer
         if job.priority is not JobPriority.FOREGROUND:
             self._background = job
-            self._slice_gen += 1  # its slice starts when bytes flow (arm_slice)
-        job._enter(JobState.CONNECTING, "L3")
+            self._cancel_slice()  # its slice starts when bytes flow (arm_slice)
+        job.lifecycle.enter(JobState.CONNECTING, "L3")
         if self._running.get(job) is transfer:  # unless the state change stopped it already
             transfer.begin()
 
@@ -139,28 +153,34 @@ class Scheduler:
             self._arm_slice(job)
 
     def _arm_slice(self, job: Job) -> None:
-        self._slice_gen += 1
-        self.sim._after(self.time_slice, self._slice_ends, job, self._slice_gen)
+        self._cancel_slice()
+        self._slice = self.agenda.after(self.time_slice, self._slice_ends, job)
+
+    def _cancel_slice(self) -> None:
+        if self._slice is not None:
+            self._slice.cancel()
+            self._slice = None
 
     def _preempt(self, job: Job) -> None:
         """S1: send a running job back to the front of its queue."""
-        job._enter(JobState.QUEUED, "S1")
+        job.lifecycle.enter(JobState.QUEUED, "S1")
         queue = self._waiting[job.priority]
         rest = [other for other in queue if other is not job]
         queue.clear()
         queue[job] = None
         queue.update(dict.fromkeys(rest))
 
-    def _slice_ends(self, job: Job, gen: int) -> None:
+    def _slice_ends(self, job: Job) -> None:
         """S2, L3: at the end of a slice the job yields to a queued job of its priority."""
-        if gen != self._slice_gen or job is not self._background:
+        self._slice = None
+        if job is not self._background:
             return
         # A file whose last byte arrives at this very moment completes first (L3).
         self._running[job].finish_due_file()
         if job is not self._background:  # it was the last file: the job is TRANSFERRED
             return
         if self._waiting[job.priority]:
-            job._enter(JobState.QUEUED, "S2")
+            job.lifecycle.enter(JobState.QUEUED, "S2")
         else:
             self._arm_slice(job)
 
@@ -180,7 +200,7 @@ class Scheduler:
     # -- the network's news ----------------------------------------------------------------
 
     def _disconnect(self, job: Job) -> None:
-        job._transient_error(
+        job.lifecycle.transient_error(
             ErrorContext.GENERAL_TRANSPORT,
             BG_E_NETWORK_DISCONNECTED,
             None,
@@ -201,9 +221,9 @@ class Scheduler:
 
     def on_reconnect(self) -> None:
         """L4: jobs that the disconnect stopped are queued again at once, without the delay."""
-        for job in self.sim.jobs:
-            if job.state is JobState.TRANSIENT_ERROR and job._disconnected:
-                job._enter(JobState.QUEUED, "L4")
+        for job in self._jobs:
+            if job.state is JobState.TRANSIENT_ERROR and job.lifecycle.disconnected:
+                job.lifecycle.enter(JobState.QUEUED, "L4")
 
     def on_bandwidth_change(self) -> None:
         """S5: other traffic started or stopped."""

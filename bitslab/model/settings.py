@@ -17,6 +17,7 @@ from ..constants import (
     NotifyFlags,
 )
 from ..errors import BitsError, InvalidArgumentError
+from .lifecycle import require_live
 from .notifiers import CALLBACK_FLAGS, Notifier
 
 if TYPE_CHECKING:
@@ -60,10 +61,12 @@ class NotifySettings:
             )
         value = check_int("flags", flags, enums=True)  # NotifyFlags, foreign enums refused above
         what = f"set_notify_flags(0x{value:X})" if value >= 0 else f"set_notify_flags({value})"
-        job._require_live(what, "F4")
+        require_live(job, what, "F4")
         if value < 0 or value & ~VALID_FLAGS:
             raise BitsError(
-                f"{what} on job {job.name!r}: bits outside 0x{VALID_FLAGS:X} (F3)", E_NOTIMPL
+                f"{what} on job {job.name!r}: bits outside 0x{VALID_FLAGS:X} (F3)",
+                E_NOTIMPL,
+                rule="F3",
             )
         self.flags = value
 
@@ -85,7 +88,7 @@ class NotifySettings:
                 f"notifier belongs to app {app.name!r} of another Simulation; job "
                 f"{job.name!r} needs a notifier of an app of its own sim.add_app()"
             )
-        job._require_live("set_notify_interface()", "I3")
+        require_live(job, "set_notify_interface()", "I3")
         self.interface = notifier
 
     def set_cmdline(self, job: Job, program: str | None, parameters: str | None) -> None:
@@ -94,18 +97,19 @@ class NotifySettings:
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name} must be a str or None, got {got(value)}")
         what = f"set_notify_cmdline({program!r}, ...)"
-        job._require_live(what, "K7")
+        require_live(job, what, "K7")
         if program is None:
             if parameters is not None:
                 raise InvalidArgumentError(
-                    f"{what} on job {job.name!r}: parameters without a program (K1)"
+                    f"{what} on job {job.name!r}: parameters without a program (K1)", rule="K1"
                 )
             self.program, self.parameters = "", ""
             return
         if not FULL_PATH.match(program):
             raise InvalidArgumentError(
                 f"{what} on job {job.name!r}: the program must be a full path such as "
-                r"C:\Tools\notify.exe, \\server\share\notify.exe or /usr/bin/notify (K1)"
+                r"C:\Tools\notify.exe, \\server\share\notify.exe or /usr/bin/notify (K1)",
+                rule="K1",
             )
         for name, value, limit in (
             ("program", program, MAX_PROGRAM),
@@ -116,6 +120,7 @@ class NotifySettings:
                     f"{what} on job {job.name!r}: {name} is {len(value)} characters, "
                     f"more than {limit} (K1)",
                     BG_E_STRING_TOO_LONG,
+                    rule="K1",
                 )
         self.program, self.parameters = program, parameters or ""
 

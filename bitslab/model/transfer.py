@@ -6,8 +6,11 @@ so a file's ``bytes_transferred`` is computed when asked and rises smoothly, wit
 chunk, and the lane's one timer says when the file's work is done.
 A file's turn ends when its work is done: the whole file, or on demand its requested ranges
 (R5); the job then moves to its next file, or is finished (L3, R5).
-Each timer carries the transfer's generation, so a stopped or re-planned transfer ignores its
-old timers instead of cancelling them.
+
+The transfer owns the link between a job and the file whose bytes are flowing
+(:attr:`Transfer.file`); the job and the file ask it (through the scheduler, which owns the
+link between a job and its transfer). Its timers are cancellable handles: stopping or
+re-planning a transfer cancels the connection's timer and the lane's expected end.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from .events import FileTransferred, RangesDone
 from .network import Failure
 
 if TYPE_CHECKING:
+    from .agenda import Timer
     from .files import File
     from .jobs import Job
     from .lane import Lane
@@ -30,7 +34,7 @@ __all__ = ["Transfer"]
 class Transfer:
     """A running job's connection and current file."""
 
-    __slots__ = ("_gen", "_scheduler", "_sliced", "_start", "file", "job", "lane")
+    __slots__ = ("_connecting", "_end", "_scheduler", "_sliced", "_start", "file", "job", "lane")
 
     def __init__(self, scheduler: Scheduler, job: Job) -> None:
         self._scheduler = scheduler
@@ -38,7 +42,8 @@ class Transfer:
         self.file: File | None = None  # the file whose bytes are flowing, if any
         self.lane: Lane | None = None  # the lane whose rate the bytes flow at (S5)
         self._start = 0.0  # the lane's position at the last checkpoint
-        self._gen = 0
+        self._connecting: Timer | None = None  # the server's answer, on its way
+        self._end: Timer | None = None  # the lane's call when the file's work is done
         self._sliced = False
 
     def begin(self) -> None:
@@ -48,18 +53,13 @@ class Transfer:
     def stop(self) -> None:
         """Stop moving bytes, keeping what arrived (BITS resumes partial files)."""
         self.checkpoint()
-        file = self.file
-        if file is not None:
+        if self.file is not None:
             self._leave()
-            file._transfer = None
-            self.job._moving = None
             self.file = None
-            self.job._note_progress()  # L3: from now no bytes flow (the trace's lane is None)
-        self._gen += 1
-
-    def stale(self, gen: int) -> bool:
-        """True when a timer or lane entry of generation ``gen`` no longer applies."""
-        return gen != self._gen or self.file is None
+            self.job.ledger.note_progress()  # L3: from now no bytes flow (the trace's lane is None)
+        self._cancel_end()
+        if self._connecting is not None:
+            self._connecting.cancel()
 
     def move_to(self, lane: Lane) -> None:
         """S3, S5: the job changed between foreground and background: its bytes flow at the
@@ -76,24 +76,23 @@ class Transfer:
         file = self.file
         if file is None:
             return
-        if file._work_left() == 0:
-            self.file_done(self._gen)
+        if file.work_left() == 0:
+            self.file_done()
         else:
-            self._gen += 1
             self._expect()
 
     def finish_due_file(self) -> None:
         """Finish the current file's turn now if its last byte is due (within rounding)."""
         file = self.file
-        if file is not None and self.transferred(file) >= file._goal() - 1e-6:
-            self.file_done(self._gen)
+        if file is not None and self.transferred(file) >= file.goal() - 1e-6:
+            self.file_done()
 
     def transferred(self, file: File) -> float:
         """Bytes of ``file`` so far, including those flowing since the last checkpoint."""
         lane = self.lane
         if lane is None:
-            return file._done
-        return file._done + lane.position() - self._start
+            return file.done
+        return file.done + lane.position() - self._start
 
     def checkpoint(self) -> None:
         """Bank the bytes that arrived since the last checkpoint into the file's ranges."""
@@ -102,45 +101,49 @@ class Transfer:
         if file is None or lane is None:
             return
         position = lane.position()
-        done = min(float(file._goal()), file._done + position - self._start)
-        self.job._banked += done - file._done
-        file._advance(done)
+        self.job.ledger.bank(file, min(float(file.goal()), file.done + position - self._start))
         self._start = position
-        self.job._note_progress()
+        self.job.ledger.note_progress()
 
-    def file_done(self, gen: int) -> None:
+    def file_done(self) -> None:
         """S4: the file's work is done; the job connects for the next file or is finished.
 
         R4: when this was the last requested range, the range report goes out first; then
         file_transferred if the file is whole (C4); then the job's new state (L3, R5).
         """
-        if gen != self._gen:
-            return
         file = self.file
         assert file is not None
         job = self.job
-        goal = file._goal()
-        job._banked += goal - file._done
-        file._advance(float(goal))
+        job.ledger.bank(file, float(file.goal()))
         self._leave()
-        file._transfer = None
-        job._moving = None
+        self._cancel_end()
         self.file = None
-        job._note_progress()
-        whole = file._whole()
-        if whole:
-            file._mark_complete()
-        last = job._next_file() is None
+        job.ledger.note_progress()
+        whole = file.complete_if_whole()
+        last = job.ledger.next_file() is None
         events = job.sim.events
         if last:
             events.publish(RangesDone(job))  # R4
         if whole:
             events.publish(FileTransferred(job, file))  # C4
         if last:
-            job._enter(*job._finished())
+            job.lifecycle.finish()
         else:
             self._scheduler.reallocate()
             self._connect_next()
+
+    def fail(self, failure: Failure, file: File) -> None:
+        """The server answers ``file`` with an HTTP error: fatal 4xx (L7), transient 5xx (L5)."""
+        error_hresult = http_error_hresult(failure.status)
+        description = f"HTTP {failure.status} from {file.remote_name}"
+        if failure.fatal:
+            self.job.lifecycle.fatal_error(
+                ErrorContext.REMOTE_FILE, error_hresult, file, description
+            )
+        else:
+            self.job.lifecycle.transient_error(
+                ErrorContext.REMOTE_FILE, error_hresult, file, description
+            )
 
     # -- internals -----------------------------------------------------------------------
 
@@ -149,9 +152,8 @@ class Transfer:
         self.lane = lane
         lane.members += 1
         self._start = lane.position()
-        self._gen += 1
         self._expect()
-        self.job._note_progress()
+        self.job.ledger.note_progress()
 
     def _leave(self) -> None:
         lane = self.lane
@@ -160,32 +162,39 @@ class Transfer:
             self.lane = None
 
     def _expect(self) -> None:
+        """Tell the lane where the current file's work ends (the end expected before, if
+        any, no longer applies)."""
         file = self.file
         lane = self.lane
         assert file is not None
         assert lane is not None
-        remaining = max(file._goal() - file._done, 0.0)
-        lane.expect(self, self._start + remaining, self._gen)
+        self._cancel_end()
+        remaining = max(file.goal() - file.done, 0.0)
+        self._end = lane.expect(self, self._start + remaining)
+
+    def _cancel_end(self) -> None:
+        if self._end is not None:
+            self._end.cancel()
+            self._end = None
 
     def _connect_next(self) -> None:
-        self._gen += 1
-        self._scheduler.sim._after(self._scheduler.network.latency, self._connected, self._gen)
+        scheduler = self._scheduler
+        self._connecting = scheduler.agenda.after(scheduler.network.latency, self._connected)
 
-    def _connected(self, gen: int) -> None:
+    def _connected(self) -> None:
         """The server answered: fail (L5, L7), or learn the size (L14) and start the file."""
-        if gen != self._gen:
-            return
+        self._connecting = None
         job = self.job
-        file = job._next_file()
+        file = job.ledger.next_file()
         if file is not None:
             failure = self._scheduler.network.status_for(file.remote_name)
             if failure is not None:
                 self.fail(failure, file)
                 return
-            file._learn_size()
+            file.learn_size()
         if job.state is not JobState.TRANSFERRING:
-            job._enter(JobState.TRANSFERRING, "L3")
-            if gen != self._gen:  # the state change stopped this transfer
+            job.lifecycle.enter(JobState.TRANSFERRING, "L3")
+            if self._scheduler.transfer_of(job) is not self:  # the state change stopped it
                 return
         if not self._sliced:
             self._sliced = True
@@ -193,12 +202,10 @@ class Transfer:
         if file is None:
             self._finish()
             return
-        job._made_progress()
+        job.lifecycle.made_progress()
         self.file = file
-        file._transfer = self
-        job._moving = file
-        if file._work_left() == 0:  # an empty file
-            self.file_done(self._gen)
+        if file.work_left() == 0:  # an empty file
+            self.file_done()
         else:
             self._join(self._scheduler.lane_for(job))
             self._scheduler.reallocate()
@@ -206,13 +213,4 @@ class Transfer:
     def _finish(self) -> None:
         """L3, R5: nothing is left to fetch (the last report of ranges goes first, R4)."""
         self.job.sim.events.publish(RangesDone(self.job))
-        self.job._enter(*self.job._finished())
-
-    def fail(self, failure: Failure, file: File) -> None:
-        """The server answers ``file`` with an HTTP error: fatal 4xx (L7), transient 5xx (L5)."""
-        error_hresult = http_error_hresult(failure.status)
-        description = f"HTTP {failure.status} from {file.remote_name}"
-        if failure.fatal:
-            self.job._fatal_error(ErrorContext.REMOTE_FILE, error_hresult, file, description)
-        else:
-            self.job._transient_error(ErrorContext.REMOTE_FILE, error_hresult, file, description)
+        self.job.lifecycle.finish()
