@@ -2,15 +2,15 @@
 
 A decision in :func:`workloads.busy_machine` is far more than this, but never less: one of
 the model's timers comes due (the simulation's agenda, driven by ``sim.run()``), one
-:class:`bitslab.RecordingNotifier` method is called, and one :class:`bitslab.LogEntry` is
-appended to the log. :func:`bare_decisions` does exactly that, ``count`` times in a chain
-(each call sets the timer for the next), and nothing else: no rule is checked, no job moves
-a byte. Its rate over plain SimPy's timeouts per second is the most that issue 7's ratio
-could be for any design that keeps this log and this notifier and runs in the interpreter;
-:mod:`bench_speed` prints it as the ceiling beside the ratio measured.
+:class:`bitslab.RecordingNotifier` method is called, and one log entry is written.
+:func:`bare_decisions` does exactly that, ``count`` times in a chain (each call sets the
+timer for the next), and nothing else: no rule is checked, no job moves a byte. Its rate
+over plain SimPy's timeouts per second is the most that issue 7's ratio could be for any
+design that keeps this log and this notifier and runs in the interpreter; :mod:`bench_speed`
+prints it as the ceiling beside the ratio measured.
 
-It sets timers on the model's agenda (``sim.agenda.after``) and reaches into the log's entry
-list: a benchmark may.
+It sets timers on the model's agenda (``sim.agenda.after``) and writes entries as delivery
+does, by keyword through ``EventLog.write``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import gc
 import time
 
 import bitslab as bl
-from bitslab.log import LogEntry
 
 #: Simulated seconds between two bare decisions (any positive gap does).
 GAP = 0.01
@@ -30,27 +29,25 @@ def bare_decisions(count: int) -> float:
     sim = bl.Simulation()
     notifier = bl.RecordingNotifier(sim.add_app("floor"))
     job = sim.create_job("floor")
-    entries = sim.log._entries
+    log = sim.log
     target = repr(notifier)
 
     def decide(number: int) -> None:
         now = sim.env.now
         notifier.job_modification(job)
-        entries.append(
-            LogEntry(
-                number,
-                now,
-                "job_modification",
-                job,
-                None,
-                "delivered",
-                None,
-                True,
-                1,
-                now,
-                "bytes arrived (C3)",
-                target,
-            )
+        log.write(
+            id=number,
+            time=now,
+            method="job_modification",
+            job=job,
+            file=None,
+            outcome="delivered",
+            rule=None,
+            final=True,
+            attempt=1,
+            raised=now,
+            reason="bytes arrived (C3)",
+            target=target,
         )
         if number < count:
             sim.agenda.after(GAP, decide, number + 1)

@@ -7,7 +7,6 @@ Every rule of :data:`bitslab.rules` that says "fails with X" raises :class:`Bits
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .constants import E_INVALIDARG, hresult_name
@@ -32,24 +31,15 @@ class BitsError(Exception):
         self.message = message
         self.hresult = hresult
         self.name = hresult_name(hresult)
-        self._rule = rule
+        #: The ID of the rule that refused the call (``"F3"``), or None where no rule names
+        #: the refusal.
+        self.rule = rule
 
     def __str__(self) -> str:
         return f"{self.message} [{self.name} 0x{self.hresult:08X}]"
 
-    @property
-    def rule(self) -> str | None:
-        """The ID of the rule that refused the call (``"F3"``), as given by ``rule=``.
-
-        TRANSITIONAL (issue 23): while raise sites are converted to ``rule=``, a missing one
-        is read from the message (every refusal's message ends with its rule)."""
-        if self._rule is not None:
-            return self._rule
-        named = re.findall(r"\(([A-Z]\d{1,2})\)", self.message)
-        return named[-1] if named else None
-
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.message, self.hresult, self._rule))
+        return (_rebuild, (type(self), self.message, self.hresult, self.rule))
 
 
 def _rebuild(kind: type[BitsError], message: str, hresult: int, rule: str | None) -> BitsError:

@@ -328,14 +328,6 @@ class Simulation:
         except KeyboardInterrupt:  # Ctrl-C in a call_at function: the run stops once this
             self.agenda.interrupt()  # event has ended, between two events
 
-    # TRANSITIONAL (issue 23): delivery's last two timers still come through these; once it
-    # calls sim.agenda.after/at (the model's parts do), delete both.
-    def _after(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
-        self.agenda.after(delay, fn, *args)
-
-    def _at(self, time: float, fn: Callable[..., Any], *args: Any) -> None:
-        self.agenda.at(time, fn, *args)
-
     def _job_state_changed(self, event: StateChanged) -> None:
         old, new = event.old, event.new
         self._busy += new.is_busy - old.is_busy

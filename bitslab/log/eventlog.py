@@ -81,11 +81,6 @@ class EventLog(Sequence[LogEntry]):
     def __iter__(self) -> Iterator[LogEntry]:
         return iter(self._entries)
 
-    def _append(self, *fields: Any) -> None:
-        """Write one entry, given its fields in :class:`LogEntry`'s order (the dispatcher,
-        until it writes through :meth:`write`)."""
-        self._entries.add(*fields)
-
     def write(
         self,
         *,
