@@ -1,4 +1,4 @@
-"""Two runs side by side: which notifications ended differently, for :class:`Compare`.
+"""Two runs side by side: which notifications ended differently, for ``widgets.Compare``.
 
 A notification is matched across runs by its job's name and what it is about (method and
 file), and compared by its outcome and, if it arrived, when; a kind raised several times

@@ -44,7 +44,9 @@ nitpick_ignore_regex = [
     ("py:class", r"t\.Any"),  # `import typing as t`
     # Private names (a leading underscore) are internal by design: a base class autodoc shows.
     ("py:class", r"bitslab\.(\w+\.)*_\w+"),
-    ("py:class", r"bitslab\.network\.NetworkListener"),  # the network's internal subscribers
+    ("py:class", r"bitslab\.model\.network\.NetworkListener"),  # the network's subscribers
+    # The model's internals that its front doors (documented "not a BITS method") name.
+    ("py:class", r"(bitslab\.model\.agenda\.)?Agenda|bitslab\.model\.ranges\.RangeSet"),
     # Sphinx splits the string annotation `tuple[float, float] | None` of restart_story's
     # keyword-only arguments at its comma; the signature is shown whole all the same.
     ("py:class", r"tuple\[float"),

@@ -1,6 +1,6 @@
 """Scenarios: the ready ones (``bl.scenarios.restart_story()`` and its siblings), scenario files
-(:mod:`bitslab.scenarios.file`, read with :mod:`bitslab.scenarios.tables`) and sweep files
-(:mod:`bitslab.scenarios.sweepfile`).
+(``bitslab.scenarios.file``, read with ``bitslab.scenarios.tables``) and sweep files
+(``bitslab.scenarios.sweepfile``).
 
 Only the ready scenarios load with ``import bitslab``; the file readers load on first use.
 """
