@@ -1,6 +1,6 @@
 """The Explorer where students meet it: notebook 03 run in JupyterLab, in headless Chromium.
 
-The widget tests (test_widgets.py) prove the model behind the controls without a browser. This
+The widget tests (test_widgets_*.py) prove the model behind the controls without a browser. This
 one proves what they cannot: that the widgets' front end (the JupyterLab extension) and back end
 (ipywidgets in the kernel) agree, so the Explorer renders instead of "Error displaying widget",
 and that a click in the page re-runs the restart story and redraws the table of what arrived
