@@ -99,9 +99,6 @@ class Columns:
         if ranges is not None:
             self.ranges[row] = ranges
 
-    def append(self, entry: LogEntry) -> None:
-        self.add(*entry)
-
     def extend(self, entries: Iterable[LogEntry]) -> None:
         for entry in entries:
             self.add(*entry)
