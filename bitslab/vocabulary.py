@@ -32,7 +32,18 @@ else:  # pragma: no cover - Python 3.10 has no enum.StrEnum; this is what it doe
 
 
 class Method(StrEnum):
-    """A callback of IBackgroundCopyCallback (C1-C4, R4), named as the notifier's method."""
+    """A callback of IBackgroundCopyCallback (C1-C4, R4), named as the notifier's method.
+
+    Each member carries, as plain attributes (delivery reads them at every decision):
+    ``flag``, the notify flag that lets it through (F1); ``job_level``, True for
+    job_transferred and job_error, the two that may run a command line (C1, C2, K2); and
+    ``retried``, True when BITS calls it again after a failed call, which C4 also queues
+    per job (C5, C6).
+    """
+
+    flag: NotifyFlags
+    job_level: bool
+    retried: bool
 
     JOB_TRANSFERRED = "job_transferred"
     JOB_ERROR = "job_error"
@@ -40,29 +51,18 @@ class Method(StrEnum):
     FILE_TRANSFERRED = "file_transferred"
     FILE_RANGES_TRANSFERRED = "file_ranges_transferred"
 
-    @property
-    def flag(self) -> NotifyFlags:
-        """F1: the notify flag that lets this callback through."""
-        return _FLAGS[self]
 
-    @property
-    def job_level(self) -> bool:
-        """C1, C2, K2: job_transferred and job_error (they alone may run a command line)."""
-        return self in (Method.JOB_TRANSFERRED, Method.JOB_ERROR)
-
-    @property
-    def retried(self) -> bool:
-        """C5, C6: BITS calls it again after a failed call (and C4 queues it per job)."""
-        return self in (Method.JOB_TRANSFERRED, Method.JOB_ERROR, Method.FILE_TRANSFERRED)
-
-
-_FLAGS = {
-    Method.JOB_TRANSFERRED: NotifyFlags.JOB_TRANSFERRED,
-    Method.JOB_ERROR: NotifyFlags.JOB_ERROR,
-    Method.JOB_MODIFICATION: NotifyFlags.JOB_MODIFICATION,
-    Method.FILE_TRANSFERRED: NotifyFlags.FILE_TRANSFERRED,
-    Method.FILE_RANGES_TRANSFERRED: NotifyFlags.FILE_RANGES_TRANSFERRED,
+# What each method carries: (flag, job_level, retried).
+_METHODS = {
+    Method.JOB_TRANSFERRED: (NotifyFlags.JOB_TRANSFERRED, True, True),
+    Method.JOB_ERROR: (NotifyFlags.JOB_ERROR, True, True),
+    Method.JOB_MODIFICATION: (NotifyFlags.JOB_MODIFICATION, False, False),
+    Method.FILE_TRANSFERRED: (NotifyFlags.FILE_TRANSFERRED, False, True),
+    Method.FILE_RANGES_TRANSFERRED: (NotifyFlags.FILE_RANGES_TRANSFERRED, False, False),
 }
+for _method, (_flag, _job_level, _retried) in _METHODS.items():
+    _method.flag, _method.job_level, _method.retried = _flag, _job_level, _retried
+del _method, _flag, _job_level, _retried
 
 
 class Outcome(StrEnum):

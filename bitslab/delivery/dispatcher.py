@@ -102,7 +102,9 @@ class Dispatcher:
     @property
     def quiet(self) -> bool:
         """True when nothing is on its way: no notification active, no range report due."""
-        return self.active == 0 and not any(limiter.due() for limiter in self.watching)
+        if self.active:
+            return False
+        return not any(limiter.due() for limiter in self.watching)
 
     def pending(self) -> list[Pending]:
         """Every notification raised and not yet ended, oldest first (for the log's views)."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from operator import attrgetter
 from collections.abc import Callable
 from heapq import heappop, heappush
 from math import inf
@@ -40,33 +41,38 @@ import simpy
 __all__ = ["Agenda", "Timer"]
 
 
-class Timer:
-    """A call the agenda will make, until :meth:`cancel` is called (a timer's handle)."""
+class Timer(list):  # type: ignore[type-arg]  # [when, order, call, arguments]
+    """A call the agenda will make, until :meth:`cancel` is called (a timer's handle).
 
-    __slots__ = ("args", "fn")
+    The handle is also the agenda's heap entry, ``[when, order, call, arguments]``: lists
+    compare item by item, so the heap orders timers by time, then by the order they were set
+    in (unique, so two calls are never compared). A spent or cancelled timer holds None for
+    its call.
+    """
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.fn: Callable[..., Any] | None = fn
-        self.args = args
+    __slots__ = ()
+
+    @classmethod
+    def unscheduled(cls, fn: Callable[..., Any], *args: Any) -> Timer:
+        """A handle for a call that some other heap decides the time of (see the lanes)."""
+        return cls((inf, 0, fn, args))
 
     def cancel(self) -> None:
         """Never make the call (a no-op once made or cancelled)."""
-        self.fn = None
+        self[2] = None
 
     @property
     def pending(self) -> bool:
         """True until the call is made or cancelled."""
-        return self.fn is not None
+        return self[2] is not None
 
     def fire(self) -> None:
         """Make the call now, if it is still pending (once: the handle is spent after it)."""
-        fn = self.fn
+        fn = self[2]
         if fn is not None:
-            self.fn = None
-            fn(*self.args)
+            self[2] = None
+            fn(*self[3])
 
-
-Entry = tuple[float, int, Timer]
 
 #: Events between two looks at the wall clock; a budget spent after this many at one moment
 #: is a stuck clock.
@@ -94,7 +100,7 @@ class Agenda:
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
-        self._heap: list[Entry] = []
+        self._heap: list[Timer] = []
         self._order = itertools.count()
         self._next: float | None = None  # the earliest time a wake-up event is set for
         self._waking: set[float] = set()  # every time a wake-up event is set for
@@ -116,18 +122,18 @@ class Agenda:
         """Entries not yet run (cancelled ones included until their time comes)."""
         return len(self._heap)
 
-    @property
-    def now(self) -> float:
-        """The simulation's clock (SimPy's, read here: the one place that knows where)."""
-        return self.env._now  # SimPy 4 keeps its clock in _now; the agenda owns this read
+    #: The simulation's clock (SimPy's, read here: the one place that knows where). SimPy 4
+    #: keeps its clock in ``env._now``; the model reads it at every step, so the getter is
+    #: :func:`operator.attrgetter`, which costs no Python call.
+    now = property(attrgetter("env._now"), doc="The simulation's clock, in seconds.")
 
     def at(self, when: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` at ``when`` (a time in the past means now); returns its handle."""
         now = self.env._now  # the clock, as in now (every timer of the model comes here)
         if when < now:
             when = now
-        timer = Timer(fn, args)
-        heappush(self._heap, (when, next(self._order), timer))
+        timer = Timer((when, next(self._order), fn, args))
+        heappush(self._heap, timer)
         if not self._driven:
             upcoming = self._next
             if upcoming is None or when < upcoming:
@@ -251,7 +257,11 @@ class Agenda:
             if self.events >= self._limit:
                 return
             self.events += 1  # a cancelled timer counts too: the budgets count entries
-            heappop(heap)[2].fire()
+            timer = heappop(heap)
+            fn = timer[2]  # Timer.fire, inlined: every entry of the model passes here
+            if fn is not None:
+                timer[2] = None
+                fn(*timer[3])
 
     def _set_wake(self, when: float) -> None:
         """Have SimPy wake the agenda at ``when`` (a plain timeout event, once per time)."""

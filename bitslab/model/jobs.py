@@ -77,6 +77,9 @@ class Job:
             JobProperty.ON_DEMAND_MODE: False,
         }
         self._notify = NotifySettings()
+        #: R1-R5: whether ON_DEMAND_MODE is on, kept by :meth:`set_property` beside the
+        #: property (the files ask at every step; read it, never set it). Not a BITS method.
+        self.on_demand = False
         # The parts the rest of the model drives (not BITS interfaces; see the module's notes).
         self.lifecycle = Lifecycle(self, sim.agenda, sim.events)
         self.ledger = Ledger(self, sim.agenda, sim.scheduler.running)
@@ -140,11 +143,6 @@ class Job:
         progress.bytes_transferred)``. Not a BITS method.
         """
         return self.ledger.progress_trace()
-
-    @property
-    def on_demand(self) -> bool:
-        """R1-R5: whether ON_DEMAND_MODE is on. Not a BITS method (the files ask it often)."""
-        return bool(self._properties[JobProperty.ON_DEMAND_MODE])
 
     @property
     def priority(self) -> JobPriority:
@@ -290,6 +288,7 @@ class Job:
 
         def store() -> None:
             self._properties[prop] = value
+            self.on_demand = bool(self._properties[JobProperty.ON_DEMAND_MODE])
 
         if prop is JobProperty.ON_DEMAND_MODE and value != self._properties[prop]:
             self.ledger.change_work(store)  # R5: what the job fetches changes now
@@ -313,7 +312,7 @@ class Job:
 
     def get_notify_flags(self) -> NotifyFlags:
         """The job's notify flags (F2: JOB_TRANSFERRED | JOB_ERROR for a new job)."""
-        return NotifyFlags(self._notify.flags)
+        return self._notify.flags
 
     def set_notify_interface(self, notifier: object | None) -> None:
         """Register the object BITS calls (I1: the last caller wins; None removes it).

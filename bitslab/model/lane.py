@@ -97,7 +97,7 @@ class Lane:
     def expect(self, transfer: Transfer, end: float) -> Timer:
         """``transfer``'s current file ends when the position reaches ``end``: the lane calls
         ``transfer.file_done()`` then, unless the returned handle is cancelled first."""
-        handle = Timer(transfer.file_done, ())
+        handle = Timer.unscheduled(transfer.file_done)
         heappush(self._ends, (end, next(self._order), transfer, handle))
         if self._ends[0][2] is transfer:
             self._plan()

@@ -45,7 +45,7 @@ class NotifySettings:
     __slots__ = ("flags", "interface", "parameters", "program")
 
     def __init__(self) -> None:
-        self.flags = int(DEFAULT_FLAGS)  # an int: D1 reads it at every delivery (F6)
+        self.flags = DEFAULT_FLAGS  # a member, made when set: D1 reads it at every delivery (F6)
         self.interface: object | None = None  # I2
         self.program = ""  # K1: a new job returns ("", "")
         self.parameters = ""
@@ -68,7 +68,7 @@ class NotifySettings:
                 E_NOTIMPL,
                 rule="F3",
             )
-        self.flags = value
+        self.flags = NotifyFlags(value)
 
     def set_interface(self, job: Job, notifier: object | None) -> None:
         """I1, I3: the last caller wins; None removes; a final job fails."""
