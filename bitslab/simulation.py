@@ -164,7 +164,7 @@ class Simulation:
     @property
     def now(self) -> float:
         """Simulated seconds since the start."""
-        return self.env.now
+        return self.agenda.now()
 
     def __repr__(self) -> str:
         """``<Simulation seed 0 at 2.05 s: 1 job, 0 apps>``: what an error message shows."""

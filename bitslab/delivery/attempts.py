@@ -125,7 +125,7 @@ class Attempts:
 
     def arrive(self, note: Notification, trigger: str) -> None:
         """C8, C9: ``note`` reached dispatch; it takes a free slot or waits for one."""
-        now = self._agenda.now
+        now = self._agenda.now()
         if len(self._calls) < MAX_IN_FLIGHT and not self._ready and not self._pumping:
             self._attempt(note, trigger, now, now)  # C9: a slot is free and nothing else waits
             return
@@ -143,7 +143,7 @@ class Attempts:
             while len(self._calls) < MAX_IN_FLIGHT and self._ready:
                 _, _, note, trigger, arrived = heapq.heappop(self._ready)
                 if note.status is _READY:
-                    self._attempt(note, trigger, arrived, self._agenda.now)
+                    self._attempt(note, trigger, arrived, self._agenda.now())
         finally:
             self._pumping = False
 
@@ -169,7 +169,7 @@ class Attempts:
             self._run_cmdline(attempt, decision)
         else:
             note = attempt.note
-            now = self._agenda.now
+            now = self._agenda.now()
             attempt.write(decision, False, now)
             if action == Action.RETRY:
                 self._dispatcher.set_status(note, _RETRY)

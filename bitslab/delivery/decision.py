@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from ..constants import JobProperty, JobState, NotifyFlags
+from ..constants import JobState, NotifyFlags
 from ..model.notifiers import Notifier, is_alive, owner_of
 from ..vocabulary import Method, Outcome, Status
 
@@ -121,11 +121,11 @@ def is_stale(note: Notification) -> bool:
     job_transferred once the job has left that stay in TRANSFERRED, job_error once it has left
     that stay in ERROR, and anything for a job in a final state (model choice).
     """
-    job = note.job
-    if job.state in _FINAL:
+    lifecycle = note.job.lifecycle  # the job's state and episode (read at every decision)
+    if lifecycle.state in _FINAL:
         return True
     # A job-level notification is raised on entering its state; any change since ends it.
-    return note.method in _JOB_LEVEL and job.episode != note.episode
+    return note.method in _JOB_LEVEL and lifecycle.episode != note.episode
 
 
 def cmdline_applies(note: Notification) -> bool:
@@ -147,7 +147,7 @@ def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision
     flags = int(job.get_notify_flags())  # F6: read now, at delivery
     if flags & _DISABLE:
         return Decision(Outcome.DISABLED, "F5", f"flags are {_flags(flags)}")
-    if method is _FILE_RANGES_TRANSFERRED and not job.get_property(JobProperty.ON_DEMAND_MODE):
+    if method is _FILE_RANGES_TRANSFERRED and not job.on_demand:
         return Decision(Outcome.NOT_ON_DEMAND, "R6", "the job is not in on-demand mode")
     wanted = method.flag
     if not flags & int(wanted):

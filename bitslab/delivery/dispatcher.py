@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..constants import JobProperty, JobState
+from ..constants import JobState
 from ..log import EventLog, Pending
 from ..model.events import (
     CmdlineSet,
@@ -60,6 +60,9 @@ _WAITING = Status.WAITING
 _ACTIVE = frozenset(status for status in Status if status.active)
 
 _STATE_METHOD = {JobState.TRANSFERRED: _JOB_TRANSFERRED, JobState.ERROR: _JOB_ERROR}
+#: Each state's name, for the reasons the log gives (an enum's ``.name`` is a Python-level
+#: descriptor on 3.11, and every state change names two states).
+_NAME = {state: state.name for state in JobState}
 
 
 class Dispatcher:
@@ -148,11 +151,11 @@ class Dispatcher:
         method = _STATE_METHOD.get(new)
         if method is not None:
             rule = "C1" if method is _JOB_TRANSFERRED else "C2"
-            self.raise_(method, job, None, f"the job entered {new.name} ({rule})")
+            self.raise_(method, job, None, f"the job entered {_NAME[new]} ({rule})")
         elif new.is_final:  # C3: nothing at all for a final job
             self._forget(job)  # forget its bookkeeping
         else:
-            reason = f"state {old.name} -> {new.name} (C3)"
+            reason = f"state {_NAME[old]} -> {_NAME[new]} (C3)"
             self.raise_(_JOB_MODIFICATION, job, None, reason)
 
     def on_file_transferred(self, event: FileTransferred) -> None:
@@ -162,7 +165,7 @@ class Dispatcher:
 
     def watch_ranges(self, job: Job) -> None:
         """R4: an on-demand job is moving bytes: its range reports start (C7 paces them)."""
-        if job.state is JobState.TRANSFERRING and job.get_property(JobProperty.ON_DEMAND_MODE):
+        if job.state is JobState.TRANSFERRING and job.on_demand:
             self._range_limiter(job).watch()
 
     def on_demand_changed(self, event: OnDemandChanged) -> None:
@@ -241,7 +244,7 @@ class Dispatcher:
         A range report is raised by its :class:`RangeLimiter` only when it is due (C7,
         R4), so it goes to dispatch at once.
         """
-        now = self._agenda.now
+        now = self._agenda.now()
         note = Notification(
             next(self._ids), method, job, file, now, reason, ranges, via_cmdline=via_cmdline
         )
@@ -273,7 +276,7 @@ class Dispatcher:
         now). ``trigger`` says why, for the log, when this is not its first go."""
         delay = self.modification_delay if note.method is _JOB_MODIFICATION else self.dispatch_delay
         agenda = self._agenda
-        now = agenda.now
+        now = agenda.now()
         when = now + delay if since is None else max(now, since + delay)
         self.set_status(note, _DELAYED)
         note.set_timer(agenda.at(when, self.attempts.arrive, note, trigger))
@@ -292,7 +295,7 @@ class Dispatcher:
     def end(self, attempt: Attempt, decision: Decision) -> None:
         """Write the final entry of ``attempt``'s notification and forget it; the job's next
         one may go (C4)."""
-        attempt.write(decision, True, self._agenda.now)
+        attempt.write(decision, True, self._agenda.now())
         note = attempt.note
         status = note.status
         self.set_status(note, _DONE)
@@ -350,7 +353,7 @@ class Dispatcher:
 
     def _sweep(self, job: Job) -> None:
         """C11: end the job's pending notifications whose event no longer holds."""
-        now = self._agenda.now
+        now = self._agenda.now()
         for note in list(self._pending.get(job, ())):
             decision = when_state_changed(note)
             if decision is not None:  # no attempt is made: the entry is a decision

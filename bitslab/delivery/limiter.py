@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..constants import JobProperty, JobState
+from ..model.agenda import cancel
 from ..vocabulary import Method, Status
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class Limiter:
         """C7: send ``note`` now, or hold it for the end of the interval (one raised while
         another is held is coalesced, see :func:`~bitslab.delivery.decision.when_raised`)."""
         last = self.last_sent
-        if last is None or self._agenda.now >= last + self.interval() - 1e-9:
+        if last is None or self._agenda.now() >= last + self.interval() - 1e-9:
             self._send(note)
             return
         self.held = note
@@ -87,7 +88,7 @@ class Limiter:
 
     def _send(self, note: Notification, trigger: str = "") -> None:
         dispatcher = self._dispatcher
-        self.last_sent = self._agenda.now
+        self.last_sent = self._agenda.now()
         if self.method is _JOB_MODIFICATION:
             job = self.job
             self._reported = job.bytes_arrived()
@@ -98,13 +99,11 @@ class Limiter:
     def _arm_tick(self) -> None:
         """Look for new bytes one interval from now (at least ``progress_interval``)."""
         progress = self._dispatcher.progress_interval
-        self._arm(self._agenda.now + max(self.interval(), progress))
+        self._arm(self._agenda.now() + max(self.interval(), progress))
 
     def _arm(self, when: float) -> None:
         """Look again at ``when`` (instead of at the time set before)."""
-        timer = self._timer
-        if timer is not None:
-            timer.cancel()
+        cancel(self._timer)
         self._timer = self._agenda.at(when, self._fire)
 
     def _fire(self) -> None:
@@ -149,7 +148,7 @@ class RangeLimiter(Limiter):
             return
         self._watching = True
         self._dispatcher.watching.add(self)
-        when = self._agenda.now + max(self.interval(), self._dispatcher.progress_interval)
+        when = self._agenda.now() + max(self.interval(), self._dispatcher.progress_interval)
         if self.last_sent is not None:
             when = max(when, self.last_sent + self.interval())
         self._arm(when)
@@ -166,8 +165,7 @@ class RangeLimiter(Limiter):
         if job.state.is_final:  # C3: nothing is raised for a final job
             return
         self._report("ranges arrived since the last report (R4, C7)")
-        on_demand = job.get_property(JobProperty.ON_DEMAND_MODE)
-        if on_demand and job.state is JobState.TRANSFERRING:
+        if job.on_demand and job.state is JobState.TRANSFERRING:
             self.watch()
 
     def _report(self, why: str) -> None:
@@ -185,7 +183,7 @@ class RangeLimiter(Limiter):
             self._dispatcher.raise_(_FILE_RANGES_TRANSFERRED, job, file, reason, ranges.pairs())
             sent = True
         if sent:
-            now = self._agenda.now
+            now = self._agenda.now()
             self.last_sent = now
             if self._watching:  # C7: the next look waits a whole interval from this report
                 self._arm(now + max(self.interval(), self._dispatcher.progress_interval))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..model.agenda import cancel
 from ..vocabulary import Method, Outcome, Status
 
 if TYPE_CHECKING:
@@ -77,9 +78,7 @@ class Notification:
 
     def set_timer(self, timer: Timer | None) -> None:
         """Keep ``timer`` as the notification's next step, cancelling the one before."""
-        old = self.timer
-        if old is not None:
-            old.cancel()
+        cancel(self.timer)
         self.timer = timer
 
     def __repr__(self) -> str:

@@ -60,6 +60,7 @@ class Columns:
 
     def add(
         self,
+        *,
         id: int,
         time: float,
         method: str,
@@ -101,7 +102,7 @@ class Columns:
 
     def extend(self, entries: Iterable[LogEntry]) -> None:
         for entry in entries:
-            self.add(*entry)
+            self.add(**entry._asdict())
 
     def entry(self, row: int) -> LogEntry:
         values = self._values

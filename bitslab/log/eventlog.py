@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from .._check import check_bool, check_choice, check_instance, got
-from ..model.files import File
 from ..model.jobs import Job
 from ..vocabulary import Method, Outcome
 from . import export
@@ -42,6 +41,9 @@ class EventLog(Sequence[LogEntry]):
         self._entries = Columns()
         self._entries.extend(entries)
         self._pending = pending
+        #: Write one entry, field by field and by keyword (the fields are :class:`LogEntry`'s):
+        #: delivery writes every entry through here. Not for users: the log is BITS's record.
+        self.write = self._entries.add
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickled as plain data: the entries and the notifications pending now, with
@@ -80,33 +82,6 @@ class EventLog(Sequence[LogEntry]):
 
     def __iter__(self) -> Iterator[LogEntry]:
         return iter(self._entries)
-
-    def write(
-        self,
-        *,
-        id: int,
-        time: float,
-        method: str,
-        job: Job,
-        file: File | None,
-        outcome: str,
-        rule: str | None,
-        final: bool,
-        attempt: int,
-        raised: float,
-        reason: str,
-        target: str | None = None,
-        detail: str = "",
-        duration: float = 0.0,
-        trigger: str = "",
-        ranges: tuple[tuple[int, int], ...] | None = None,
-    ) -> None:
-        """Write one entry, field by field (delivery writes every entry through here; the
-        fields are :class:`LogEntry`'s). Not for users: the log is BITS's record."""
-        self._entries.add(
-            id, time, method, job, file, outcome, rule, final, attempt, raised, reason,
-            target, detail, duration, trigger, ranges,
-        )  # fmt: skip
 
     def __repr__(self) -> str:
         finals = sum(entry.final for entry in self._entries)

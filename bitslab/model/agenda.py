@@ -3,9 +3,9 @@
 Every timer of the model (a transfer's next file, a retry, a notification's dispatch delay,
 the end of a time slice...) is a call due at a simulated time. A SimPy event per timer would
 cost an Event object, a callback list and a pass of SimPy's loop each; instead the agenda
-keeps ``(time, order, function, arguments)`` entries in its own heap, and every entry due at
-one moment runs in one batch, oldest first, including entries added meanwhile for the same
-moment.
+keeps ``[time, order, function, arguments]`` entries (:data:`Timer`) in its own heap, and
+every entry due at one moment runs in one batch, oldest first, including entries added
+meanwhile for the same moment.
 
 Two ways the batches run:
 
@@ -30,48 +30,46 @@ from __future__ import annotations
 
 import itertools
 import time
-from operator import attrgetter
 from collections.abc import Callable
 from heapq import heappop, heappush
 from math import inf
-from typing import Any
+from typing import Any, TypeAlias
 
 import simpy
 
-__all__ = ["Agenda", "Timer"]
+__all__ = ["Agenda", "Timer", "cancel", "fire", "pending", "unscheduled"]
 
 
-class Timer(list):  # type: ignore[type-arg]  # [when, order, call, arguments]
-    """A call the agenda will make, until :meth:`cancel` is called (a timer's handle).
+#: A timer's handle, which is also the agenda's heap entry: ``[when, order, call, arguments]``.
+#: A plain list, so that making, ordering and firing one costs no Python call (the model sets
+#: thousands; lists compare item by item: by time, then by the order they were set in, which
+#: is unique, so two calls are never compared). Treat it as opaque: :func:`cancel` it, ask
+#: whether it is :func:`pending`. A spent or cancelled timer holds None for its call.
+Timer: TypeAlias = list[Any]
 
-    The handle is also the agenda's heap entry, ``[when, order, call, arguments]``: lists
-    compare item by item, so the heap orders timers by time, then by the order they were set
-    in (unique, so two calls are never compared). A spent or cancelled timer holds None for
-    its call.
-    """
 
-    __slots__ = ()
+def cancel(timer: Timer | None) -> None:
+    """Never make ``timer``'s call (a no-op for None, or for a timer made or cancelled)."""
+    if timer is not None:
+        timer[2] = None
 
-    @classmethod
-    def unscheduled(cls, fn: Callable[..., Any], *args: Any) -> Timer:
-        """A handle for a call that some other heap decides the time of (see the lanes)."""
-        return cls((inf, 0, fn, args))
 
-    def cancel(self) -> None:
-        """Never make the call (a no-op once made or cancelled)."""
-        self[2] = None
+def pending(timer: Timer | None) -> bool:
+    """True until ``timer``'s call is made or cancelled (False for None)."""
+    return timer is not None and timer[2] is not None
 
-    @property
-    def pending(self) -> bool:
-        """True until the call is made or cancelled."""
-        return self[2] is not None
 
-    def fire(self) -> None:
-        """Make the call now, if it is still pending (once: the handle is spent after it)."""
-        fn = self[2]
-        if fn is not None:
-            self[2] = None
-            fn(*self[3])
+def fire(timer: Timer) -> None:
+    """Make ``timer``'s call now, if it is still pending (once: the handle is spent after it)."""
+    fn = timer[2]
+    if fn is not None:
+        timer[2] = None
+        fn(*timer[3])
+
+
+def unscheduled(fn: Callable[..., Any], *args: Any) -> Timer:
+    """A handle for a call whose time another heap keeps (a lane's ends): :func:`fire` it."""
+    return [inf, 0, fn, args]
 
 
 #: Events between two looks at the wall clock; a budget spent after this many at one moment
@@ -122,17 +120,18 @@ class Agenda:
         """Entries not yet run (cancelled ones included until their time comes)."""
         return len(self._heap)
 
-    #: The simulation's clock (SimPy's, read here: the one place that knows where). SimPy 4
-    #: keeps its clock in ``env._now``; the model reads it at every step, so the getter is
-    #: :func:`operator.attrgetter`, which costs no Python call.
-    now = property(attrgetter("env._now"), doc="The simulation's clock, in seconds.")
+    def now(self) -> float:
+        """The simulation's clock (SimPy's, read here: the one place that knows where). A
+        method, not a property: the model reads it at every step, and on Python 3.11 a
+        property read costs several times a method call."""
+        return self.env._now  # SimPy 4 keeps its clock in _now; the agenda owns this read
 
     def at(self, when: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` at ``when`` (a time in the past means now); returns its handle."""
         now = self.env._now  # the clock, as in now (every timer of the model comes here)
         if when < now:
             when = now
-        timer = Timer((when, next(self._order), fn, args))
+        timer = [when, next(self._order), fn, args]
         heappush(self._heap, timer)
         if not self._driven:
             upcoming = self._next
@@ -180,6 +179,7 @@ class Agenda:
         SimPy's clock is moved to each batch's time; it is the one clock of the simulation.
         """
         env = self.env
+        queue = env._queue  # SimPy 4's heap of (time, priority, id, event): env.peek(), inlined
         heap = self._heap
         limit = inf if end is None else end
         self._limit = self.events + max_events
@@ -188,17 +188,17 @@ class Agenda:
         self._driven = True
         self.interrupted_cleanly = self.cut_short = False
         checkpoint = self.events + _STUCK  # every _STUCK events, a look at the wall clock
-        moment, moment_events = self.now, self.events  # the clock's time, since which event
+        moment, moment_events = self.now(), self.events  # the clock's time, since which event
         try:
             while not stop():
                 if self.events >= self._limit:
-                    self.cut_short = self.now == moment and self.events - moment_events >= _STUCK
+                    self.cut_short = self.now() == moment and self.events - moment_events >= _STUCK
                     return self._stopped() or "max_events"
                 if self.events >= checkpoint:
                     checkpoint = self.events + _STUCK
                     if time.monotonic() > wall_deadline:
                         return "max_wall_time"
-                upcoming = env.peek()
+                upcoming = queue[0][0] if queue else inf  # env.peek(), without its call
                 when = heap[0][0] if heap else inf
                 if upcoming <= when:  # a SimPy event first, also at a tie (model choice)
                     if upcoming >= limit or upcoming == inf:
@@ -258,7 +258,7 @@ class Agenda:
                 return
             self.events += 1  # a cancelled timer counts too: the budgets count entries
             timer = heappop(heap)
-            fn = timer[2]  # Timer.fire, inlined: every entry of the model passes here
+            fn = timer[2]  # fire(timer), in line: every entry of the model passes here
             if fn is not None:
                 timer[2] = None
                 fn(*timer[3])

@@ -6,13 +6,15 @@ one of these events on the simulation's :class:`Events`; delivery and the simula
 bookkeeping subscribe. Subscribers run at once, in the order they subscribed, inside the
 change that published the event (so delivery hears of a state change before the scheduler
 reacts to it, C1-C3).
+
+Each event is a :class:`~typing.NamedTuple`: immutable, typed, and made at a quarter of the
+cost of a frozen dataclass (the model publishes one at every state change and finished file).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..constants import JobPriority, JobState
 
@@ -35,8 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class StateChanged:
+class StateChanged(NamedTuple):
     """A job went from ``old`` to ``new`` (C1-C3, and every L rule)."""
 
     job: Job
@@ -44,61 +45,53 @@ class StateChanged:
     new: JobState
 
 
-@dataclass(frozen=True, slots=True)
-class PriorityChanged:
+class PriorityChanged(NamedTuple):
     """S1, S3: the job's priority was ``old`` and is now ``job.priority``."""
 
     job: Job
     old: JobPriority
 
 
-@dataclass(frozen=True, slots=True)
-class FileTransferred:
+class FileTransferred(NamedTuple):
     """C4: every byte of ``file`` has arrived."""
 
     job: Job
     file: File
 
 
-@dataclass(frozen=True, slots=True)
-class RangesDone:
+class RangesDone(NamedTuple):
     """R4: no requested range of the job is left to fetch (the last one arrived)."""
 
     job: Job
 
 
-@dataclass(frozen=True, slots=True)
-class Modified:
+class Modified(NamedTuple):
     """C3: a file was added or a property of the job changed; ``what`` says which."""
 
     job: Job
     what: str
 
 
-@dataclass(frozen=True, slots=True)
-class OnDemandChanged:
+class OnDemandChanged(NamedTuple):
     """R4: the job's ON_DEMAND_MODE was set (range reports may start or stop)."""
 
     job: Job
 
 
-@dataclass(frozen=True, slots=True)
-class InterfaceSet:
+class InterfaceSet(NamedTuple):
     """I1, I5: ``notifier`` (None: removed) is now the job's registered interface."""
 
     job: Job
     notifier: object | None
 
 
-@dataclass(frozen=True, slots=True)
-class CmdlineSet:
+class CmdlineSet(NamedTuple):
     """K1, K4: the job's command line was set or removed."""
 
     job: Job
 
 
-@dataclass(frozen=True, slots=True)
-class RunEnded:
+class RunEnded(NamedTuple):
     """I4, I7: run ``run`` of ``app`` ended (a crash or a clean exit)."""
 
     app: App

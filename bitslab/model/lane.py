@@ -21,7 +21,7 @@ from bisect import bisect_right
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
-from .agenda import Timer
+from .agenda import Timer, cancel, fire, pending, unscheduled
 
 if TYPE_CHECKING:
     from .agenda import Agenda
@@ -59,7 +59,7 @@ class Lane:
         self.rate = 0.0
         self.members = 0  # transfers moving bytes in this lane now
         self._pos = 0.0  # the position at ``_since``
-        self._since = agenda.now
+        self._since = agenda.now()
         # Ends are kept in a heap by position, not as agenda timers: their times change with
         # every change of rate, and only the earliest needs a timer. A stale end (its handle
         # cancelled) stays in the heap until it reaches the top.
@@ -68,11 +68,11 @@ class Lane:
         self._planned = -1  # the order of the end the timer is set for
         self._timer: Timer | None = None  # pending: set for ``_planned``, at the current rate
         #: ``(time, position, rate)`` at the lane's start and at every change of rate.
-        self.changes: list[tuple[float, float, float]] = [(agenda.now, 0.0, 0.0)]
+        self.changes: list[tuple[float, float, float]] = [(agenda.now(), 0.0, 0.0)]
 
     def position(self) -> float:
         """Bytes each member has moved since the lane began (the lane's virtual clock)."""
-        return self._pos + self.rate * (self._agenda.now - self._since)
+        return self._pos + self.rate * (self._agenda.now() - self._since)
 
     def position_at(self, time: float) -> float:
         """The position at ``time`` (not after now)."""
@@ -84,7 +84,7 @@ class Lane:
         """S5: every member moves at ``rate`` from now; re-plan the timer."""
         if rate == self.rate:
             return
-        now = self._agenda.now
+        now = self._agenda.now()
         self._pos += self.rate * (now - self._since)
         self._since = now
         self.rate = rate
@@ -97,7 +97,7 @@ class Lane:
     def expect(self, transfer: Transfer, end: float) -> Timer:
         """``transfer``'s current file ends when the position reaches ``end``: the lane calls
         ``transfer.file_done()`` then, unless the returned handle is cancelled first."""
-        handle = Timer.unscheduled(transfer.file_done)
+        handle = unscheduled(transfer.file_done)
         heappush(self._ends, (end, next(self._order), transfer, handle))
         if self._ends[0][2] is transfer:
             self._plan()
@@ -109,20 +109,20 @@ class Lane:
         """Set the one timer for the earliest end still wanted (unless the timer already
         set is for that end at this rate: a change that moved neither costs no timer)."""
         ends = self._ends
-        while ends and not ends[0][3].pending:
+        while ends and not pending(ends[0][3]):
             heappop(ends)
         if ends and self.rate > 0.0:
             end, order = ends[0][0], ends[0][1]
             timer = self._timer
             if timer is not None:
-                if not rate_changed and timer.pending and self._planned == order:
+                if not rate_changed and pending(timer) and self._planned == order:
                     return
-                timer.cancel()
+                cancel(timer)
             self._planned = order
             wait = max(0.0, end - self.position()) / self.rate
             self._timer = self._agenda.after(wait, self._due)
         elif self._timer is not None:
-            self._timer.cancel()
+            cancel(self._timer)
 
     def _due(self) -> None:
         """The planned end is here: finish it, and every other end due at this moment (the
@@ -132,12 +132,12 @@ class Lane:
         try:
             while ends:
                 end, order, _, handle = ends[0]
-                if not handle.pending:
+                if not pending(handle):
                     heappop(ends)
                     continue
                 if order != planned and end > self.position() + _ROUNDING:
                     break
                 heappop(ends)
-                handle.fire()
+                fire(handle)
         finally:
             self._plan()

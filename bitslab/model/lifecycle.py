@@ -23,6 +23,7 @@ from ..constants import (
     hresult_name,
 )
 from ..errors import BitsError
+from .agenda import cancel
 from .events import StateChanged
 
 if TYPE_CHECKING:
@@ -97,7 +98,9 @@ class Lifecycle:
         self._job = job
         self._agenda = agenda
         self._events = events
-        self.history: list[StateChange] = [StateChange(agenda.now, None, JobState.SUSPENDED, "L1")]
+        self.history: list[StateChange] = [
+            StateChange(agenda.now(), None, JobState.SUSPENDED, "L1")
+        ]
         self.state = JobState.SUSPENDED  # the job's BG_JOB_STATE, changed by enter() only
         self.episode = 0  # state changes so far (C11: job-level notifications), by enter()
         self._error: JobError | None = None
@@ -135,16 +138,15 @@ class Lifecycle:
         if old is JobState.TRANSIENT_ERROR and self._disconnected:
             self._disconnected = False
             if self._paused_left is not None:  # L6: the clock runs again after a disconnect
-                self._deadline = self._agenda.now + self._paused_left
+                self._deadline = self._agenda.now() + self._paused_left
                 self._paused_left = None
         if not new.is_busy:  # L6 model choice: leaving the retry cycle resets the clock
             self._deadline = self._paused_left = None
-        if self._retry is not None:  # L5: a retry is for this stay in TRANSIENT_ERROR only
-            self._retry.cancel()
-            self._retry = None
+        cancel(self._retry)  # L5: a retry is for this stay in TRANSIENT_ERROR only
+        self._retry = None
         self.state = new
         self.episode += 1
-        self.history.append(StateChange(self._agenda.now, old, new, rule))
+        self.history.append(StateChange(self._agenda.now(), old, new, rule))
         self._events.publish(StateChanged(self._job, old, new))
 
     def finish(self) -> None:
@@ -178,7 +180,7 @@ class Lifecycle:
     ) -> None:
         """L4, L5, L6: a recoverable error; TRANSIENT_ERROR, then a retry or ERROR."""
         self._error = JobError(context, hresult, file, description)
-        now = self._agenda.now
+        now = self._agenda.now()
         if disconnect:  # L4: no retry timer, and the no-progress clock pauses (L6)
             if self._deadline is not None:
                 self._paused_left = self._deadline - now
@@ -209,7 +211,7 @@ class Lifecycle:
     def _out_of_time(self) -> bool:
         """L6: past the no-progress deadline the job moves to ERROR (checked at a transient
         error and at the retry; model choice: a QUEUED job past it fails at its next try)."""
-        if self._deadline is not None and self._agenda.now >= self._deadline:
+        if self._deadline is not None and self._agenda.now() >= self._deadline:
             self.enter(JobState.ERROR, "L6")
             return True
         return False

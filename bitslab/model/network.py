@@ -114,7 +114,7 @@ class Network:
         An exact URL wins over a prefix, a longer prefix over a shorter one, and among equals
         the failure added last.
         """
-        now = self._agenda.now
+        now = self._agenda.now()
         best: Failure | None = None
         best_key = (False, -1)
         for failure in self.failures:
@@ -201,7 +201,7 @@ class Network:
         else:
             length = check_number("duration", duration, strictly_positive=True)
         end = begin + length
-        now = self._agenda.now
+        now = self._agenda.now()
         if end <= now:
             raise ValueError(
                 f"start={start!r}, duration={duration!r} ends at {end:g}, "
@@ -221,7 +221,7 @@ class Network:
         moment ([15, 25) then [25, 30) is one down time, not a reconnection at 25 s)."""
         self._down -= 1
         if self._down == 0:
-            now = self._agenda.now
+            now = self._agenda.now()
             if any(span.start == now < span.end for span in self.outages):
                 self._bridged += 1  # that outage has not begun yet, or _down would be > 0
             else:

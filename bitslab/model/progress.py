@@ -49,7 +49,7 @@ class Ledger:
         self._banked = 0.0  # bytes held in the files' checkpoints (the sum of their done)
         self._first_open = 0  # files before this index are complete (see next_file)
         # Bytes at each checkpoint, and the lane they flow in after it (see progress_trace()).
-        self._trace: list[tuple[float, float, Lane | None]] = [(agenda.now, 0.0, None)]
+        self._trace: list[tuple[float, float, Lane | None]] = [(agenda.now(), 0.0, None)]
 
     def progress(self) -> JobProgress:
         """L14: bytes and files, total and transferred; a new job reports zeros."""
@@ -75,7 +75,7 @@ class Ledger:
         """How the bytes transferred grew: ``(time, bytes)`` points, the last one now (see
         :meth:`bitslab.Job.progress_trace`)."""
         trace = self._trace
-        now = self._agenda.now
+        now = self._agenda.now()
         points: list[tuple[float, int]] = []
         for index, (time, done, lane) in enumerate(trace):
             points.append((time, int(done + 1e-6)))
@@ -124,7 +124,7 @@ class Ledger:
         the lane the bytes flow in from now (None when they do not)."""
         transfer = self._running.get(self._job)
         lane = transfer.lane if transfer is not None and transfer.file is not None else None
-        point = (self._agenda.now, self.bytes_arrived(), lane)
+        point = (self._agenda.now(), self.bytes_arrived(), lane)
         if self._trace[-1][0] == point[0]:
             self._trace[-1] = point
         else:

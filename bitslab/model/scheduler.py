@@ -27,6 +27,7 @@ from ..constants import (
     JobPriority,
     JobState,
 )
+from .agenda import cancel
 from .events import PriorityChanged, StateChanged
 from .lane import Lane
 from .network import Failure, Network
@@ -157,9 +158,8 @@ class Scheduler:
         self._slice = self.agenda.after(self.time_slice, self._slice_ends, job)
 
     def _cancel_slice(self) -> None:
-        if self._slice is not None:
-            self._slice.cancel()
-            self._slice = None
+        cancel(self._slice)
+        self._slice = None
 
     def _preempt(self, job: Job) -> None:
         """S1: send a running job back to the front of its queue."""

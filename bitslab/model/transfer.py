@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..constants import ErrorContext, JobState, http_error_hresult
+from .agenda import cancel
 from .events import FileTransferred, RangesDone
 from .network import Failure
 
@@ -58,8 +59,7 @@ class Transfer:
             self.file = None
             self.job.ledger.note_progress()  # L3: from now no bytes flow (the trace's lane is None)
         self._cancel_end()
-        if self._connecting is not None:
-            self._connecting.cancel()
+        cancel(self._connecting)
 
     def move_to(self, lane: Lane) -> None:
         """S3, S5: the job changed between foreground and background: its bytes flow at the
@@ -173,9 +173,8 @@ class Transfer:
         self._end = lane.expect(self, self._start + remaining)
 
     def _cancel_end(self) -> None:
-        if self._end is not None:
-            self._end.cancel()
-            self._end = None
+        cancel(self._end)
+        self._end = None
 
     def _connect_next(self) -> None:
         scheduler = self._scheduler
