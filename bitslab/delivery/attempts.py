@@ -50,6 +50,11 @@ _IN_FLIGHT = Status.IN_FLIGHT
 _READY = Status.READY
 _RETRY = Status.RETRY
 _RUNNING = Status.RUNNING
+# The actions, compared at every decision, bound once for the same reason.
+_CALL = Action.CALL
+_CMDLINE = Action.CMDLINE
+_END = Action.END
+_RETRY_AFTER_DELAY = Action.RETRY
 
 #: C9: notifications in flight at once, per user (bitslab models one user).
 MAX_IN_FLIGHT = 4
@@ -161,17 +166,17 @@ class Attempts:
         if decision.target is not None:
             attempt.target = decision.target
         action = decision.action
-        if action == Action.CALL:
+        if action == _CALL:
             self._call(attempt)
-        elif action == Action.END:
+        elif action == _END:
             self._dispatcher.end(attempt, decision)
-        elif action == Action.CMDLINE:
+        elif action == _CMDLINE:
             self._run_cmdline(attempt, decision)
         else:
             note = attempt.note
             now = self._agenda.now()
             attempt.write(decision, False, now)
-            if action == Action.RETRY:
+            if action == _RETRY_AFTER_DELAY:
                 self._dispatcher.set_status(note, _RETRY)
                 delay = note.job.minimum_retry_delay
                 note.set_timer(self._agenda.after(delay, self._retry_due, note))

@@ -56,6 +56,12 @@ _DELIVERED = Outcome.DELIVERED
 _JOB_LEVEL = frozenset(method for method in Method if method.job_level)
 _RETRIED = frozenset(method for method in Method if method.retried)
 _FINAL = frozenset(state for state in JobState if state.is_final)
+#: Each method's flag as an int, the flag's name, and the method's name as a plain str (an
+#: enum member's ``.name`` and IntFlag's ``&`` are Python-level calls; a str subclass as an
+#: attribute name misses the type's lookup cache).
+_BIT = {method: int(method.flag) for method in Method}
+_FLAG_NAME = {method: str(method.flag.name) for method in Method}
+_NAME = {method: method.value for method in Method}
 
 
 class Action:
@@ -149,31 +155,29 @@ def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision
         return Decision(Outcome.DISABLED, "F5", f"flags are {_flags(flags)}")
     if method is _FILE_RANGES_TRANSFERRED and not job.on_demand:
         return Decision(Outcome.NOT_ON_DEMAND, "R6", "the job is not in on-demand mode")
-    wanted = method.flag
-    if not flags & int(wanted):
-        detail = f"flags are {_flags(flags)}, without {wanted.name}"
+    if not flags & _BIT[method]:
+        detail = f"flags are {_flags(flags)}, without {_FLAG_NAME[method]}"
         return Decision(Outcome.FILTERED, "F8", detail)
-    applies = cmdline_applies(note)
-    if applies and (note.via_cmdline if via_cmdline is None else via_cmdline):
+    if (note.via_cmdline if via_cmdline is None else via_cmdline) and cmdline_applies(note):
         why = ""  # K4, K5: only the command line now
         return Decision(None, "K5" if note.cmdline_ran else "K4", why, Action.CMDLINE)
     notifier = job.get_notify_interface()
     if notifier is None:
-        if applies:
+        if cmdline_applies(note):
             return Decision(None, "K3", "no interface is registered", Action.CMDLINE)
         if method.job_level:
             return Decision(Outcome.NO_INTERFACE, "I8", "no interface and no command line")
         why = "no interface (a command line serves only job_transferred and job_error, K2)"
         return Decision(Outcome.NO_INTERFACE, "I8", why)
     try:
-        bound = getattr(notifier, method, None)
+        bound = getattr(notifier, _NAME[method], None)  # a plain str: a name's fast lookup
     except Exception as exc:  # a __getattr__ or property that raises: no method (I6)
         bound = exc
     if not callable(bound):
         what = f"{describe_target(notifier)} has no {method} method"
         if isinstance(bound, Exception):
             what += f" (looking it up raised {type(bound).__name__})"
-        if applies:
+        if cmdline_applies(note):
             return Decision(None, "K3", what, Action.CMDLINE)
         return Decision(Outcome.NOT_IMPLEMENTED, "I6", what)
     down = _app_down(notifier)
@@ -288,4 +292,4 @@ def _app_down(notifier: object) -> str | None:
 
 
 def _flags(flags: int) -> str:
-    return f"0x{int(flags):X}"
+    return f"0x{flags:X}"

@@ -58,6 +58,11 @@ _IN_FLIGHT = Status.IN_FLIGHT
 _RETRY = Status.RETRY
 _WAITING = Status.WAITING
 _ACTIVE = frozenset(status for status in Status if status.active)
+_TRANSFERRING = JobState.TRANSFERRING
+# The actions, compared at every raise, bound once for the same reason.
+_DISPATCH = Action.DISPATCH
+_LIMIT = Action.LIMIT
+_QUEUE = Action.QUEUE
 
 _STATE_METHOD = {JobState.TRANSFERRED: _JOB_TRANSFERRED, JobState.ERROR: _JOB_ERROR}
 #: Each state's name, for the reasons the log gives (an enum's ``.name`` is a Python-level
@@ -146,7 +151,7 @@ class Dispatcher:
         R4: an on-demand job that starts TRANSFERRING starts its range reports."""
         job, old, new = event.job, event.old, event.new
         self._sweep(job)
-        if new is JobState.TRANSFERRING:
+        if new is _TRANSFERRING:
             self.watch_ranges(job)
         method = _STATE_METHOD.get(new)
         if method is not None:
@@ -165,7 +170,7 @@ class Dispatcher:
 
     def watch_ranges(self, job: Job) -> None:
         """R4: an on-demand job is moving bytes: its range reports start (C7 paces them)."""
-        if job.state is JobState.TRANSFERRING and job.on_demand:
+        if job.state is _TRANSFERRING and job.on_demand:
             self._range_limiter(job).watch()
 
     def on_demand_changed(self, event: OnDemandChanged) -> None:
@@ -255,16 +260,16 @@ class Dispatcher:
         limiter = self._limiter(job) if method is _JOB_MODIFICATION else None
         decision = when_raised(note, None if limiter is None else limiter.held)
         action = decision.action
-        if action == Action.DISPATCH:
+        if action == _DISPATCH:
             self.dispatch(note)
-        elif action == Action.QUEUE:
+        elif action == _QUEUE:
             queue = self._queues.setdefault(job, deque())
             queue.append(note)
             if len(queue) == 1:
                 self.dispatch(note)
             else:
                 self.set_status(note, _WAITING)
-        elif action == Action.LIMIT:
+        elif action == _LIMIT:
             assert limiter is not None
             limiter.offer(note)
         else:

@@ -37,6 +37,7 @@ __all__ = ["Limiter", "RangeLimiter"]
 _FILE_RANGES_TRANSFERRED = Method.FILE_RANGES_TRANSFERRED
 _JOB_MODIFICATION = Method.JOB_MODIFICATION
 _HELD = Status.HELD
+_TRANSFERRING = JobState.TRANSFERRING
 
 _INTERVAL = JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS
 _BYTES_ARRIVED = "bytes arrived (C3)"
@@ -92,7 +93,7 @@ class Limiter:
         if self.method is _JOB_MODIFICATION:
             job = self.job
             self._reported = job.bytes_arrived()
-            if job.state is JobState.TRANSFERRING:  # keep reporting bytes while they flow
+            if job.state is _TRANSFERRING:  # keep reporting bytes while they flow
                 self._arm_tick()
         dispatcher.dispatch(note, trigger)
 
@@ -111,7 +112,7 @@ class Limiter:
         if held is not None:
             self.held = None
             self._send(held, "held until the minimum notification interval ended (C7)")
-        elif self.method is _JOB_MODIFICATION and self.job.state is JobState.TRANSFERRING:
+        elif self.method is _JOB_MODIFICATION and self.job.state is _TRANSFERRING:
             if self.job.bytes_arrived() > self._reported:
                 self._dispatcher.raise_(_JOB_MODIFICATION, self.job, None, _BYTES_ARRIVED)
             else:  # no bytes this interval (a trickle, or still connecting): look again later
@@ -165,7 +166,7 @@ class RangeLimiter(Limiter):
         if job.state.is_final:  # C3: nothing is raised for a final job
             return
         self._report("ranges arrived since the last report (R4, C7)")
-        if job.on_demand and job.state is JobState.TRANSFERRING:
+        if job.on_demand and job.state is _TRANSFERRING:
             self.watch()
 
     def _report(self, why: str) -> None:

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ["TEXT", "Notification"]
 
+_NEW = Status.NEW  # bound once: reading a member off its enum class is slow on Python 3.11
+
 #: Each method, outcome and status as the plain string the log and its views keep: entries
 #: and pending notifications hold ``str``, so they print as before (a plain string, not an
 #: enum member's repr), and a callback is looked up by a plain name.
@@ -71,7 +73,7 @@ class Notification:
         self.ranges = ranges
         self.episode = job.episode  # C11: which stay in a state a job-level one is about
         self.attempts = 0
-        self.status = Status.NEW
+        self.status = _NEW
         self.timer: Timer | None = None  # its next dispatch or retry, cancelled if it ends
         self.via_cmdline = via_cmdline  # K4, K5: only the command line is tried for this event
         self.cmdline_ran = False  # K5: the command line has run once for this event

@@ -129,19 +129,11 @@ class Agenda:
     def at(self, when: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` at ``when`` (a time in the past means now); returns its handle."""
         now = self.env._now  # the clock, as in now (every timer of the model comes here)
-        if when < now:
-            when = now
-        timer = [when, next(self._order), fn, args]
-        heappush(self._heap, timer)
-        if not self._driven:
-            upcoming = self._next
-            if upcoming is None or when < upcoming:
-                self._set_wake(when)
-        return timer
+        return self._push(now if when < now else when, fn, args)
 
     def after(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timer:
         """Call ``fn(*args)`` ``delay`` simulated seconds from now; returns its handle."""
-        return self.at(self.env._now + delay, fn, *args)  # the clock, as in now
+        return self._push(self.env._now + delay, fn, args)  # the clock, as in now
 
     def interrupt(self) -> None:
         """Ask :meth:`drive` to raise KeyboardInterrupt at the next gap between two events
@@ -247,6 +239,16 @@ class Agenda:
         return min(mine, self.env.peek())
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _push(self, when: float, fn: Callable[..., Any], args: tuple[Any, ...]) -> Timer:
+        """Set a timer for ``when`` (not before now), with a wake-up outside :meth:`drive`."""
+        timer = [when, next(self._order), fn, args]
+        heappush(self._heap, timer)
+        if not self._driven:
+            upcoming = self._next
+            if upcoming is None or when < upcoming:
+                self._set_wake(when)
+        return timer
 
     def _run(self, when: float) -> None:
         """Run every entry due by ``when``, oldest first (entries added for this moment join

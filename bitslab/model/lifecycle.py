@@ -83,11 +83,11 @@ class Lifecycle:
         "_deadline",
         "_disconnected",
         "_error",
-        "_events",
         "_job",
         "_paused_left",
         "_retry",
         "episode",
+        "events",
         "history",
         "no_progress_timeout",
         "retry_delay",
@@ -97,7 +97,7 @@ class Lifecycle:
     def __init__(self, job: Job, agenda: Agenda, events: Events) -> None:
         self._job = job
         self._agenda = agenda
-        self._events = events
+        self.events = events  # where the job's changes are published (the simulation's)
         self.history: list[StateChange] = [
             StateChange(agenda.now(), None, JobState.SUSPENDED, "L1")
         ]
@@ -147,7 +147,7 @@ class Lifecycle:
         self.state = new
         self.episode += 1
         self.history.append(StateChange(self._agenda.now(), old, new, rule))
-        self._events.publish(StateChanged(self._job, old, new))
+        self.events.publish(StateChanged(self._job, old, new))
 
     def finish(self) -> None:
         """L3, R5: nothing is left to fetch: TRANSFERRED if every file is whole, else (on

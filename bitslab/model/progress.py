@@ -65,7 +65,7 @@ class Ledger:
     def bytes_arrived(self) -> float:
         """Bytes arrived so far, with the fraction of the next one, in O(1): the banked ones,
         and those flowing since the transfer's last checkpoint."""
-        transfer = self._running.get(self._job)
+        transfer = self.transfer()
         file = None if transfer is None else transfer.file
         if transfer is None or file is None:
             return self._banked
@@ -96,7 +96,10 @@ class Ledger:
 
     def transfer(self) -> Transfer | None:
         """The job's turn on the link, while it has one (the scheduler owns that link)."""
-        return self._running.get(self._job)
+        job, running = self._job, self._running
+        # A read-only view's get() looks "get" up on the dict it wraps; ``in`` and ``[]`` go
+        # straight to the dict (the ledger asks at every checkpoint).
+        return running[job] if job in running else None  # noqa: SIM401 (see above)
 
     def next_file(self) -> File | None:
         """S4: files transfer one at a time, in the order added; R5: on demand, only those
@@ -122,7 +125,7 @@ class Ledger:
     def note_progress(self) -> None:
         """Bytes started or stopped flowing, or were banked: keep a point of the trace, with
         the lane the bytes flow in from now (None when they do not)."""
-        transfer = self._running.get(self._job)
+        transfer = self.transfer()
         lane = transfer.lane if transfer is not None and transfer.file is not None else None
         point = (self._agenda.now(), self.bytes_arrived(), lane)
         if self._trace[-1][0] == point[0]:

@@ -121,7 +121,7 @@ class Transfer:
         job.ledger.note_progress()
         whole = file.complete_if_whole()
         last = job.ledger.next_file() is None
-        events = job.sim.events
+        events = job.lifecycle.events
         if last:
             events.publish(RangesDone(job))  # R4
         if whole:
@@ -211,5 +211,5 @@ class Transfer:
 
     def _finish(self) -> None:
         """L3, R5: nothing is left to fetch (the last report of ranges goes first, R4)."""
-        self.job.sim.events.publish(RangesDone(self.job))
+        self.job.lifecycle.events.publish(RangesDone(self.job))
         self.job.lifecycle.finish()
