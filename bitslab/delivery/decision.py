@@ -51,6 +51,8 @@ _JOB_TRANSFERRED = Method.JOB_TRANSFERRED
 _IN_FLIGHT = Status.IN_FLIGHT
 _RUNNING = Status.RUNNING
 _DELIVERED = Outcome.DELIVERED
+_COALESCED = Outcome.COALESCED
+_FILTERED = Outcome.FILTERED
 #: Method.job_level, Method.retried and JobState.is_final as sets (a property call costs
 #: three times a set's lookup, and delivery asks for every notification).
 _JOB_LEVEL = frozenset(method for method in Method if method.job_level)
@@ -111,7 +113,7 @@ def when_raised(note: Notification, held: Notification | None) -> Decision:
     method = note.method
     if method is _JOB_MODIFICATION:
         if held is not None:
-            return Decision(Outcome.COALESCED, "C7", f"folded into #{held.id}")
+            return Decision(_COALESCED, "C7", f"folded into #{held.id}")
         return _LIMIT
     if method in _RETRIED and not note.via_cmdline:
         return _QUEUE
@@ -157,7 +159,7 @@ def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision
         return Decision(Outcome.NOT_ON_DEMAND, "R6", "the job is not in on-demand mode")
     if not flags & _BIT[method]:
         detail = f"flags are {_flags(flags)}, without {_FLAG_NAME[method]}"
-        return Decision(Outcome.FILTERED, "F8", detail)
+        return Decision(_FILTERED, "F8", detail)
     if (note.via_cmdline if via_cmdline is None else via_cmdline) and cmdline_applies(note):
         why = ""  # K4, K5: only the command line now
         return Decision(None, "K5" if note.cmdline_ran else "K4", why, Action.CMDLINE)

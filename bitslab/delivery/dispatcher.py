@@ -250,9 +250,7 @@ class Dispatcher:
         R4), so it goes to dispatch at once.
         """
         now = self._agenda.now()
-        note = Notification(
-            next(self._ids), method, job, file, now, reason, ranges, via_cmdline=via_cmdline
-        )
+        note = Notification(next(self._ids), method, job, file, now, reason, ranges, via_cmdline)
         pending = self._pending.get(job)
         if pending is None:
             pending = self._pending[job] = {}

@@ -61,7 +61,6 @@ class Notification:
         raised: float,
         reason: str,
         ranges: list[tuple[int, int]] | None = None,
-        *,
         via_cmdline: bool = False,
     ) -> None:
         self.id = id
