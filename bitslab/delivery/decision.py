@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 from ..constants import JobState, NotifyFlags
 from ..model.notifiers import Notifier, is_alive, owner_of
 from ..vocabulary import Method, Outcome, Status
+from .notification import TEXT
 
 if TYPE_CHECKING:
     from .notification import Notification
@@ -58,12 +59,8 @@ _FILTERED = Outcome.FILTERED
 _JOB_LEVEL = frozenset(method for method in Method if method.job_level)
 _RETRIED = frozenset(method for method in Method if method.retried)
 _FINAL = frozenset(state for state in JobState if state.is_final)
-#: Each method's flag as an int, the flag's name, and the method's name as a plain str (an
-#: enum member's ``.name`` and IntFlag's ``&`` are Python-level calls; a str subclass as an
-#: attribute name misses the type's lookup cache).
+#: Each method's flag as an int (``int & IntFlag`` calls IntFlag's Python-level ``__rand__``).
 _BIT = {method: int(method.flag) for method in Method}
-_FLAG_NAME = {method: str(method.flag.name) for method in Method}
-_NAME = {method: method.value for method in Method}
 
 
 class Action:
@@ -158,7 +155,7 @@ def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision
     if method is _FILE_RANGES_TRANSFERRED and not job.on_demand:
         return Decision(Outcome.NOT_ON_DEMAND, "R6", "the job is not in on-demand mode")
     if not flags & _BIT[method]:
-        detail = f"flags are {_flags(flags)}, without {_FLAG_NAME[method]}"
+        detail = f"flags are {_flags(flags)}, without {method.flag.name}"
         return Decision(_FILTERED, "F8", detail)
     if (note.via_cmdline if via_cmdline is None else via_cmdline) and cmdline_applies(note):
         why = ""  # K4, K5: only the command line now
@@ -172,7 +169,8 @@ def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision
         why = "no interface (a command line serves only job_transferred and job_error, K2)"
         return Decision(Outcome.NO_INTERFACE, "I8", why)
     try:
-        bound = getattr(notifier, _NAME[method], None)  # a plain str: a name's fast lookup
+        # TEXT: the plain str (a str subclass as an attribute name misses the lookup cache)
+        bound = getattr(notifier, TEXT[method], None)
     except Exception as exc:  # a __getattr__ or property that raises: no method (I6)
         bound = exc
     if not callable(bound):

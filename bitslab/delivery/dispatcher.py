@@ -67,7 +67,7 @@ _QUEUE = Action.QUEUE
 _STATE_METHOD = {JobState.TRANSFERRED: _JOB_TRANSFERRED, JobState.ERROR: _JOB_ERROR}
 #: Each state's name, for the reasons the log gives (an enum's ``.name`` is a Python-level
 #: descriptor on 3.11, and every state change names two states).
-_NAME = {state: state.name for state in JobState}
+_STATE_NAME = {state: state.name for state in JobState}
 
 
 class Dispatcher:
@@ -156,11 +156,11 @@ class Dispatcher:
         method = _STATE_METHOD.get(new)
         if method is not None:
             rule = "C1" if method is _JOB_TRANSFERRED else "C2"
-            self.raise_(method, job, None, f"the job entered {_NAME[new]} ({rule})")
+            self.raise_(method, job, None, f"the job entered {_STATE_NAME[new]} ({rule})")
         elif new.is_final:  # C3: nothing at all for a final job
             self._forget(job)  # forget its bookkeeping
         else:
-            reason = f"state {_NAME[old]} -> {_NAME[new]} (C3)"
+            reason = f"state {_STATE_NAME[old]} -> {_STATE_NAME[new]} (C3)"
             self.raise_(_JOB_MODIFICATION, job, None, reason)
 
     def on_file_transferred(self, event: FileTransferred) -> None:

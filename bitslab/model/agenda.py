@@ -259,11 +259,7 @@ class Agenda:
             if self.events >= self._limit:
                 return
             self.events += 1  # a cancelled timer counts too: the budgets count entries
-            timer = heappop(heap)
-            fn = timer[2]  # fire(timer), in line: every entry of the model passes here
-            if fn is not None:
-                timer[2] = None
-                fn(*timer[3])
+            fire(heappop(heap))
 
     def _set_wake(self, when: float) -> None:
         """Have SimPy wake the agenda at ``when`` (a plain timeout event, once per time)."""
