@@ -11,6 +11,22 @@ from .records import LogEntry
 __all__ = ["Columns"]
 
 
+class _Codes(dict[Any, int]):
+    """The table of distinct values: ``codes[value]`` is the value's number, given to it the
+    first time it is met (texts, None, jobs and files: no two of them are equal)."""
+
+    __slots__ = ("by_code",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_code: list[Any] = []  # the values, by number
+
+    def __missing__(self, value: Any) -> int:
+        code = self[value] = len(self.by_code)
+        self.by_code.append(value)
+        return code
+
+
 class Columns:
     """A log's entries by column: each :class:`LogEntry` is made when it is read.
 
@@ -21,8 +37,7 @@ class Columns:
     """
 
     __slots__ = (
-        "_index",
-        "_values",
+        "_codes",
         "attempts",
         "durations",
         "finals",
@@ -45,18 +60,10 @@ class Columns:
         self.objects = tuple(array("I") for _ in self.OBJECTS)  # 4 bytes each
         self.durations: dict[int, float] = {}
         self.ranges: dict[int, tuple[tuple[int, int], ...]] = {}
-        self._values: list[Any] = []
-        self._index: dict[Any, int] = {}
+        self._codes = _Codes()
 
     def __len__(self) -> int:
         return len(self.ids)
-
-    def _code(self, value: Any) -> int:
-        code = self._index.get(value)  # texts, None, jobs and files: no two of them are equal
-        if code is None:
-            code = self._index[value] = len(self._values)
-            self._values.append(value)
-        return code
 
     def add(
         self,
@@ -84,17 +91,17 @@ class Columns:
         self.raised.append(raised)
         self.attempts.append(attempt)
         self.finals.append(final)
-        code = self._code
+        code = self._codes
         m, j, f, o, r, why, to, what, how = self.objects
-        m.append(code(method))
-        j.append(code(job))
-        f.append(code(file))
-        o.append(code(outcome))
-        r.append(code(rule))
-        why.append(code(reason))
-        to.append(code(target))
-        what.append(code(detail))
-        how.append(code(trigger))
+        m.append(code[method])
+        j.append(code[job])
+        f.append(code[file])
+        o.append(code[outcome])
+        r.append(code[rule])
+        why.append(code[reason])
+        to.append(code[target])
+        what.append(code[detail])
+        how.append(code[trigger])
         if duration:
             self.durations[row] = duration
         if ranges is not None:
@@ -105,7 +112,7 @@ class Columns:
             self.add(**entry._asdict())
 
     def entry(self, row: int) -> LogEntry:
-        values = self._values
+        values = self._codes.by_code
         method, job, file, outcome, rule, reason, target, detail, trigger = (
             values[column[row]] for column in self.objects
         )
