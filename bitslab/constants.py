@@ -7,6 +7,7 @@ One table, one place. Values are those of Microsoft's headers (``bits.h``, ``bit
 from __future__ import annotations
 
 import enum
+import uuid
 
 from ._check import check_int
 
@@ -30,9 +31,12 @@ __all__ = [
     "BG_NOTIFY_JOB_MODIFICATION",
     "BG_NOTIFY_JOB_TRANSFERRED",
     "BG_SIZE_UNKNOWN",
+    "CO_E_SERVER_EXEC_FAILURE",
     "E_FAIL",
     "E_INVALIDARG",
     "E_NOTIMPL",
+    "GUID_NULL",
+    "REGDB_E_CLASSNOTREG",
     "RPC_S_SERVER_UNAVAILABLE",
     "S_OK",
     "ErrorContext",
@@ -135,6 +139,7 @@ class ErrorContext(_NamedIntEnum):
 class JobProperty(_NamedIntEnum):
     """BITS_JOB_PROPERTY_ID values that bitslab models (bits5_0.h)."""
 
+    NOTIFICATION_CLSID = 2
     MINIMUM_NOTIFICATION_INTERVAL_MS = 9
     ON_DEMAND_MODE = 10
 
@@ -153,12 +158,16 @@ BG_E_STRING_TOO_LONG = 0x80200021
 BG_E_INVALID_RANGE = 0x8020002B
 BG_E_RANDOM_ACCESS_NOT_SUPPORTED = 0x8020006D
 RPC_S_SERVER_UNAVAILABLE = 0x800706BA
+REGDB_E_CLASSNOTREG = 0x80040154  # N4: no server is registered for a CLSID
+CO_E_SERVER_EXEC_FAILURE = 0x80080005  # N4: the server could not be started
 BG_E_HTTP_ERROR_BASE = 0x80190000
 
 BG_E_HTTP_ERROR_404 = BG_E_HTTP_ERROR_BASE + 404  # 0x80190194, the example of L7
 BG_E_HTTP_ERROR_503 = BG_E_HTTP_ERROR_BASE + 503  # 0x801901F7
 
 BG_SIZE_UNKNOWN = 2**64 - 1
+#: The all-zero GUID: no notification CLSID (N1).
+GUID_NULL = uuid.UUID(int=0)
 #: A range length meaning "to the end of the file" (BG_FILE_RANGE, R2).
 BG_LENGTH_TO_EOF = 2**64 - 1
 
@@ -172,7 +181,8 @@ BG_NOTIFY_FILE_RANGES_TRANSFERRED = NotifyFlags.FILE_RANGES_TRANSFERRED
 _HRESULT_NAMES = {
     value: name
     for name, value in sorted(globals().items())
-    if (name.startswith(("BG_E_", "E_", "S_", "RPC_S_")) and isinstance(value, int))
+    if (name.startswith(("BG_E_", "CO_E_", "E_", "REGDB_E_", "RPC_S_", "S_")))
+    and isinstance(value, int)
     and not name.startswith("BG_E_HTTP_ERROR_")
 }
 

@@ -23,6 +23,7 @@ from .model.events import Events, PriorityChanged, StateChanged
 from .model.jobs import Job
 from .model.network import Network
 from .model.scheduler import Scheduler
+from .model.servers import Servers
 from .runner import Runner
 
 __all__ = ["Simulation"]
@@ -55,6 +56,9 @@ class Simulation:
       priority, so a later job_transferred can overtake it (default 0.1, C8, model choice).
     - ``callback_timeout``: simulated seconds after which BITS gives up on a callback that
       has not returned and counts it as failed (default 60; None waits for ever; C5, C9,
+      model choice).
+    - ``server_start_delay``: simulated seconds BITS waits for a callback class's server to
+      start when it activates the class and the application is not running (default 1, N2,
       model choice).
     - ``progress_interval``: the shortest gap between two "bytes transferred" modifications
       while bytes flow (default 0.1); the job's minimum notification interval, usually longer,
@@ -109,6 +113,7 @@ class Simulation:
         modification_delay: float = 0.1,
         callback_timeout: float | None = 60.0,
         progress_interval: float = 0.1,
+        server_start_delay: float = 1.0,
         max_events: int | None = DEFAULT_MAX_EVENTS,
         max_reentries: int | None = DEFAULT_MAX_REENTRIES,
         max_simulated_time: float | None = None,
@@ -131,6 +136,7 @@ class Simulation:
             else check_number("callback_timeout", callback_timeout, strictly_positive=True)
         )
         progress = check_number("progress_interval", progress_interval, strictly_positive=True)
+        start_delay = check_number("server_start_delay", server_start_delay, minimum=0.0)
         self.budgets = Budgets.checked(max_events, max_reentries, max_simulated_time, max_wall_time)
         self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
         #: What the model publishes (see :mod:`bitslab.model.events`); not a BITS name.
@@ -141,6 +147,8 @@ class Simulation:
         self.network = Network(self.agenda, link, delay, share)
         self.jobs: list[Job] = []
         self.apps: list[App] = []
+        #: The callback classes' servers (N2, see :mod:`bitslab.model.servers`); the machine's.
+        self.servers = Servers()
         #: Which jobs transfer now (see :mod:`bitslab.model.scheduler`); not a BITS name.
         self.scheduler = Scheduler(self.agenda, self.network, self.jobs, slice_)
         self._delivery = Dispatcher(
@@ -149,6 +157,7 @@ class Simulation:
             modification_delay=modification,
             callback_timeout=timeout,
             progress_interval=progress,
+            server_start_delay=start_delay,
             interrupted=self.agenda.interrupt,
         )
         # A state change is counted here first, then raises notifications (C1-C3), then

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from bitslab.delivery.notification import Notification
 from bitslab.vocabulary import Method, Outcome, Status
 
 PROGRAM = "C:\\Tools\\notify.exe"
+CLSID = uuid.UUID(int=0xC15)  # N1: the job's callback class
+OTHER = uuid.UUID(int=0x07E)  # another class
 CALLBACKS = (
     bl.NotifyFlags.JOB_TRANSFERRED
     | bl.NotifyFlags.JOB_ERROR
@@ -63,6 +66,8 @@ class Situation:
     via_cmdline: bool = False
     cmdline_ran: bool = False
     status: Status = Status.DELAYED
+    clsid: bool = False  # N1: the job has a callback CLSID
+    made: str = ""  # N2: the object made from a class for the job: live, dead, other, partial
 
 
 @dataclass
@@ -104,6 +109,16 @@ def build(s: Situation) -> World:
         job.set_notify_cmdline(PROGRAM, "")
     if s.on_demand:
         job.set_property(bl.JobProperty.ON_DEMAND_MODE, True)
+    extra: dict[str, Any] = {}
+    if s.clsid:
+        job.set_property(bl.JobProperty.NOTIFICATION_CLSID, CLSID)
+    if s.made:
+        server = sim.add_app("server")
+        partial = s.made == "partial"
+        made: object = OnlyModifications() if partial else bl.RecordingNotifier(app=server)
+        extra["made"] = d1.Made(OTHER if s.made == "other" else CLSID, made)
+        if s.made == "dead":
+            server.crash()
     job.set_notify_flags(s.flags)
     on_file = s.method in (Method.FILE_TRANSFERRED, Method.FILE_RANGES_TRANSFERRED)
     note = Notification(
@@ -115,11 +130,26 @@ def build(s: Situation) -> World:
         job.resume()  # it leaves ERROR: a job_error about that stay no longer holds
     elif s.state == "final":
         job.cancel()
-    return World(sim, job, note, notifier)
+    return World(sim, job, note, notifier, extra)
 
 
 def before(w: World) -> Decision:
     return d1.before_call(w.note)
+
+
+def before_made(w: World) -> Decision:
+    """N2: at an attempt, with the object made from a class for the job (if any)."""
+    return d1.before_call(w.note, made=w.extra.get("made"))
+
+
+def activated(w: World) -> Decision:
+    """N2: the class's server made the object."""
+    return d1.after_activation(w.note, w.extra["made"], "via CLSID (N2)")
+
+
+def not_activated(w: World) -> Decision:
+    """N4: the class could not be activated."""
+    return d1.activation_failed(w.note, "REGDB_E_CLASSNOTREG: no server", "CLSID")
 
 
 def failed(w: World) -> Decision:
@@ -235,6 +265,37 @@ ROWS: list[Row] = [
     ("the app is down, a command line", Situation(interface="dead", cmdline=True), before,
      (Action.CMDLINE, None, "K3")),
     ("call", Situation(), before, (Action.CALL, None, None)),
+    # -- N2, N3: a callback CLSID
+    ("no interface, a CLSID: activate", Situation(interface="none", clsid=True), before_made,
+     (Action.ACTIVATE, None, "N2")),
+    ("the interface's app is down, a CLSID: activate", Situation(
+        interface="dead", clsid=True), before_made, (Action.ACTIVATE, None, "N2")),
+    ("a live interface comes first (N3)", Situation(clsid=True, made="live"), before_made,
+     (Action.CALL, None, None)),
+    ("the object made for the job", Situation(interface="none", clsid=True, made="live"),
+     before_made, (Action.CALL, None, None)),
+    ("the object made has died: activate again", Situation(
+        interface="none", clsid=True, made="dead"), before_made, (Action.ACTIVATE, None, "N2")),
+    ("the object made from another class: activate", Situation(
+        interface="none", clsid=True, made="other"), before_made,
+     (Action.ACTIVATE, None, "N2")),
+    ("a CLSID, but filtered", Situation(interface="none", clsid=True, flags=NO_TR),
+     before_made, (Action.END, Outcome.FILTERED, "F8")),
+    ("activated: call the object", Situation(interface="none", clsid=True, made="live"),
+     activated, (Action.CALL, None, None)),
+    ("activated, but the object lacks the method", Situation(
+        interface="none", clsid=True, made="partial"), activated,
+     (Action.END, Outcome.NOT_IMPLEMENTED, "I6")),
+    ("activated, but the job moved on", Situation(
+        interface="none", clsid=True, made="live", state="final"), activated,
+     (Action.END, Outcome.STALE, "C11")),
+    ("activation failed: retried", Situation(interface="none", clsid=True), not_activated,
+     (Action.RETRY, Outcome.FAILED, "N4")),
+    ("activation failed: not retried", Situation(method=MOD, interface="none", clsid=True),
+     not_activated, (Action.END, Outcome.FAILED, "C6")),
+    ("activation failed, a command line", Situation(
+        interface="none", clsid=True, cmdline=True), not_activated,
+     (Action.CMDLINE, None, "K3")),
     ("call a range report", Situation(method=RANGES, on_demand=True), before,
      (Action.CALL, None, None)),
     # -- after the call

@@ -1,4 +1,5 @@
-"""Delivery attempts: the four slots (C9), the call (C5), the command line (K3-K6), retries.
+"""Delivery attempts: the four slots (C9), the call (C5), the command line (K3-K6), retries,
+and the activation of a callback class (N2, N4).
 
 A notification that reaches dispatch takes a free slot, or waits for one (modifications
 after the others, C8, C9). Each attempt is an :class:`Attempt`: it asks
@@ -16,13 +17,24 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import uuid
 from typing import TYPE_CHECKING, Any
 
+from ..constants import (
+    CO_E_SERVER_EXEC_FAILURE,
+    REGDB_E_CLASSNOTREG,
+    JobProperty,
+    hresult_name,
+)
+from ..model.notifiers import is_callback_object
 from ..vocabulary import Method, Status
-from .calls import call
+from .calls import CAUGHT, call, describe_raised
 from .decision import (
     Action,
     Decision,
+    Made,
+    activation_failed,
+    after_activation,
     after_call,
     after_cmdline,
     before_call,
@@ -34,6 +46,8 @@ from .notification import TEXT
 
 if TYPE_CHECKING:
     from ..log import EventLog
+    from ..model.jobs import Job
+    from ..model.servers import Server
     from .dispatcher import Dispatcher
     from .notification import Notification
 
@@ -55,6 +69,7 @@ _CALL = Action.CALL
 _CMDLINE = Action.CMDLINE
 _END = Action.END
 _RETRY_AFTER_DELAY = Action.RETRY
+_ACTIVATE = Action.ACTIVATE
 
 #: C9: notifications in flight at once, per user (bitslab models one user).
 MAX_IN_FLIGHT = 4
@@ -64,7 +79,7 @@ class Attempt:
     """One delivery attempt at a notification (or one decision made without an attempt):
     when it began, what started it and what it called; it writes its own log entries."""
 
-    __slots__ = ("again", "callee", "log", "note", "runs", "start", "target", "trigger")
+    __slots__ = ("again", "callee", "log", "note", "route", "runs", "start", "target", "trigger")
 
     def __init__(self, log: EventLog, note: Notification, start: float, trigger: str = "") -> None:
         self.log = log
@@ -75,6 +90,7 @@ class Attempt:
         self.callee: object = None  # the notifier, while the call is under way
         self.runs = 0  # I4: how many app runs had ended when the call began
         self.again = False  # I5: an interface was set during the call; replay on success
+        self.route = ""  # N2: how BITS came by the object it calls, when it made it
 
     def write(self, decision: Decision, final: bool, now: float) -> None:
         """Write the entry of ``decision`` (the trigger goes with the first entry only)."""
@@ -115,11 +131,17 @@ class Attempts:
         self._seq = itertools.count()
         self._pumping = False
         self._calls: dict[Notification, Attempt] = {}  # C9: the calls under way
+        self._made: dict[Job, Made] = {}  # N2: the object made from each job's callback CLSID
 
     @property
     def in_flight(self) -> int:
         """C9: calls under way."""
         return len(self._calls)
+
+    def forget_made(self, job: Job) -> None:
+        """N3: the object made from the job's CLSID is used no more (an interface was set,
+        or the job is final)."""
+        self._made.pop(job, None)
 
     def replay(self, note: Notification, notifier: object) -> None:
         """I5: ``notifier`` was set during ``note``'s call into another notifier: if the old
@@ -159,7 +181,7 @@ class Attempts:
             slot = f"waited {now - arrived:.2f} s for a free slot (C9)"
             trigger = f"{trigger}; {slot}" if trigger else slot
         attempt = Attempt(self._dispatcher.log, note, now, trigger)
-        self._carry_out(attempt, before_call(note))
+        self._carry_out(attempt, before_call(note, made=self._made.get(note.job)))
 
     def _carry_out(self, attempt: Attempt, decision: Decision) -> None:
         """Do what ``decision`` says, writing ``attempt``'s entries."""
@@ -167,11 +189,13 @@ class Attempts:
             attempt.target = decision.target
         action = decision.action
         if action == _CALL:
-            self._call(attempt)
+            self._call(attempt, decision)
         elif action == _END:
             self._dispatcher.end(attempt, decision)
         elif action == _CMDLINE:
             self._run_cmdline(attempt, decision)
+        elif action == _ACTIVATE:
+            self._activate(attempt)
         else:
             note = attempt.note
             now = self._agenda.now()
@@ -184,11 +208,16 @@ class Attempts:
                 assert decision.then is not None
                 self._carry_out(Attempt(attempt.log, note, now), decision.then)
 
-    def _call(self, attempt: Attempt) -> None:
-        """C5, C9: call the interface's method; :meth:`_settle` hears how it went."""
+    def _call(self, attempt: Attempt, decision: Decision) -> None:
+        """C5, C9: call the interface's method (N2: or the object made from the job's
+        callback CLSID); :meth:`_settle` hears how it went."""
         note = attempt.note
         job = note.job
-        notifier = job.get_notify_interface()
+        notifier = decision.callee
+        if notifier is None:
+            notifier = job.get_notify_interface()
+        else:
+            attempt.route = decision.detail  # N2: says which class's object was called
         attempt.target = describe_target(notifier)
         method = note.method
         args: tuple[Any, ...]
@@ -227,7 +256,7 @@ class Attempts:
         target = attempt.target
         assert target is not None
         ended = attempt.runs != dispatcher.runs_ended
-        decision = after_call(note, attempt.callee, target, ok, detail, ended)
+        decision = after_call(note, attempt.callee, target, ok, detail, ended, attempt.route)
         attempt.callee = None
         delivered = decision.rule is None  # a delivery is the one decision without a rule
         if delivered:
@@ -237,6 +266,82 @@ class Attempts:
             # I5: a new interface was set during the call; it gets the notification too
             reason = f"an interface was set while {note.method} was being delivered (I5)"
             dispatcher.raise_(note.method, note.job, None, reason)
+        if self._ready:
+            self._pump()
+
+    # -- N2, N4: activating the job's callback class ------------------------------------------
+
+    def _activate(self, attempt: Attempt) -> None:
+        """N2: no live interface, but a callback CLSID: BITS has the class's server make an
+        object, starting the server's application first if it is not running (that takes
+        ``server_start_delay``). The activation holds one of the four slots (C9), as the call
+        it leads to does."""
+        note = attempt.note
+        clsid = note.job.get_property(JobProperty.NOTIFICATION_CLSID)
+        assert isinstance(clsid, uuid.UUID)
+        dispatcher = self._dispatcher
+        dispatcher.set_status(note, _IN_FLIGHT)
+        self._calls[note] = attempt
+        attempt.target = f"CLSID {{{clsid}}}"
+        server = dispatcher.sim.servers.get(clsid)
+        if server is None:
+            what = f"{hresult_name(REGDB_E_CLASSNOTREG)}: no server is registered for the class"
+            self._not_made(attempt, what)
+        elif server.app.running:
+            self._make(attempt, clsid, server, started=False)
+        else:
+            delay = dispatcher.server_start_delay
+            note.set_timer(self._agenda.after(delay, self._start, attempt, clsid, server))
+
+    def _start(self, attempt: Attempt, clsid: uuid.UUID, server: Server) -> None:
+        """N2: the server's application starts now (a new run, whose on_start functions run),
+        unless something started it meanwhile; a start that fails is N4's failure."""
+        app = server.app
+        started = not app.running
+        if started:
+            try:
+                app.start()
+            except CAUGHT as exc:  # an on_start function raised: the server did not come up
+                what = f"app {app.name!r} did not start: {describe_raised(exc)}"
+                self._not_made(attempt, f"{hresult_name(CO_E_SERVER_EXEC_FAILURE)}: {what}")
+                return
+        self._make(attempt, clsid, server, started=started)
+
+    def _make(self, attempt: Attempt, clsid: uuid.UUID, server: Server, *, started: bool) -> None:
+        """N2: the server's factory makes the object; the attempt goes on with it (N4: a
+        factory that raises or returns no callback object fails the attempt)."""
+        app = server.app
+        try:
+            made = server.factory(app)
+        except CAUGHT as exc:
+            what = f"the factory of app {app.name!r} {describe_raised(exc)}"
+            self._not_made(attempt, f"{hresult_name(CO_E_SERVER_EXEC_FAILURE)}: {what}")
+            return
+        if not is_callback_object(made):
+            what = (
+                f"the factory of app {app.name!r} returned {type(made).__name__}, "
+                "not an object with a callback method"
+            )
+            self._not_made(attempt, f"{hresult_name(CO_E_SERVER_EXEC_FAILURE)}: {what}")
+            return
+        note = attempt.note
+        self._made[note.job] = record = Made(clsid, made)
+        run = f"app {app.name!r} run {app.run}"
+        how = f"started {run}" if started else f"{run} made the object"
+        route = f"via CLSID {{{clsid}}}: {how} (N2)"
+        del self._calls[note]  # the call that follows takes the slot again
+        self._carry_out(attempt, after_activation(note, record, route))
+        if self._ready:
+            self._pump()
+
+    def _not_made(self, attempt: Attempt, what: str) -> None:
+        """N4: the activation failed: a failed call."""
+        note = attempt.note
+        del self._calls[note]
+        self._dispatcher.set_status(note, _ATTEMPTED)
+        target = attempt.target
+        assert target is not None
+        self._carry_out(attempt, activation_failed(note, what, target))
         if self._ready:
             self._pump()
 

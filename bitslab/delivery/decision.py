@@ -7,7 +7,10 @@ outcome, the rule, a detail, and what the dispatcher is to do next):
   through the limiter (C7), the job's queue (C4) or straight to dispatch (C8);
 - :func:`before_call`: at a delivery attempt, in D1's order: stale (C11), disabled (F5),
   not_on_demand (R6), filtered (F8), no_interface (I8), not_implemented (I6), app_down (I4),
-  the command line (K3-K5), otherwise a call;
+  the command line (K3-K5), otherwise a call; without a live interface but with a callback
+  CLSID, the class's object (N2, N3), or its activation first;
+- :func:`after_activation` and :func:`activation_failed`: the class's server made an object
+  and the attempt goes on with it (N2), or it could not (N4, a failed call);
 - :func:`after_call`: delivered, or failed (C5), or the application died during the call
   (I4); a failure is not retried (C6), retried (C5), handed to the command line (K3, which
   decides D1 again), or ends stale (C11);
@@ -20,9 +23,10 @@ and a call's result. The dispatcher carries the decisions out and the log record
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from ..constants import JobState, NotifyFlags
+from ..constants import GUID_NULL, JobProperty, JobState, NotifyFlags
 from ..model.notifiers import Notifier, is_alive, owner_of
 from ..vocabulary import Method, Outcome, Status
 from .notification import TEXT
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
 __all__ = [
     "Action",
     "Decision",
+    "Made",
+    "activation_failed",
+    "after_activation",
     "after_call",
     "after_cmdline",
     "before_call",
@@ -75,6 +82,7 @@ class Action:
     CMDLINE: Final = "run_command_line"  # run the job's command line (K3-K5); ``detail`` says why
     RETRY: Final = "retry"  # write a non-final entry, then try again after the retry delay
     THEN: Final = "then"  # write a non-final entry, then carry out ``then``
+    ACTIVATE: Final = "activate"  # N2: have the CLSID's server make an object, then go on
 
 
 class Decision(NamedTuple):
@@ -89,6 +97,15 @@ class Decision(NamedTuple):
     action: str = Action.END
     then: Decision | None = None
     target: str | None = None
+    callee: object = None  # N2: the object to call when it is not the job's interface
+
+
+class Made(NamedTuple):
+    """N2: the callback object BITS made for a job from the class ``clsid``; the job keeps
+    it until its application run ends, a new interface is set (N3) or the class changes."""
+
+    clsid: uuid.UUID
+    notifier: object
 
 
 _LIMIT = Decision(None, "C7", action=Action.LIMIT)
@@ -97,6 +114,7 @@ _DISPATCH = Decision(None, "C8", action=Action.DISPATCH)
 _CALL = Decision(None, None, action=Action.CALL)
 _DELIVERED_PLAIN = Decision(Outcome.DELIVERED, None)
 _DISABLE = int(NotifyFlags.DISABLE)
+_CLSID = JobProperty.NOTIFICATION_CLSID
 _BUSY = (_IN_FLIGHT, _RUNNING)  # a call or a command line is under way
 
 
@@ -138,11 +156,15 @@ def cmdline_applies(note: Notification) -> bool:
     return note.method in _JOB_LEVEL and bool(note.job.get_notify_cmdline()[0])
 
 
-def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision:
+def before_call(
+    note: Notification, via_cmdline: bool | None = None, made: Made | None = None
+) -> Decision:
     """D1: stale (C11), disabled (F5), not_on_demand (R6), filtered (F8), no_interface (I8),
     not_implemented (I6), app_down (I4), in that order; otherwise call the interface, or run
     the command line (K3: no valid interface; K4, K5: only the command line is tried now).
 
+    N2, N3: a job with a callback CLSID and no live interface calls ``made``, the object
+    made from that class for the job, while it lives; otherwise its class is activated first.
     ``via_cmdline`` overrides the notification's own (K3 decides again as if it were set).
     """
     job = note.job
@@ -161,6 +183,12 @@ def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision
         why = ""  # K4, K5: only the command line now
         return Decision(None, "K5" if note.cmdline_ran else "K4", why, Action.CMDLINE)
     notifier = job.get_notify_interface()
+    clsid = job.get_property(_CLSID)
+    if clsid != GUID_NULL and (notifier is None or _app_down(notifier) is not None):
+        # N2, N3: no live interface: the object made from the class, or the class's activation
+        if made is None or made.clsid != clsid or _app_down(made.notifier) is not None:
+            return Decision(None, "N2", "", Action.ACTIVATE)
+        return _call_or_not(note, made.notifier, f"via CLSID {{{clsid}}} (N2)")
     if notifier is None:
         if cmdline_applies(note):
             return Decision(None, "K3", "no interface is registered", Action.CMDLINE)
@@ -168,6 +196,13 @@ def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision
             return Decision(Outcome.NO_INTERFACE, "I8", "no interface and no command line")
         why = "no interface (a command line serves only job_transferred and job_error, K2)"
         return Decision(Outcome.NO_INTERFACE, "I8", why)
+    return _call_or_not(note, notifier, "")
+
+
+def _call_or_not(note: Notification, notifier: object, route: str) -> Decision:
+    """I6: ``notifier`` lacks the method; I4: its application run has ended; otherwise
+    call it (``route`` says how BITS came by it, when not through set_notify_interface)."""
+    method = note.method
     try:
         # TEXT: the plain str (a str subclass as an attribute name misses the lookup cache)
         bound = getattr(notifier, TEXT[method], None)
@@ -177,25 +212,56 @@ def before_call(note: Notification, via_cmdline: bool | None = None) -> Decision
         what = f"{describe_target(notifier)} has no {method} method"
         if isinstance(bound, Exception):
             what += f" (looking it up raised {type(bound).__name__})"
+        if route:
+            what = f"{route}: {what}"
         if cmdline_applies(note):
             return Decision(None, "K3", what, Action.CMDLINE)
         return Decision(Outcome.NOT_IMPLEMENTED, "I6", what)
     down = _app_down(notifier)
     if down is not None:
         return _failed(note, Outcome.APP_DOWN, "I4", down, describe_target(notifier))
-    return _CALL
+    if not route:
+        return _CALL
+    return Decision(None, None, route, Action.CALL, callee=notifier)
+
+
+# -- activating a callback class (N2, N4) -----------------------------------------------
+
+
+def after_activation(note: Notification, made: Made, route: str) -> Decision:
+    """N2: the class's server made ``made.notifier``, and the attempt goes on with it: stale
+    if the job moved on while the server started (C11), not_implemented if the object lacks
+    the method (I6), otherwise the call. ``route`` says which application made it."""
+    if is_stale(note):
+        return _stale(note)
+    return _call_or_not(note, made.notifier, route)
+
+
+def activation_failed(note: Notification, detail: str, target: str) -> Decision:
+    """N4: no server is registered for the class, or it could not start or make the object:
+    a failed call, retried as in C5, or handed to the command line (K3)."""
+    return _failed(note, Outcome.FAILED, "N4", detail, target)
 
 
 # -- after the call ----------------------------------------------------------------------
 
 
 def after_call(
-    note: Notification, callee: object, target: str, ok: bool, detail: str, runs_ended: bool
+    note: Notification,
+    callee: object,
+    target: str,
+    ok: bool,
+    detail: str,
+    runs_ended: bool,
+    route: str = "",
 ) -> Decision:
     """C5: the call into ``callee`` (``target`` in the log) returned ``ok``: delivered, or a
     failure (see :func:`_failed`). I4: a call that returned success is a failure when
     ``callee``'s application run has ended since the call began (``runs_ended`` says some
-    run has), as an RPC call into a process that ends fails."""
+    run has), as an RPC call into a process that ends fails. ``route`` (N2: the object came
+    from a callback CLSID) leads the entry's detail."""
+    if route:
+        detail = f"{route}; {detail}" if detail else route
     if ok and runs_ended:
         died = _app_down(callee)
         if died is not None:

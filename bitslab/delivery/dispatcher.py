@@ -81,6 +81,7 @@ class Dispatcher:
         modification_delay: float,
         callback_timeout: float | None,
         progress_interval: float,
+        server_start_delay: float,
         interrupted: Callable[[], None],
     ) -> None:
         self.sim = sim
@@ -92,6 +93,7 @@ class Dispatcher:
         self.modification_delay = modification_delay
         self.callback_timeout = callback_timeout
         self.progress_interval = progress_interval
+        self.server_start_delay = server_start_delay  # N2: how long a server takes to start
         self.active = 0  # notifications held, on their way, ready, in flight or running
         self.attempts = Attempts(self)
         self._ids = itertools.count(1)
@@ -198,6 +200,7 @@ class Dispatcher:
         to the new interface, since I5 says the new interface gets the call.
         """
         job, notifier = event.job, event.notifier
+        self.attempts.forget_made(job)  # N3: an interface set replaces a CLSID-made object
         if notifier is None:
             return
         for note in list(self._pending.get(job, ())):
@@ -367,6 +370,7 @@ class Dispatcher:
         if not self._pending.get(job):
             self._pending.pop(job, None)
         self._queues.pop(job, None)
+        self.attempts.forget_made(job)
         for method in (_JOB_MODIFICATION, _FILE_RANGES_TRANSFERRED):
             limiter = self._limiters.pop((job, method), None)
             if isinstance(limiter, RangeLimiter):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .._check import check_callable
 from .events import RunEnded
+from .servers import Factory, check_clsid
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -103,6 +104,27 @@ class App:
         """Call ``fn(app)`` when :meth:`exit` ends a run cleanly (never on a crash, I7)."""
         self._on_exit.append(check_callable("fn", fn))
         return fn
+
+    def register_server(self, clsid: object, factory: Factory) -> None:
+        """N2: this application is the out-of-process COM server of the class ``clsid``.
+
+        When BITS needs a callback object for a job whose NOTIFICATION_CLSID is ``clsid`` and
+        that has no live interface (N2, N3), it starts this application if it is not running
+        (a new run, whose ``on_start`` functions run) and calls ``factory(app)``; the object
+        returned is the notifier BITS calls. The registration is the machine's: it outlives
+        the application's runs and service restarts (N5). Registering the class again
+        replaces its server (model choice: the last registration wins).
+
+        ``clsid`` is a :class:`uuid.UUID` or its string form, not GUID_NULL (ValueError);
+        ``factory`` must be callable (TypeError).
+
+        >>> import bitslab as bl, uuid
+        >>> sim = bl.Simulation()
+        >>> app = sim.add_app("downloader")
+        >>> app.register_server(uuid.UUID(int=7), lambda app: bl.RecordingNotifier(app=app))
+        """
+        key = check_clsid("clsid", clsid)
+        self.sim.servers.register(key, self, check_callable("factory", factory))
 
     def _require_running(self, what: str) -> None:
         if not self.running:

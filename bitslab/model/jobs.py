@@ -19,6 +19,7 @@ from ..constants import (
     BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
     BG_E_TOO_MANY_FILES,
     BG_SIZE_UNKNOWN,
+    GUID_NULL,
     JobPriority,
     JobProperty,
     JobState,
@@ -30,6 +31,7 @@ from .events import CmdlineSet, InterfaceSet, Modified, OnDemandChanged, Priorit
 from .files import File
 from .lifecycle import MINIMUM_RETRY_DELAY_FLOOR, JobError, Lifecycle, StateChange, require_live
 from .progress import JobProgress, Ledger
+from .servers import check_clsid
 from .settings import NotifySettings
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class Job:
         self._properties: dict[JobProperty, object] = {
             JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS: DEFAULT_NOTIFICATION_INTERVAL_MS,
             JobProperty.ON_DEMAND_MODE: False,
+            JobProperty.NOTIFICATION_CLSID: GUID_NULL,  # N1: no class
         }
         self._notify = NotifySettings()
         #: R1-R5: whether ON_DEMAND_MODE is on, kept by :meth:`set_property` beside the
@@ -271,15 +274,21 @@ class Job:
         return self.lifecycle.get_error()
 
     def set_property(self, prop: JobProperty, value: object) -> None:
-        """Set MINIMUM_NOTIFICATION_INTERVAL_MS (an int of ms, C7) or ON_DEMAND_MODE (R1).
+        """Set MINIMUM_NOTIFICATION_INTERVAL_MS (an int of ms, C7), ON_DEMAND_MODE (R1) or
+        NOTIFICATION_CLSID (N1).
 
         ON_DEMAND_MODE may change at any time (R1 permitting): turned on, the job fetches
         only requested ranges (R5); turned off, it fetches the rest of every file.
+        NOTIFICATION_CLSID takes a :class:`uuid.UUID` or its string form; GUID_NULL clears
+        it; BITS then activates that class when it has no live interface to call (N2, N3).
+        On a final job every property fails with BG_E_INVALID_STATE.
         """
         prop = check_enum("prop", prop, JobProperty)
         if prop is JobProperty.ON_DEMAND_MODE:
             if not isinstance(value, bool):
                 raise TypeError(f"value of ON_DEMAND_MODE must be a bool, got {got(value)}")
+        elif prop is JobProperty.NOTIFICATION_CLSID:
+            value = check_clsid("value of NOTIFICATION_CLSID", value)  # N1
         else:  # a DWORD in BITS
             check_int(f"value of {prop.name}", value, minimum=0, maximum=MAX_DWORD)
         require_live(self, f"set_property({prop.name})")
@@ -294,12 +303,14 @@ class Job:
             self.ledger.change_work(store)  # R5: what the job fetches changes now
         else:
             store()
-        self._modified(f"{prop.name} set to {value!r}")
+        shown = f"{{{value}}}" if prop is JobProperty.NOTIFICATION_CLSID else repr(value)
+        self._modified(f"{prop.name} set to {shown}")
         if prop is JobProperty.ON_DEMAND_MODE:
             self._events.publish(OnDemandChanged(self))  # R4
 
     def get_property(self, prop: JobProperty) -> object:
-        """The value of a job property."""
+        """The value of a job property (NOTIFICATION_CLSID: a :class:`uuid.UUID`, GUID_NULL
+        for a new job, N1)."""
         return self._properties[check_enum("prop", prop, JobProperty)]
 
     def set_notify_flags(self, flags: int) -> None:

@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from .files import File
     from .jobs import Job, JobError
 
-__all__ = ["CALLBACK_FLAGS", "Call", "Notifier", "RecordingNotifier", "is_alive", "owner_of"]
+__all__ = [
+    "CALLBACK_FLAGS",
+    "Call",
+    "Notifier",
+    "RecordingNotifier",
+    "is_alive",
+    "is_callback_object",
+    "owner_of",
+]
 
 #: Each callback method and the notify flag that lets it through (F1).
 CALLBACK_FLAGS: dict[str, NotifyFlags] = {
@@ -94,6 +102,21 @@ class Notifier:
     def file_ranges_transferred(self, job: Job, file: File, ranges: list[tuple[int, int]]) -> Any:
         """R4: these ``(offset, length)`` ranges of ``file`` arrived since the last call."""
         return None
+
+
+def is_callback_object(value: object) -> bool:
+    """I1, N2: ``value`` is an object (not a class) with at least one of the five callback
+    methods; a lookup that raises (a ``__getattr__`` that raises KeyError) counts as not
+    having the method, as D1's own lookup does (I6)."""
+    if isinstance(value, type) or value is None:
+        return False
+    for method in CALLBACK_FLAGS:
+        try:
+            if hasattr(value, method):
+                return True
+        except Exception:
+            continue
+    return False
 
 
 def is_alive(notifier: Notifier) -> bool:

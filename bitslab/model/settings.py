@@ -18,7 +18,7 @@ from ..constants import (
 )
 from ..errors import BitsError, InvalidArgumentError
 from .lifecycle import require_live
-from .notifiers import CALLBACK_FLAGS, Notifier
+from .notifiers import CALLBACK_FLAGS, Notifier, is_callback_object
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -77,7 +77,7 @@ class NotifySettings:
                 f"notifier must be an object, got the class {notifier.__name__} itself; "
                 f"did you mean {notifier.__name__}()?"
             )
-        if notifier is not None and not any(_has(notifier, m) for m in CALLBACK_FLAGS):
+        if notifier is not None and not is_callback_object(notifier):
             raise TypeError(
                 "notifier must be None or an object with at least one of the methods "
                 f"{', '.join(CALLBACK_FLAGS)}; got {got(notifier)}"
@@ -123,12 +123,3 @@ class NotifySettings:
                     rule="K1",
                 )
         self.program, self.parameters = program, parameters or ""
-
-
-def _has(notifier: object, method: str) -> bool:
-    """Whether ``notifier`` has ``method``; a lookup that raises (a ``__getattr__`` that
-    raises KeyError) counts as not having it, as D1's own lookup does (I6)."""
-    try:
-        return hasattr(notifier, method)
-    except Exception:
-        return False

@@ -9,7 +9,7 @@ tests and the notebooks cite these IDs. The data (:mod:`~bitslab.rulebook.notifi
 
 >>> from bitslab.rulebook import rule, rules
 >>> len(rules)
-61
+66
 >>> rule("F5").title
 'DISABLE silences everything'
 >>> [r.id for r in rules.values() if r.model_choice][:3]
@@ -21,14 +21,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from .classes import CLASS_RULES
 from .jobs import JOB_RULES
 from .notifications import NOTIFICATION_RULES
 from .record import FAMILIES, Rule
 
 __all__ = ["FAMILIES", "Rule", "rule", "rules"]
 
-rules: Mapping[str, Rule] = MappingProxyType({r.id: r for r in (*NOTIFICATION_RULES, *JOB_RULES)})
-"""Every rule by ID, family by family (F, I, C, D, K, L, S, R, P), in number order; read-only."""
+_ORDER = {family: index for index, family in enumerate(FAMILIES)}
+rules: Mapping[str, Rule] = MappingProxyType(
+    {
+        r.id: r
+        for r in sorted(
+            (*NOTIFICATION_RULES, *JOB_RULES, *CLASS_RULES),
+            key=lambda r: (_ORDER[r.family], int(r.id[1:])),
+        )
+    }
+)
+"""Every rule by ID, family by family (F, I, C, D, K, L, S, R, N, P), in number order;
+read-only."""
 
 
 def rule(rule_id: str) -> Rule:

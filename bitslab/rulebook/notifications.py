@@ -146,8 +146,9 @@ NOTIFICATION_RULES = (
         "I8",
         "I",
         "No receiver means no delivery",
-        "Without an interface or a command line, a notification is dropped for good, but "
-        "bitslab keeps calls into a crashed app pending, so only a clean exit loses them.",
+        "Without a live interface, a callback class or a command line, a notification is "
+        "dropped for good, but bitslab keeps calls into a crashed app pending, so only a "
+        "clean exit loses them.",
         MODEL,
         model_choice=True,
     ),
@@ -250,8 +251,9 @@ NOTIFICATION_RULES = (
         "D1",
         "D",
         "One fixed order of decisions",
-        "Each delivery attempt checks stale, disabled, not_on_demand, filtered, no_interface, "
-        "not_implemented, app_down and failed in that order and logs the first that applies.",
+        "Each delivery attempt checks stale, disabled, not_on_demand, filtered, no_interface "
+        "(or a callback class, N2), not_implemented, app_down and failed in that order and "
+        "logs the first that applies.",
         MODEL,
     ),
     # K: command-line notification

@@ -21,6 +21,7 @@ REQUEST_RANGES = "IBackgroundCopyFile6::RequestFileRanges"
 PROPERTY = "BITS_JOB_PROPERTY_ID"
 STATE = "BG_JOB_STATE"
 PRIORITY = "BG_JOB_PRIORITY"
+COM_CALLBACK = "Registering a COM Callback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ FAMILIES: Mapping[str, str] = MappingProxyType(
         "L": "job lifecycle",
         "S": "scheduling and bandwidth",
         "R": "on-demand ranges",
+        "N": "callback classes",
         "P": "persistence",
     }
 )
