@@ -136,7 +136,8 @@ def test_simulation_app_and_log_expose_the_contract_members(
 def test_every_constant_of_the_api_page_exists_with_its_value(api_page: str) -> None:
     """The API page's constants table lists every constant of bitslab.__all__ with its value
     (the flags, the HRESULTs of BITS's headers, the sizes)."""
-    pairs = re.findall(r"^\| `((?:BG|E|S|RPC)_[A-Z0-9_]+)` \| (0x[0-9A-F]+) \|", api_page, re.M)
+    row = r"^\| `((?:BG|CO|E|REGDB|RPC|S)_[A-Z0-9_]+)` \| (0x[0-9A-F]+) \|"
+    pairs = re.findall(row, api_page, re.M)
     for name, value in pairs:
         assert getattr(bl, name) == int(value, 16), name
     constants = {n for n in bl.__all__ if n.isupper() and isinstance(getattr(bl, n), int)}
