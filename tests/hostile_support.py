@@ -70,9 +70,11 @@ def state_of(sim: bl.Simulation) -> tuple[object, ...]:
                 job.get_notify_interface(),
                 job.get_notify_cmdline(),
                 [(f.filled_ranges(), f.outstanding_ranges()) for f in job.files],
+                [job.get_property(prop) for prop in bl.JobProperty],
             )
             for job in sim.jobs
         ],
+        len(sim.servers),
         log_rows(sim),
         sim.log.pending(),
         [(app.name, list(app.runs)) for app in sim.apps],

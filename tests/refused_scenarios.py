@@ -8,6 +8,20 @@ from __future__ import annotations
 from scenariofile_support import APP, FILE_A, OUTAGE, SERVER_ERROR, scenario
 
 REFUSED = [
+    # N1, N2: callback classes
+    ("n1-clsid-not-a-guid", scenario('clsid = "downloader"'), "job[0].clsid", ["must be a GUID"]),
+    (
+        "n2-server-of-guid-null",
+        scenario(before=APP + 'server = { clsid = "00000000-0000-0000-0000-000000000000" }'),
+        "app[0].server.clsid",
+        ["GUID_NULL"],
+    ),
+    (
+        "n2-server-without-a-clsid",
+        scenario(before=APP + "server = { complete = true }"),
+        "app[0].server.clsid",
+        ["required"],
+    ),
     # values the model refuses, by its own rules
     ("f3-flags-above-0x3f", scenario("flags = 0x40"), "job[0].flags", ["F3", "E_NOTIMPL"]),
     ("f3-flags-negative", scenario("flags = -1"), "job[0].flags", ["F3", "E_NOTIMPL"]),

@@ -7,6 +7,7 @@ said once in ``scenariofile_support.py``.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -192,3 +193,34 @@ def test_simulation_until_stops_the_run_then_with_the_job_still_busy() -> None:
     assert 0 < job.progress.bytes_transferred < 10_000_000
     assert not sim.quiet
     assert ScenarioFile.parse(scenario()).until is None
+
+
+# -- callback classes (N1, N2) ------------------------------------------------------------------
+
+CLSID = "{0b2a1f3c-6d5e-4f7a-9b8c-1d2e3f4a5b6c}"
+
+
+def test_n2_an_app_serving_the_jobs_class_is_started_to_deliver() -> None:
+    """N1, N2: ``clsid`` on a job and ``server`` on an app: the app, crashed at 0.5 s, is
+    started again by BITS to deliver job_transferred, and its notifier completes the job."""
+    app = (
+        '[[app]]\nname = "downloader"\ncrash_at = 0.5\n'
+        f'server = {{ clsid = "{CLSID}", complete = true }}\n'
+    )
+    text = scenario(f'clsid = "{CLSID}"', size="1_000_000", before=app)
+    sim, _ = ScenarioFile.parse(text).simulate()
+    job, (app_,) = sim.jobs[0], sim.apps
+    assert [run.number for run in app_.runs] == [1, 2]
+    (entry,) = [e for e in sim.log if e.method == "job_transferred"]
+    assert entry.outcome == "delivered"
+    assert entry.detail == f"via CLSID {CLSID}: started app 'downloader' run 2 (N2)"
+    assert job.state is bl.JobState.ACKNOWLEDGED  # complete = true (C10)
+    assert job.get_property(bl.JobProperty.NOTIFICATION_CLSID) == uuid.UUID(CLSID)
+
+
+def test_n4_a_job_naming_a_class_no_app_serves_fails_its_calls() -> None:
+    """N4: no [[app]] serves the class: job_transferred fails with REGDB_E_CLASSNOTREG."""
+    sim, _ = ScenarioFile.parse(scenario(f'clsid = "{CLSID}"')).simulate()
+    (entry,) = [e for e in sim.log if e.method == "job_transferred"]
+    assert (entry.outcome, entry.rule) == ("failed", "N4")
+    assert entry.detail.startswith("REGDB_E_CLASSNOTREG")

@@ -29,13 +29,14 @@ SIMULATION_KEYS: dict[str, type] = {
     "modification_delay": float,
     "callback_timeout": float,
     "progress_interval": float,
+    "server_start_delay": float,
 }
 _TOP_KEYS = ("title", "description", "simulation", "app", "program", "job", "outage",
              "server_error", "traffic")  # fmt: skip
-_APP_KEYS = ("name", "crash_at", "exit_at", "start_at", "on_start", "on_exit")
+_APP_KEYS = ("name", "crash_at", "exit_at", "start_at", "on_start", "on_exit", "server")
 _JOB_KEYS = ("name", "type", "priority", "flags", "notifier", "cmdline", "minimum_retry_delay",
              "no_progress_timeout", "notification_interval_ms", "on_demand", "resume_at",
-             "suspend_at", "cancel_at", "complete_at", "file")  # fmt: skip
+             "suspend_at", "cancel_at", "complete_at", "file", "clsid")  # fmt: skip
 _FILE_KEYS = ("url", "name", "size", "ranges")
 
 
@@ -129,6 +130,19 @@ class Build:
             app.on_start(self._register if step == "register" else self._poll)
         if reader.words("on_exit", ("unregister",)):
             app.on_exit(self._unregister)
+        if "server" in reader.data:
+            self._server(app, reader.table("server"))
+
+    def _server(self, app: App, reader: TableReader) -> None:
+        """N2: the app serves a callback class; its objects are notifiers like ``notifier``'s."""
+        reader.only(("clsid", "complete", "returns"))
+        clsid = reader.get("clsid", str, required=True)
+        complete = reader.get("complete", bool, False)
+        returns = reader.get("returns", dict, {})
+        with reader.model("returns"):
+            _notifier(None, complete, returns)  # the returns are checked now, not at activation
+        with reader.model("clsid"):
+            app.register_server(clsid, lambda app: _notifier(app, complete, returns))
 
     def _jobs_of(self, app: App) -> list[Job]:
         return [job for job, spec in self.owned.items() if spec[0] is app]
@@ -195,6 +209,10 @@ class Build:
             flags = reader.flags("flags")
             with reader.model("flags"):
                 job.set_notify_flags(flags)
+        if "clsid" in reader.data:
+            clsid = reader.get("clsid", str)
+            with reader.model("clsid"):
+                job.set_property(JobProperty.NOTIFICATION_CLSID, clsid)  # N1
         if "notifier" in reader.data:
             self._notifier(job, reader.table("notifier"))
         if "cmdline" in reader.data:

@@ -16,7 +16,8 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
     [simulation]                        # keyword arguments of bitslab.Simulation
     seed = 0                            # also bandwidth, latency, time_slice, trickle,
     bandwidth = 1_000_000               # dispatch_delay, modification_delay,
-    until = 120.0                       # callback_timeout, progress_interval; `until`
+    until = 120.0                       # callback_timeout, progress_interval,
+                                        # server_start_delay; `until`
                                         # stops the run then (default: run until quiet)
     [[app]]
     name = "downloader"                 # running from 0
@@ -25,6 +26,9 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
     start_at = [30.0]                   #   app sets its interfaces to None first (I7)
     on_start = ["register", "poll"]     # at each restart: register a new notifier on its
     on_exit = ["unregister"]            #   jobs (I4); complete jobs found TRANSFERRED
+    server = { clsid = "{0b2a1f3c-6d5e-4f7a-9b8c-1d2e3f4a5b6c}", complete = true }
+                                        # N2: the app serves this callback class; BITS
+                                        #   starts it and calls a notifier like `notifier`
 
     [[program]]                         # a simulated command-line program (K6); a
     path = 'C:\\Tools\\notify.exe'          #   cmdline must name one of these
@@ -38,6 +42,7 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
     flags = ["JOB_TRANSFERRED", "JOB_ERROR"]   # names, or an int such as 0x13 (F1)
     notifier = { app = "downloader", complete = true, returns = { file_transferred = false } }
     cmdline = { program = 'C:\\Tools\\notify.exe', parameters = 'C:\\Tools\\notify.exe /done' }
+    clsid = "{0b2a1f3c-6d5e-4f7a-9b8c-1d2e3f4a5b6c}"   # NOTIFICATION_CLSID (N1)
     minimum_retry_delay = 10.0          # seconds (L1, C5)
     no_progress_timeout = 1_209_600
     notification_interval_ms = 500      # MINIMUM_NOTIFICATION_INTERVAL_MS (C7)
