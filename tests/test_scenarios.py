@@ -10,7 +10,7 @@ import pytest
 
 import bitslab as bl
 from bitslab.model.ranges import RangeSet
-from bitslab.scenarios import MediaPlayer, media_player
+from bitslab.scenarios import MediaPlayer, media_player, restart_story
 
 MB = 1_000_000
 S = bl.JobState
@@ -201,3 +201,55 @@ def test_i1_two_apps_racing_first_wins_back_and_a_crash_leaves_calls_pending() -
     crashed = bl.scenarios.two_apps_racing(crash_second_at=5.0)
     assert crashed.log.entries(outcome="app_down")
     assert {p.method for p in crashed.log.pending()} == {"file_transferred", "job_transferred"}
+
+
+# -- restart_story's routes (K3, N2) ----------------------------------------------------------
+
+
+def _nightly_finals(sim: bl.Simulation) -> list[tuple[str, str]]:
+    nightly = sim.jobs[0]
+    return [
+        (e.method, e.outcome)
+        for e in sim.log.entries(nightly, final=True)
+        if e.method != "job_modification"
+    ]
+
+
+def test_n2_restart_story_clsid_route_hears_everything_without_reregistering() -> None:
+    """N2, N5: with the downloader serving the job's callback class, BITS starts the crashed
+    downloader itself to deliver, so every notification arrives although the app never
+    registers again, and its own restart at 30 s finds it running."""
+    sim = restart_story(route="clsid", reregister=False)
+    (app,) = sim.apps
+    assert [run.number for run in app.runs] == [1, 2]
+    assert app.runs[1].start < 30.0
+    assert _nightly_finals(sim) == [("file_transferred", "delivered")] * 3 + [
+        ("job_transferred", "delivered")
+    ]
+    routed = [e.detail for e in sim.log if e.outcome == "delivered" and "CLSID" in e.detail]
+    assert routed[0].endswith("started app 'downloader' run 2 (N2)")
+    assert sim.jobs[0].state is bl.JobState.ACKNOWLEDGED
+    assert sim.log.pending() == []
+
+
+def test_k3_restart_story_cmdline_route_completes_the_job_when_job_transferred_is_alone() -> None:
+    """K2, K3: the command line takes job_transferred that the dead interface cannot; it
+    serves no file notification (K2), so with FILE_TRANSFERRED off it is what completes the
+    job. With FILE_TRANSFERRED on, job_transferred waits behind the pending file
+    notifications (C4) and the command line never runs."""
+    flags = bl.NotifyFlags.JOB_TRANSFERRED | bl.NotifyFlags.JOB_ERROR
+    sim = restart_story(route="cmdline", reregister=False, flags=flags)
+    finals = sim.log.entries(sim.jobs[0], final=True)
+    (entry,) = [e for e in finals if e.method == "job_transferred"]
+    assert (entry.outcome, entry.rule) == ("cmdline", "K3")
+    assert sim.jobs[0].state is bl.JobState.ACKNOWLEDGED
+    waiting = restart_story(route="cmdline", reregister=False)
+    assert waiting.jobs[0].state is bl.JobState.TRANSFERRED
+    assert {p.method for p in waiting.log.pending()} == {"file_transferred", "job_transferred"}
+
+
+def test_restart_story_route_is_checked() -> None:
+    """The route is one of ROUTES; a near miss is named."""
+    with pytest.raises(ValueError, match="did you mean 'clsid'"):
+        restart_story(route="clsd", run=False)
+    assert bl.scenarios.ROUTES == ("interface", "cmdline", "clsid")

@@ -167,6 +167,7 @@ def test_keyword_settings_set_the_controls_first_values() -> None:
     """Keyword arguments are restart_story's: they set the controls and the first run."""
     given: dict[str, Any] = {
         "flags": 0x1,
+        "route": "clsid",
         "crash_at": 4.0,
         "restart_at": 45.0,
         "reregister": False,
@@ -178,6 +179,7 @@ def test_keyword_settings_set_the_controls_first_values() -> None:
     }
     explorer = Explorer(draw=False, **given)
     assert explorer.flags.value == 0x1
+    assert explorer.route.value == "clsid"
     assert (explorer.crashes.value, explorer.crash_at.value) == (True, 4.0)
     assert (explorer.restarts.value, explorer.restart_at.value) == (True, 45.0)
     assert (explorer.reregister.value, explorer.poll.value) == (False, True)
@@ -252,3 +254,20 @@ def test_keyword_settings_beyond_a_sliders_range_are_not_silently_changed(
         assert any(name in refused for name in given)
     else:
         assert {name: explorer.settings.get(name) for name in given} == given
+
+
+def test_n2_the_route_control_reruns_the_story_through_the_callback_class() -> None:
+    """N2, K3: setting the route control re-runs the story with it: through the callback
+    class, the crashed downloader is started by BITS and every file arrives without
+    re-registering; back to the interface alone, the files wait (I4)."""
+    explorer = Explorer(draw=False, reregister=False)
+    alone = sum(row.outcome == "delivered" for row in explorer.arrived)
+    explorer.route.value = "clsid"
+    assert explorer.settings["route"] == "clsid"
+    assert explorer.result.jobs[0].state is bl.JobState.ACKNOWLEDGED
+    through_class = sum(row.outcome == "delivered" for row in explorer.arrived)
+    assert through_class > alone
+    assert [run.number for run in explorer.result.apps[0].runs] == [1, 2]
+    explorer.route.value = "cmdline"
+    assert explorer.settings["route"] == "cmdline"
+    assert sum(row.outcome == "delivered" for row in explorer.arrived) == alone

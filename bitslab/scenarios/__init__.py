@@ -8,8 +8,10 @@ Only the ready scenarios load with ``import bitslab``; the file readers load on 
 from __future__ import annotations
 
 from .ready import (
+    DOWNLOADER_CLSID,
     MIRROR,
     NOTIFY_PROGRAM,
+    ROUTES,
     Action,
     CompletingNotifier,
     MediaPlayer,
@@ -21,8 +23,10 @@ from .ready import (
 )
 
 __all__ = [
+    "DOWNLOADER_CLSID",
     "MIRROR",
     "NOTIFY_PROGRAM",
+    "ROUTES",
     "Action",
     "CompletingNotifier",
     "MediaPlayer",
@@ -36,6 +40,6 @@ __all__ = [
 # Users meet these as ``bitslab.scenarios.X`` (in messages, reprs and the docs): say so.
 for _name in __all__:
     _value = globals()[_name]
-    if hasattr(_value, "__module__"):
+    if isinstance(_value, type) or callable(_value):  # functions and classes, not values
         _value.__module__ = __name__
 del _name, _value

@@ -6,9 +6,12 @@ same story everywhere.
 
 from __future__ import annotations
 
-from .._check import check_int, check_number
+import uuid
+
+from .._check import check_choice, check_int, check_number
 from ..constants import JobPriority, JobProperty, JobState, NotifyFlags
 from ..model.apps import App
+from ..model.jobs import Job
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from .media import MediaPlayer, media_player
@@ -23,8 +26,10 @@ from .parts import (
 )
 
 __all__ = [
+    "DOWNLOADER_CLSID",
     "MIRROR",
     "NOTIFY_PROGRAM",
+    "ROUTES",
     "Action",
     "CompletingNotifier",
     "MediaPlayer",
@@ -36,10 +41,18 @@ __all__ = [
 ]
 
 
+#: The callback class the downloader serves in restart_story(route="clsid") (N1, N2).
+DOWNLOADER_CLSID = uuid.UUID("0b2a1f3c-6d5e-4f7a-9b8c-1d2e3f4a5b6c")
+#: How the downloader hears back in restart_story: its interface alone, with a command line
+#: beside it (K3), or with a callback class beside it (N2).
+ROUTES = ("interface", "cmdline", "clsid")
+
+
 def restart_story(
     seed: int = 0,
     *,
     flags: int = NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED,
+    route: str = "interface",
     crash_at: float | None = 6.0,
     restart_at: float | None = 30.0,
     retry_delay: float = 10.0,
@@ -65,6 +78,13 @@ def restart_story(
     - With ``poll``, the restarted app then also polls its jobs for what it missed (I4), and
       completes a job it finds TRANSFERRED itself; a notification still pending for it is
       then stale (C11).
+    - ``route`` says how else ``nightly`` can be heard from besides its interface:
+      ``"interface"`` (nothing else), ``"cmdline"`` (a command line, ``notify.exe /complete
+      nightly``, which completes the job: it runs for job_transferred when the interface
+      cannot take it, K3, but never for a file, K2) or ``"clsid"`` (the callback class
+      :data:`DOWNLOADER_CLSID`, which the downloader serves: with no live interface BITS
+      starts the downloader itself and calls the notifier it makes, N2). The app's own
+      restart at ``restart_at`` does nothing if BITS has started it already.
     - Job ``report`` has no interface, only a command line, ``C:\\Tools\\notify.exe``
       (a simulated program, K6): when it transfers, the command line runs (K3), crash or not.
     - Faults, both ``(start, duration)`` in seconds: ``outage`` takes the network down (L4);
@@ -84,6 +104,7 @@ def restart_story(
     restart = time_or_never("restart_at", restart_at)
     check_number("retry_delay", retry_delay, minimum=0.0)
     check_switches(reregister=reregister, poll=poll, run=run)
+    check_choice("route", route, ROUTES)
     if crash is not None and restart is not None and restart <= crash:
         raise ValueError(
             f"restart_at must come after crash_at ({crash_at!r}), got {restart_at!r}: "
@@ -103,8 +124,13 @@ def restart_story(
     report = sim.create_job("report", priority=JobPriority.FOREGROUND)
     report.add_file(MIRROR + "report.pdf", "report.pdf", size=1_000_000)
     report.minimum_retry_delay = retry_delay
-    sim.register_program(NOTIFY_PROGRAM, lambda job, parameters: 0)
+    sim.register_program(NOTIFY_PROGRAM, _notify_program)
     report.set_notify_cmdline(NOTIFY_PROGRAM, f"{NOTIFY_PROGRAM} /done {report.name}")
+    if route == "cmdline":  # K3: the command line takes job_transferred the interface cannot
+        nightly.set_notify_cmdline(NOTIFY_PROGRAM, f"{NOTIFY_PROGRAM} /complete {nightly.name}")
+    elif route == "clsid":  # N2: BITS starts the downloader when no live interface is set
+        nightly.set_property(JobProperty.NOTIFICATION_CLSID, DOWNLOADER_CLSID)
+        app.register_server(DOWNLOADER_CLSID, CompletingNotifier)
 
     def register_again(app: App) -> None:
         """What a well-behaved app does at start: register a new notifier on its jobs (I4)."""
@@ -129,12 +155,26 @@ def restart_story(
     if crash is not None:
         sim.call_at(crash, app.crash)
         if restart is not None:
-            sim.call_at(restart, app.start)
+            sim.call_at(restart, _start_if_down, app)
     nightly.resume()
     sim.call_at(6.0 if crash is None else crash + 1.0, report.resume)
     if run:
         sim.run()
     return sim
+
+
+def _notify_program(job: Job, parameters: str) -> int:
+    """``notify.exe``: ``/complete`` acknowledges the job, as Microsoft's page asks of a
+    notification program (K3); ``/done`` only reports. It exits 0."""
+    if parameters.split()[1:2] == ["/complete"]:
+        job.complete()
+    return 0
+
+
+def _start_if_down(app: App) -> None:
+    """The app's own restart, unless BITS has started it already (N2)."""
+    if not app.running:
+        app.start()
 
 
 def flaky_network(

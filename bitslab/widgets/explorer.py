@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..constants import NotifyFlags
-from ..scenarios import restart_story
+from ..scenarios import ROUTES, restart_story
 from ..simulation import Simulation
 from ..timeline import ARRIVED, Arrival, arrivals, outcome_counts
 from ..views.html import arrivals_table, outcome_table
@@ -26,6 +26,7 @@ __all__ = ["Explorer"]
 #: The settings the Explorer has controls for, in the order it names them.
 SETTINGS = (
     "flags",
+    "route",
     "crash_at",
     "restart_at",
     "reregister",
@@ -35,6 +36,13 @@ SETTINGS = (
     "server_error",
     "seed",
 )
+#: How the route control names each route, and what its tooltip says.
+ROUTE_LABELS = {"interface": "interface only", "cmdline": "+ command line", "clsid": "+ CLSID"}
+ROUTE_TIPS = {
+    "interface": "I4: only the registered interface, which dies with the app",
+    "cmdline": "K3: a command line runs for job_transferred the interface cannot take",
+    "clsid": "N2: BITS starts the downloader to deliver when no live interface is set",
+}
 #: Their first values: restart_story's defaults (the flags as a plain int).
 _DEFAULTS: dict[str, Any] = {
     name: inspect.signature(restart_story).parameters[name].default for name in SETTINGS
@@ -46,7 +54,8 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     """The restart story (:func:`bitslab.scenarios.restart_story`) with a control for each of
     its arguments; every change re-runs it and redraws.
 
-    Controls (widgets, set their ``.value``): ``flags`` (a :class:`FlagPicker`),
+    Controls (widgets, set their ``.value``): ``flags`` (a :class:`FlagPicker`), ``route``
+    (how else the job is heard from: ``"interface"``, ``"cmdline"``, ``"clsid"``; K3, N2),
     ``crashes`` and ``crash_at``, ``restarts`` and ``restart_at``, ``reregister`` and
     ``poll`` (what the app does on start, I4), ``retry_delay`` (C5), ``outage`` and
     ``outage_span``, ``server_error`` and ``server_error_span`` (start and end, in seconds),
@@ -109,6 +118,13 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self._picture: Any = None  # the TimelineFigure, made when first drawn
         slider = {"continuous_update": False, "style": {"description_width": "initial"}}
         self.flags = FlagPicker(start["flags"])
+        self.route = widgets.ToggleButtons(
+            options=[(ROUTE_LABELS[route], route) for route in ROUTES],
+            value=start["route"],
+            description="route",
+            tooltips=[ROUTE_TIPS[route] for route in ROUTES],
+            style={"button_width": "auto"},
+        )
         self.crashes = checkbox(start["crash_at"] is not None, "crash at", "crashes")
         crash = 6.0 if start["crash_at"] is None else start["crash_at"]
         self.crash_at = widgets.FloatSlider(
@@ -145,6 +161,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self._output = widgets.Output()
         self.controls: dict[str, widgets.Widget] = {
             "flags": self.flags,
+            "route": self.route,
             "crashes": self.crashes,
             "crash_at": self.crash_at,
             "restarts": self.restarts,
@@ -160,6 +177,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         }
         app = widgets.VBox(
             [
+                self.route,
                 widgets.HBox([self.crashes, self.crash_at]),
                 widgets.HBox([self.restarts, self.restart_at]),
                 self.reregister,
@@ -255,6 +273,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
 
         return {
             "flags": self.flags.value,
+            "route": self.route.value,
             "crash_at": self.crash_at.value if self.crashes.value else None,
             "restart_at": (
                 self.restart_at.value if self.crashes.value and self.restarts.value else None
