@@ -10,6 +10,9 @@ writes its own log entry; what follows the call or the command line is decided b
 Callbacks run from timers, never from inside the API call that raised them, so a callback
 may call the API again (C10). A callback that raises, returns junk or runs too long is a
 failed call: it is logged and never stops the simulation.
+
+While the BITS service is down (P2) nothing is attempted: what reaches dispatch waits, and
+is attempted when it returns (:meth:`Attempts.service_stopped`, :meth:`Attempts.service_started`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from .decision import (
     describe_target,
     is_stale,
     retry_trigger,
+    when_service_stopped,
 )
 from .notification import TEXT
 
@@ -50,6 +54,7 @@ _IN_FLIGHT = Status.IN_FLIGHT
 _READY = Status.READY
 _RETRY = Status.RETRY
 _RUNNING = Status.RUNNING
+_SERVICE_DOWN = Status.SERVICE_DOWN
 # The actions, compared at every decision, bound once for the same reason.
 _CALL = Action.CALL
 _CMDLINE = Action.CMDLINE
@@ -115,6 +120,8 @@ class Attempts:
         self._seq = itertools.count()
         self._pumping = False
         self._calls: dict[Notification, Attempt] = {}  # C9: the calls under way
+        self._service = dispatcher.sim.service  # P2: nothing is attempted while it is down
+        self._parked: list[tuple[Notification, str, float]] = []  # P2: waiting for its return
 
     @property
     def in_flight(self) -> int:
@@ -131,6 +138,10 @@ class Attempts:
     def arrive(self, note: Notification, trigger: str) -> None:
         """C8, C9: ``note`` reached dispatch; it takes a free slot or waits for one."""
         now = self._agenda.now()
+        if not self._service.up:  # P2: attempted when the service returns
+            self._dispatcher.set_status(note, _SERVICE_DOWN)
+            self._parked.append((note, trigger, now))
+            return
         if len(self._calls) < MAX_IN_FLIGHT and not self._ready and not self._pumping:
             self._attempt(note, trigger, now, now)  # C9: a slot is free and nothing else waits
             return
@@ -140,8 +151,9 @@ class Attempts:
         self._pump()
 
     def _pump(self) -> None:
-        """C9: start attempts while fewer than four notifications are in flight."""
-        if self._pumping:
+        """C9: start attempts while fewer than four notifications are in flight (P2: while
+        the service is up)."""
+        if self._pumping or not self._service.up:
             return
         self._pumping = True
         try:
@@ -219,8 +231,11 @@ class Attempts:
             self._settle(attempt, *result)
 
     def _settle(self, attempt: Attempt, ok: bool, detail: str) -> None:
-        """C5, I4: the call returned; :func:`after_call` says what follows."""
+        """C5, I4: the call returned; :func:`after_call` says what follows (P2: nothing, for a
+        call abandoned when the service stopped)."""
         note = attempt.note
+        if self._calls.get(note) is not attempt:
+            return
         del self._calls[note]
         dispatcher = self._dispatcher
         dispatcher.set_status(note, _ATTEMPTED)
@@ -239,6 +254,45 @@ class Attempts:
             dispatcher.raise_(note.method, note.job, None, reason)
         if self._ready:
             self._pump()
+
+    def service_stopped(self) -> None:
+        """P2: the BITS service stopped: each call under way is abandoned as a failed call
+        (:func:`when_service_stopped`; whatever it returns later goes nowhere), and the
+        notifications waiting for a slot wait for the service's return."""
+        dispatcher = self._dispatcher
+        for note, attempt in list(self._calls.items()):
+            del self._calls[note]
+            dispatcher.set_status(note, _ATTEMPTED)
+            target = attempt.target
+            assert target is not None
+            attempt.callee = None
+            self._carry_out(attempt, when_service_stopped(note, target))
+        ready, self._ready = sorted(self._ready), []
+        for _, _, note, trigger, arrived in ready:
+            if note.status is _READY:
+                dispatcher.set_status(note, _SERVICE_DOWN)
+                self._parked.append((note, trigger, arrived))
+
+    def service_started(self) -> None:
+        """P2: the BITS service is back: what reached dispatch while it was down takes the
+        slots now, in the order it arrived (modifications after the others, C8, C9)."""
+        now = self._agenda.now()
+        parked, self._parked = self._parked, []
+        for note, trigger, arrived in parked:
+            if note.status is not _SERVICE_DOWN:  # ended meanwhile (C11)
+                continue
+            wait = f"waited {now - arrived:.2f} s for the BITS service to return (P2)"
+            self._dispatcher.set_status(note, _READY)
+            priority = 1 if note.method is _JOB_MODIFICATION else 0  # C8
+            entry = (
+                priority,
+                next(self._seq),
+                note,
+                f"{trigger}; {wait}" if trigger else wait,
+                now,
+            )
+            heapq.heappush(self._ready, entry)
+        self._pump()
 
     def _run_cmdline(self, attempt: Attempt, decision: Decision) -> None:
         """K3-K6: run the job's (simulated) command line instead of the callback.

@@ -28,6 +28,8 @@ from ..model.events import (
     OnDemandChanged,
     RangesDone,
     RunEnded,
+    ServiceStarted,
+    ServiceStopped,
     StateChanged,
 )
 from ..vocabulary import Method, Status
@@ -145,6 +147,8 @@ class Dispatcher:
         events.subscribe(InterfaceSet, self.on_interface_set)
         events.subscribe(CmdlineSet, self.on_cmdline_set)
         events.subscribe(RunEnded, self.on_run_ended)
+        events.subscribe(ServiceStopped, self.on_service_stopped)
+        events.subscribe(ServiceStarted, self.on_service_started)
 
     def on_state_change(self, event: StateChanged) -> None:
         """C1, C2, C3: job_transferred, job_error, or a modification for any other state;
@@ -180,6 +184,17 @@ class Dispatcher:
     def on_run_ended(self, event: RunEnded) -> None:
         """I4: an application run ended; calls under way into it will fail (see after_call)."""
         self.runs_ended += 1
+
+    def on_service_stopped(self, event: ServiceStopped) -> None:
+        """P2 (P3): the BITS service stopped: calls under way are abandoned as failed (C5
+        retries them), and nothing is attempted until it returns. The model has dropped the
+        registered interfaces; whatever else delivery holds for a job's callbacks (objects
+        made from a callback CLSID, N2) is dropped here."""
+        self.attempts.service_stopped()
+
+    def on_service_started(self, event: ServiceStarted) -> None:
+        """P2: the BITS service is back: what waited for it is attempted now."""
+        self.attempts.service_started()
 
     def on_ranges_done(self, event: RangesDone) -> None:
         """R4: no requested range is left: the pending range report goes out at once."""
