@@ -466,3 +466,14 @@ def test_p3_a_reboot_that_begins_while_the_service_is_down_still_crashes_the_app
     app.start()  # the machine is back at 7 s
     sim.run(until=12.0)
     assert sim.service.up
+
+
+def test_p2_p3_the_command_lines_world_lists_the_down_periods(sim: bl.Simulation) -> None:
+    from bitslab.views.cli_text import describe_world
+
+    sim.restart_service(1.0, 4.0)
+    sim.reboot(10.0, 50.0)
+    assert describe_world(sim).splitlines()[-2:] == [
+        "  BITS service restart 1-5 s",
+        "  reboot 10-60 s",
+    ]
