@@ -196,7 +196,8 @@ class Simulation:
         """True when no job is queued, connecting, transferring or waiting to retry, no
         notification is on its way or in flight (retries waiting for their delay do not
         count), no report of ranges that arrived is still due (R4), and no ``call_at``
-        function is still to come: ``run()`` stops here."""
+        function is still to come: ``run()`` stops here. Jobs queued and notifications waiting
+        behind a stopped BITS service are not quiet: the run goes on to its return (P2)."""
         return self._quiet()
 
     def _quiet(self) -> bool:

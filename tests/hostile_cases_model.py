@@ -135,7 +135,7 @@ MODEL_CASES: list[Case] = [
         "fn",
         "str 'resume'",
     ),
-    # -- sim.restart_service, sim.reboot (P2, P3) ---------------------------------------------------
+    # -- sim.restart_service, sim.reboot (P2, P3) -------------------------------------------------
     *number_cases(
         "sim.restart_service(start=VALUE, duration=5)",
         "start",

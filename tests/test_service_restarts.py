@@ -275,7 +275,7 @@ def test_p2_explain_and_the_history_name_the_rule(sim: bl.Simulation) -> None:
     sim.restart_service(5.0, 5.0)
     sim.run()
     text = sim.log.explain(job)
-    assert "failed [P2: A service restart loses callbacks], calling Slow" in text
+    assert "failed [P2: The BITS service restarts], calling Slow" in text
     assert "the BITS service stopped during the call" in text
     assert bl.rules["P2"].model_choice
     assert not bl.rules["P3"].model_choice
@@ -477,3 +477,12 @@ def test_p2_p3_the_command_lines_world_lists_the_down_periods(sim: bl.Simulation
         "  BITS service restart 1-5 s",
         "  reboot 10-60 s",
     ]
+
+
+def test_p2_the_history_on_the_command_line_names_the_restart(sim: bl.Simulation) -> None:
+    from bitslab.views.cli_text import format_history
+
+    make_job(sim, size=4_000_000, resume_at=0.0)
+    sim.restart_service(1.0, 2.0)
+    sim.run()
+    assert "QUEUED           P2 The BITS service restarts" in format_history(sim.jobs[0])

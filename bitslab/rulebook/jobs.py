@@ -232,7 +232,7 @@ JOB_RULES = (
     Rule(
         "P2",
         "P",
-        "A service restart loses callbacks",
+        "The BITS service restarts",
         "A BITS service restart keeps every job but loses every callback object, and nothing "
         "transfers or is delivered while it is down, though in bitslab the API still answers.",
         "Registering a COM Callback",
@@ -241,7 +241,7 @@ JOB_RULES = (
     Rule(
         "P3",
         "P",
-        "A reboot crashes every app",
+        "The machine reboots",
         "A reboot is a service restart during which every application's run ends as a crash, "
         "and no application runs until something starts it after the machine is back.",
         MODEL,
