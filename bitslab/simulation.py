@@ -245,7 +245,7 @@ class Simulation:
         >>> job.resume()
         >>> sim.restart_service(start=1.0, duration=5.0)
         >>> sim.run()
-        >>> [(round(c.time, 2), c.new.name, c.rule) for c in job.history][-3:]
+        >>> [(round(c.time, 2), c.new.name, c.rule) for c in job.history][-4:-1]
         [(1.0, 'QUEUED', 'P2'), (6.0, 'CONNECTING', 'L3'), (6.05, 'TRANSFERRING', 'L3')]
         """
         self.service.restart(start, duration)
