@@ -48,12 +48,12 @@ class Service:
     __slots__ = (
         "_agenda",
         "_apps",
-        "_down",
         "_events",
         "_jobs",
         "_rebooted",
         "_waiting",
         "periods",
+        "up",
     )
 
     def __init__(self, agenda: Agenda, events: Events, jobs: list[Job], apps: list[App]) -> None:
@@ -63,14 +63,11 @@ class Service:
         self._apps = apps  # every application (P3: a reboot crashes the running ones)
         #: Every down period set so far, in the order set (read it; never change it).
         self.periods: list[DownPeriod] = []
-        self._down = False  # the service is stopped now (changed by the periods' timers)
+        #: P2: False from the moment the service stops until it returns (a plain attribute,
+        #: as delivery reads it at every dispatch: read it, never set it).
+        self.up = True
         self._rebooted = False  # a reboot began during the current down time
         self._waiting: list[Timer] = []  # calls that fell due while down (L5, L6)
-
-    @property
-    def up(self) -> bool:
-        """P2: False from the moment the service stops until it returns."""
-        return not self._down
 
     def machine_down(self) -> DownPeriod | None:
         """P3: the reboot covering now, from its start until the machine is back (overlapping
@@ -143,9 +140,9 @@ class Service:
 
     def _begins(self, period: DownPeriod) -> None:
         """P2, P3: a down period begins: the service stops, unless it is down already."""
-        if self._down and not period.reboot:
+        if not self.up and not period.reboot:
             return
-        self._down = True
+        self.up = False
         self._rebooted = self._rebooted or period.reboot
         for job in self._jobs:  # P2: no callback object outlives the service
             if not job.state.is_final:
@@ -160,9 +157,9 @@ class Service:
         """P2: a down period ends; the service returns once no other covers now (one that
         begins at this very moment makes the two one down time)."""
         now = self._agenda.now()
-        if not self._down or any(p.start <= now < p.end for p in self.periods):
+        if self.up or any(p.start <= now < p.end for p in self.periods):
             return
-        self._down = False
+        self.up = True
         rebooted, self._rebooted = self._rebooted, False
         self._events.publish(ServiceStarted(rebooted))
         waiting, self._waiting = self._waiting, []
