@@ -19,11 +19,12 @@ from .delivery.programs import Handler
 from .log import EventLog
 from .model.agenda import Agenda
 from .model.apps import App
-from .model.events import Events, PriorityChanged, StateChanged
+from .model.events import Events, PriorityChanged, ServiceStarted, ServiceStopped, StateChanged
 from .model.jobs import Job
 from .model.network import Network
 from .model.scheduler import Scheduler
 from .model.servers import Servers
+from .model.service import Service
 from .runner import Runner
 
 __all__ = ["Simulation"]
@@ -149,8 +150,11 @@ class Simulation:
         self.apps: list[App] = []
         #: The callback classes' servers (N2, see :mod:`bitslab.model.servers`); the machine's.
         self.servers = Servers()
+        #: Whether the BITS service runs, and its down periods (see
+        #: :mod:`bitslab.model.service`, P2, P3); not a BITS name.
+        self.service = Service(self.agenda, self.events, self.jobs, self.apps)
         #: Which jobs transfer now (see :mod:`bitslab.model.scheduler`); not a BITS name.
-        self.scheduler = Scheduler(self.agenda, self.network, self.jobs, slice_)
+        self.scheduler = Scheduler(self.agenda, self.network, self.jobs, slice_, self.service)
         self._delivery = Dispatcher(
             self,
             dispatch_delay=dispatch,
@@ -166,6 +170,9 @@ class Simulation:
         self._delivery.subscribe(self.events)
         self.events.subscribe(StateChanged, self.scheduler.on_state_change)
         self.events.subscribe(PriorityChanged, self.scheduler.on_priority_change)
+        # P2: delivery hears of a stop or a return before the scheduler does.
+        self.events.subscribe(ServiceStopped, self.scheduler.on_service_stopped)
+        self.events.subscribe(ServiceStarted, self.scheduler.on_service_started)
         self._busy = 0  # jobs in QUEUED, CONNECTING, TRANSFERRING or TRANSIENT_ERROR
         self._pending_calls = 0  # call_at functions not yet called
         self._runner = Runner(self, self._quiet)
@@ -198,7 +205,8 @@ class Simulation:
         """True when no job is queued, connecting, transferring or waiting to retry, no
         notification is on its way or in flight (retries waiting for their delay do not
         count), no report of ranges that arrived is still due (R4), and no ``call_at``
-        function is still to come: ``run()`` stops here."""
+        function is still to come: ``run()`` stops here. Jobs queued and notifications waiting
+        behind a stopped BITS service are not quiet: the run goes on to its return (P2)."""
         return self._quiet()
 
     def _quiet(self) -> bool:
@@ -223,9 +231,49 @@ class Simulation:
         check_str("name", name)
         if any(app.name == name for app in self.apps):
             raise ValueError(f"name {name!r} is taken: this simulation already has that app")
+        self.service.require_machine_up(f"add_app({name!r})")  # P3
         app = App(self, name)
         self.apps.append(app)
         return app
+
+    def restart_service(self, start: float, duration: float) -> None:
+        """P2: the BITS service stops at simulated ``start`` (absolute, not before now) for
+        ``duration`` seconds.
+
+        Jobs keep their files, bytes, flags, command line and properties; every interface is
+        lost (set to None). While it is down nothing transfers (running jobs move to QUEUED)
+        and nothing is delivered (a callback under way is abandoned as failed); what falls due
+        meanwhile (notifications, L5, L6) takes effect when it returns. The API answers as
+        usual (model choice). Down periods may overlap: the service is down while any covers
+        the moment. Fails with TypeError or ValueError naming ``start`` or ``duration``.
+
+        >>> import bitslab as bl
+        >>> sim = bl.Simulation()
+        >>> job = sim.create_job("j")
+        >>> _ = job.add_file("https://example.test/a", "a", size=2_000_000)
+        >>> job.resume()
+        >>> sim.restart_service(start=1.0, duration=5.0)
+        >>> sim.run()
+        >>> [(round(c.time, 2), c.new.name, c.rule) for c in job.history][-4:-1]
+        [(1.0, 'QUEUED', 'P2'), (6.0, 'CONNECTING', 'L3'), (6.05, 'TRANSFERRING', 'L3')]
+        """
+        self.service.restart(start, duration)
+
+    def reboot(self, start: float, duration: float) -> None:
+        """P3: the machine reboots at ``start`` for ``duration`` seconds: a service restart
+        (P2) during which every application's run ends as a crash (I4) at ``start``, and
+        ``app.start()`` or ``add_app`` fails with ValueError naming the reboot. Nothing starts
+        an application again when it ends. Errors as :meth:`restart_service`.
+
+        >>> import bitslab as bl
+        >>> sim = bl.Simulation()
+        >>> app = sim.add_app("downloader")
+        >>> sim.reboot(start=10.0, duration=60.0)
+        >>> sim.run(until=20.0)
+        >>> app.running, [(run.number, run.how, run.end) for run in app.runs]
+        (False, [(1, 'crash', 10.0)])
+        """
+        self.service.reboot(start, duration)
 
     def register_program(self, path: str, handler: Handler) -> None:
         """K6: make ``path`` a simulated program; running it calls ``handler(job, parameters)``,

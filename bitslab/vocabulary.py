@@ -101,6 +101,7 @@ class Status(StrEnum):
     WAITING = "waiting"  # C4: behind the job's earlier notification
     DELAYED = "delayed"  # C8: on its way to dispatch
     READY = "ready"  # C9: waiting for one of the four slots
+    SERVICE_DOWN = "service_down"  # P2: reached dispatch while the BITS service is down
     IN_FLIGHT = "in_flight"  # C5, C9: its callback is running
     RUNNING = "running"  # K3-K5: its command line is running
     ATTEMPTED = "attempted"  # its call has returned; what follows is being decided
@@ -135,12 +136,22 @@ class Status(StrEnum):
         return _WAITING_FOR.get(self, NOT_ENDED)
 
 
-_ACTIVE = frozenset({Status.HELD, Status.DELAYED, Status.READY, Status.IN_FLIGHT, Status.RUNNING})
+_ACTIVE = frozenset(
+    {
+        Status.HELD,
+        Status.DELAYED,
+        Status.READY,
+        Status.SERVICE_DOWN,
+        Status.IN_FLIGHT,
+        Status.RUNNING,
+    }
+)
 _STATUS_RULES = {
     Status.HELD: "C7",
     Status.WAITING: "C4",
     Status.DELAYED: "C8",
     Status.READY: "C9",
+    Status.SERVICE_DOWN: "P2",
     Status.IN_FLIGHT: "C9",
     Status.RUNNING: "K5",
     Status.RETRY: "C5",
@@ -153,6 +164,7 @@ _STORIES = {
     Status.WAITING: "queued behind #{behind} of the same job (C4)",
     Status.DELAYED: "on its way to dispatch (C8)",
     Status.READY: "waiting for one of the four slots (C9)",
+    Status.SERVICE_DOWN: "waiting for the BITS service to return (P2)",
     Status.IN_FLIGHT: "its callback is running",
     Status.RUNNING: "its command line is running",
     Status.ATTEMPTED: "its call has just returned",
@@ -169,6 +181,7 @@ _WAITING_FOR = {
     Status.HELD: "held back by the minimum notification interval",
     Status.DELAYED: "waiting for dispatch",
     Status.READY: "waiting for a free delivery slot",
+    Status.SERVICE_DOWN: "waiting for the BITS service to return",
     Status.IN_FLIGHT: "the callback has not returned yet",
     Status.RUNNING: "its command line is running",
 }

@@ -135,6 +135,45 @@ MODEL_CASES: list[Case] = [
         "fn",
         "str 'resume'",
     ),
+    # -- sim.restart_service, sim.reboot (P2, P3) -------------------------------------------------
+    *number_cases(
+        "sim.restart_service(start=VALUE, duration=5)",
+        "start",
+        lambda w, v: w.sim.restart_service(v, 5.0),
+    ),
+    *number_cases(
+        "sim.restart_service(start=10, duration=VALUE)",
+        "duration",
+        lambda w, v: w.sim.restart_service(10.0, v),
+        zero_ok=False,
+    ),
+    *number_cases(
+        "sim.reboot(start=VALUE, duration=5)", "start", lambda w, v: w.sim.reboot(v, 5.0)
+    ),
+    *number_cases(
+        "sim.reboot(start=10, duration=VALUE)",
+        "duration",
+        lambda w, v: w.sim.reboot(10.0, v),
+        zero_ok=False,
+    ),
+    case(
+        "a start in the past",
+        "sim.restart_service(0.2, 10)",
+        lambda w: w.sim.restart_service(0.2, 10.0),
+        ValueError,
+        "start=0.2",
+        "before the current time 0.5",
+        "P2",
+    ),
+    case(
+        "a start in the past",
+        "sim.reboot(0.2, 10)",
+        lambda w: w.sim.reboot(0.2, 10.0),
+        ValueError,
+        "start=0.2",
+        "before the current time 0.5",
+        "P3",
+    ),
     # -- job.add_file ------------------------------------------------------------------------------
     *number_cases(
         "job.add_file(url, 'c.cab', size=VALUE)",

@@ -79,6 +79,7 @@ def state_of(sim: bl.Simulation) -> tuple[object, ...]:
         sim.log.pending(),
         [(app.name, list(app.runs)) for app in sim.apps],
         (list(sim.network.outages), list(sim.network.failures), list(sim.network.traffic_spans)),
+        list(sim.service.periods),  # P2, P3
         sim.rng.getstate(),
         sim.quiet,
     )

@@ -234,6 +234,36 @@ MALFORMED = [
         "traffic[0].bandwidth",
         ["is required"],
     ),
+    (
+        "reboot-without-duration",
+        scenario(after="[[reboot]]\nstart = 15.0"),
+        "reboot[0].duration",
+        ["is required"],
+    ),
+    (
+        "restart_service-without-start",
+        scenario(after="[[restart_service]]\nduration = 15.0"),
+        "restart_service[0].start",
+        ["is required"],
+    ),
+    (
+        "unknown-restart_service-key",
+        scenario(after="[[restart_service]]\nstart = 1.0\nduration = 2.0\nend = 3.0"),
+        "restart_service[0].end",
+        ["unknown key", "start, duration"],
+    ),
+    (
+        "reboot-single-brackets",
+        scenario(after="[reboot]\nstart = 1.0\nduration = 2.0"),
+        "reboot",
+        ["must be an array"],
+    ),
+    (
+        "reboot-start-a-string",
+        scenario(after='[[reboot]]\nstart = "noon"\nduration = 2.0'),
+        "reboot[0].start",
+        ["must be a number", "'noon'"],
+    ),
     # unknown names, with the nearest one
     (
         "priority-misspelt",

@@ -5,7 +5,7 @@ refused."""
 
 from __future__ import annotations
 
-from scenariofile_support import APP, FILE_A, OUTAGE, SERVER_ERROR, scenario
+from scenariofile_support import APP, FILE_A, OUTAGE, REBOOT, SERVER_ERROR, scenario
 
 REFUSED = [
     # N1, N2: callback classes
@@ -328,5 +328,42 @@ REFUSED = [
         scenario(before="[simulation]\ncallback_timeout = 0"),
         "simulation.callback_timeout",
         ["greater than 0"],
+    ),
+    # P2, P3: the BITS service's restarts and the machine's reboots
+    (
+        "p2-restart_service-negative-duration",
+        scenario(after="[[restart_service]]\nstart = 1.0\nduration = -2.0"),
+        "restart_service[0].duration",
+        ["greater than 0", "-2.0", "P2"],
+    ),
+    (
+        "p3-reboot-zero-duration",
+        scenario(after=REBOOT.format(1, 0)),
+        "reboot[0].duration",
+        ["greater than 0", "P3"],
+    ),
+    (
+        "p3-reboot-negative-start",
+        scenario(after=REBOOT.format(-5, 10)),
+        "reboot[0].start",
+        ["at least 0", "-5", "P3"],
+    ),
+    (
+        "p3-an-app-started-while-the-machine-is-down",
+        scenario(before=APP + "crash_at = 1.0\nstart_at = 20.0\n", after=REBOOT.format(10, 30)),
+        "app[0].start_at",
+        ["at 20 s the machine is down for reboot[0] (10 s to 40 s)", "P3"],
+    ),
+    (
+        "p3-an-app-crashed-by-a-reboot-crashes-again",
+        scenario(before=APP + "crash_at = [50.0]\n", after=REBOOT.format(10, 30)),
+        "app[0].crash_at[0]",
+        ["already down (reboot[0] crashed it at 10 s, and it has not started)"],
+    ),
+    (
+        "p3-an-app-crashed-at-the-moment-of-a-reboot",
+        scenario(before=APP + "exit_at = [10.0]\n", after=REBOOT.format(10, 30)),
+        "app[0].exit_at[0]",
+        ["at 10 s the app is already down (reboot[0] crashed it at 10 s"],
     ),
 ]

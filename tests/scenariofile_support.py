@@ -40,6 +40,8 @@ size = {size}
 
 APP = '[[app]]\nname = "downloader"\n'
 OUTAGE = "[[outage]]\nstart = {}\nduration = {}\n"
+REBOOT = "[[reboot]]\nstart = {}\nduration = {}\n"
+RESTART = "[[restart_service]]\nstart = {}\nduration = {}\n"
 SERVER_ERROR = (
     '[[server_error]]\nurl = "https://mirror.test/a.cab"\nstatus = {}\nstart = {}\nduration = {}\n'
 )

@@ -361,7 +361,7 @@ def test_rules_lists_every_rule_by_family_with_the_count_line() -> None:
     status, out, err = cli("rules")
     assert (status, err) == (0, "")
     assert RULE_LINE.findall(out) == list(rules)
-    assert len(rules) == 66  # F, I, C, D, K, L, S, R, N and P
+    assert len(rules) == 68  # F, I, C, D, K, L, S, R, N and P
     choices = sum(rule.model_choice for rule in rules.values())
     assert out.endswith(f"\n{len(rules)} rules, {choices} of them model choices.\n")
     for family, name in FAMILIES.items():

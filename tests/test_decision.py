@@ -196,6 +196,11 @@ def swept(w: World) -> Decision | None:
     return d1.when_state_changed(w.note)
 
 
+def service_stopped(w: World) -> Decision:
+    """P2: the BITS service stopped while the call was under way."""
+    return d1.when_service_stopped(w.note, "the notifier")
+
+
 TR, ERR, MOD, FILE, RANGES = (
     Method.JOB_TRANSFERRED,
     Method.JOB_ERROR,
@@ -346,6 +351,18 @@ ROWS: list[Row] = [
      swept, None),
     ("not swept: a command line is running", Situation(
         state="final", status=Status.RUNNING), swept, None),
+    # -- the BITS service stopped during the call (P2)
+    ("P2 abandoned: job_transferred retried", Situation(status=Status.IN_FLIGHT),
+     service_stopped, (Action.RETRY, Outcome.FAILED, "P2")),
+    ("P2 abandoned: file_transferred retried", Situation(method=FILE, status=Status.IN_FLIGHT),
+     service_stopped, (Action.RETRY, Outcome.FAILED, "P2")),
+    ("P2 abandoned: a modification is not retried (C6)", Situation(
+        method=MOD, status=Status.IN_FLIGHT), service_stopped, (Action.END, Outcome.FAILED, "P2")),
+    ("P2 abandoned, the event has passed", Situation(state="final", status=Status.IN_FLIGHT),
+     service_stopped, (Action.THEN, Outcome.FAILED, "P2", (Outcome.STALE, "C11"))),
+    ("P2 abandoned, a modification no longer wanted", Situation(
+        method=MOD, state="final", status=Status.IN_FLIGHT), service_stopped,
+     (Action.THEN, Outcome.FAILED, "P2", (Outcome.STALE, "C11"))),
 ]  # fmt: skip
 
 

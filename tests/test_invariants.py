@@ -35,11 +35,24 @@ carries the 2,000 examples issue 9 asks of CI. Both draw from ``random_worlds.py
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 
 from hypothesis import HealthCheck, given, settings
-from random_worlds import METHODS, TARGET, JobPlan, NotifierPlan, Run, Scenario, run, scenarios
+from hypothesis import strategies as st
+from random_worlds import (
+    HORIZON,
+    METHODS,
+    TARGET,
+    JobPlan,
+    NotifierPlan,
+    Run,
+    Scenario,
+    run,
+    scenarios,
+    tenths,
+)
 from support import assert_known_outcomes_and_rules, assert_one_final_entry_each, log_rows
 
 import bitslab as bl
@@ -74,6 +87,7 @@ ALLOWED: dict[str, frozenset[tuple[S | None, S]]] = {
     "S1": frozenset({(old, S.QUEUED) for old in (S.CONNECTING, S.TRANSFERRING)}),
     "S2": frozenset({(old, S.QUEUED) for old in (S.CONNECTING, S.TRANSFERRING)}),
     "S3": frozenset({(old, S.QUEUED) for old in (S.CONNECTING, S.TRANSFERRING)}),
+    "P2": frozenset({(old, S.QUEUED) for old in (S.CONNECTING, S.TRANSFERRING)}),
 }
 #: CI's extra runs (other interpreters, the dependency floors) draw a share of the examples:
 #: BITSLAB_EXAMPLES_PERCENT=10 draws 160 and 40; the main run draws them all.
@@ -197,3 +211,61 @@ def test_l8_c10_a_world_that_loops_ends_with_the_budget_error_and_keeps_every_in
     assert result.budget_errors[0].job == "job0"
     assert "has re-entered ERROR" in result.budget_errors[0].cycle
     assert "through job_error -> resume(); see L8, C10" in result.budget_errors[0].cycle
+
+
+# -- BITS service restarts and reboots (P2, P3) ------------------------------------------------
+# Drawn apart from ``scenarios()``, whose draws the golden worlds pin: the same worlds, with
+# down periods of the service set before the run (restarts anywhere; reboots that end before
+# the harness starts every app again at the horizon, and no timed app start inside one).
+
+DownPeriods = tuple[tuple[str, float, float], ...]
+DOWN_PERIODS = st.lists(
+    st.tuples(st.sampled_from(["restart_service", "reboot"]), tenths(0, 550), tenths(1, 300)),
+    max_size=3,
+).map(
+    lambda periods: tuple(
+        (what, start, length)
+        for what, start, length in periods
+        if what == "restart_service" or start + length < HORIZON
+    )
+)
+SERVICE = settings(MAIN, max_examples=max(1, 300 * PERCENT // 100))
+
+
+def with_down_periods(scenario: Scenario, periods: DownPeriods) -> Run:
+    """Run ``scenario`` with the BITS service down in ``periods`` (P2, P3)."""
+    reboots = [(start, start + length) for what, start, length in periods if what == "reboot"]
+    kept = tuple(  # P3: a timed app start while the machine is down would be refused
+        action
+        for action in scenario.actions
+        if action[1] != "start" or not any(a <= action[0] < b for a, b in reboots)
+    )
+    set_up = False
+
+    def drive(sim: bl.Simulation, until: float | None) -> None:
+        nonlocal set_up
+        if not set_up:
+            set_up = True
+            for what, start, length in periods:
+                getattr(sim, what)(start, length)
+        sim.run(until=until)
+
+    return run(dataclasses.replace(scenario, actions=kept), drive)
+
+
+@SERVICE
+@given(scenarios(reentrant=True), DOWN_PERIODS)
+def test_p2_p3_restarts_and_reboots_break_no_invariant(
+    scenario: Scenario, periods: DownPeriods
+) -> None:
+    """P2, P3 with D1, I4, L, S: every invariant of this module holds with the service down
+    at random times; nothing transfers and nothing is delivered while it is down."""
+    result = with_down_periods(scenario, periods)
+    check_all(result)
+    spans = [(p.start, p.end) for p in result.sim.service.periods]
+    for entry in result.sim.log.entries(outcome="delivered"):
+        assert not any(a < entry.time < b for a, b in spans), str(entry)
+    for job in result.jobs:
+        for change in job.history:
+            if change.new is S.CONNECTING:
+                assert not any(a < change.time < b for a, b in spans), (job.name, change)

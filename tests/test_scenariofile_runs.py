@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scenariofile_support import EXAMPLES, scenario
+from scenariofile_support import APP, EXAMPLES, REBOOT, RESTART, scenario
 from support import log_rows
 
 import bitslab as bl
@@ -224,3 +224,64 @@ def test_n4_a_job_naming_a_class_no_app_serves_fails_its_calls() -> None:
     (entry,) = [e for e in sim.log if e.method == "job_transferred"]
     assert (entry.outcome, entry.rule) == ("failed", "N4")
     assert entry.detail.startswith("REGDB_E_CLASSNOTREG")
+
+
+# -- the BITS service's restarts and the machine's reboots (P2, P3) -----------------------------
+
+
+def test_p2_a_restart_service_table_requeues_the_job_and_loses_its_interface() -> None:
+    """P2: the service is down from 1 s to 5 s: the job goes back to QUEUED and on at 5 s;
+    the interface is lost, so job_transferred finds none (I8)."""
+    text = scenario(
+        'notifier = { app = "downloader" }',
+        size="4_000_000",
+        before=APP,
+        after=RESTART.format(1.0, 4.0),
+    )
+    sim = ScenarioFile.parse(text).simulate().sim
+    job = sim.jobs[0]
+    assert [(c.time, c.new.name, c.rule) for c in job.history if c.time >= 1.0][:2] == [
+        (1.0, "QUEUED", "P2"),
+        (5.0, "CONNECTING", "L3"),
+    ]
+    assert job.get_notify_interface() is None
+    [entry] = sim.log.entries(job, method="job_transferred")
+    assert (entry.outcome, entry.rule) == ("no_interface", "I8")
+
+
+def test_p3_a_reboot_table_crashes_the_app_and_on_start_register_after_it_works() -> None:
+    """P3: the reboot crashes the app at 1 s; it starts again at 10 s, once the machine is
+    back, and registers a new notifier, which gets job_transferred (I5)."""
+    text = scenario(
+        'notifier = { app = "downloader" }',
+        size="4_000_000",
+        before=APP + 'start_at = 10.0\non_start = ["register"]\n',
+        after=REBOOT.format(1.0, 5.0),
+    )
+    sim, actions = ScenarioFile.parse(text).simulate()
+    app = sim.apps[0]
+    assert [(r.number, r.how, r.end) for r in app.runs] == [(1, "crash", 1.0), (2, "running", None)]
+    # TRANSFERRED at 9.1 s, with no interface (I8); I5 replays it on the new one at 10 s.
+    first, replay = sim.log.entries(sim.jobs[0], method="job_transferred")
+    assert (first.time, first.outcome) == (pytest.approx(9.1), "no_interface")
+    assert (replay.time, replay.outcome, replay.target) == (
+        10.0,
+        "delivered",
+        "RecordingNotifier of app 'downloader' run 2",
+    )
+    assert [a.result for a in actions] == ["ok", "ok"]
+
+
+def test_p2_p3_restarts_and_reboots_in_a_file_give_the_log_of_the_same_python_calls() -> None:
+    """P2, P3: two overlapping periods in a file are the same two calls in Python."""
+    text = scenario(size="4_000_000", after=RESTART.format(1.0, 4.0) + REBOOT.format(3.0, 4.0))
+    from_file = ScenarioFile.parse(text).simulate().sim
+    sim = bl.Simulation()
+    job = sim.create_job("nightly")
+    job.add_file("https://mirror.test/a.cab", "a.cab", 4_000_000)
+    sim.restart_service(1.0, 4.0)
+    sim.reboot(3.0, 4.0)
+    sim.call_at(0.0, job.resume)
+    sim.run()
+    assert log_rows(from_file) == log_rows(sim)
+    assert from_file.jobs[0].history == job.history

@@ -11,43 +11,35 @@ writes its own log entry; what follows the call or the command line is decided b
 Callbacks run from timers, never from inside the API call that raised them, so a callback
 may call the API again (C10). A callback that raises, returns junk or runs too long is a
 failed call: it is logged and never stops the simulation.
+
+While the BITS service is down (P2) nothing is attempted: what reaches dispatch waits, and
+is attempted when it returns (:meth:`Attempts.service_stopped`, :meth:`Attempts.service_started`).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-import uuid
 from typing import TYPE_CHECKING, Any
 
-from ..constants import (
-    CO_E_SERVER_EXEC_FAILURE,
-    REGDB_E_CLASSNOTREG,
-    JobProperty,
-    hresult_name,
-)
-from ..model.notifiers import is_callback_object
 from ..vocabulary import Method, Status
-from .calls import CAUGHT, call, describe_raised
+from .activation import Activations
+from .calls import call
 from .decision import (
     Action,
     Decision,
-    Made,
-    activation_failed,
-    after_activation,
     after_call,
     after_cmdline,
     before_call,
     describe_target,
     is_stale,
     retry_trigger,
+    when_service_stopped,
 )
 from .notification import TEXT
 
 if TYPE_CHECKING:
     from ..log import EventLog
-    from ..model.jobs import Job
-    from ..model.servers import Server
     from .dispatcher import Dispatcher
     from .notification import Notification
 
@@ -64,6 +56,7 @@ _IN_FLIGHT = Status.IN_FLIGHT
 _READY = Status.READY
 _RETRY = Status.RETRY
 _RUNNING = Status.RUNNING
+_SERVICE_DOWN = Status.SERVICE_DOWN
 # The actions, compared at every decision, bound once for the same reason.
 _CALL = Action.CALL
 _CMDLINE = Action.CMDLINE
@@ -131,17 +124,16 @@ class Attempts:
         self._seq = itertools.count()
         self._pumping = False
         self._calls: dict[Notification, Attempt] = {}  # C9: the calls under way
-        self._made: dict[Job, Made] = {}  # N2: the object made from each job's callback CLSID
+        sim = dispatcher.sim
+        #: N2: the objects made from the jobs' callback classes, and their activation.
+        self.activations = Activations(sim.agenda, sim.servers, dispatcher.server_start_delay)
+        self._service = dispatcher.sim.service  # P2: nothing is attempted while it is down
+        self._parked: list[tuple[Notification, str, float]] = []  # P2: waiting for its return
 
     @property
     def in_flight(self) -> int:
         """C9: calls under way."""
         return len(self._calls)
-
-    def forget_made(self, job: Job) -> None:
-        """N3: the object made from the job's CLSID is used no more (an interface was set,
-        or the job is final)."""
-        self._made.pop(job, None)
 
     def replay(self, note: Notification, notifier: object) -> None:
         """I5: ``notifier`` was set during ``note``'s call into another notifier: if the old
@@ -153,6 +145,10 @@ class Attempts:
     def arrive(self, note: Notification, trigger: str) -> None:
         """C8, C9: ``note`` reached dispatch; it takes a free slot or waits for one."""
         now = self._agenda.now()
+        if not self._service.up:  # P2: attempted when the service returns
+            self._dispatcher.set_status(note, _SERVICE_DOWN)
+            self._parked.append((note, trigger, now))
+            return
         if len(self._calls) < MAX_IN_FLIGHT and not self._ready and not self._pumping:
             self._attempt(note, trigger, now, now)  # C9: a slot is free and nothing else waits
             return
@@ -162,8 +158,9 @@ class Attempts:
         self._pump()
 
     def _pump(self) -> None:
-        """C9: start attempts while fewer than four notifications are in flight."""
-        if self._pumping:
+        """C9: start attempts while fewer than four notifications are in flight (P2: while
+        the service is up)."""
+        if self._pumping or not self._service.up:
             return
         self._pumping = True
         try:
@@ -181,7 +178,7 @@ class Attempts:
             slot = f"waited {now - arrived:.2f} s for a free slot (C9)"
             trigger = f"{trigger}; {slot}" if trigger else slot
         attempt = Attempt(self._dispatcher.log, note, now, trigger)
-        self._carry_out(attempt, before_call(note, made=self._made.get(note.job)))
+        self._carry_out(attempt, before_call(note, made=self.activations.made(note.job)))
 
     def _carry_out(self, attempt: Attempt, decision: Decision) -> None:
         """Do what ``decision`` says, writing ``attempt``'s entries."""
@@ -248,8 +245,11 @@ class Attempts:
             self._settle(attempt, *result)
 
     def _settle(self, attempt: Attempt, ok: bool, detail: str) -> None:
-        """C5, I4: the call returned; :func:`after_call` says what follows."""
+        """C5, I4: the call returned; :func:`after_call` says what follows (P2: nothing, for a
+        call abandoned when the service stopped)."""
         note = attempt.note
+        if self._calls.get(note) is not attempt:
+            return
         del self._calls[note]
         dispatcher = self._dispatcher
         dispatcher.set_status(note, _ATTEMPTED)
@@ -269,81 +269,62 @@ class Attempts:
         if self._ready:
             self._pump()
 
-    # -- N2, N4: activating the job's callback class ------------------------------------------
-
     def _activate(self, attempt: Attempt) -> None:
-        """N2: no live interface, but a callback CLSID: BITS has the class's server make an
-        object, starting the server's application first if it is not running (that takes
-        ``server_start_delay``). The activation holds one of the four slots (C9), as the call
-        it leads to does."""
-        note = attempt.note
-        clsid = note.job.get_property(JobProperty.NOTIFICATION_CLSID)
-        assert isinstance(clsid, uuid.UUID)
-        dispatcher = self._dispatcher
-        dispatcher.set_status(note, _IN_FLIGHT)
-        self._calls[note] = attempt
-        attempt.target = f"CLSID {{{clsid}}}"
-        server = dispatcher.sim.servers.get(clsid)
-        if server is None:
-            what = f"{hresult_name(REGDB_E_CLASSNOTREG)}: no server is registered for the class"
-            self._not_made(attempt, what)
-        elif server.app.running:
-            self._make(attempt, clsid, server, started=False)
-        else:
-            delay = dispatcher.server_start_delay
-            note.set_timer(self._agenda.after(delay, self._start, attempt, clsid, server))
+        """N2: no live interface, but a callback CLSID: the activation holds one of the four
+        slots (C9), as the call it leads to does (see :mod:`~bitslab.delivery.activation`)."""
+        self._dispatcher.set_status(attempt.note, _IN_FLIGHT)
+        self._calls[attempt.note] = attempt
+        self.activations.activate(attempt, self._activated)
 
-    def _start(self, attempt: Attempt, clsid: uuid.UUID, server: Server) -> None:
-        """N2: the server's application starts now (a new run, whose on_start functions run),
-        unless something started it meanwhile; a start that fails is N4's failure."""
-        app = server.app
-        started = not app.running
-        if started:
-            try:
-                app.start()
-            except CAUGHT as exc:  # an on_start function raised: the server did not come up
-                what = f"app {app.name!r} did not start: {describe_raised(exc)}"
-                self._not_made(attempt, f"{hresult_name(CO_E_SERVER_EXEC_FAILURE)}: {what}")
-                return
-        self._make(attempt, clsid, server, started=started)
-
-    def _make(self, attempt: Attempt, clsid: uuid.UUID, server: Server, *, started: bool) -> None:
-        """N2: the server's factory makes the object; the attempt goes on with it (N4: a
-        factory that raises or returns no callback object fails the attempt)."""
-        app = server.app
-        try:
-            made = server.factory(app)
-        except CAUGHT as exc:
-            what = f"the factory of app {app.name!r} {describe_raised(exc)}"
-            self._not_made(attempt, f"{hresult_name(CO_E_SERVER_EXEC_FAILURE)}: {what}")
-            return
-        if not is_callback_object(made):
-            what = (
-                f"the factory of app {app.name!r} returned {type(made).__name__}, "
-                "not an object with a callback method"
-            )
-            self._not_made(attempt, f"{hresult_name(CO_E_SERVER_EXEC_FAILURE)}: {what}")
-            return
-        note = attempt.note
-        self._made[note.job] = record = Made(clsid, made)
-        run = f"app {app.name!r} run {app.run}"
-        how = f"started {run}" if started else f"{run} made the object"
-        route = f"via CLSID {{{clsid}}}: {how} (N2)"
-        del self._calls[note]  # the call that follows takes the slot again
-        self._carry_out(attempt, after_activation(note, record, route))
-        if self._ready:
-            self._pump()
-
-    def _not_made(self, attempt: Attempt, what: str) -> None:
-        """N4: the activation failed: a failed call."""
+    def _activated(self, attempt: Attempt, decision: Decision) -> None:
+        """N2, N4: the activation is over; ``decision`` says what follows (the call into
+        the object made takes the slot again)."""
         note = attempt.note
         del self._calls[note]
         self._dispatcher.set_status(note, _ATTEMPTED)
-        target = attempt.target
-        assert target is not None
-        self._carry_out(attempt, activation_failed(note, what, target))
+        self._carry_out(attempt, decision)
         if self._ready:
             self._pump()
+
+    def service_stopped(self) -> None:
+        """P2: the BITS service stopped: each call under way is abandoned as a failed call
+        (:func:`when_service_stopped`; whatever it returns later goes nowhere), and the
+        notifications waiting for a slot wait for the service's return."""
+        dispatcher = self._dispatcher
+        self.activations.forget_all()  # P2: BITS holds no callback object any more
+        for note, attempt in list(self._calls.items()):
+            del self._calls[note]
+            dispatcher.set_status(note, _ATTEMPTED)
+            target = attempt.target
+            assert target is not None
+            attempt.callee = None
+            self._carry_out(attempt, when_service_stopped(note, target))
+        ready, self._ready = sorted(self._ready), []
+        for _, _, note, trigger, arrived in ready:
+            if note.status is _READY:
+                dispatcher.set_status(note, _SERVICE_DOWN)
+                self._parked.append((note, trigger, arrived))
+
+    def service_started(self) -> None:
+        """P2: the BITS service is back: what reached dispatch while it was down takes the
+        slots now, in the order it arrived (modifications after the others, C8, C9)."""
+        now = self._agenda.now()
+        parked, self._parked = self._parked, []
+        for note, trigger, arrived in parked:
+            if note.status is not _SERVICE_DOWN:  # ended meanwhile (C11)
+                continue
+            wait = f"waited {now - arrived:.2f} s for the BITS service to return (P2)"
+            self._dispatcher.set_status(note, _READY)
+            priority = 1 if note.method is _JOB_MODIFICATION else 0  # C8
+            entry = (
+                priority,
+                next(self._seq),
+                note,
+                f"{trigger}; {wait}" if trigger else wait,
+                now,
+            )
+            heapq.heappush(self._ready, entry)
+        self._pump()
 
     def _run_cmdline(self, attempt: Attempt, decision: Decision) -> None:
         """K3-K6: run the job's (simulated) command line instead of the callback.

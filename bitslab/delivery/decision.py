@@ -15,7 +15,8 @@ outcome, the rule, a detail, and what the dispatcher is to do next):
   (I4); a failure is not retried (C6), retried (C5), handed to the command line (K3, which
   decides D1 again), or ends stale (C11);
 - :func:`after_cmdline`: the command line ran (K3-K5), or failed and is retried (K5);
-- :func:`when_state_changed`: a pending notification whose event has passed (C11).
+- :func:`when_state_changed`: a pending notification whose event has passed (C11);
+- :func:`when_service_stopped`: a call under way when the BITS service stops (P2).
 
 Nothing here changes anything: the functions read the notification, the job's public state
 and a call's result. The dispatcher carries the decisions out and the log records them.
@@ -48,6 +49,7 @@ __all__ = [
     "is_stale",
     "retry_trigger",
     "when_raised",
+    "when_service_stopped",
     "when_state_changed",
 ]
 
@@ -333,6 +335,22 @@ def _stale(note: Notification) -> Decision:
         return Decision(Outcome.STALE, "C11", f"the job is {state}, a final state")
     want = "TRANSFERRED" if note.method is _JOB_TRANSFERRED else "ERROR"
     return Decision(Outcome.STALE, "C11", f"the job left {want} (it is {state} now)")
+
+
+# -- when the BITS service stopped ---------------------------------------------------------
+
+
+def when_service_stopped(note: Notification, target: str) -> Decision:
+    """P2: a call under way into ``target`` when the BITS service stops is abandoned as a
+    failed call: retried after the job's retry delay (C5), or at once when an interface is
+    set; for job_modification and range reports not retried (C6); ended stale if its event
+    has passed (C11)."""
+    detail = "the BITS service stopped during the call, which was abandoned"
+    if note.method in _RETRIED:
+        return _retry(note, Outcome.FAILED, "P2", detail, target)
+    if is_stale(note):
+        return Decision(Outcome.FAILED, "P2", detail, Action.THEN, _stale(note), target)
+    return Decision(Outcome.FAILED, "P2", f"{detail}; not retried (C6)", target=target)
 
 
 # -- words for the log -------------------------------------------------------------------

@@ -28,6 +28,8 @@ from ..model.events import (
     OnDemandChanged,
     RangesDone,
     RunEnded,
+    ServiceStarted,
+    ServiceStopped,
     StateChanged,
 )
 from ..vocabulary import Method, Status
@@ -147,6 +149,8 @@ class Dispatcher:
         events.subscribe(InterfaceSet, self.on_interface_set)
         events.subscribe(CmdlineSet, self.on_cmdline_set)
         events.subscribe(RunEnded, self.on_run_ended)
+        events.subscribe(ServiceStopped, self.on_service_stopped)
+        events.subscribe(ServiceStarted, self.on_service_started)
 
     def on_state_change(self, event: StateChanged) -> None:
         """C1, C2, C3: job_transferred, job_error, or a modification for any other state;
@@ -183,6 +187,17 @@ class Dispatcher:
         """I4: an application run ended; calls under way into it will fail (see after_call)."""
         self.runs_ended += 1
 
+    def on_service_stopped(self, event: ServiceStopped) -> None:
+        """P2 (P3): the BITS service stopped: calls under way are abandoned as failed (C5
+        retries them), and nothing is attempted until it returns. The model has dropped the
+        registered interfaces; whatever else delivery holds for a job's callbacks (objects
+        made from a callback CLSID, N2) is dropped here."""
+        self.attempts.service_stopped()
+
+    def on_service_started(self, event: ServiceStarted) -> None:
+        """P2: the BITS service is back: what waited for it is attempted now."""
+        self.attempts.service_started()
+
     def on_ranges_done(self, event: RangesDone) -> None:
         """R4: no requested range is left: the pending range report goes out at once."""
         job = event.job
@@ -200,7 +215,7 @@ class Dispatcher:
         to the new interface, since I5 says the new interface gets the call.
         """
         job, notifier = event.job, event.notifier
-        self.attempts.forget_made(job)  # N3: an interface set replaces a CLSID-made object
+        self.attempts.activations.forget(job)  # N3: an interface set replaces a CLSID-made object
         if notifier is None:
             return
         for note in list(self._pending.get(job, ())):
@@ -370,7 +385,7 @@ class Dispatcher:
         if not self._pending.get(job):
             self._pending.pop(job, None)
         self._queues.pop(job, None)
-        self.attempts.forget_made(job)
+        self.attempts.activations.forget(job)
         for method in (_JOB_MODIFICATION, _FILE_RANGES_TRANSFERRED):
             limiter = self._limiters.pop((job, method), None)
             if isinstance(limiter, RangeLimiter):

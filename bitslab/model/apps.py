@@ -84,9 +84,14 @@ class App:
         self._end("exit")
 
     def start(self) -> None:
-        """Begin a new run, then call each ``on_start`` function with this app."""
+        """Begin a new run, then call each ``on_start`` function with this app.
+
+        Fails with ValueError while the app runs, and while the machine is down for a reboot
+        (P3).
+        """
         if self.running:
             raise ValueError(f"start() on app {self.name!r}: it is already running")
+        self.sim.service.require_machine_up(f"start() on app {self.name!r}")  # P3
         self.runs.append(Run(self.run + 1, self.sim.now, None, "running"))
         self._live = self.run
         for fn in list(self._on_start):

@@ -33,6 +33,8 @@ __all__ = [
     "PriorityChanged",
     "RangesDone",
     "RunEnded",
+    "ServiceStarted",
+    "ServiceStopped",
     "StateChanged",
 ]
 
@@ -96,6 +98,19 @@ class RunEnded(NamedTuple):
 
     app: App
     run: int
+
+
+class ServiceStopped(NamedTuple):
+    """P2, P3: the BITS service stopped (``reboot``: the machine is going down too). Published
+    when the service goes down, and again when a reboot begins while it is already down."""
+
+    reboot: bool
+
+
+class ServiceStarted(NamedTuple):
+    """P2, P3: the BITS service is back (``reboot``: a reboot was part of its down time)."""
+
+    reboot: bool
 
 
 E = TypeVar("E")

@@ -84,7 +84,7 @@ class Job:
         #: property (the files ask at every step; read it, never set it). Not a BITS method.
         self.on_demand = False
         # The parts the rest of the model drives (not BITS interfaces; see the module's notes).
-        self.lifecycle = Lifecycle(self, sim.agenda, sim.events)
+        self.lifecycle = Lifecycle(self, sim.agenda, sim.events, sim.service)
         self.ledger = Ledger(self, sim.agenda, sim.scheduler.running)
 
     # -- what a job is (read-only: BITS fixes them when the job is created) -------------------
@@ -337,6 +337,12 @@ class Job:
     def get_notify_interface(self) -> object | None:
         """The registered notifier, or None (I2)."""
         return self._notify.interface
+
+    def forget_interface(self) -> None:
+        """P2: the BITS service stopped, and the registered interface with it: it is None now,
+        as if set to None, with no event and no job_modification (model choice). Not a BITS
+        method."""
+        self._notify.interface = None
 
     def set_notify_cmdline(self, program: str | None, parameters: str | None) -> None:
         """Register a (simulated) program to run when the job transfers or fails (K1-K7).

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .events import Events
     from .files import File
     from .jobs import Job
+    from .service import Service
 
 __all__ = ["JobError", "Lifecycle", "StateChange", "require_live"]
 
@@ -86,6 +87,7 @@ class Lifecycle:
         "_job",
         "_paused_left",
         "_retry",
+        "_service",
         "episode",
         "events",
         "history",
@@ -94,9 +96,10 @@ class Lifecycle:
         "state",
     )
 
-    def __init__(self, job: Job, agenda: Agenda, events: Events) -> None:
+    def __init__(self, job: Job, agenda: Agenda, events: Events, service: Service) -> None:
         self._job = job
         self._agenda = agenda
+        self._service = service  # P2: a retry that falls due while BITS is down waits for it
         self.events = events  # where the job's changes are published (the simulation's)
         self.history: list[StateChange] = [
             StateChange(agenda.now(), None, JobState.SUSPENDED, "L1")
@@ -203,7 +206,11 @@ class Lifecycle:
     # -- internals -------------------------------------------------------------------------------
 
     def _retry_due(self) -> None:
-        """L5: after the retry delay the job queues again; L6: or, past the deadline, ERROR."""
+        """L5: after the retry delay the job queues again; L6: or, past the deadline, ERROR.
+        P2: one that falls due while the service is down takes effect when it returns."""
+        if not self._service.up:
+            self._retry = self._service.defer(self._retry_due)
+            return
         self._retry = None
         if not self._out_of_time():
             self.enter(JobState.QUEUED, "L5")

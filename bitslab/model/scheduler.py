@@ -8,6 +8,8 @@
   (:class:`~bitslab.model.lane.Lane`): the foreground jobs, and the background job.
 - L4: a disconnect moves every job in an action state to TRANSIENT_ERROR; reconnecting
   queues them again at once.
+- P2: while the BITS service is down nothing starts; when it stops, the running jobs go back
+  to the front of their queues (bytes kept), and the network's news waits for its return.
 
 The scheduler learns of every state change through :meth:`Scheduler.on_state_change`, the
 one place that keeps its queues, so that a job suspended, cancelled or failed by any path
@@ -28,7 +30,7 @@ from ..constants import (
     JobState,
 )
 from .agenda import cancel
-from .events import PriorityChanged, StateChanged
+from .events import PriorityChanged, ServiceStarted, ServiceStopped, StateChanged
 from .lane import Lane
 from .network import Failure, Network
 from .transfer import Transfer
@@ -36,6 +38,7 @@ from .transfer import Transfer
 if TYPE_CHECKING:
     from .agenda import Agenda, Timer
     from .jobs import Job
+    from .service import Service
 
 __all__ = ["Scheduler"]
 
@@ -47,10 +50,16 @@ class Scheduler:
     """Decides, at each change, which queued jobs start and which running job yields."""
 
     def __init__(
-        self, agenda: Agenda, network: Network, jobs: list[Job], time_slice: float
+        self,
+        agenda: Agenda,
+        network: Network,
+        jobs: list[Job],
+        time_slice: float,
+        service: Service,
     ) -> None:
         self.agenda = agenda
         self.network = network
+        self.service = service  # P2: nothing starts while the BITS service is down
         self._jobs = jobs  # every job of the simulation, oldest first (L4: reconnect order)
         self.time_slice = time_slice
         # Queued jobs per priority, in the order they were queued (dicts as ordered sets).
@@ -125,6 +134,8 @@ class Scheduler:
 
     def _pass(self) -> None:
         self._pass_pending = False
+        if not self.service.up:  # P2: it goes on when the service returns
+            return
         if not self.network.connected:
             self._disconnect_waiting()
             return
@@ -209,7 +220,10 @@ class Scheduler:
         )
 
     def on_disconnect(self) -> None:
-        """L4: every job in an action state moves to TRANSIENT_ERROR."""
+        """L4: every job in an action state moves to TRANSIENT_ERROR (P2: once the service
+        is up; the pass after its return finds the network down)."""
+        if not self.service.up:
+            return
         for job in list(self._running):
             self._disconnect(job)
         self._disconnect_waiting()
@@ -220,10 +234,35 @@ class Scheduler:
                 self._disconnect(job)
 
     def on_reconnect(self) -> None:
-        """L4: jobs that the disconnect stopped are queued again at once, without the delay."""
+        """L4: jobs that the disconnect stopped are queued again at once, without the delay
+        (P2: once the service is up; its return does this if the network is back)."""
+        if not self.service.up:
+            return
         for job in self._jobs:
             if job.state is JobState.TRANSIENT_ERROR and job.lifecycle.disconnected:
                 job.lifecycle.enter(JobState.QUEUED, "L4")
+
+    # -- the BITS service's news (P2) --------------------------------------------------------
+
+    def on_service_stopped(self, event: ServiceStopped) -> None:
+        """P2: the service stopped: each running job moves to QUEUED, its bytes kept, at the
+        front of its queue (in the order they ran), to go on when the service returns."""
+        stopped = list(self._running)
+        for job in stopped:
+            job.lifecycle.enter(JobState.QUEUED, "P2")
+        for queue in self._waiting.values():
+            first = [job for job in stopped if job in queue]
+            if first:
+                rest = [job for job in queue if job not in first]
+                queue.clear()
+                queue.update(dict.fromkeys([*first, *rest]))
+
+    def on_service_started(self, event: ServiceStarted) -> None:
+        """P2: the service is back: the network's news of the down time applies now (L4), and
+        the queued jobs go on."""
+        if self.network.connected:
+            self.on_reconnect()
+        self.kick()
 
     def on_bandwidth_change(self) -> None:
         """S5: other traffic started or stopped."""

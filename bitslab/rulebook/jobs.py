@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .record import (
+    MODEL,
     PRIORITY,
     PROPERTY,
     RANGES_CALLBACK,
@@ -227,5 +228,22 @@ JOB_RULES = (
         "Jobs with their files, progress, flags and command line outlive an application "
         "restart, and only the interface is lost.",
         SET_IFACE,
+    ),
+    Rule(
+        "P2",
+        "P",
+        "The BITS service restarts",
+        "A BITS service restart keeps every job but loses every callback object, and nothing "
+        "transfers or is delivered while it is down, though in bitslab the API still answers.",
+        "Registering a COM Callback",
+        model_choice=True,
+    ),
+    Rule(
+        "P3",
+        "P",
+        "The machine reboots",
+        "A reboot is a service restart during which every application's run ends as a crash, "
+        "and no application runs until something starts it after the machine is back.",
+        MODEL,
     ),
 )

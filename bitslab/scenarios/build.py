@@ -32,7 +32,7 @@ SIMULATION_KEYS: dict[str, type] = {
     "server_start_delay": float,
 }
 _TOP_KEYS = ("title", "description", "simulation", "app", "program", "job", "outage",
-             "server_error", "traffic")  # fmt: skip
+             "server_error", "traffic", "restart_service", "reboot")  # fmt: skip
 _APP_KEYS = ("name", "crash_at", "exit_at", "start_at", "on_start", "on_exit", "server")
 _JOB_KEYS = ("name", "type", "priority", "flags", "notifier", "cmdline", "minimum_retry_delay",
              "no_progress_timeout", "notification_interval_ms", "on_demand", "resume_at",
@@ -53,6 +53,8 @@ class Build:
         self.owned: dict[Job, tuple[App, bool, dict[str, Any]]] = {}  # job: its notifier's spec
         self.programs: dict[str, tuple[str, str]] = {}  # path_key: (path, its table's key)
         self.job_names: dict[str, str] = {}  # name: its table's key
+        self.reboots: list[tuple[float, float, str]] = []  # P3: (start, end, its table's key)
+        self._service(top)  # first: a reboot's timers come before an app's at one moment
         for reader in top.tables("app"):
             self._app(reader)
         for reader in top.tables("program"):
@@ -115,16 +117,30 @@ class Build:
             for what in ("crash", "exit", "start")
             for time, key in reader.keyed_times(f"{what}_at")
         )
-        running = True  # an app runs from 0; its ends and starts must alternate
+        # P3: a reboot ends the app's run at its start, before a call at that moment
+        moments += [(start, "reboot", key) for start, _, key in self.reboots]
+        moments.sort(key=lambda moment: (moment[0], moment[1] != "reboot"))
+        running, ended = True, "it has not started again"  # its ends and starts alternate
         for time, what, key in moments:
+            if what == "reboot":
+                running, ended = False, f"{key} crashed it at {time:g} s, and it has not started"
+                continue
+            down = [(s, e, k) for s, e, k in self.reboots if s <= time < e]
+            if what == "start" and down:
+                begin, end, by = down[0]
+                raise reader.fail(
+                    key,
+                    f"at {time:g} s the machine is down for {by} ({begin:g} s to {end:g} s): "
+                    "no application starts during a reboot (P3)",
+                )
             if running == (what == "start"):
                 state = (
                     "running (a start must follow a crash_at or an exit_at)"
                     if running
-                    else "down (it has not started again)"
+                    else f"down ({ended})"
                 )
                 raise reader.fail(key, f"at {time:g} s the app is already {state}")
-            running = what == "start"
+            running, ended = what == "start", "it has not started again"
             self._at(time, f"app {name!r} {what}", getattr(app, what))
         for step in reader.words("on_start", ("register", "poll")):
             app.on_start(self._register if step == "register" else self._poll)
@@ -253,6 +269,19 @@ class Build:
             job.set_notify_interface(notifier)
         if app is not None:
             self.owned[job] = (app, complete, returns)
+
+    def _service(self, top: TableReader) -> None:
+        """P2, P3: the BITS service's restarts and the machine's reboots; they may overlap
+        each other and outages (the service is down while any covers the moment)."""
+        for name in ("restart_service", "reboot"):
+            for reader in top.tables(name):
+                reader.only(("start", "duration"))
+                start = reader.get("start", float, required=True)
+                duration = reader.get("duration", float, required=True)
+                with reader.model(start="start", duration="duration"):
+                    getattr(self.sim, name)(start, duration)
+                if name == "reboot":
+                    self.reboots.append((start, start + duration, reader.path))
 
     def _faults(self, top: TableReader) -> None:
         network = self.sim.network

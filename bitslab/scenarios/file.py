@@ -1,7 +1,8 @@
 """Scenario files: a simulation described in TOML, for ``python -m bitslab run FILE.toml``.
 
 A scenario file names the jobs, their files and notify settings, the applications with the
-times they crash, exit and start again, and the network's faults. Every key is checked: a
+times they crash, exit and start again, the network's faults, and the BITS service's restarts
+and the machine's reboots. Every key is checked: a
 file with a typo, a wrong type or a value BITS would refuse gets a :class:`ScenarioFileError`
 that names the key (``job[1].file[0].size``) and what was wrong. Values are checked by the
 same code that checks them in Python (the model's own rules), so a flag outside 0x3F in a
@@ -68,6 +69,12 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
     start = 5.0
     duration = 20.0
     bandwidth = 600_000
+    [[restart_service]]                 # the BITS service is down (P2): nothing transfers
+    start = 40.0                        #   or is delivered, and every interface is lost;
+    duration = 30.0                     #   restarts and reboots may overlap
+    [[reboot]]                          # a restart during which every app crashes (P3); an
+    start = 100.0                       #   app's start_at while the machine is down is
+    duration = 60.0                     #   refused, and nothing starts it again by itself
 
 >>> text = '''
 ... [[job]]

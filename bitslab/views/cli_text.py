@@ -53,7 +53,8 @@ def format_history(job: Job, style: Style = _PLAIN) -> str:
 
 
 def describe_world(sim: Simulation) -> str:
-    """The link, its outages, the servers' failures and other traffic, one per line."""
+    """The link, its outages, the servers' failures, other traffic and the BITS service's
+    down periods, one per line."""
     net = sim.network
     parts = [f"link {net.bandwidth:,.0f} bytes/s, latency {net.latency:g} s"]
     parts += [f"outage {span.start:g}-{span.end:g} s" for span in net.outages]
@@ -63,6 +64,10 @@ def describe_world(sim: Simulation) -> str:
     parts += [
         f"other traffic {span.start:g}-{span.end:g} s, {span.bandwidth:,.0f} bytes/s"
         for span in net.traffic_spans
+    ]
+    parts += [  # P2, P3
+        f"{'reboot' if p.reboot else 'BITS service restart'} {p.start:g}-{p.end:g} s"
+        for p in sim.service.periods
     ]
     return "\n".join("  " + part for part in parts)
 
