@@ -264,9 +264,12 @@ class Job:
         self.lifecycle.enter(JobState.ACKNOWLEDGED, "L11")
 
     def get_error(self) -> JobError:
-        """L13: the error of a job in ERROR or TRANSIENT_ERROR.
+        """L13, L15: the job's last error: context, HRESULT, file and description.
 
-        Fails with BG_E_ERROR_INFORMATION_UNAVAILABLE in any other state.
+        Readable from the moment the job enters ERROR or TRANSIENT_ERROR until it next
+        enters TRANSFERRING or a final state: suspending, resuming and waiting in QUEUED or
+        CONNECTING keep it (GetError: "available until BITS begins transferring data").
+        Fails with BG_E_ERROR_INFORMATION_UNAVAILABLE before the first error and after that.
         """
         return self.lifecycle.get_error()
 
