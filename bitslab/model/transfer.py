@@ -133,9 +133,10 @@ class Transfer:
             self._connect_next()
 
     def fail(self, failure: Failure, file: File) -> None:
-        """The server answers ``file`` with an HTTP error: fatal 4xx (L7), transient 5xx (L5)."""
+        """The server answers ``file`` with an HTTP error: fatal 4xx (L7), transient 5xx (L5);
+        the error names the file and says the status with its reason phrase (L15)."""
         error_hresult = http_error_hresult(failure.status)
-        description = f"HTTP {failure.status} from {file.remote_name}"
+        description = f"{failure.reason} from {file.remote_name}"
         if failure.fatal:
             self.job.lifecycle.fatal_error(
                 ErrorContext.REMOTE_FILE, error_hresult, file, description
