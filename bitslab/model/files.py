@@ -22,6 +22,7 @@ from ..constants import (
     BG_LENGTH_TO_EOF,
     BG_SIZE_UNKNOWN,
     JobProperty,
+    JobState,
     JobType,
 )
 from ..errors import BitsError
@@ -38,7 +39,9 @@ _EPSILON = 1e-6  # rate times elapsed time is a float: 9999.9999999 bytes are 10
 
 
 class FileProgress(NamedTuple):
-    """L14: a file's progress; ``bytes_total`` is BG_SIZE_UNKNOWN until BITS has connected."""
+    """L14: a file's progress (BG_FILE_PROGRESS); ``bytes_total`` is BG_SIZE_UNKNOWN until
+    BITS has connected; ``completed`` is True once the file is available to the user: for a
+    download, only after ``job.complete()``; for an upload, once its bytes reached the server."""
 
     bytes_total: int
     bytes_transferred: int
@@ -49,13 +52,13 @@ class File:
     """One file of a job: a remote URL, a local name and the size the server holds."""
 
     __slots__ = (
-        "_completed",
         "_filled",
         "_job",
         "_local_name",
         "_remote_name",
         "_size",
         "_size_known",
+        "_transferred",
         "_unreported",
         "_wanted",
         "done",
@@ -74,7 +77,7 @@ class File:
         self._unreported = RangeSet()  # R4: bytes filled on demand since the last report
         # L14: BITS learns a download's size from the server; an upload's file is local.
         self._size_known = job.type is not JobType.DOWNLOAD
-        self._completed = False
+        self._transferred = False  # every byte has arrived (C4); see transferred
 
     # -- what a file is (read-only: fixed by add_file) ----------------------------------------
 
@@ -100,11 +103,12 @@ class File:
 
     @property
     def progress(self) -> FileProgress:
-        """L14: bytes known, bytes transferred so far (rising during a transfer), completed."""
+        """L14: bytes known, bytes transferred so far (rising during a transfer), and
+        completed (see :attr:`completed`)."""
         return FileProgress(
             self._size if self._size_known else BG_SIZE_UNKNOWN,
             self.bytes_transferred,
-            self._completed,
+            self.completed,
         )
 
     @property
@@ -114,8 +118,22 @@ class File:
 
     @property
     def completed(self) -> bool:
-        """True once every byte of the file has arrived."""
-        return self._completed
+        """L14: BG_FILE_PROGRESS's Completed: the file is available to the user. For a
+        download, True only once the job is ACKNOWLEDGED (after ``complete()``) with every
+        byte of the file present, never merely because its bytes arrived; for an upload, True
+        once its bytes reached the server."""
+        if not self._transferred:
+            return False
+        job = self._job
+        return job.type is not JobType.DOWNLOAD or job.state is JobState.ACKNOWLEDGED
+
+    @property
+    def transferred(self) -> bool:
+        """True once every byte of the file has arrived (or, for an upload, was sent): what
+        ``job.progress.files_transferred`` counts and file_transferred reports (C4). Not a
+        BITS name: BITS says only :attr:`completed`, which for a download waits for
+        ``complete()`` (L14)."""
+        return self._transferred
 
     # -- on-demand ranges (R1-R5) --------------------------------------------------------------
 
@@ -208,9 +226,9 @@ class File:
         return self._filled.total + self.work_left()
 
     def needs_turn(self) -> bool:
-        """S4, R5: the file has bytes to fetch (or, empty, has still to be completed). Not a
-        BITS method."""
-        return not self._completed and (self.work_left() > 0 or self._whole())
+        """S4, R5: the file has bytes to fetch (or, empty, has still to be marked transferred).
+        Not a BITS method."""
+        return not self._transferred and (self.work_left() > 0 or self._whole())
 
     def advance(self, done: float) -> None:
         """A checkpoint: ``done`` bytes are present; fill the whole ones that arrived. Not a
@@ -235,12 +253,12 @@ class File:
         BITS method."""
         self._size_known = True
 
-    def complete_if_whole(self) -> bool:
-        """C4: once every byte is present the file is complete; True if it is. Not a BITS
+    def transferred_if_whole(self) -> bool:
+        """C4: once every byte is present the file is transferred; True if it is. Not a BITS
         method."""
         if self._whole():
-            self._completed = True
-        return self._completed
+            self._transferred = True
+        return self._transferred
 
     # -- internals -----------------------------------------------------------------------------
 

@@ -124,7 +124,12 @@ class Job:
 
     @property
     def progress(self) -> JobProgress:
-        """L14: bytes and files, total and transferred; a new job reports zeros."""
+        """L14: bytes and files, total and transferred; a new job reports zeros.
+
+        ``files_transferred`` counts files whose bytes have all arrived (BG_JOB_PROGRESS's
+        FilesTransferred); a download file's own ``progress.completed`` stays False until
+        ``complete()`` (BG_FILE_PROGRESS's Completed).
+        """
         return self.ledger.progress()
 
     def bytes_arrived(self) -> float:

@@ -160,7 +160,7 @@ class Lifecycle:
         """L3, R5: nothing is left to fetch: TRANSFERRED if every file is whole, else (on
         demand) SUSPENDED."""
         job = self._job
-        if all(file.completed for file in job.files):
+        if all(file.transferred for file in job.files):
             self.enter(JobState.TRANSFERRED, "R5" if job.on_demand else "L3")
         else:
             self.enter(JobState.SUSPENDED, "R5")

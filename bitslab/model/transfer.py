@@ -119,7 +119,7 @@ class Transfer:
         self._cancel_end()
         self.file = None
         job.ledger.note_progress()
-        whole = file.complete_if_whole()
+        whole = file.transferred_if_whole()
         last = job.ledger.next_file() is None
         events = job.lifecycle.events
         if last:
