@@ -6,16 +6,25 @@ All randomness goes through ``sim.rng``, so the same seed gives the same history
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 import simpy
 
-from ._check import check_callable, check_enum, check_int, check_number, check_str
+from ._check import (
+    check_callable,
+    check_enum,
+    check_guid,
+    check_int,
+    check_number,
+    check_str,
+)
 from .budget import DEFAULT_MAX_EVENTS, DEFAULT_MAX_REENTRIES, Budgets
-from .constants import JobPriority, JobType
+from .constants import BG_E_NOT_FOUND, JobPriority, JobType
 from .delivery.dispatcher import Dispatcher
 from .delivery.programs import Handler
+from .errors import BitsError
 from .log import EventLog
 from .model.agenda import Agenda
 from .model.apps import App
@@ -139,7 +148,8 @@ class Simulation:
         self.agenda = Agenda(self.env)
         self.rng = random.Random(self.seed)
         self.network = Network(self.agenda, link, delay, share)
-        self.jobs: list[Job] = []
+        self.jobs: list[Job] = []  # every job ever created, oldest first
+        self._by_id: dict[uuid.UUID, Job] = {}  # the same jobs, by GUID (get_job)
         self.apps: list[App] = []
         #: Which jobs transfer now (see :mod:`bitslab.model.scheduler`); not a BITS name.
         self.scheduler = Scheduler(self.agenda, self.network, self.jobs, slice_)
@@ -207,6 +217,30 @@ class Simulation:
         job_priority = check_enum("priority", priority, JobPriority)
         job = Job(self, name, job_type, job_priority)
         self.jobs.append(job)
+        self._by_id[job.id] = job
+        return job
+
+    def enum_jobs(self) -> list[Job]:
+        """The jobs in BITS's queue, oldest first: every job not ACKNOWLEDGED or CANCELLED
+        (IBackgroundCopyManager::EnumJobs). How a restarted application finds its jobs."""
+        return [job for job in self.jobs if not job.state.is_final]
+
+    def get_job(self, job_id: uuid.UUID | str) -> Job:
+        """The job whose GUID is ``job_id``, a :class:`uuid.UUID` or its string form
+        (IBackgroundCopyManager::GetJob).
+
+        Fails with BG_E_NOT_FOUND for an id no job has and for a job that is ACKNOWLEDGED or
+        CANCELLED (it has left the queue); TypeError for another type, ValueError for a str
+        that is not a GUID.
+        """
+        key = check_guid("job_id", job_id)
+        job = self._by_id.get(key)
+        if job is None or job.state.is_final:
+            why = "no job has this id" if job is None else f"job {job.name!r} is {job.state.name}"
+            raise BitsError(
+                f"get_job({str(key)!r}): {why}; only the jobs of enum_jobs() can be found",
+                BG_E_NOT_FOUND,
+            )
         return job
 
     def add_app(self, name: str) -> App:

@@ -178,7 +178,7 @@ def test_simulation_seed_is_the_simulations_seed_and_names_its_jobs() -> None:
     assert seeded.jobs[0].id == again.jobs[0].id != unseeded.jobs[0].id
     frame = seeded.log.to_dataframe()
     pd.testing.assert_frame_equal(frame, again.log.to_dataframe())
-    assert set(frame["job_id"]) == {seeded.jobs[0].id}
+    assert set(frame["job_id"]) == {str(seeded.jobs[0].id)}
 
 
 def test_simulation_until_stops_the_run_then_with_the_job_still_busy() -> None:

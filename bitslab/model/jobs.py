@@ -69,7 +69,9 @@ class Job:
         self._events = sim.events
         self._name = name
         self._type = type
-        self._id = str(uuid.UUID(int=sim.rng.getrandbits(128), version=4))
+        # The same 128 bits from sim.rng as ever: ids, and the random stream after them, are
+        # as they were when the id was kept as a str.
+        self._id = uuid.UUID(int=sim.rng.getrandbits(128), version=4)
         self.files: list[File] = []
         self._priority = priority
         self._properties: dict[JobProperty, object] = {
@@ -102,8 +104,10 @@ class Job:
         return self._type
 
     @property
-    def id(self) -> str:
-        """The job's GUID, drawn from the simulation's seeded generator."""
+    def id(self) -> uuid.UUID:
+        """The job's GUID (a :class:`uuid.UUID`), drawn from the simulation's seeded generator:
+        the same seed gives the same ids. ``sim.get_job(job.id)`` finds the job again
+        (GetJob)."""
         return self._id
 
     @property
