@@ -65,6 +65,8 @@ class Simulation:
     - ``callback_timeout``: simulated seconds after which BITS gives up on a callback that
       has not returned and counts it as failed (default 60; None waits for ever; C5, C9,
       model choice).
+    - ``max_files_per_job``: the most files a job may hold, as BITS's MaxFilesPerJob policy
+      sets it (default 200, an int of at least 1; L16).
     - ``progress_interval``: the shortest gap between two "bytes transferred" modifications
       while bytes flow (default 0.1); the job's minimum notification interval, usually longer,
       applies on top (C7, model choice).
@@ -118,6 +120,7 @@ class Simulation:
         modification_delay: float = 0.1,
         callback_timeout: float | None = 60.0,
         progress_interval: float = 0.1,
+        max_files_per_job: int = 200,
         max_events: int | None = DEFAULT_MAX_EVENTS,
         max_reentries: int | None = DEFAULT_MAX_REENTRIES,
         max_simulated_time: float | None = None,
@@ -140,6 +143,7 @@ class Simulation:
             else check_number("callback_timeout", callback_timeout, strictly_positive=True)
         )
         progress = check_number("progress_interval", progress_interval, strictly_positive=True)
+        self._max_files = check_int("max_files_per_job", max_files_per_job, minimum=1)  # L16
         self.budgets = Budgets.checked(max_events, max_reentries, max_simulated_time, max_wall_time)
         self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
         #: What the model publishes (see :mod:`bitslab.model.events`); not a BITS name.
@@ -183,6 +187,11 @@ class Simulation:
             f"<Simulation seed {self.seed} at {self.now:g} s: {jobs} job{'s' * (jobs != 1)}, "
             f"{apps} app{'s' * (apps != 1)}>"
         )
+
+    @property
+    def max_files_per_job(self) -> int:
+        """L16: the most files a job may hold (the MaxFilesPerJob policy; default 200)."""
+        return self._max_files
 
     @property
     def time_slice(self) -> float:

@@ -18,6 +18,7 @@ from ..constants import (
     BG_E_INVALID_STATE,
     BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
     BG_E_TOO_MANY_FILES,
+    BG_E_TOO_MANY_FILES_IN_JOB,
     BG_SIZE_UNKNOWN,
     JobPriority,
     JobProperty,
@@ -197,8 +198,10 @@ class Job:
         """Add a file; ``size`` is what the server holds, learnt by BITS on connection (L14).
 
         Fails with BG_E_INVALID_STATE on a final job (L12), BG_E_TOO_MANY_FILES for a second
-        file of an upload job, E_INVALIDARG for a URL that is not http(s), file or UNC. Adding
-        a file to a TRANSFERRED job queues it again (model choice).
+        file of an upload job, BG_E_TOO_MANY_FILES_IN_JOB once the job holds
+        ``sim.max_files_per_job`` files (L16), E_INVALIDARG for a URL that is not http(s),
+        file or UNC; a refused call adds nothing. Adding a file to a TRANSFERRED job queues it
+        again (model choice). ``local_name`` may be relative (L16, model choice).
         """
         check_str("remote_url", remote_url)
         check_str("local_name", local_name)
@@ -223,6 +226,14 @@ class Job:
             raise BitsError(
                 f"{what} on job {self.name!r}: an upload job holds exactly one file",
                 BG_E_TOO_MANY_FILES,
+            )
+        limit = self._sim.max_files_per_job
+        if len(self.files) >= limit:  # L16: the MaxFilesPerJob policy
+            raise BitsError(
+                f"{what} on job {self.name!r}: the job holds {limit} file{'s' * (limit != 1)}, "
+                f"the most a job may hold: max_files_per_job is {limit} (L16)",
+                BG_E_TOO_MANY_FILES_IN_JOB,
+                rule="L16",
             )
         file = File(self, remote_url, local_name, size)
         self.files.append(file)

@@ -124,8 +124,8 @@ class Lifecycle:
             return self._error
         raise BitsError(
             f"get_error() on job {self._job.name!r} in state {self.state.name}: there is no "
-            "error to read (L13: an error is readable from ERROR or TRANSIENT_ERROR until the "
-            "job next transfers data or is final)",
+            "error to read; an error is readable from ERROR or TRANSIENT_ERROR until the job "
+            "next transfers data or is final (L13)",
             BG_E_ERROR_INFORMATION_UNAVAILABLE,
             rule="L13",
         )
