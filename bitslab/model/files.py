@@ -1,6 +1,8 @@
 """Files of a job: what the server holds, which bytes have arrived, and which are wanted.
 
 - L14: a download's size is learnt when BITS first connects for it.
+- L17: :meth:`File.set_remote_name` names another server, asked from the next connection; a
+  size that differs there restarts the file.
 - S4: a job's files transfer one at a time, in the order added.
 - R1-R5: in an on-demand job a file transfers only the byte ranges asked for with
   :meth:`File.request_ranges`; :meth:`File.filled_ranges` says which bytes are present.
@@ -26,8 +28,10 @@ from ..constants import (
     JobType,
 )
 from ..errors import BitsError
+from .events import Modified
 from .lifecycle import require_live
 from .ranges import RangeQueue, RangeSet, Span
+from .remote import check_remote_name
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -56,8 +60,10 @@ class File:
         "_job",
         "_local_name",
         "_remote_name",
+        "_server_size",
         "_size",
         "_size_known",
+        "_source",
         "_transferred",
         "_unreported",
         "_wanted",
@@ -67,8 +73,10 @@ class File:
     def __init__(self, job: Job, remote_name: str, local_name: str, size: int) -> None:
         self._job = job
         self._remote_name = remote_name
+        self._source = remote_name  # L17: the URL of the last connection for this file
         self._local_name = local_name
-        self._size = size
+        self._size = size  # what BITS fetches: the size learnt at the last connection (L14)
+        self._server_size = size  # L17: what the server of remote_name holds
         #: Bytes present at the last checkpoint, with the fraction of the next one; not a BITS
         #: name: the transfer moves it on with :meth:`advance` only.
         self.done = 0.0
@@ -79,7 +87,7 @@ class File:
         self._size_known = job.type is not JobType.DOWNLOAD
         self._transferred = False  # every byte has arrived (C4); see transferred
 
-    # -- what a file is (read-only: fixed by add_file) ----------------------------------------
+    # -- what a file is (read-only but for set_remote_name, L17) ---------------------------------
 
     @property
     def job(self) -> Job:
@@ -88,8 +96,16 @@ class File:
 
     @property
     def remote_name(self) -> str:
-        """The URL the file comes from (or goes to, for an upload)."""
+        """The URL the file comes from (or goes to, for an upload); the new one at once after
+        :meth:`set_remote_name` (L17)."""
         return self._remote_name
+
+    @property
+    def source(self) -> str:
+        """The URL of the job's last connection for this file, which bytes flow from while
+        they do: :attr:`remote_name` until :meth:`set_remote_name` changes it, then the new
+        name from the next connection on (L17). Not a BITS name."""
+        return self._source
 
     @property
     def local_name(self) -> str:
@@ -98,7 +114,8 @@ class File:
 
     @property
     def size(self) -> int:
-        """The size the server holds, in bytes (BITS learns it on connecting, L14)."""
+        """The size of the file BITS fetches, in bytes: the one given to add_file, or after
+        :meth:`set_remote_name` the new server's, once BITS has connected to it (L14, L17)."""
         return self._size
 
     @property
@@ -248,10 +265,28 @@ class File:
                         wanted.remove(start, end)
         self.done = done
 
-    def learn_size(self) -> None:
-        """L14: the server tells BITS the size on the first connection for this file. Not a
-        BITS method."""
+    def connect(self) -> str:
+        """L17: the job connects for this file: from now on its bytes come from
+        :attr:`remote_name`, the URL returned. Not a BITS method."""
+        self._source = self._remote_name
+        return self._source
+
+    def learn_size(self) -> bool:
+        """L14: the server tells BITS the file's size at the connection. L17: when a new
+        server's file differs in size from the one fetched so far, the download restarts:
+        the bytes held are dropped (on demand, the ranges they filled are asked for again,
+        within the new size); True if so. Not a BITS method: the job's ledger calls it,
+        keeping its total."""
         self._size_known = True
+        size = self._server_size
+        if size == self._size:
+            return False
+        wanted = RangeQueue()
+        for start, end in (*(self._filled if self._job.on_demand else ()), *self._wanted):
+            wanted.append(start, min(end, size))
+        self._filled, self._wanted, self._unreported = RangeSet(), wanted, RangeSet()
+        self._size, self.done = size, 0.0
+        return True
 
     def transferred_if_whole(self) -> bool:
         """C4: once every byte is present the file is transferred; True if it is. Not a BITS
@@ -259,6 +294,33 @@ class File:
         if self._whole():
             self._transferred = True
         return self._transferred
+
+    # -- the remote name (L17) --------------------------------------------------------------------
+
+    def set_remote_name(self, url: str, size: int | None = None) -> None:
+        """L17: fetch this file from ``url`` from the job's next connection for it
+        (IBackgroundCopyFile2::SetRemoteName); ``size`` is what that server holds (None: the
+        same file as the server named before).
+
+        :attr:`remote_name` reports ``url`` at once; bytes already flowing keep coming from
+        the old server until the job next connects for the file (the usual pattern: suspend,
+        set, resume; or set it in job_error, then resume). If the new server's size differs,
+        the file's download restarts from zero; otherwise it resumes from the bytes held. A
+        file already transferred is not fetched again. The job gets a job_modification (C3).
+
+        Fails with E_NOTIMPL for a file of an upload or upload-reply job, E_INVALIDARG for a
+        URL that is not http://, https://, file:// or \\\\server\\share or is over 2,200
+        characters, BG_E_RANDOM_ACCESS_NOT_SUPPORTED for one that is not http(s) in an
+        on-demand job (R1), and BG_E_INVALID_STATE on a final job; a refused call changes
+        nothing.
+        """
+        server = check_remote_name(self, url, size)
+        job = self._job
+        require_live(job, f"set_remote_name() on file {self._local_name!r}", "L17")
+        self._remote_name = url
+        if server is not None:
+            self._server_size = server
+        job.lifecycle.events.publish(Modified(job, f"file {self._local_name!r} remote name set"))
 
     # -- internals -----------------------------------------------------------------------------
 

@@ -147,9 +147,10 @@ class Job:
 
         Between two consecutive points the bytes grow linearly (a transfer at one rate) or
         not at all, so the points drawn as a line are the job's exact progress (this is what
-        :func:`bitslab.plots.progress` draws). The bytes never go down, and they grow only
-        while the job is TRANSFERRING (L3; S5 sets the rate): a job that waits (QUEUED,
-        SUSPENDED, in an error) is a flat line. The last point is ``(now,
+        :func:`bitslab.plots.progress` draws). The bytes grow only while the job is
+        TRANSFERRING (L3; S5 sets the rate): a job that waits (QUEUED, SUSPENDED, in an error)
+        is a flat line. They never go down, but where a new server's file of another size
+        restarts a download (L17). The last point is ``(now,
         progress.bytes_transferred)``. Not a BITS method.
         """
         return self.ledger.progress_trace()

@@ -120,6 +120,19 @@ class Ledger:
                 return files[index]
         return None
 
+    def learn_size(self, file: File) -> None:
+        """L14: the server told BITS ``file``'s size; L17: if the download restarts there
+        (another server's file of another size), its bytes leave the job's total."""
+        before = file.done
+        if not file.learn_size():
+            return
+        # The trace drops straight down: the bytes held until now, then what is left.
+        now = self._agenda.now()
+        if self._trace[-1][0] != now:
+            self._trace.append((now, self._banked, None))
+        self._banked -= before
+        self._trace.append((now, self._banked, None))
+
     def bank(self, file: File, done: float) -> None:
         """A checkpoint of ``file``: ``done`` of its bytes are present (the transfer calls it;
         the job's total moves with the file)."""
