@@ -55,7 +55,7 @@ def check_remote_name(file: File, url: object, size: object = None) -> int | Non
         )
     if job.on_demand and not text.lower().startswith(("http://", "https://")):
         raise BitsError(
-            f"{what}: on-demand job {job.name!r} fetches only http or https files (R1)",
+            f"{what}: on-demand job {job.name!r} takes only an http or https url (R1)",
             BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
             rule="R1",
         )
