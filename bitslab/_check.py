@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import enum
 import math
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ __all__ = [
     "check_callable",
     "check_choice",
     "check_enum",
+    "check_guid",
     "check_instance",
     "check_int",
     "check_number",
@@ -119,6 +121,19 @@ def check_bool(name: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {got(value)}")
     return value
+
+
+def check_guid(name: str, value: object) -> uuid.UUID:
+    """A GUID: a :class:`uuid.UUID`, or its string form (TypeError for another type,
+    ValueError for a str that is not a GUID)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a uuid.UUID or its str form, got {got(value)}")
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a GUID, got {got(value)}") from None
 
 
 def check_choice(name: str, value: object, choices: Iterable[str]) -> str:

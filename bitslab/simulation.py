@@ -6,16 +6,25 @@ All randomness goes through ``sim.rng``, so the same seed gives the same history
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 import simpy
 
-from ._check import check_callable, check_enum, check_int, check_number, check_str
+from ._check import (
+    check_callable,
+    check_enum,
+    check_guid,
+    check_int,
+    check_number,
+    check_str,
+)
 from .budget import DEFAULT_MAX_EVENTS, DEFAULT_MAX_REENTRIES, Budgets
-from .constants import JobPriority, JobType
+from .constants import BG_E_NOT_FOUND, JobPriority, JobType
 from .delivery.dispatcher import Dispatcher
 from .delivery.programs import Handler
+from .errors import BitsError
 from .log import EventLog
 from .model.agenda import Agenda
 from .model.apps import App
@@ -61,6 +70,8 @@ class Simulation:
     - ``server_start_delay``: simulated seconds BITS waits for a callback class's server to
       start when it activates the class and the application is not running (default 1, N2,
       model choice).
+    - ``max_files_per_job``: the most files a job may hold, as BITS's MaxFilesPerJob policy
+      sets it (default 200, an int of at least 1; L16).
     - ``progress_interval``: the shortest gap between two "bytes transferred" modifications
       while bytes flow (default 0.1); the job's minimum notification interval, usually longer,
       applies on top (C7, model choice).
@@ -115,6 +126,7 @@ class Simulation:
         callback_timeout: float | None = 60.0,
         progress_interval: float = 0.1,
         server_start_delay: float = 1.0,
+        max_files_per_job: int = 200,
         max_events: int | None = DEFAULT_MAX_EVENTS,
         max_reentries: int | None = DEFAULT_MAX_REENTRIES,
         max_simulated_time: float | None = None,
@@ -138,6 +150,7 @@ class Simulation:
         )
         progress = check_number("progress_interval", progress_interval, strictly_positive=True)
         start_delay = check_number("server_start_delay", server_start_delay, minimum=0.0)
+        self._max_files = check_int("max_files_per_job", max_files_per_job, minimum=1)  # L16
         self.budgets = Budgets.checked(max_events, max_reentries, max_simulated_time, max_wall_time)
         self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
         #: What the model publishes (see :mod:`bitslab.model.events`); not a BITS name.
@@ -146,7 +159,8 @@ class Simulation:
         self.agenda = Agenda(self.env)
         self.rng = random.Random(self.seed)
         self.network = Network(self.agenda, link, delay, share)
-        self.jobs: list[Job] = []
+        self.jobs: list[Job] = []  # every job ever created, oldest first
+        self._by_id: dict[uuid.UUID, Job] = {}  # the same jobs, by GUID (get_job)
         self.apps: list[App] = []
         #: The callback classes' servers (N2, see :mod:`bitslab.model.servers`); the machine's.
         self.servers = Servers()
@@ -191,6 +205,11 @@ class Simulation:
         )
 
     @property
+    def max_files_per_job(self) -> int:
+        """L16: the most files a job may hold (the MaxFilesPerJob policy; default 200)."""
+        return self._max_files
+
+    @property
     def time_slice(self) -> float:
         """Seconds of a scheduler slice (S2)."""
         return self.scheduler.time_slice
@@ -224,6 +243,30 @@ class Simulation:
         job_priority = check_enum("priority", priority, JobPriority)
         job = Job(self, name, job_type, job_priority)
         self.jobs.append(job)
+        self._by_id[job.id] = job
+        return job
+
+    def enum_jobs(self) -> list[Job]:
+        """The jobs in BITS's queue, oldest first: every job not ACKNOWLEDGED or CANCELLED
+        (IBackgroundCopyManager::EnumJobs). How a restarted application finds its jobs."""
+        return [job for job in self.jobs if not job.state.is_final]
+
+    def get_job(self, job_id: uuid.UUID | str) -> Job:
+        """The job whose GUID is ``job_id``, a :class:`uuid.UUID` or its string form
+        (IBackgroundCopyManager::GetJob).
+
+        Fails with BG_E_NOT_FOUND for an id no job has and for a job that is ACKNOWLEDGED or
+        CANCELLED (it has left the queue); TypeError for another type, ValueError for a str
+        that is not a GUID.
+        """
+        key = check_guid("job_id", job_id)
+        job = self._by_id.get(key)
+        if job is None or job.state.is_final:
+            why = "no job has this id" if job is None else f"job {job.name!r} is {job.state.name}"
+            raise BitsError(
+                f"get_job({str(key)!r}): {why}; only the jobs of enum_jobs() can be found",
+                BG_E_NOT_FOUND,
+            )
         return job
 
     def add_app(self, name: str) -> App:

@@ -3,11 +3,14 @@ the constructor, creating jobs and apps, running, adding files, the job's setter
 
 from __future__ import annotations
 
+import uuid
+
 from hostile_support import (
     INTERVAL,
     ON_DEMAND,
     Case,
     case,
+    invalid_state_case,
     number_cases,
     set_attribute,
 )
@@ -32,6 +35,13 @@ MODEL_CASES: list[Case] = [
         lambda w, v: bl.Simulation(callback_timeout=v),
         zero_ok=False,
         optional=True,
+    ),
+    *number_cases(
+        "bl.Simulation(max_files_per_job=VALUE)",
+        "max_files_per_job",
+        lambda w, v: bl.Simulation(max_files_per_job=v),
+        whole=True,
+        zero_ok=False,
     ),
     case(
         "a share of the whole link",
@@ -107,6 +117,56 @@ MODEL_CASES: list[Case] = [
         TypeError,
         "handler",
         "int 0",
+    ),
+    # -- sim.get_job -------------------------------------------------------------------------------
+    case(
+        "a wrong type for a job id",
+        "sim.get_job(5)",
+        lambda w: w.sim.get_job(5),  # type: ignore[arg-type]
+        TypeError,
+        "job_id",
+        "int 5",
+    ),
+    case(
+        "a wrong type for a job id",
+        "sim.get_job(None)",
+        lambda w: w.sim.get_job(None),  # type: ignore[arg-type]
+        TypeError,
+        "job_id",
+        "NoneType None",
+    ),
+    case(
+        "a str that is not a GUID",
+        "sim.get_job('nightly')",
+        lambda w: w.sim.get_job("nightly"),
+        ValueError,
+        "job_id",
+        "GUID",
+        "'nightly'",
+    ),
+    case(
+        "an id no job has (GetJob)",
+        "sim.get_job(uuid.UUID(int=0))",
+        lambda w: w.sim.get_job(uuid.UUID(int=0)),
+        bl.BitsError,
+        "no job has this id",
+        hresult=bl.BG_E_NOT_FOUND,
+    ),
+    case(
+        "a job of another simulation (GetJob)",
+        "sim.get_job(other.create_job('x').id)",
+        lambda w: w.sim.get_job(w.other.create_job("x").id),
+        bl.BitsError,
+        "no job has this id",
+        hresult=bl.BG_E_NOT_FOUND,
+    ),
+    case(
+        "a job that has left the queue (GetJob)",
+        "sim.get_job(done.id)",
+        lambda w: w.sim.get_job(w.done.id),
+        bl.BitsError,
+        "'done' is CANCELLED",
+        hresult=bl.BG_E_NOT_FOUND,
     ),
     # -- sim.run, sim.call_at ----------------------------------------------------------------------
     *number_cases("sim.run(until=VALUE)", "until", lambda w, v: w.sim.run(until=v), optional=True),
@@ -213,6 +273,70 @@ MODEL_CASES: list[Case] = [
         bl.BitsError,
         "one file",
         hresult=bl.BG_E_TOO_MANY_FILES,
+    ),
+    # -- file.set_remote_name (L17) ----------------------------------------------------------------
+    case(
+        "a wrong type for a URL",
+        "job.files[0].set_remote_name(5)",
+        lambda w: w.job.files[0].set_remote_name(5),  # type: ignore[arg-type]
+        TypeError,
+        "url",
+        "int 5",
+    ),
+    case(
+        "bytes for a str",
+        "job.files[0].set_remote_name(b'https://m.test/c')",
+        lambda w: w.job.files[0].set_remote_name(b"https://m.test/c"),  # type: ignore[arg-type]
+        TypeError,
+        "url",
+        "bytes",
+    ),
+    *number_cases(
+        "job.files[0].set_remote_name(url, size=VALUE)",
+        "size",
+        lambda w, v: w.job.files[0].set_remote_name("https://backup.test/a.cab", v),
+        whole=True,
+        optional=True,
+    ),
+    case(
+        "a URL BITS does not take (L17)",
+        "job.files[0].set_remote_name('ftp://mirror.test/a.cab')",
+        lambda w: w.job.files[0].set_remote_name("ftp://mirror.test/a.cab"),
+        bl.InvalidArgumentError,
+        "url",
+        "(L17)",
+        hresult=bl.E_INVALIDARG,
+    ),
+    case(
+        "a URL over 2,200 characters (L17)",
+        "job.files[0].set_remote_name('https://m.test/' + 'x' * 2200)",
+        lambda w: w.job.files[0].set_remote_name("https://m.test/" + "x" * 2200),
+        bl.InvalidArgumentError,
+        "2,200 characters",
+        "got 2,215",
+        hresult=bl.E_INVALIDARG,
+    ),
+    case(
+        "a new URL for an upload job's file (L17)",
+        "upload.files[0].set_remote_name(url)",
+        lambda w: w.upload.files[0].set_remote_name("https://reports.test/s.pdf"),
+        bl.BitsError,
+        "'report'",
+        "(L17)",
+        hresult=bl.E_NOTIMPL,
+    ),
+    case(
+        "a file URL for an on-demand job (R1)",
+        "film.files[0].set_remote_name('file:///C:/movie.mp4')",
+        lambda w: w.film.files[0].set_remote_name("file:///C:/movie.mp4"),
+        bl.BitsError,
+        "(R1)",
+        hresult=bl.BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
+    ),
+    invalid_state_case(
+        "done.files[0].set_remote_name(url)",
+        lambda w: w.done.files[0].set_remote_name("https://backup.test/c.cab"),
+        rule="L17",
     ),
     # -- job setters and properties ----------------------------------------------------------------
     *number_cases(

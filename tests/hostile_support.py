@@ -69,7 +69,10 @@ def state_of(sim: bl.Simulation) -> tuple[object, ...]:
                 job.get_notify_flags(),
                 job.get_notify_interface(),
                 job.get_notify_cmdline(),
-                [(f.filled_ranges(), f.outstanding_ranges()) for f in job.files],
+                [
+                    (f.filled_ranges(), f.outstanding_ranges(), f.remote_name, f.source)
+                    for f in job.files
+                ],
                 [job.get_property(prop) for prop in bl.JobProperty],
             )
             for job in sim.jobs

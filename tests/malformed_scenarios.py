@@ -291,4 +291,52 @@ MALFORMED = [
         "app[0].on_exit[0]",
         ["unregister"],
     ),
+    (
+        "max_files_per_job-a-fraction",
+        scenario(before="[simulation]\nmax_files_per_job = 2.5"),
+        "simulation.max_files_per_job",
+        ["whole number", "2.5"],
+    ),
+    (
+        "set_remote_name-a-table",
+        scenario(file='set_remote_name = { at = 1, url = "https://b.test/a" }'),
+        "job[0].file[0].set_remote_name",
+        ["must be an array", "a table"],
+    ),
+    (
+        "set_remote_name-without-url",
+        scenario(file="set_remote_name = [{ at = 1 }]"),
+        "job[0].file[0].set_remote_name[0].url",
+        ["is required"],
+    ),
+    (
+        "set_remote_name-without-at",
+        scenario(file='set_remote_name = [{ url = "https://b.test/a" }]'),
+        "job[0].file[0].set_remote_name[0].at",
+        ["is required"],
+    ),
+    (
+        "set_remote_name-at-an-array",
+        scenario(file='set_remote_name = [{ at = [1, 2], url = "https://b.test/a" }]'),
+        "job[0].file[0].set_remote_name[0].at",
+        ["one time in seconds"],
+    ),
+    (
+        "set_remote_name-url-a-number",
+        scenario(file="set_remote_name = [{ at = 1, url = 5 }]"),
+        "job[0].file[0].set_remote_name[0].url",
+        ["must be a string", "5"],
+    ),
+    (
+        "set_remote_name-size-a-string",
+        scenario(file='set_remote_name = [{ at = 1, url = "https://b.test/a", size = "1MB" }]'),
+        "job[0].file[0].set_remote_name[0].size",
+        ["whole number", "'1MB'"],
+    ),
+    (
+        "set_remote_name-unknown-key",
+        scenario(file='set_remote_name = [{ at = 1, uri = "https://b.test/a" }]'),
+        "job[0].file[0].set_remote_name[0].uri",
+        ["did you mean 'url'"],
+    ),
 ]

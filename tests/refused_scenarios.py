@@ -366,4 +366,56 @@ REFUSED = [
         "app[0].exit_at[0]",
         ["at 10 s the app is already down (reboot[0] crashed it at 10 s"],
     ),
+    (
+        "l16-max_files_per_job-zero",
+        scenario(before="[simulation]\nmax_files_per_job = 0"),
+        "simulation.max_files_per_job",
+        ["at least 1", "0"],
+    ),
+    (
+        "l16-more-files-than-max_files_per_job",
+        scenario(before="[simulation]\nmax_files_per_job = 1") + FILE_A.replace("a.cab", "b.cab"),
+        "job[0].file[1]",
+        ["L16", "BG_E_TOO_MANY_FILES_IN_JOB"],
+    ),
+    (
+        "l17-set_remote_name-to-an-ftp-url",
+        scenario(file='set_remote_name = [{ at = 1, url = "ftp://backup.test/a.cab" }]'),
+        "job[0].file[0].set_remote_name[0].url",
+        ["L17", "E_INVALIDARG", "2,200 characters"],
+    ),
+    (
+        "l17-set_remote_name-to-a-url-over-2200-characters",
+        scenario(file=f'set_remote_name = [{{ at = 1, url = "https://b.test/{"x" * 2200}" }}]'),
+        "job[0].file[0].set_remote_name[0].url",
+        ["L17", "E_INVALIDARG", "got 2,215"],
+    ),
+    (
+        "l17-set_remote_name-in-an-upload-job",
+        scenario(
+            'type = "upload"', file='set_remote_name = [{ at = 1, url = "https://b.test/a" }]'
+        ),
+        "job[0].file[0].set_remote_name[0]",
+        ["L17", "E_NOTIMPL", "only a download job's files"],
+    ),
+    (
+        "l17-r1-set_remote_name-to-a-file-url-on-demand",
+        scenario(
+            "on_demand = true", file='set_remote_name = [{ at = 1, url = "file:///C:/a.cab" }]'
+        ),
+        "job[0].file[0].set_remote_name[0].url",
+        ["R1", "BG_E_RANDOM_ACCESS_NOT_SUPPORTED"],
+    ),
+    (
+        "l17-set_remote_name-size-negative",
+        scenario(file='set_remote_name = [{ at = 1, url = "https://b.test/a", size = -1 }]'),
+        "job[0].file[0].set_remote_name[0].size",
+        ["at least 0", "-1"],
+    ),
+    (
+        "l17-set_remote_name-at-negative",
+        scenario(file='set_remote_name = [{ at = -1, url = "https://b.test/a" }]'),
+        "job[0].file[0].set_remote_name[0].at",
+        ["at least 0 seconds", "-1"],
+    ),
 ]

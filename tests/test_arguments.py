@@ -63,6 +63,12 @@ def named(argument: str) -> str:
         ({"trickle": 1.5}, ValueError, "trickle"),
         ({"trickle": NAN}, ValueError, "trickle"),
         ({"trickle": False}, TypeError, "trickle"),
+        ({"max_files_per_job": 0}, ValueError, "max_files_per_job"),
+        ({"max_files_per_job": -1}, ValueError, "max_files_per_job"),
+        ({"max_files_per_job": 2.0}, TypeError, "max_files_per_job"),
+        ({"max_files_per_job": "200"}, TypeError, "max_files_per_job"),
+        ({"max_files_per_job": True}, TypeError, "max_files_per_job"),
+        ({"max_files_per_job": None}, TypeError, "max_files_per_job"),
     ],
     ids=lambda value: repr(value) if isinstance(value, dict) else None,
 )
@@ -242,6 +248,45 @@ def test_add_file_second_file_of_upload_job_fails_with_too_many_files() -> None:
         job.add_file("https://example.test/up2", "up2.bin", 10)
     assert info.value.hresult == bl.BG_E_TOO_MANY_FILES
     assert snapshot(job) == before
+
+
+def test_l16_a_job_holds_at_most_200_files_by_default() -> None:
+    """L16: the MaxFilesPerJob policy: "Limits the number of files that a BITS job can
+    contain" (BITS group policies), 200 by default; the 201st add_file fails with
+    BG_E_TOO_MANY_FILES_IN_JOB and adds nothing."""
+    sim = bl.Simulation()
+    assert sim.max_files_per_job == 200
+    job = make_job(sim, files=200, size=1)
+    before = snapshot(job)
+    with pytest.raises(bl.BitsError, match=r"200 files.*max_files_per_job is 200 \(L16\)") as info:
+        job.add_file("https://example.test/one-more", "one-more", 1)
+    assert (info.value.hresult, info.value.rule) == (bl.BG_E_TOO_MANY_FILES_IN_JOB, "L16")
+    assert info.value.hresult == 0x80200051
+    assert snapshot(job) == before
+    assert len(job.files) == 200
+
+
+def test_l16_max_files_per_job_sets_the_limit_for_every_job() -> None:
+    """L16: Simulation(max_files_per_job=n), as the MaxFilesPerJob policy sets it, holds
+    each job to n files; a refused add_file changes nothing and the job still runs."""
+    sim = bl.Simulation(max_files_per_job=2)
+    first, second = make_job(sim, files=2), make_job(sim, files=1)
+    second.add_file("https://example.test/b2", "b2", 10)  # each job has its own two
+    for job in (first, second):
+        with pytest.raises(bl.BitsError) as info:
+            job.add_file("https://example.test/extra", "extra", 10)
+        assert info.value.hresult == bl.BG_E_TOO_MANY_FILES_IN_JOB
+    first.resume()
+    sim.run()
+    assert first.progress.files_transferred == first.progress.files_total == 2
+    assert [f.local_name for f in first.files] == ["f0.bin", "f1.bin"]
+
+
+def test_l16_add_file_accepts_a_relative_local_name(sim: bl.Simulation) -> None:
+    """L16 (model choice): BITS refuses a local name that is not a full path with E_INVALIDARG
+    (AddFile); bitslab writes no files and accepts a relative one."""
+    job = sim.create_job("j")
+    assert job.add_file("https://example.test/a", "a.cab", 1).local_name == "a.cab"
 
 
 # -- job setters -------------------------------------------------------------------------------
@@ -484,6 +529,15 @@ def _refusals() -> list[tuple[str, Any]]:
         ("K7", lambda: new_job(final="cancel").set_notify_cmdline(None, None)),
         ("L2", lambda: new_job(files=False).resume()),
         ("L13", lambda: new_job().get_error()),
+        (
+            "L16",
+            lambda: (
+                bl.Simulation(max_files_per_job=1)
+                .create_job("j")
+                .add_file("https://example.test/a", "a", 1)
+                .job.add_file("https://example.test/b", "b", 1)
+            ),
+        ),
         ("R1", lambda: new_job().files[0].request_ranges([(0, 1)])),
     ]
 

@@ -146,7 +146,7 @@ def test_run_with_seed_overrides_the_files_seed_and_the_same_seed_prints_the_sam
     seeded = ScenarioFile.parse(
         RESTART.read_text(encoding="utf-8").replace("seed = 0", "seed = 7")
     ).simulate()
-    assert set(a["job_id"]) == {job.id for job in seeded.sim.jobs}
+    assert set(a["job_id"]) == {str(job.id) for job in seeded.sim.jobs}
 
 
 # -- colour -----------------------------------------------------------------------------------
@@ -361,7 +361,7 @@ def test_rules_lists_every_rule_by_family_with_the_count_line() -> None:
     status, out, err = cli("rules")
     assert (status, err) == (0, "")
     assert RULE_LINE.findall(out) == list(rules)
-    assert len(rules) == 68  # F, I, C, D, K, L, S, R, N and P
+    assert len(rules) == 71  # F, I, C, D, K, L, S, R, N and P
     choices = sum(rule.model_choice for rule in rules.values())
     assert out.endswith(f"\n{len(rules)} rules, {choices} of them model choices.\n")
     for family, name in FAMILIES.items():

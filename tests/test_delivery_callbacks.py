@@ -208,7 +208,7 @@ def test_c4_failing_file_transferred_holds_back_next_file_and_job_transferred(
     job.resume()
     sim.run(until=60.0)
     first = job.files[0]
-    done = [f.progress.completed for f in job.files]
+    done = [f.transferred for f in job.files]
     assert done == [True, True]
     assert job.state is S.TRANSFERRED
     t0 = notifier.calls[0][0]

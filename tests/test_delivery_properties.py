@@ -137,7 +137,7 @@ def test_d1_every_notification_ends_with_one_final_entry_naming_a_known_rule(
                 assert (change.time, method, job, None) in raised, (job.name, change)
         for file in job.files:
             ids = {e.id for e in log.entries(job, method="file_transferred") if e.file is file}
-            assert len(ids) == (1 if file.progress.completed else 0), (job.name, file.local_name)
+            assert len(ids) == (1 if file.transferred else 0), (job.name, file.local_name)
 
 
 @PROFILE

@@ -3,7 +3,7 @@
 The audit of issue 9. Every case below is a call a student could type; each raises
 ``TypeError`` or ``ValueError`` naming the argument and what it received, or, where BITS
 defines the failure, ``BitsError`` with its HRESULT and the rule (F3, F4, I3, K1, K7, L2,
-L11, L12, L13, R1, R2). Cases that act on a simulation run in a busy world (a job
+L11, L12, L13, L17, R1, R2). Cases that act on a simulation run in a busy world (a job
 transferring, an app with a notifier, an on-demand job, a cancelled job, pending
 notifications) and check that the world is exactly as before the call, and that it then runs
 to the same end as an untouched world. Conventions, for every numeric argument: a bool is

@@ -154,7 +154,7 @@ def check_notifications(result: Run) -> None:
                 assert (change.time, method, job, None) in raised, (job.name, change)
         for file in job.files:
             ids = {e.id for e in sim.log.entries(job, method="file_transferred") if e.file is file}
-            assert len(ids) == (1 if file.completed else 0), (job.name, file.local_name)
+            assert len(ids) == (1 if file.transferred else 0), (job.name, file.local_name)
 
 
 def check_no_call_into_a_dead_run(result: Run) -> None:

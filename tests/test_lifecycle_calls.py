@@ -165,7 +165,8 @@ def test_l12_every_state_changing_call_on_a_final_job_fails_and_changes_nothing(
 def test_l13_get_error_outside_error_states_fails_with_information_unavailable(
     state: bl.JobState,
 ) -> None:
-    """L13: get_error() fails with BG_E_ERROR_INFORMATION_UNAVAILABLE outside the error states."""
+    """L13: before its first error, a job in any other state has no error to read:
+    BG_E_ERROR_INFORMATION_UNAVAILABLE (GetError)."""
     job = job_in(state)
     with pytest.raises(bl.BitsError, match="get_error") as info:
         job.get_error()
@@ -184,11 +185,94 @@ def test_l13_get_error_answers_in_error_and_transient_error(
     assert error.name == f"BG_E_HTTP_ERROR_{status}"
 
 
-@pytest.mark.parametrize("leave", ["resume", "suspend"])
-def test_l13_error_is_unavailable_once_the_job_leaves_error(leave: str) -> None:
-    """L13: once a job leaves ERROR (resume or suspend), get_error() fails again."""
-    job = job_in(S.ERROR)
-    STATE_CHANGING_CALLS[leave](job)
+def _errored(status: int) -> bl.Job:
+    """A job whose one file the server answers with ``status`` until 5 s, then serves (ERROR
+    at 0.05 s for a 4xx, TRANSIENT_ERROR for a 5xx with a 10 s retry delay)."""
+    job = make_job(retry=10.0)
+    job.sim.network.fail(job.files[0].remote_name, status, duration=5.0)
+    job.resume()
+    job.sim.run(until=1.0)
+    return job
+
+
+@pytest.mark.parametrize(
+    ("status", "leave", "state"),
+    [
+        (404, lambda job: job.suspend(), S.SUSPENDED),
+        (404, lambda job: job.resume(), S.QUEUED),
+        (503, lambda job: job.suspend(), S.SUSPENDED),
+        (404, lambda job: (job.suspend(), job.resume()), S.QUEUED),
+    ],
+    ids=["error-suspend", "error-resume", "transient-suspend", "error-suspend-resume"],
+)
+def test_l13_the_last_error_stays_readable_after_the_job_leaves_the_error_state(
+    status: int, leave: Callable[[bl.Job], object], state: bl.JobState
+) -> None:
+    """L13: suspending or resuming a job keeps its last error readable, and so does waiting in
+    QUEUED (GetError: the error is "available until BITS begins transferring data")."""
+    job = _errored(status)
+    error = job.get_error()
+    leave(job)
+    assert job.state is state
+    assert job.get_error() == error
+    assert job.get_error().hresult == bl.http_error_hresult(status)
+
+
+def test_l13_a_job_waiting_in_connecting_still_reports_its_last_error() -> None:
+    """L13: after a 503 the retry queues the job and it connects again; while CONNECTING (no
+    data moving yet) the 503 is still readable (GetError: "available until BITS begins
+    transferring data")."""
+    job = _errored(503)  # TRANSIENT_ERROR at 0.05 s, retried at 10.05 s
+    job.sim.run(until=10.06)
+    assert job.state is S.CONNECTING
+    assert job.get_error().hresult == bl.http_error_hresult(503)
+
+
+@pytest.mark.parametrize("status", [404, 503])
+def test_l13_the_error_is_gone_once_the_job_transfers_data_again(status: int) -> None:
+    """L13: once the job enters TRANSFERRING, get_error() fails again with
+    BG_E_ERROR_INFORMATION_UNAVAILABLE (GetError: "available until BITS begins transferring
+    data"), and stays so once the job is TRANSFERRED."""
+    job = _errored(status)
+    job.sim.run(until=6.0)  # the server serves from 5 s
+    job.resume()  # from ERROR (L8) or TRANSIENT_ERROR (L5): queued at once
+    job.sim.run(until=6.5)  # bytes flow from 6.05 s
+    assert job.state is S.TRANSFERRING
+    for _ in range(2):
+        with pytest.raises(bl.BitsError, match=r"get_error.*\(L13") as info:
+            job.get_error()
+        assert info.value.hresult == bl.BG_E_ERROR_INFORMATION_UNAVAILABLE
+        job.sim.run()
+    assert job.state is S.TRANSFERRED
+
+
+@pytest.mark.parametrize("end", [lambda job: job.cancel(), lambda job: job.complete()])
+def test_l13_a_final_job_has_no_error_to_read(end: Callable[[bl.Job], object]) -> None:
+    """L13: a job that reaches a final state from ERROR no longer reports its error
+    (GetError: BG_E_ERROR_INFORMATION_UNAVAILABLE when no error is available)."""
+    job = _errored(404)
+    end(job)
+    assert job.state.is_final
     with pytest.raises(bl.BitsError) as info:
         job.get_error()
     assert info.value.hresult == bl.BG_E_ERROR_INFORMATION_UNAVAILABLE
+
+
+def test_l13_a_disconnect_then_a_suspend_keeps_the_disconnect_readable() -> None:
+    """L13: a disconnect's error (L4) is kept while the job is suspended during the outage
+    and resumed after it, until data flows again."""
+    job = make_job()
+    job.sim.network.outage(0.5, 2.0)
+    job.resume()
+    job.sim.run(until=1.0)
+    job.suspend()
+    job.sim.run(until=3.0)
+    assert job.get_error().hresult == bl.BG_E_NETWORK_DISCONNECTED
+    job.resume()
+    job.sim.run(until=3.02)  # QUEUED, then CONNECTING: the error is still there
+    assert job.state is S.CONNECTING
+    assert job.get_error().hresult == bl.BG_E_NETWORK_DISCONNECTED
+    job.sim.run(until=3.1)
+    assert job.state is S.TRANSFERRING
+    with pytest.raises(bl.BitsError):
+        job.get_error()

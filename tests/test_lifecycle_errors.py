@@ -351,3 +351,61 @@ def test_l8_resume_after_no_progress_timeout_retries_the_job() -> None:
     job.resume()
     assert steps(job)[-2][0] == pytest.approx(0.05)  # ERROR at once (L6)
     assert steps(job)[-1] == (job.sim.now, S.ERROR, S.QUEUED, "L8")
+
+
+# -- L15: what the error says -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "words", "state"),
+    [
+        (404, "HTTP 404 Not Found", S.ERROR),
+        (403, "HTTP 403 Forbidden", S.ERROR),
+        (503, "HTTP 503 Service Unavailable", S.TRANSIENT_ERROR),
+        (499, "HTTP 499", S.ERROR),  # no standard reason phrase
+    ],
+)
+def test_l15_an_http_error_names_its_file_and_says_the_status_and_its_reason(
+    status: int, words: str, state: bl.JobState
+) -> None:
+    """L15: the error of an HTTP failure names the file it is about (IBackgroundCopyError::
+    GetFile) and describes itself in words (GetErrorDescription): the status, its reason
+    phrase and the URL asked for."""
+    job = make_job(files=2)
+    url = job.files[1].remote_name
+    job.sim.network.fail(url, status)
+    job.resume()
+    job.sim.run(until=2.0)
+    assert job.state is state
+    error = job.get_error()
+    assert error.file is job.files[1]
+    assert error.description == f"{words} from {url}"
+
+
+def test_l15_a_disconnect_is_about_no_file_and_says_what_the_network_did() -> None:
+    """L15: an error that is not about one file, such as a network disconnect, has no file
+    (IBackgroundCopyError::GetFile: "the error is not associated with a local or remote file")
+    and says what the network did (GetErrorDescription)."""
+    job = make_job()
+    job.sim.network.outage(0.5, 1.0)
+    job.resume()
+    job.sim.run(until=1.0)
+    error = job.get_error()
+    assert (error.file, error.hresult) == (None, bl.BG_E_NETWORK_DISCONNECTED)
+    assert error.description == "the network is disconnected"
+    assert error.context is bl.ErrorContext.GENERAL_TRANSPORT
+
+
+def test_l15_job_error_hands_the_notifier_the_same_error_with_file_and_description() -> None:
+    """L15: job_error(job, error) receives the error get_error() returns, file and words
+    included (IBackgroundCopyCallback::JobError: "pError ... the error that occurred")."""
+    seen: list[tuple[object, str]] = []
+
+    class Reader(bl.Notifier):
+        def job_error(self, job: bl.Job, error: bl.JobError) -> None:
+            seen.append((error.file, error.description))
+
+    job = make_job(fail=404, notifier=Reader())
+    job.resume()
+    job.sim.run()
+    assert seen == [(job.files[0], f"HTTP 404 Not Found from {job.files[0].remote_name}")]

@@ -219,13 +219,56 @@ def test_l14_progress_rises_in_small_steps_while_bytes_flow() -> None:
 
 
 def test_l14_bytes_transferred_equals_bytes_total_when_transferred() -> None:
-    """L14: once the job is TRANSFERRED, bytes_transferred equals bytes_total."""
+    """L14: once the job is TRANSFERRED, bytes_transferred equals bytes_total, and
+    files_transferred counts every file (BG_JOB_PROGRESS: FilesTransferred)."""
     job = make_job(files=3, size=333_333)
     job.resume()
     job.sim.run()
     assert job.state is S.TRANSFERRED
     assert job.progress == (3 * 333_333, 3 * 333_333, 3, 3)
-    assert [f.progress for f in job.files] == [(333_333, 333_333, True)] * 3
+    assert [f.progress[:2] for f in job.files] == [(333_333, 333_333)] * 3
+
+
+def test_l14_a_download_file_is_completed_only_after_complete() -> None:
+    """L14: a download file whose bytes have all arrived is not yet completed; it is once
+    complete() makes it available to the user (BG_FILE_PROGRESS: Completed is "TRUE if the
+    file is available to the user"). files_transferred counts it before that."""
+    job = make_job(files=2)
+    seen: list[tuple[bool, bool]] = []
+    job.sim.call_at(1.5, lambda: seen.append((job.files[0].transferred, job.files[0].completed)))
+    job.resume()
+    job.sim.run()
+    assert seen == [(True, False)]  # the first file's bytes are all here at 1.05 s
+    assert job.state is S.TRANSFERRED
+    assert job.progress.files_transferred == 2
+    assert [f.progress.completed for f in job.files] == [False, False]
+    job.complete()
+    assert [f.progress for f in job.files] == [(SIZE, SIZE, True)] * 2
+    assert [f.completed for f in job.files] == [True, True]
+    assert job.progress.files_transferred == 2
+
+
+def test_l14_complete_of_an_unfinished_download_completes_only_its_whole_files() -> None:
+    """L14: complete() makes available only the files whose bytes all arrived; the one
+    still partial is never completed (BG_FILE_PROGRESS: Completed)."""
+    job = make_job(files=2)
+    job.resume()
+    job.sim.run(until=1.5)
+    job.complete()
+    assert job.state is S.ACKNOWLEDGED
+    assert [f.progress.completed for f in job.files] == [True, False]
+    assert job.progress.files_transferred == 1
+
+
+def test_l14_an_upload_file_is_completed_once_its_bytes_reached_the_server() -> None:
+    """L14: for an upload, Completed is TRUE once the file's bytes reached the server,
+    before complete() (BG_FILE_PROGRESS: Completed)."""
+    job = make_job(type=bl.JobType.UPLOAD)
+    job.resume()
+    job.sim.run()
+    assert job.state is S.TRANSFERRED
+    assert job.files[0].progress == (SIZE, SIZE, True)
+    assert job.progress.files_transferred == 1
 
 
 def test_l14_upload_sizes_are_known_at_once() -> None:

@@ -129,7 +129,7 @@ def test_the_file_in_flight_is_known_through_the_transfer_alone() -> None:
     sim.run()
     assert job.ledger.transfer() is None
     assert job.progress.files_transferred == 2
-    assert second.completed
+    assert second.transferred
 
 
 def test_l5_a_retry_is_cancelled_when_the_job_leaves_transient_error() -> None:

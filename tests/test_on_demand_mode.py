@@ -189,7 +189,7 @@ def test_r1_turning_on_demand_mode_off_fetches_the_rest_of_every_file_in_offset_
         (2.3, S.TRANSFERRING, S.TRANSFERRED, "L3"),
     ]
     assert [f.filled_ranges() for f in job.files] == [[(0, MB)], [(0, MB)]]
-    assert [f.progress.completed for f in job.files] == [True, True]
+    assert [f.transferred for f in job.files] == [True, True]
     assert job.progress.files_transferred == 2
     files_done = [((round(c.time, 6), c.method), c.file) for c in rec.calls if c.method != REPORT]
     assert files_done == [

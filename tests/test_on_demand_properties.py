@@ -212,13 +212,13 @@ def test_r5_the_job_ends_transferred_exactly_when_every_file_is_whole(
     scenario: Scenario,
 ) -> None:
     """R5, C4: TRANSFERRED (rule R5) when every file is whole, else SUSPENDED (rule R5); a
-    whole file is completed and notified once, and files_transferred counts whole files."""
+    whole file is transferred and notified once, and files_transferred counts whole files."""
     result = run(scenario)
     job = result.job
     whole = [f.filled_ranges() == [(0, f.size)] for f in job.files]
     assert job.state is (S.TRANSFERRED if all(whole) else S.SUSPENDED)
     assert job.history[-1].rule == "R5"
-    assert [f.progress.completed for f in job.files] == whole
+    assert [f.transferred for f in job.files] == whole
     assert job.progress.files_transferred == sum(whole)
     notified = [c.file for c in result.recorder.calls if c.method == "file_transferred"]
     assert sorted(job.files.index(f) for f in notified if f is not None) == [

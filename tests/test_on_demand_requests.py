@@ -100,7 +100,7 @@ def test_r2_a_zero_byte_file_accepts_no_range_but_an_empty_list() -> None:
     job.resume()
     job.sim.run()
     assert job.state is S.TRANSFERRED  # R5: its only file is whole, with no byte fetched
-    assert file.progress.completed
+    assert file.transferred
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ def test_r5_when_every_file_is_whole_the_job_becomes_transferred_under_r5(
     sim: bl.Simulation,
 ) -> None:
     """R5, C1, C4: requests that cover every file make each file whole (file_transferred,
-    completed) and the job TRANSFERRED, with rule R5."""
+    transferred) and the job TRANSFERRED, with rule R5."""
     rec = bl.RecordingNotifier()
     job = make_job(
         sim, name="od", sizes=(200 * K, 300 * K), on_demand=True, flags=FLAGS, notifier=rec
@@ -72,7 +72,7 @@ def test_r5_when_every_file_is_whole_the_job_becomes_transferred_under_r5(
     sim.run()
     # 200,000 bytes by 0.25; connect by 0.30; 300,000 more by 0.60
     assert steps(job, 4) == [(0.6, S.TRANSFERRING, S.TRANSFERRED, "R5")]
-    assert [f.progress.completed for f in job.files] == [True, True]
+    assert [f.transferred for f in job.files] == [True, True]
     assert job.progress == (500 * K, 500 * K, 2, 2)
     assert methods(rec) == [
         (0.25, "file_transferred"),
@@ -102,7 +102,7 @@ def test_r5_a_whole_file_completes_while_the_job_suspends_for_another(sim: bl.Si
     sim.run()
     # 100,000 bytes by 0.15; connect by 0.20; 100,000 by 0.30
     assert steps(job, 4) == [(0.3, S.TRANSFERRING, S.SUSPENDED, "R5")]
-    assert (whole.progress.completed, partial.progress.completed) == (True, False)
+    assert (whole.transferred, partial.transferred) == (True, False)
     assert job.progress.files_transferred == 1
     transferred = [(round(c.time, 6), c.file) for c in rec.calls if c.method != REPORT]
     assert transferred == [(0.15, whole)]

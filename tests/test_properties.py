@@ -171,7 +171,12 @@ class Run:
 
 
 def snapshot(job: bl.Job) -> tuple[Any, ...]:
-    return (job.state, job.progress, tuple(f.progress for f in job.files))
+    return (
+        job.state,
+        job.progress,
+        tuple(f.progress for f in job.files),
+        tuple(f.transferred for f in job.files),
+    )
 
 
 def run(scenario: Scenario) -> Run:
@@ -320,23 +325,26 @@ def check_schedule(jobs: list[bl.Job]) -> None:
 
 
 def check_progress(result: Run) -> None:
-    """(b) L14, S4: progress never falls, never exceeds the sizes, files go in order."""
+    """(b) L14, S4: progress never falls, never exceeds the sizes, files go in order; a
+    download file is never completed before complete(), and files_transferred counts the files
+    whose bytes have all arrived."""
     for index, job in enumerate(result.jobs):
         sizes = [f.size for f in job.files]
         last_job_bytes, last_file_bytes = 0, [0] * len(sizes)
         for t, snapshots in result.samples:
-            _, progress, files = snapshots[index]
+            state, progress, files, whole = snapshots[index]
             assert progress.bytes_total in (sum(sizes), bl.BG_SIZE_UNKNOWN), (job.name, t)
             assert last_job_bytes <= progress.bytes_transferred <= sum(sizes), (job.name, t)
             assert progress.files_total == len(sizes)
-            assert progress.files_transferred == sum(f.completed for f in files), (job.name, t)
+            assert progress.files_transferred == sum(whole), (job.name, t)
             for k, (file_progress, size) in enumerate(zip(files, sizes, strict=True)):
                 assert file_progress.bytes_total in (size, bl.BG_SIZE_UNKNOWN), (job.name, t, k)
                 where = (job.name, t, k)
                 assert last_file_bytes[k] <= file_progress.bytes_transferred <= size, where
-                assert not file_progress.completed or file_progress.bytes_transferred == size
+                assert not whole[k] or file_progress.bytes_transferred == size
+                assert file_progress.completed is (whole[k] and state is S.ACKNOWLEDGED), where
                 if k > 0 and file_progress.bytes_transferred > 0:  # S4: one at a time, in order
-                    assert files[k - 1].completed, (job.name, t, k)
+                    assert whole[k - 1], (job.name, t, k)
             last_job_bytes = progress.bytes_transferred
             last_file_bytes = [f.bytes_transferred for f in files]
 
@@ -374,13 +382,13 @@ def check_outcome(scenario: Scenario, result: Run) -> None:
         if job.state is S.TRANSFERRED:
             sizes = sum(size for _, size in plan.files)
             assert progress == (sizes, sizes, len(plan.files), len(plan.files)), job.name
-            assert all(f.progress.completed for f in job.files)
+            assert all(f.transferred and not f.progress.completed for f in job.files)
             continue
         last = job.history[-1]
         error = job.get_error()
         assert error.file is not None, job.name
         assert error.file in job.files, job.name
-        assert not error.file.progress.completed
+        assert not error.file.transferred
         assert error.context is bl.ErrorContext.REMOTE_FILE
         url = error.file.remote_name
         if last.rule == "L7":  # a 4xx in force for the file at that moment

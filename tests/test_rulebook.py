@@ -15,8 +15,8 @@ MODEL_CHOICES_PAGE = Path(__file__).resolve().parent.parent / "docs/background/m
 
 
 def test_catalogue_runs_family_by_family_each_numbered_from_one_without_gaps() -> None:
-    """F1-F8, I1-I8, C1-C11, D1, K1-K7, L1-L14, S1-S5, R1-R6, P1-P3 today: the families in the
-    order of FAMILIES, each family's rules numbered 1, 2, 3... in order."""
+    """F1-F8, I1-I8, C1-C11, D1, K1-K7, L1-L17, S1-S5, R1-R6, N1-N5, P1-P3 today: the
+    families in the order of FAMILIES, each family's rules numbered 1, 2, 3... in order."""
     expected = []
     for family in FAMILIES:
         count = sum(r.family == family for r in rules.values())

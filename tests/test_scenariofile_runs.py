@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scenariofile_support import APP, EXAMPLES, REBOOT, RESTART, scenario
+from scenariofile_support import APP, EXAMPLES, REBOOT, RESTART, SERVER_ERROR, scenario
 from support import log_rows
 
 import bitslab as bl
@@ -51,6 +51,52 @@ def test_l10_l12_timed_calls_after_cancel_at_are_kept_as_invalid_state() -> None
     assert sim.jobs[0].state is bl.JobState.CANCELLED
     assert sim.now == 2.0
     assert sim.quiet
+
+
+def test_l17_set_remote_name_moves_a_file_to_another_server_from_the_next_connection() -> None:
+    """L17: a file's timed set_remote_name, then resume_at: the job that failed on a 404 gets
+    the file from the new server (IBackgroundCopyFile2::SetRemoteName: the change takes effect
+    when the job is resumed), restarting it there since the size differs."""
+    text = scenario(
+        "resume_at = [0, 3]",
+        file='set_remote_name = [{ at = 2, url = "https://backup.test/a.cab", size = 2_000 }]',
+        size="1_000_000",
+        after=SERVER_ERROR.format(404, 0.5, 100),
+    )
+    sim, actions = ScenarioFile.parse(text).simulate()
+    assert actions == [
+        Action(0.0, "job 'nightly' resume()", "ok"),
+        Action(2.0, "file 'a.cab' set_remote_name('https://backup.test/a.cab')", "ok"),
+        Action(3.0, "job 'nightly' resume()", "ok"),
+    ]
+    job = sim.jobs[0]
+    assert [(c.time, c.new.name) for c in job.history][-5:] == [
+        (0.5, "ERROR"),
+        (3.0, "QUEUED"),
+        (3.0, "CONNECTING"),
+        (3.05, "TRANSFERRING"),
+        (pytest.approx(3.052), "TRANSFERRED"),  # 2,000 bytes from zero
+    ]
+    assert (job.files[0].remote_name, job.files[0].size) == ("https://backup.test/a.cab", 2_000)
+    assert job.progress == (2_000, 2_000, 1, 1)
+
+
+def test_l17_set_remote_name_on_a_job_cancelled_by_then_is_kept_as_invalid_state() -> None:
+    """L17: on a final job SetRemoteName fails with BG_E_INVALID_STATE; the timed call keeps
+    the failure as its result."""
+    text = scenario(
+        "cancel_at = 1", file='set_remote_name = [{ at = 2, url = "https://backup.test/a.cab" }]'
+    )
+    _, actions = ScenarioFile.parse(text).simulate()
+    assert actions[-1] == Action(
+        2.0, "file 'a.cab' set_remote_name('https://backup.test/a.cab')", "BG_E_INVALID_STATE"
+    )
+
+
+def test_l16_simulation_max_files_per_job_is_the_simulations() -> None:
+    """L16: [simulation] max_files_per_job sets the MaxFilesPerJob policy of the run."""
+    text = scenario(before="[simulation]\nmax_files_per_job = 3")
+    assert ScenarioFile.parse(text).simulate().sim.max_files_per_job == 3
 
 
 def test_l2_resume_at_an_empty_array_never_resumes_the_job() -> None:
@@ -179,7 +225,7 @@ def test_simulation_seed_is_the_simulations_seed_and_names_its_jobs() -> None:
     assert seeded.jobs[0].id == again.jobs[0].id != unseeded.jobs[0].id
     frame = seeded.log.to_dataframe()
     pd.testing.assert_frame_equal(frame, again.log.to_dataframe())
-    assert set(frame["job_id"]) == {seeded.jobs[0].id}
+    assert set(frame["job_id"]) == {str(seeded.jobs[0].id)}
 
 
 def test_simulation_until_stops_the_run_then_with_the_job_still_busy() -> None:

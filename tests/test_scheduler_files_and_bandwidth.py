@@ -23,12 +23,13 @@ def test_s4_files_transfer_one_at_a_time_in_the_order_added(sim: bl.Simulation) 
     job.resume()
     grid = [round(0.01 * k + 0.005, 3) for k in range(330)]
     seen = probe(sim, grid, lambda: [f.progress for f in job.files])
+    whole = probe(sim, grid, lambda: [f.transferred for f in job.files])
     sim.run()
 
     for t in grid:
         progress = seen[t]
-        done = [p.completed for p in progress]
-        # Completed files are a prefix; files after the one in flight have no byte.
+        done = whole[t]
+        # Transferred files are a prefix; files after the one in flight have no byte.
         assert done == sorted(done, reverse=True), t
         current = done.index(False) if False in done else len(done)
         assert all(p.bytes_transferred == 0 for p in progress[current + 1 :]), t
@@ -39,7 +40,7 @@ def test_s4_files_transfer_one_at_a_time_in_the_order_added(sim: bl.Simulation) 
     assert [p.bytes_transferred for p in seen[2.505]] == [2 * MB, pytest.approx(405_000, abs=1), 0]
     assert seen[2.505][1].bytes_total == 1 * MB
     # Completion times, from the samples: 2.05, then 2.05 + 0.05 + 1.0, then one more connection.
-    first_done = [next(t for t in grid if seen[t][i].completed) for i in range(3)]
+    first_done = [next(t for t in grid if whole[t][i]) for i in range(3)]
     assert first_done == [2.055, 3.105, 3.155]
     assert done_at(job) == pytest.approx(3.15)
 

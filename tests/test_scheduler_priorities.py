@@ -270,11 +270,11 @@ def test_s2_file_ending_exactly_at_slice_end_completes_instead_of_requeueing() -
 
 
 def test_s2_file_ending_exactly_at_slice_end_completes_before_the_job_yields() -> None:
-    """S2: the file that ends with the slice completes, then the job yields its turn."""
+    """S2: the file that ends with the slice is transferred, then the job yields its turn."""
     sim = bl.Simulation(seed=0, latency=0)
     first = make_job(sim, name="first", sizes=[10 * MB, 1 * MB], resume_at=0.0)
     waiting = make_job(sim, name="waiting", sizes=[1 * MB], resume_at=0.0)
-    at_slice_end = probe(sim, [10.0 + 1e-9], lambda: [f.progress.completed for f in first.files])
+    at_slice_end = probe(sim, [10.0 + 1e-9], lambda: [f.transferred for f in first.files])
     sim.run()
 
     assert changes(first, "S2") == [bl.StateChange(10.0, S.TRANSFERRING, S.QUEUED, "S2")]

@@ -57,7 +57,7 @@ def to_dataframe(entries: Iterable[LogEntry]) -> pd.DataFrame:
             "time": e.time,
             "method": e.method,
             "job": e.job.name,
-            "job_id": e.job.id,
+            "job_id": str(e.job.id),  # the GUID's text: a column of str, as in a CSV
             "file": e.file.local_name if e.file is not None else None,
             "outcome": e.outcome,
             "rule": e.rule,

@@ -3,6 +3,7 @@ plain records of a job and a file that stand in for the live ones when a log is 
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..constants import JobPriority, JobProperty, JobState, JobType, NotifyFlags
@@ -20,7 +21,7 @@ class JobRecord(NamedTuple):
     job, as it was when the log was pickled."""
 
     name: str
-    id: str
+    id: uuid.UUID
     type: JobType
     priority: JobPriority
     state: JobState

@@ -1,6 +1,8 @@
 """Files of a job: what the server holds, which bytes have arrived, and which are wanted.
 
 - L14: a download's size is learnt when BITS first connects for it.
+- L17: :meth:`File.set_remote_name` names another server, asked from the next connection; a
+  size that differs there restarts the file.
 - S4: a job's files transfer one at a time, in the order added.
 - R1-R5: in an on-demand job a file transfers only the byte ranges asked for with
   :meth:`File.request_ranges`; :meth:`File.filled_ranges` says which bytes are present.
@@ -22,11 +24,14 @@ from ..constants import (
     BG_LENGTH_TO_EOF,
     BG_SIZE_UNKNOWN,
     JobProperty,
+    JobState,
     JobType,
 )
 from ..errors import BitsError
+from .events import Modified
 from .lifecycle import require_live
 from .ranges import RangeQueue, RangeSet, Span
+from .remote import check_remote_name
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -38,7 +43,9 @@ _EPSILON = 1e-6  # rate times elapsed time is a float: 9999.9999999 bytes are 10
 
 
 class FileProgress(NamedTuple):
-    """L14: a file's progress; ``bytes_total`` is BG_SIZE_UNKNOWN until BITS has connected."""
+    """L14: a file's progress (BG_FILE_PROGRESS); ``bytes_total`` is BG_SIZE_UNKNOWN until
+    BITS has connected; ``completed`` is True once the file is available to the user: for a
+    download, only after ``job.complete()``; for an upload, once its bytes reached the server."""
 
     bytes_total: int
     bytes_transferred: int
@@ -49,13 +56,15 @@ class File:
     """One file of a job: a remote URL, a local name and the size the server holds."""
 
     __slots__ = (
-        "_completed",
         "_filled",
         "_job",
         "_local_name",
         "_remote_name",
+        "_server_size",
         "_size",
         "_size_known",
+        "_source",
+        "_transferred",
         "_unreported",
         "_wanted",
         "done",
@@ -64,8 +73,10 @@ class File:
     def __init__(self, job: Job, remote_name: str, local_name: str, size: int) -> None:
         self._job = job
         self._remote_name = remote_name
+        self._source = remote_name  # L17: the URL of the last connection for this file
         self._local_name = local_name
-        self._size = size
+        self._size = size  # what BITS fetches: the size learnt at the last connection (L14)
+        self._server_size = size  # L17: what the server of remote_name holds
         #: Bytes present at the last checkpoint, with the fraction of the next one; not a BITS
         #: name: the transfer moves it on with :meth:`advance` only.
         self.done = 0.0
@@ -74,9 +85,9 @@ class File:
         self._unreported = RangeSet()  # R4: bytes filled on demand since the last report
         # L14: BITS learns a download's size from the server; an upload's file is local.
         self._size_known = job.type is not JobType.DOWNLOAD
-        self._completed = False
+        self._transferred = False  # every byte has arrived (C4); see transferred
 
-    # -- what a file is (read-only: fixed by add_file) ----------------------------------------
+    # -- what a file is (read-only but for set_remote_name, L17) ---------------------------------
 
     @property
     def job(self) -> Job:
@@ -85,8 +96,16 @@ class File:
 
     @property
     def remote_name(self) -> str:
-        """The URL the file comes from (or goes to, for an upload)."""
+        """The URL the file comes from (or goes to, for an upload); the new one at once after
+        :meth:`set_remote_name` (L17)."""
         return self._remote_name
+
+    @property
+    def source(self) -> str:
+        """The URL of the job's last connection for this file, which bytes flow from while
+        they do: :attr:`remote_name` until :meth:`set_remote_name` changes it, then the new
+        name from the next connection on (L17). Not a BITS name."""
+        return self._source
 
     @property
     def local_name(self) -> str:
@@ -95,16 +114,18 @@ class File:
 
     @property
     def size(self) -> int:
-        """The size the server holds, in bytes (BITS learns it on connecting, L14)."""
+        """The size of the file BITS fetches, in bytes: the one given to add_file, or after
+        :meth:`set_remote_name` the new server's, once BITS has connected to it (L14, L17)."""
         return self._size
 
     @property
     def progress(self) -> FileProgress:
-        """L14: bytes known, bytes transferred so far (rising during a transfer), completed."""
+        """L14: bytes known, bytes transferred so far (rising during a transfer), and
+        completed (see :attr:`completed`)."""
         return FileProgress(
             self._size if self._size_known else BG_SIZE_UNKNOWN,
             self.bytes_transferred,
-            self._completed,
+            self.completed,
         )
 
     @property
@@ -114,8 +135,22 @@ class File:
 
     @property
     def completed(self) -> bool:
-        """True once every byte of the file has arrived."""
-        return self._completed
+        """L14: BG_FILE_PROGRESS's Completed: the file is available to the user. For a
+        download, True only once the job is ACKNOWLEDGED (after ``complete()``) with every
+        byte of the file present, never merely because its bytes arrived; for an upload, True
+        once its bytes reached the server."""
+        if not self._transferred:
+            return False
+        job = self._job
+        return job.type is not JobType.DOWNLOAD or job.state is JobState.ACKNOWLEDGED
+
+    @property
+    def transferred(self) -> bool:
+        """True once every byte of the file has arrived (or, for an upload, was sent): what
+        ``job.progress.files_transferred`` counts and file_transferred reports (C4). Not a
+        BITS name: BITS says only :attr:`completed`, which for a download waits for
+        ``complete()`` (L14)."""
+        return self._transferred
 
     # -- on-demand ranges (R1-R5) --------------------------------------------------------------
 
@@ -208,9 +243,9 @@ class File:
         return self._filled.total + self.work_left()
 
     def needs_turn(self) -> bool:
-        """S4, R5: the file has bytes to fetch (or, empty, has still to be completed). Not a
-        BITS method."""
-        return not self._completed and (self.work_left() > 0 or self._whole())
+        """S4, R5: the file has bytes to fetch (or, empty, has still to be marked transferred).
+        Not a BITS method."""
+        return not self._transferred and (self.work_left() > 0 or self._whole())
 
     def advance(self, done: float) -> None:
         """A checkpoint: ``done`` bytes are present; fill the whole ones that arrived. Not a
@@ -230,17 +265,62 @@ class File:
                         wanted.remove(start, end)
         self.done = done
 
-    def learn_size(self) -> None:
-        """L14: the server tells BITS the size on the first connection for this file. Not a
-        BITS method."""
-        self._size_known = True
+    def connect(self) -> str:
+        """L17: the job connects for this file: from now on its bytes come from
+        :attr:`remote_name`, the URL returned. Not a BITS method."""
+        self._source = self._remote_name
+        return self._source
 
-    def complete_if_whole(self) -> bool:
-        """C4: once every byte is present the file is complete; True if it is. Not a BITS
+    def learn_size(self) -> bool:
+        """L14: the server tells BITS the file's size at the connection. L17: when a new
+        server's file differs in size from the one fetched so far, the download restarts:
+        the bytes held are dropped (on demand, the ranges they filled are asked for again,
+        within the new size); True if so. Not a BITS method: the job's ledger calls it,
+        keeping its total."""
+        self._size_known = True
+        size = self._server_size
+        if size == self._size:
+            return False
+        wanted = RangeQueue()
+        for start, end in (*(self._filled if self._job.on_demand else ()), *self._wanted):
+            wanted.append(start, min(end, size))
+        self._filled, self._wanted, self._unreported = RangeSet(), wanted, RangeSet()
+        self._size, self.done = size, 0.0
+        return True
+
+    def transferred_if_whole(self) -> bool:
+        """C4: once every byte is present the file is transferred; True if it is. Not a BITS
         method."""
         if self._whole():
-            self._completed = True
-        return self._completed
+            self._transferred = True
+        return self._transferred
+
+    # -- the remote name (L17) --------------------------------------------------------------------
+
+    def set_remote_name(self, url: str, size: int | None = None) -> None:
+        """L17: fetch this file from ``url`` from the job's next connection for it
+        (IBackgroundCopyFile2::SetRemoteName); ``size`` is what that server holds (None: the
+        same file as the server named before).
+
+        :attr:`remote_name` reports ``url`` at once; bytes already flowing keep coming from
+        the old server until the job next connects for the file (the usual pattern: suspend,
+        set, resume; or set it in job_error, then resume). If the new server's size differs,
+        the file's download restarts from zero; otherwise it resumes from the bytes held. A
+        file already transferred is not fetched again. The job gets a job_modification (C3).
+
+        Fails with E_NOTIMPL for a file of an upload or upload-reply job, E_INVALIDARG for a
+        URL that is not http://, https://, file:// or \\\\server\\share or is over 2,200
+        characters, BG_E_RANDOM_ACCESS_NOT_SUPPORTED for one that is not http(s) in an
+        on-demand job (R1), and BG_E_INVALID_STATE on a final job; a refused call changes
+        nothing.
+        """
+        server = check_remote_name(self, url, size)
+        job = self._job
+        require_live(job, f"set_remote_name() on file {self._local_name!r}", "L17")
+        self._remote_name = url
+        if server is not None:
+            self._server_size = server
+        job.lifecycle.events.publish(Modified(job, f"file {self._local_name!r} remote name set"))
 
     # -- internals -----------------------------------------------------------------------------
 

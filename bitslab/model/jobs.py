@@ -18,6 +18,7 @@ from ..constants import (
     BG_E_INVALID_STATE,
     BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
     BG_E_TOO_MANY_FILES,
+    BG_E_TOO_MANY_FILES_IN_JOB,
     BG_SIZE_UNKNOWN,
     GUID_NULL,
     JobPriority,
@@ -71,7 +72,9 @@ class Job:
         self._events = sim.events
         self._name = name
         self._type = type
-        self._id = str(uuid.UUID(int=sim.rng.getrandbits(128), version=4))
+        # The same 128 bits from sim.rng as ever: ids, and the random stream after them, are
+        # as they were when the id was kept as a str.
+        self._id = uuid.UUID(int=sim.rng.getrandbits(128), version=4)
         self.files: list[File] = []
         self._priority = priority
         self._properties: dict[JobProperty, object] = {
@@ -105,8 +108,10 @@ class Job:
         return self._type
 
     @property
-    def id(self) -> str:
-        """The job's GUID, drawn from the simulation's seeded generator."""
+    def id(self) -> uuid.UUID:
+        """The job's GUID (a :class:`uuid.UUID`), drawn from the simulation's seeded generator:
+        the same seed gives the same ids. ``sim.get_job(job.id)`` finds the job again
+        (GetJob)."""
         return self._id
 
     @property
@@ -127,7 +132,12 @@ class Job:
 
     @property
     def progress(self) -> JobProgress:
-        """L14: bytes and files, total and transferred; a new job reports zeros."""
+        """L14: bytes and files, total and transferred; a new job reports zeros.
+
+        ``files_transferred`` counts files whose bytes have all arrived (BG_JOB_PROGRESS's
+        FilesTransferred); a download file's own ``progress.completed`` stays False until
+        ``complete()`` (BG_FILE_PROGRESS's Completed).
+        """
         return self.ledger.progress()
 
     def bytes_arrived(self) -> float:
@@ -140,9 +150,10 @@ class Job:
 
         Between two consecutive points the bytes grow linearly (a transfer at one rate) or
         not at all, so the points drawn as a line are the job's exact progress (this is what
-        :func:`bitslab.plots.progress` draws). The bytes never go down, and they grow only
-        while the job is TRANSFERRING (L3; S5 sets the rate): a job that waits (QUEUED,
-        SUSPENDED, in an error) is a flat line. The last point is ``(now,
+        :func:`bitslab.plots.progress` draws). The bytes grow only while the job is
+        TRANSFERRING (L3; S5 sets the rate): a job that waits (QUEUED, SUSPENDED, in an error)
+        is a flat line. They never go down, but where a new server's file of another size
+        restarts a download (L17). The last point is ``(now,
         progress.bytes_transferred)``. Not a BITS method.
         """
         return self.ledger.progress_trace()
@@ -191,8 +202,10 @@ class Job:
         """Add a file; ``size`` is what the server holds, learnt by BITS on connection (L14).
 
         Fails with BG_E_INVALID_STATE on a final job (L12), BG_E_TOO_MANY_FILES for a second
-        file of an upload job, E_INVALIDARG for a URL that is not http(s), file or UNC. Adding
-        a file to a TRANSFERRED job queues it again (model choice).
+        file of an upload job, BG_E_TOO_MANY_FILES_IN_JOB once the job holds
+        ``sim.max_files_per_job`` files (L16), E_INVALIDARG for a URL that is not http(s),
+        file or UNC; a refused call adds nothing. Adding a file to a TRANSFERRED job queues it
+        again (model choice). ``local_name`` may be relative (L16, model choice).
         """
         check_str("remote_url", remote_url)
         check_str("local_name", local_name)
@@ -217,6 +230,14 @@ class Job:
             raise BitsError(
                 f"{what} on job {self.name!r}: an upload job holds exactly one file",
                 BG_E_TOO_MANY_FILES,
+            )
+        limit = self._sim.max_files_per_job
+        if len(self.files) >= limit:  # L16: the MaxFilesPerJob policy
+            raise BitsError(
+                f"{what} on job {self.name!r}: the job holds {limit} file{'s' * (limit != 1)}, "
+                f"the most a job may hold: max_files_per_job is {limit} (L16)",
+                BG_E_TOO_MANY_FILES_IN_JOB,
+                rule="L16",
             )
         file = File(self, remote_url, local_name, size)
         self.files.append(file)
@@ -267,9 +288,12 @@ class Job:
         self.lifecycle.enter(JobState.ACKNOWLEDGED, "L11")
 
     def get_error(self) -> JobError:
-        """L13: the error of a job in ERROR or TRANSIENT_ERROR.
+        """L13, L15: the job's last error: context, HRESULT, file and description.
 
-        Fails with BG_E_ERROR_INFORMATION_UNAVAILABLE in any other state.
+        Readable from the moment the job enters ERROR or TRANSIENT_ERROR until it next
+        enters TRANSFERRING or a final state: suspending, resuming and waiting in QUEUED or
+        CONNECTING keep it (GetError: "available until BITS begins transferring data").
+        Fails with BG_E_ERROR_INFORMATION_UNAVAILABLE before the first error and after that.
         """
         return self.lifecycle.get_error()
 

@@ -1,4 +1,4 @@
-"""A job's lifecycle: its state, the history of its changes, its errors and retries (L1-L13).
+"""A job's lifecycle: its state, the history of its changes, its errors and retries (L1-L13, L15).
 
 :class:`Lifecycle` is the part of a :class:`~bitslab.Job` (``job.lifecycle``) that is the
 BITS job state machine. Every state change goes through :meth:`Lifecycle.enter`, which records
@@ -52,7 +52,10 @@ class StateChange(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class JobError:
-    """What ``job.get_error()`` returns (L13): context, HRESULT, file and a description."""
+    """What ``job.get_error()`` returns (L13, L15): the context and HRESULT; ``file``, the
+    :class:`~bitslab.File` the error is about (None for one that is not about one file, such
+    as a network disconnect); and ``description``, the error in words (the HTTP status and its
+    reason phrase, or what the network did)."""
 
     context: ErrorContext
     hresult: int
@@ -115,15 +118,17 @@ class Lifecycle:
         self._retry: Timer | None = None  # L5: the retry, cancelled by any state change
 
     def get_error(self) -> JobError:
-        """L13: the error of a job in ERROR or TRANSIENT_ERROR.
+        """L13: the job's last error, readable from the moment the job entered ERROR or
+        TRANSIENT_ERROR until it next enters TRANSFERRING or a final state.
 
-        Fails with BG_E_ERROR_INFORMATION_UNAVAILABLE in any other state.
+        Fails with BG_E_ERROR_INFORMATION_UNAVAILABLE before the first error and after that.
         """
-        if self.state in (JobState.ERROR, JobState.TRANSIENT_ERROR) and self._error is not None:
+        if self._error is not None:
             return self._error
         raise BitsError(
-            f"get_error() on job {self._job.name!r} in state {self.state.name}: only a job in "
-            "ERROR or TRANSIENT_ERROR has an error (L13)",
+            f"get_error() on job {self._job.name!r} in state {self.state.name}: there is no "
+            "error to read; an error is readable from ERROR or TRANSIENT_ERROR until the job "
+            "next transfers data or is final (L13)",
             BG_E_ERROR_INFORMATION_UNAVAILABLE,
             rule="L13",
         )
@@ -147,6 +152,8 @@ class Lifecycle:
             self._deadline = self._paused_left = None
         cancel(self._retry)  # L5: a retry is for this stay in TRANSIENT_ERROR only
         self._retry = None
+        if new is JobState.TRANSFERRING or new.is_final:
+            self._error = None  # L13: readable until BITS transfers data again or the job ends
         self.state = new
         self.episode += 1
         self.history.append(StateChange(self._agenda.now(), old, new, rule))
@@ -156,7 +163,7 @@ class Lifecycle:
         """L3, R5: nothing is left to fetch: TRANSFERRED if every file is whole, else (on
         demand) SUSPENDED."""
         job = self._job
-        if all(file.completed for file in job.files):
+        if all(file.transferred for file in job.files):
             self.enter(JobState.TRANSFERRED, "R5" if job.on_demand else "L3")
         else:
             self.enter(JobState.SUSPENDED, "R5")

@@ -8,6 +8,7 @@ yield (S5). ``shares`` is the one place that splits the link's bandwidth.
 from __future__ import annotations
 
 import math
+from http import HTTPStatus
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .._check import check_int, check_number, check_str
@@ -47,6 +48,16 @@ class Failure(NamedTuple):
     def fatal(self) -> bool:
         """4xx is fatal (L7), 5xx transient (L5): a model choice."""
         return 400 <= self.status < 500
+
+    @property
+    def reason(self) -> str:
+        """L15: the status and its reason phrase, ``"HTTP 404 Not Found"`` (only ``"HTTP
+        499"`` for a status that has no standard phrase)."""
+        try:
+            phrase = HTTPStatus(self.status).phrase
+        except ValueError:
+            return f"HTTP {self.status}"
+        return f"HTTP {self.status} {phrase}"
 
 
 class TrafficSpan(NamedTuple):

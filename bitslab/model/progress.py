@@ -47,19 +47,23 @@ class Ledger:
         self._agenda = agenda
         self._running = running  # the scheduler's, read-only: each running job's transfer
         self._banked = 0.0  # bytes held in the files' checkpoints (the sum of their done)
-        self._first_open = 0  # files before this index are complete (see next_file)
+        self._first_open = 0  # files before this index are transferred (see next_file)
         # Bytes at each checkpoint, and the lane they flow in after it (see progress_trace()).
         self._trace: list[tuple[float, float, Lane | None]] = [(agenda.now(), 0.0, None)]
 
     def progress(self) -> JobProgress:
-        """L14: bytes and files, total and transferred; a new job reports zeros."""
-        each = [file.progress for file in self._job.files]
+        """L14: bytes and files, total and transferred; a new job reports zeros.
+        ``files_transferred`` counts the files whose bytes have all arrived (BG_JOB_PROGRESS's
+        FilesTransferred), which a download file's ``progress.completed`` waits for
+        ``complete()`` to say."""
+        files = self._job.files
+        each = [file.progress for file in files]
         known = all(p.bytes_total != BG_SIZE_UNKNOWN for p in each)
         return JobProgress(
             sum(p.bytes_total for p in each) if known else BG_SIZE_UNKNOWN,
             sum(p.bytes_transferred for p in each),
             len(each),
-            sum(p.completed for p in each),
+            sum(file.transferred for file in files),
         )
 
     def bytes_arrived(self) -> float:
@@ -105,16 +109,29 @@ class Ledger:
         """S4: files transfer one at a time, in the order added; R5: on demand, only those
         with requested bytes outstanding."""
         files = self._job.files
-        # A complete file never needs a turn again, so the scan starts after the first ones
-        # that are complete (without this, a job of n files would scan n^2 / 2 of them).
+        # A transferred file never needs a turn again, so the scan starts after the first ones
+        # that are transferred (without this, a job of n files would scan n^2 / 2 of them).
         first = self._first_open
-        while first < len(files) and files[first].completed:
+        while first < len(files) and files[first].transferred:
             first += 1
         self._first_open = first
         for index in range(first, len(files)):
             if files[index].needs_turn():
                 return files[index]
         return None
+
+    def learn_size(self, file: File) -> None:
+        """L14: the server told BITS ``file``'s size; L17: if the download restarts there
+        (another server's file of another size), its bytes leave the job's total."""
+        before = file.done
+        if not file.learn_size():
+            return
+        # The trace drops straight down: the bytes held until now, then what is left.
+        now = self._agenda.now()
+        if self._trace[-1][0] != now:
+            self._trace.append((now, self._banked, None))
+        self._banked -= before
+        self._trace.append((now, self._banked, None))
 
     def bank(self, file: File, done: float) -> None:
         """A checkpoint of ``file``: ``done`` of its bytes are present (the transfer calls it;

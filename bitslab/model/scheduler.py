@@ -272,7 +272,8 @@ class Scheduler:
         """A server starts failing: a matching file in flight fails now (L5, L7)."""
         for transfer in list(self._running.values()):
             file = transfer.file
-            if file is not None and failure.matches(file.remote_name):
+            # L17: the bytes come from the URL of the last connection (file.source)
+            if file is not None and failure.matches(file.source):
                 # The failure that answers now: an exact URL may outrank this prefix.
-                answer = self.network.status_for(file.remote_name)
+                answer = self.network.status_for(file.source)
                 transfer.fail(answer or failure, file)

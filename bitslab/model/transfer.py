@@ -119,7 +119,7 @@ class Transfer:
         self._cancel_end()
         self.file = None
         job.ledger.note_progress()
-        whole = file.complete_if_whole()
+        whole = file.transferred_if_whole()
         last = job.ledger.next_file() is None
         events = job.lifecycle.events
         if last:
@@ -133,9 +133,10 @@ class Transfer:
             self._connect_next()
 
     def fail(self, failure: Failure, file: File) -> None:
-        """The server answers ``file`` with an HTTP error: fatal 4xx (L7), transient 5xx (L5)."""
+        """The server answers ``file`` with an HTTP error: fatal 4xx (L7), transient 5xx (L5);
+        the error names the file and says the status with its reason phrase (L15)."""
         error_hresult = http_error_hresult(failure.status)
-        description = f"HTTP {failure.status} from {file.remote_name}"
+        description = f"{failure.reason} from {file.source}"
         if failure.fatal:
             self.job.lifecycle.fatal_error(
                 ErrorContext.REMOTE_FILE, error_hresult, file, description
@@ -181,16 +182,17 @@ class Transfer:
         self._connecting = scheduler.agenda.after(scheduler.network.latency, self._connected)
 
     def _connected(self) -> None:
-        """The server answered: fail (L5, L7), or learn the size (L14) and start the file."""
+        """The server answered: fail (L5, L7), or learn the size (L14; L17: a new server's
+        other size restarts the file) and start the file."""
         self._connecting = None
         job = self.job
         file = job.ledger.next_file()
         if file is not None:
-            failure = self._scheduler.network.status_for(file.remote_name)
+            failure = self._scheduler.network.status_for(file.connect())  # L17: its URL now
             if failure is not None:
                 self.fail(failure, file)
                 return
-            file.learn_size()
+            job.ledger.learn_size(file)
         if job.state is not JobState.TRANSFERRING:
             job.lifecycle.enter(JobState.TRANSFERRING, "L3")
             if self._scheduler.transfer_of(job) is not self:  # the state change stopped it

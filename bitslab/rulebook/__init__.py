@@ -9,7 +9,7 @@ tests and the notebooks cite these IDs. The data (:mod:`~bitslab.rulebook.notifi
 
 >>> from bitslab.rulebook import rule, rules
 >>> len(rules)
-68
+71
 >>> rule("F5").title
 'DISABLE silences everything'
 >>> [r.id for r in rules.values() if r.model_choice][:3]

@@ -117,18 +117,44 @@ JOB_RULES = (
     Rule(
         "L13",
         "L",
-        "Error details only in error states",
-        "get_error() returns a context and HRESULT only in ERROR or TRANSIENT_ERROR, and "
-        "otherwise fails with BG_E_ERROR_INFORMATION_UNAVAILABLE.",
+        "The last error stays readable",
+        "get_error() answers from when a job enters ERROR or TRANSIENT_ERROR until it next "
+        "starts TRANSFERRING or is final, and otherwise fails with "
+        "BG_E_ERROR_INFORMATION_UNAVAILABLE.",
         "IBackgroundCopyJob::GetError",
     ),
     Rule(
         "L14",
         "L",
         "What progress reports",
-        "Progress counts bytes and files from zero, shows bytes_total as BG_SIZE_UNKNOWN "
-        "until every file size is known, and is complete once the job is TRANSFERRED.",
+        "Progress counts from zero with bytes_total unknown until every size is, and a "
+        "download file is completed only after complete(), an upload file once sent.",
         "BG_JOB_PROGRESS",
+    ),
+    Rule(
+        "L15",
+        "L",
+        "An error names its file",
+        "The error from get_error() also names its file (None for a network outage) and "
+        "describes itself in words, the HTTP status and its reason or what the network did.",
+        "IBackgroundCopyError",
+    ),
+    Rule(
+        "L16",
+        "L",
+        "At most 200 files per job",
+        "add_file beyond max_files_per_job (200 by default) fails with "
+        "BG_E_TOO_MANY_FILES_IN_JOB, and bitslab accepts a relative local name.",
+        "BITS group policies (MaxFilesPerJob)",
+        model_choice=True,
+    ),
+    Rule(
+        "L17",
+        "L",
+        "set_remote_name changes the URL",
+        "A download file's URL can change until the job is final, taking effect at the next "
+        "connection, which restarts the file if the new server's size differs.",
+        "IBackgroundCopyFile2::SetRemoteName",
     ),
     # S: scheduling and bandwidth
     Rule(

@@ -11,8 +11,10 @@ from typing import Any
 from ..constants import JobPriority, JobProperty, JobState, JobType
 from ..delivery.programs import Programs, path_key
 from ..model.apps import App
+from ..model.files import File
 from ..model.jobs import Job
 from ..model.notifiers import RecordingNotifier
+from ..model.remote import check_remote_name
 from ..simulation import Simulation
 from .parts import Action, CompletingNotifier
 from .tables import TableReader
@@ -30,6 +32,7 @@ SIMULATION_KEYS: dict[str, type] = {
     "callback_timeout": float,
     "progress_interval": float,
     "server_start_delay": float,
+    "max_files_per_job": int,
 }
 _TOP_KEYS = ("title", "description", "simulation", "app", "program", "job", "outage",
              "server_error", "traffic", "restart_service", "reboot")  # fmt: skip
@@ -37,7 +40,8 @@ _APP_KEYS = ("name", "crash_at", "exit_at", "start_at", "on_start", "on_exit", "
 _JOB_KEYS = ("name", "type", "priority", "flags", "notifier", "cmdline", "minimum_retry_delay",
              "no_progress_timeout", "notification_interval_ms", "on_demand", "resume_at",
              "suspend_at", "cancel_at", "complete_at", "file", "clsid")  # fmt: skip
-_FILE_KEYS = ("url", "name", "size", "ranges")
+_FILE_KEYS = ("url", "name", "size", "ranges", "set_remote_name")
+_RENAME_KEYS = ("at", "url", "size")
 
 
 class Build:
@@ -194,6 +198,7 @@ class Build:
             job = self.sim.create_job(name, type=kind, priority=priority)
         on_demand = reader.get("on_demand", bool, False)
         requests = []
+        renames: list[tuple[TableReader, File]] = []
         for file_reader in reader.tables("file", required=True):
             file_reader.only(_FILE_KEYS)
             url = file_reader.get("url", str, required=True)
@@ -203,6 +208,7 @@ class Build:
                 file = job.add_file(url, local, size=size)
             if "ranges" in file_reader.data:
                 requests.append((file_reader, file, file_reader.pairs("ranges")))
+            renames += [(each, file) for each in file_reader.tables("set_remote_name")]
         if "minimum_retry_delay" in reader.data:
             delay = reader.get("minimum_retry_delay", float)
             with reader.model("minimum_retry_delay"):
@@ -221,6 +227,8 @@ class Build:
         for file_reader, file, ranges in requests:
             with file_reader.model("ranges"):  # R1 refuses them without on_demand
                 file.request_ranges(ranges)
+        for rename, file in renames:  # after on_demand, which R1 asks about
+            self._rename(rename, file)
         if "flags" in reader.data:
             flags = reader.flags("flags")
             with reader.model("flags"):
@@ -243,6 +251,23 @@ class Build:
         for call in ("resume", "suspend", "cancel", "complete"):
             for time in reader.times(f"{call}_at", (0.0,) if call == "resume" else ()):
                 self._at(time, f"job {name!r} {call}()", getattr(job, call))
+
+    def _rename(self, reader: TableReader, file: File) -> None:
+        """L17: ``set_remote_name = [{ at = 30.0, url = "...", size = 1_000 }]`` in a file's
+        table: a timed call; its arguments and the job's type are checked now, the job's
+        state when it is made (a refusal then is kept as the action's result)."""
+        reader.only(_RENAME_KEYS)
+        if "at" not in reader.data:
+            raise reader.fail("at", "is required")
+        if isinstance(reader.data["at"], list):
+            raise reader.fail("at", "must be one time in seconds, not an array")
+        (at,) = reader.times("at")
+        url = reader.get("url", str, required=True)
+        size = reader.get("size", int)
+        with reader.model(url="url", size="size"):
+            check_remote_name(file, url, size)
+        what = f"file {file.local_name!r} set_remote_name({url!r})"
+        self._at(at, what, lambda: file.set_remote_name(url, size))
 
     def _unknown_program(self, program: str) -> str:
         known = [path for path, _ in self.programs.values()]

@@ -18,8 +18,9 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
     seed = 0                            # also bandwidth, latency, time_slice, trickle,
     bandwidth = 1_000_000               # dispatch_delay, modification_delay,
     until = 120.0                       # callback_timeout, progress_interval,
-                                        # server_start_delay; `until`
-                                        # stops the run then (default: run until quiet)
+                                        # server_start_delay, max_files_per_job (L16);
+                                        # `until` stops the run then (default: run until
+                                        # quiet)
     [[app]]
     name = "downloader"                 # running from 0
     crash_at = [6.0]                    # a time or a list of times (I4, I7)
@@ -55,6 +56,9 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
     name = "base.cab"
     size = 4_000_000
     ranges = [[0, 1_000_000]]           # on-demand requests made at 0 (R2, R3)
+    set_remote_name = [{ at = 30.0, url = "https://backup.test/base.cab", size = 4_000_000 }]
+                                        # fetch it from elsewhere from the next connection
+                                        #   (L17; size: the new server's, default the same)
 
     [[outage]]                          # the network is down (L4); outages must
     start = 15.0                        #   not overlap
