@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 import simpy
 
-from ._check import check_callable, check_enum, check_int, check_number, check_str
+from ._check import check_callable, check_enum, check_int, check_number, check_str, got
 from .budget import DEFAULT_MAX_EVENTS, DEFAULT_MAX_REENTRIES, Budgets
 from .constants import JobPriority, JobType
 from .delivery.dispatcher import Dispatcher
@@ -53,9 +53,16 @@ class Simulation:
       (default 0, C8).
     - ``modification_delay``: the same for job_modification, which BITS dispatches at a lower
       priority, so a later job_transferred can overtake it (default 0.1, C8, model choice).
-    - ``callback_timeout``: simulated seconds after which BITS gives up on a callback that
-      has not returned and counts it as failed (default 60; None waits for ever; C5, C9,
-      model choice).
+    - ``callback_timeout``: simulated seconds after which bitslab counts a callback that has
+      not returned as failed (default None: off). BITS itself never gives up on a blocking
+      call (C9, IBackgroundCopyCallback: "blocked until one or more of the blocking
+      notifications return"), so a slow callback holds back the others until it returns; the
+      option is a model choice (C5, C9).
+    - ``s_ok_only``: when True, only S_OK (0), None and True count as a callback's success,
+      and a success HRESULT that is not S_OK (S_FALSE, 1) is a failed call, retried like any
+      other (C5). Default False: any success HRESULT succeeds (a model choice: the
+      JobTransferred page says BITS calls again "until S_OK is returned", while the
+      FileTransferred page retries only a failure). The log's detail says when it decided.
     - ``progress_interval``: the shortest gap between two "bytes transferred" modifications
       while bytes flow (default 0.1); the job's minimum notification interval, usually longer,
       applies on top (C7, model choice).
@@ -107,7 +114,8 @@ class Simulation:
         trickle: float = 0.01,
         dispatch_delay: float = 0.0,
         modification_delay: float = 0.1,
-        callback_timeout: float | None = 60.0,
+        callback_timeout: float | None = None,
+        s_ok_only: bool = False,
         progress_interval: float = 0.1,
         max_events: int | None = DEFAULT_MAX_EVENTS,
         max_reentries: int | None = DEFAULT_MAX_REENTRIES,
@@ -131,6 +139,11 @@ class Simulation:
             else check_number("callback_timeout", callback_timeout, strictly_positive=True)
         )
         progress = check_number("progress_interval", progress_interval, strictly_positive=True)
+        if not isinstance(s_ok_only, bool):  # C5: "yes" or 1 is not an answer
+            raise TypeError(
+                "s_ok_only must be True or False (C5: whether only S_OK, None and True count "
+                f"as a callback's success), got {got(s_ok_only)}"
+            )
         self.budgets = Budgets.checked(max_events, max_reentries, max_simulated_time, max_wall_time)
         self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
         #: What the model publishes (see :mod:`bitslab.model.events`); not a BITS name.
@@ -148,6 +161,7 @@ class Simulation:
             dispatch_delay=dispatch,
             modification_delay=modification,
             callback_timeout=timeout,
+            s_ok_only=s_ok_only,
             progress_interval=progress,
             interrupted=self.agenda.interrupt,
         )

@@ -80,6 +80,7 @@ class Dispatcher:
         dispatch_delay: float,
         modification_delay: float,
         callback_timeout: float | None,
+        s_ok_only: bool,
         progress_interval: float,
         interrupted: Callable[[], None],
     ) -> None:
@@ -90,7 +91,8 @@ class Dispatcher:
         self.programs = Programs(interrupted)
         self.dispatch_delay = dispatch_delay
         self.modification_delay = modification_delay
-        self.callback_timeout = callback_timeout
+        self.callback_timeout = callback_timeout  # C9: None, BITS's own way, by default
+        self.s_ok_only = s_ok_only  # C5: only S_OK, None and True count as success
         self.progress_interval = progress_interval
         self.active = 0  # notifications held, on their way, ready, in flight or running
         self.attempts = Attempts(self)

@@ -28,6 +28,7 @@ SIMULATION_KEYS: dict[str, type] = {
     "dispatch_delay": float,
     "modification_delay": float,
     "callback_timeout": float,
+    "s_ok_only": bool,
     "progress_interval": float,
 }
 _TOP_KEYS = ("title", "description", "simulation", "app", "program", "job", "outage",

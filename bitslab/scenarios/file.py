@@ -15,8 +15,8 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
 
     [simulation]                        # keyword arguments of bitslab.Simulation
     seed = 0                            # also bandwidth, latency, time_slice, trickle,
-    bandwidth = 1_000_000               # dispatch_delay, modification_delay,
-    until = 120.0                       # callback_timeout, progress_interval; `until`
+    bandwidth = 1_000_000               # dispatch_delay, modification_delay, callback_timeout,
+    until = 120.0                       # s_ok_only, progress_interval; `until`
                                         # stops the run then (default: run until quiet)
     [[app]]
     name = "downloader"                 # running from 0
