@@ -196,8 +196,10 @@ class Dispatcher:
     def on_interface_set(self, event: InterfaceSet) -> None:
         """C5, I5: retry pending notifications at once; replay a job-level one if due.
 
-        Model choice: a notification that had fallen back to the command line (K5) is offered
-        to the new interface, since I5 says the new interface gets the call.
+        K5 (model choice): a notification that had fallen back to the command line is I5's
+        replay too: one notification, offered to the new interface at its next attempt (at
+        once if it waits to retry; after the command line if one is running), so that
+        whichever route succeeds first ends it, with one final entry.
         """
         job, notifier = event.job, event.notifier
         if notifier is None:
@@ -215,6 +217,8 @@ class Dispatcher:
             self.raise_(method, job, None, reason)
         elif pending.status is _IN_FLIGHT:
             self.attempts.replay(pending, notifier)
+        else:  # K5, I5: on its way, or its command line is running: the interface is next
+            pending.via_cmdline = False
 
     def on_cmdline_set(self, event: CmdlineSet) -> None:
         """K4: a command line set on a TRANSFERRED or ERROR job runs, unless an interface
