@@ -315,4 +315,10 @@ REFUSED = [
         "simulation.callback_timeout",
         ["greater than 0"],
     ),
+    (
+        "c5-s_ok_only-a-string",
+        scenario(before='[simulation]\ns_ok_only = "yes"'),
+        "simulation.s_ok_only",
+        ["must be", "'yes'"],
+    ),
 ]
