@@ -35,11 +35,25 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_EVENTS",
     "DEFAULT_MAX_REENTRIES",
+    "SIMULATION_BUDGET",
     "Budgets",
     "RunBudgetError",
     "RunMark",
+    "SimulationBudget",
     "diagnose",
 ]
+
+
+class SimulationBudget:
+    """The type of :data:`SIMULATION_BUDGET`: a ``run()`` budget not given, so the
+    simulation's own applies."""
+
+    def __repr__(self) -> str:
+        return "<the simulation's budget>"
+
+
+#: A ``run()`` budget not given: the simulation's own applies.
+SIMULATION_BUDGET = SimulationBudget()
 
 #: The default event budget of one ``run()``. The largest scenario the project ships
 #: (benchmarks/workloads.py's busy_machine: 300 jobs, 3,000 files, an outage and a failing

@@ -147,6 +147,7 @@ class JobProperty(_NamedIntEnum):
 
 
 S_OK = 0x00000000
+#: A success HRESULT that is not S_OK: success by default, a failure under s_ok_only (C5).
 S_FALSE = 0x00000001
 E_NOTIMPL = 0x80004001
 E_FAIL = 0x80004005

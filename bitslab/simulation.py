@@ -15,75 +15,51 @@ import simpy
 from ._check import (
     check_callable,
     check_enum,
-    check_guid,
     check_int,
     check_number,
     check_str,
 )
-from .budget import DEFAULT_MAX_EVENTS, DEFAULT_MAX_REENTRIES, Budgets
-from .constants import BG_E_NOT_FOUND, JobPriority, JobType
+from .budget import (
+    DEFAULT_MAX_EVENTS,
+    DEFAULT_MAX_REENTRIES,
+    SIMULATION_BUDGET,
+    Budgets,
+    SimulationBudget,
+)
+from .constants import JobPriority, JobType
 from .delivery.dispatcher import Dispatcher
 from .delivery.programs import Handler
-from .errors import BitsError
 from .log import EventLog
 from .model.agenda import Agenda
 from .model.apps import App
 from .model.events import Events, PriorityChanged, ServiceStarted, ServiceStopped, StateChanged
+from .model.joblist import JobList
 from .model.jobs import Job
 from .model.network import Network
 from .model.scheduler import Scheduler
 from .model.servers import Servers
 from .model.service import Service
+from .parameters import Parameters
 from .runner import Runner
 
 __all__ = ["Simulation"]
 
 
-class _Default:
-    """The type of :data:`_DEFAULT`: a run() budget not given (the simulation's applies)."""
-
-    def __repr__(self) -> str:
-        return "<the simulation's budget>"
-
-
-_DEFAULT = _Default()
-
-
 class Simulation:
     """A simulated machine running BITS, its network, and the applications that use it.
 
-    Model parameters (all keyword arguments after ``seed`` have defaults):
+    Model parameters, keyword arguments with defaults (each explained, with its rule, on
+    :class:`~bitslab.parameters.Parameters`; ``sim.parameters`` gives them back):
+    ``bandwidth`` (bytes per second, L3), ``latency`` (L3), ``time_slice`` (S2),
+    ``trickle`` (S5), ``dispatch_delay`` and ``modification_delay`` (C8),
+    ``callback_timeout`` (off by default, C9), ``s_ok_only`` (C5), ``progress_interval``
+    (C7), ``server_start_delay`` (N2) and ``max_files_per_job`` (L16).
 
-    - ``bandwidth``: bytes per second of the link (default 1,000,000).
-    - ``latency``: seconds to set up a connection for a file (default 0.05, L3).
-    - ``time_slice``: seconds a background job runs before one of its priority takes a turn
-      (default 10, S2).
-    - ``trickle``: the share of the link a background job keeps when other traffic or
-      foreground jobs take the rest (default 0.01, S5).
-    - ``dispatch_delay``: seconds from raising a job or file notification to its dispatch
-      (default 0, C8).
-    - ``modification_delay``: the same for job_modification, which BITS dispatches at a lower
-      priority, so a later job_transferred can overtake it (default 0.1, C8, model choice).
-    - ``callback_timeout``: simulated seconds after which BITS gives up on a callback that
-      has not returned and counts it as failed (default 60; None waits for ever; C5, C9,
-      model choice).
-    - ``server_start_delay``: simulated seconds BITS waits for a callback class's server to
-      start when it activates the class and the application is not running (default 1, N2,
-      model choice).
-    - ``max_files_per_job``: the most files a job may hold, as BITS's MaxFilesPerJob policy
-      sets it (default 200, an int of at least 1; L16).
-    - ``progress_interval``: the shortest gap between two "bytes transferred" modifications
-      while bytes flow (default 0.1); the job's minimum notification interval, usually longer,
-      applies on top (C7, model choice).
-    - ``max_events``, ``max_reentries``, ``max_simulated_time``, ``max_wall_time``: the
-      budgets of each :meth:`run` (default 500,000 events, 10,000 re-entries of one job into
-      one state, no limit on simulated or wall time; None for no limit); a run that spends one
-      raises :class:`~bitslab.RunBudgetError` naming the job
-      and the cycle that kept it busy (see :class:`~bitslab.RunBudgetError`). :meth:`run` takes the
-      same options for one call.
-
-    Limits of the model's clock: ``bandwidth`` is at least 1 byte per second and
-    ``time_slice`` at least 0.001 s, so that no step of the model vanishes or lasts for ever.
+    Budgets of each :meth:`run`: ``max_events``, ``max_reentries``, ``max_simulated_time``,
+    ``max_wall_time`` (default 500,000 events, 10,000 re-entries of one job into one state,
+    no limit on simulated or wall time; None for no limit); a run that spends one raises
+    :class:`~bitslab.RunBudgetError` naming the job and the cycle that kept it busy.
+    :meth:`run` takes the same options for one call.
 
     One thread: a Simulation is not thread-safe. Build it, change it and run it from one
     thread (a worker thread or process may own a whole simulation; see :func:`bitslab.sweep`
@@ -123,7 +99,8 @@ class Simulation:
         trickle: float = 0.01,
         dispatch_delay: float = 0.0,
         modification_delay: float = 0.1,
-        callback_timeout: float | None = 60.0,
+        callback_timeout: float | None = None,
+        s_ok_only: bool = False,
         progress_interval: float = 0.1,
         server_start_delay: float = 1.0,
         max_files_per_job: int = 200,
@@ -134,23 +111,20 @@ class Simulation:
     ) -> None:
         # Negative seeds are refused: random.Random(-n) is random.Random(n), a silent twin.
         self.seed = check_int("seed", seed, minimum=0)
-        # Floors: below them a file's time or a slice's end leaves floating point's reach.
-        link = check_number("bandwidth", bandwidth, minimum=MIN_BANDWIDTH)
-        delay = check_number("latency", latency, minimum=0.0)
-        slice_ = check_number("time_slice", time_slice, minimum=MIN_TIME_SLICE)
-        share = check_number("trickle", trickle, minimum=0.0)
-        if share >= 1.0:  # S5: foreground jobs need some of the link
-            raise ValueError(f"trickle must be a share of the link below 1, got {trickle!r}")
-        dispatch = check_number("dispatch_delay", dispatch_delay, minimum=0.0)
-        modification = check_number("modification_delay", modification_delay, minimum=0.0)
-        timeout = (
-            None
-            if callback_timeout is None
-            else check_number("callback_timeout", callback_timeout, strictly_positive=True)
+        #: The model parameters, as checked (see :class:`~bitslab.parameters.Parameters`).
+        self.parameters = p = Parameters(
+            bandwidth,
+            latency,
+            time_slice,
+            trickle,
+            dispatch_delay,
+            modification_delay,
+            callback_timeout,
+            s_ok_only,
+            progress_interval,
+            server_start_delay,
+            max_files_per_job,
         )
-        progress = check_number("progress_interval", progress_interval, strictly_positive=True)
-        start_delay = check_number("server_start_delay", server_start_delay, minimum=0.0)
-        self._max_files = check_int("max_files_per_job", max_files_per_job, minimum=1)  # L16
         self.budgets = Budgets.checked(max_events, max_reentries, max_simulated_time, max_wall_time)
         self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start
         #: What the model publishes (see :mod:`bitslab.model.events`); not a BITS name.
@@ -158,9 +132,8 @@ class Simulation:
         #: The model's timers and clock (see :mod:`bitslab.model.agenda`); not a BITS name.
         self.agenda = Agenda(self.env)
         self.rng = random.Random(self.seed)
-        self.network = Network(self.agenda, link, delay, share)
-        self.jobs: list[Job] = []  # every job ever created, oldest first
-        self._by_id: dict[uuid.UUID, Job] = {}  # the same jobs, by GUID (get_job)
+        self.network = Network(self.agenda, p.bandwidth, p.latency, p.trickle)
+        self.jobs = JobList()  # every job ever created, oldest first (and by GUID)
         self.apps: list[App] = []
         #: The callback classes' servers (N2, see :mod:`bitslab.model.servers`); the machine's.
         self.servers = Servers()
@@ -168,16 +141,8 @@ class Simulation:
         #: :mod:`bitslab.model.service`, P2, P3); not a BITS name.
         self.service = Service(self.agenda, self.events, self.jobs, self.apps)
         #: Which jobs transfer now (see :mod:`bitslab.model.scheduler`); not a BITS name.
-        self.scheduler = Scheduler(self.agenda, self.network, self.jobs, slice_, self.service)
-        self._delivery = Dispatcher(
-            self,
-            dispatch_delay=dispatch,
-            modification_delay=modification,
-            callback_timeout=timeout,
-            progress_interval=progress,
-            server_start_delay=start_delay,
-            interrupted=self.agenda.interrupt,
-        )
+        self.scheduler = Scheduler(self.agenda, self.network, self.jobs, p.time_slice, self.service)
+        self._delivery = Dispatcher(self, p, interrupted=self.agenda.interrupt)
         # A state change is counted here first, then raises notifications (C1-C3), then
         # the scheduler reacts (the order of the subscriptions).
         self.events.subscribe(StateChanged, self._job_state_changed)
@@ -207,7 +172,7 @@ class Simulation:
     @property
     def max_files_per_job(self) -> int:
         """L16: the most files a job may hold (the MaxFilesPerJob policy; default 200)."""
-        return self._max_files
+        return self.parameters.max_files_per_job
 
     @property
     def time_slice(self) -> float:
@@ -242,14 +207,13 @@ class Simulation:
         job_type = check_enum("type", type, JobType)
         job_priority = check_enum("priority", priority, JobPriority)
         job = Job(self, name, job_type, job_priority)
-        self.jobs.append(job)
-        self._by_id[job.id] = job
+        self.jobs.add(job)
         return job
 
     def enum_jobs(self) -> list[Job]:
         """The jobs in BITS's queue, oldest first: every job not ACKNOWLEDGED or CANCELLED
         (IBackgroundCopyManager::EnumJobs). How a restarted application finds its jobs."""
-        return [job for job in self.jobs if not job.state.is_final]
+        return self.jobs.queued()
 
     def get_job(self, job_id: uuid.UUID | str) -> Job:
         """The job whose GUID is ``job_id``, a :class:`uuid.UUID` or its string form
@@ -259,15 +223,7 @@ class Simulation:
         CANCELLED (it has left the queue); TypeError for another type, ValueError for a str
         that is not a GUID.
         """
-        key = check_guid("job_id", job_id)
-        job = self._by_id.get(key)
-        if job is None or job.state.is_final:
-            why = "no job has this id" if job is None else f"job {job.name!r} is {job.state.name}"
-            raise BitsError(
-                f"get_job({str(key)!r}): {why}; only the jobs of enum_jobs() can be found",
-                BG_E_NOT_FOUND,
-            )
-        return job
+        return self.jobs.find(job_id)
 
     def add_app(self, name: str) -> App:
         """Add an application, running from now (its run 1). See :class:`bitslab.App`."""
@@ -284,11 +240,9 @@ class Simulation:
         ``duration`` seconds.
 
         Jobs keep their files, bytes, flags, command line and properties; every interface is
-        lost (set to None). While it is down nothing transfers (running jobs move to QUEUED)
-        and nothing is delivered (a callback under way is abandoned as failed); what falls due
-        meanwhile (notifications, L5, L6) takes effect when it returns. The API answers as
-        usual (model choice). Down periods may overlap: the service is down while any covers
-        the moment. Fails with TypeError or ValueError naming ``start`` or ``duration``.
+        lost. Nothing transfers or is delivered until it returns (what fell due meanwhile
+        happens then); the API answers as usual (model choice). Periods may overlap. Fails
+        with TypeError or ValueError naming ``start`` or ``duration``.
 
         >>> import bitslab as bl
         >>> sim = bl.Simulation()
@@ -333,10 +287,10 @@ class Simulation:
         until: float | None = None,
         *,
         progress: Callable[[Simulation], object] | None = None,
-        max_events: int | _Default | None = _DEFAULT,
-        max_reentries: int | _Default | None = _DEFAULT,
-        max_simulated_time: float | _Default | None = _DEFAULT,
-        max_wall_time: float | _Default | None = _DEFAULT,
+        max_events: int | SimulationBudget | None = SIMULATION_BUDGET,
+        max_reentries: int | SimulationBudget | None = SIMULATION_BUDGET,
+        max_simulated_time: float | SimulationBudget | None = SIMULATION_BUDGET,
+        max_wall_time: float | SimulationBudget | None = SIMULATION_BUDGET,
     ) -> None:
         """Advance simulated time.
 
@@ -386,10 +340,12 @@ class Simulation:
             check_callable("progress", progress)
         mine = self.budgets
         budgets = Budgets.checked(
-            mine.max_events if max_events is _DEFAULT else max_events,
-            mine.max_reentries if max_reentries is _DEFAULT else max_reentries,
-            mine.max_simulated_time if max_simulated_time is _DEFAULT else max_simulated_time,
-            mine.max_wall_time if max_wall_time is _DEFAULT else max_wall_time,
+            mine.max_events if max_events is SIMULATION_BUDGET else max_events,
+            mine.max_reentries if max_reentries is SIMULATION_BUDGET else max_reentries,
+            mine.max_simulated_time
+            if max_simulated_time is SIMULATION_BUDGET
+            else max_simulated_time,
+            mine.max_wall_time if max_wall_time is SIMULATION_BUDGET else max_wall_time,
         )
         if end is not None and end < self.now:
             raise ValueError(
@@ -433,10 +389,6 @@ class Simulation:
         self._busy += new.is_busy - old.is_busy
         self._runner.count_entry(event)
 
-
-#: Floors of the model's clock (see the class's notes).
-MIN_BANDWIDTH = 1.0
-MIN_TIME_SLICE = 0.001
 
 _NO_COPY = (
     "a Simulation cannot be copied or pickled: its timers and callbacks are live code. Build "

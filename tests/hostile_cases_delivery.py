@@ -322,4 +322,55 @@ DELIVERY_CASES: list[Case] = [
         "returns",
         "'job_transfered'",
     ),
+    case(
+        "an empty list of results (C5)",
+        "bl.RecordingNotifier(returns={'job_transferred': []})",
+        lambda w: bl.RecordingNotifier(returns={"job_transferred": []}),
+        ValueError,
+        "returns['job_transferred']",
+        "empty list",
+    ),
+    case(
+        "an iterator of results (C5)",
+        "bl.RecordingNotifier(returns={'job_error': iter([False, True])})",
+        lambda w: bl.RecordingNotifier(returns={"job_error": iter([False, True])}),
+        TypeError,
+        "returns['job_error']",
+        "list_iterator",
+        "list or tuple",
+    ),
+    case(
+        "a set of results (C5)",
+        "bl.RecordingNotifier(returns={'file_transferred': {False, True}})",
+        lambda w: bl.RecordingNotifier(returns={"file_transferred": {False, True}}),
+        TypeError,
+        "returns['file_transferred']",
+        "set",
+    ),
+    # -- C5: which successes count ---------------------------------------------------------------
+    case(
+        "a str for s_ok_only (C5)",
+        "bl.Simulation(s_ok_only='yes')",
+        lambda w: bl.Simulation(s_ok_only="yes"),  # type: ignore[arg-type]
+        TypeError,
+        "s_ok_only",
+        "(C5",
+        "str 'yes'",
+    ),
+    case(
+        "an int for s_ok_only (C5)",
+        "bl.Simulation(s_ok_only=1)",
+        lambda w: bl.Simulation(s_ok_only=1),  # type: ignore[arg-type]
+        TypeError,
+        "s_ok_only",
+        "int 1",
+    ),
+    case(
+        "None for s_ok_only (C5)",
+        "bl.Simulation(s_ok_only=None)",
+        lambda w: bl.Simulation(s_ok_only=None),  # type: ignore[arg-type]
+        TypeError,
+        "s_ok_only",
+        "NoneType None",
+    ),
 ]

@@ -4,9 +4,12 @@ received, and the check that a refused call changed nothing.
 The arithmetic behind the times: the default link moves 1,000,000 bytes per second and a
 connection takes 0.05 s (L3), so a job resumed at 0 is TRANSFERRING at 0.05 and 300,000
 requested bytes arrive by 0.35. Each further file of a turn connects again (0.05 s, S4). Range
-reports (R4) are looked for every max(interval, progress_interval) seconds, 0.5 s by default
-(MINIMUM_NOTIFICATION_INTERVAL_MS 500 beats progress_interval 0.1), the first one period after
-the job enters TRANSFERRING; the last requested range is reported at once.
+reports (R4): the first look is progress_interval (0.1 s) after the job enters TRANSFERRING,
+and what it finds goes out at once (C7: the first report is not rate limited), so a job
+resumed at 0 reports its first 100,000 bytes at 0.15; after a report the next look is
+max(interval, progress_interval) seconds later, 0.5 s by default
+(MINIMUM_NOTIFICATION_INTERVAL_MS 500 beats progress_interval 0.1); the last requested range
+is reported at once.
 """
 
 from __future__ import annotations

@@ -418,4 +418,10 @@ REFUSED = [
         "job[0].file[0].set_remote_name[0].at",
         ["at least 0 seconds", "-1"],
     ),
+    (
+        "c5-s_ok_only-a-string",
+        scenario(before='[simulation]\ns_ok_only = "yes"'),
+        "simulation.s_ok_only",
+        ["must be", "'yes'"],
+    ),
 ]

@@ -88,8 +88,35 @@ def test_c9_a_generator_callback_that_raises_has_failed(sim: bl.Simulation) -> N
     assert "OSError" in entry.detail
 
 
+def test_c9_by_default_bits_never_gives_up_on_a_blocking_callback() -> None:
+    """C9: with the default Simulation a callback that takes 500 s is waited for, never
+    failed, and holds its slot until it returns, so a fifth notification waits for it; the
+    other notifications stay "blocked until one or more of the blocking notifications
+    return" (IBackgroundCopyCallback)."""
+    sim = bl.Simulation(seed=0)
+    started: dict[str, float] = {}
+
+    class Slow(bl.Notifier):
+        def job_transferred(self, job: bl.Job) -> Generator[Any, Any, Any]:
+            started[job.name] = job.sim.now
+            yield job.sim.env.timeout(500 if len(started) <= 4 else 1)
+
+    jobs = [make_job(sim, size=SIZE, retry=RETRY, notifier=Slow()) for _ in range(5)]
+    for job in jobs:
+        job.resume()
+    sim.run()
+    first = min(started.values())
+    assert started[jobs[4].name] == pytest.approx(first + 500.0)  # C9: after one returned
+    entries = sim.log.entries(method="job_transferred")
+    assert [(e.outcome, e.final) for e in entries] == [("delivered", True)] * 5
+    assert sorted(e.duration for e in entries) == pytest.approx([1.0] + [500.0] * 4)
+
+
 def test_c9_callback_timeout_abandons_a_callback_that_never_returns() -> None:
-    """C9: a generator callback still running after callback_timeout is failed and abandoned."""
+    """C9 (model choice, off by default): with callback_timeout set, a generator callback
+    still running after it is failed and abandoned; BITS itself would keep the others
+    "blocked until one or more of the blocking notifications return"
+    (IBackgroundCopyCallback)."""
     sim = bl.Simulation(seed=0, callback_timeout=3.0)
     calls: list[float] = []
     finished: list[float] = []
@@ -116,7 +143,9 @@ def test_c9_callback_timeout_abandons_a_callback_that_never_returns() -> None:
 
 
 def test_c9_an_abandoned_callback_frees_its_slot() -> None:
-    """C9: callbacks given up on by callback_timeout no longer count against the four."""
+    """C9 (model choice): callbacks given up on by callback_timeout, an option off by
+    default, no longer count against the four (IBackgroundCopyCallback: BITS supports "up
+    to four simultaneous notifications per user")."""
     sim = bl.Simulation(seed=0, callback_timeout=3.0)
     started: dict[str, float] = {}
 

@@ -154,6 +154,123 @@ def test_k5_a_failing_program_that_resumes_its_job_ends_stale_not_retried(
     assert "retry in" not in ends[0].detail
 
 
+# -- K5, I5: an interface set after the command line failed (one notification) ------------
+
+
+def _failing_cmdline_job(
+    *codes: object, returns: dict[str, object] | None = None, register_in_program: bool = False
+) -> tuple[bl.Simulation, bl.Job, Program, bl.RecordingNotifier]:
+    """A job whose command line runs (no interface) at FIRST_DONE and exits with ``codes`` in
+    turn; its later interface returns ``returns``; with ``register_in_program`` the program
+    itself sets that interface during its first run."""
+    job = make_job(name="nightly", size=SIZE, retry=RETRY)
+    sim = job.sim
+    program = Program(*codes)
+    late = bl.RecordingNotifier(returns=returns)
+
+    def handler(job: bl.Job, parameters: str) -> object:
+        code = program(job, parameters)
+        if register_in_program and len(program.runs) == 1:
+            job.set_notify_interface(late)
+        return code
+
+    sim.register_program(PROGRAM, handler)
+    job.set_notify_cmdline(PROGRAM, PROGRAM)
+    job.resume()
+    return sim, job, program, late
+
+
+def test_k5_i5_an_interface_set_after_the_command_line_failed_gets_the_replay_and_ends_it() -> None:
+    """K5, I5 (model choice): the command line failed and waits to retry; an interface set
+    then is called at once (SetNotifyInterface: "BITS will call your callback even if the
+    event for which you registered already occurred"); it succeeds first, so the one
+    notification ends delivered and the command line is not run again."""
+    sim, job, program, late = _failing_cmdline_job(1)
+    sim.call_at(2.0, job.set_notify_interface, late)
+    sim.run(until=40.0)
+    found = entries(job, "job_transferred")
+    assert len(ids(found)) == 1
+    assert [(e.outcome, e.rule, e.final) for e in found] == [
+        ("failed", "K5", False),
+        ("delivered", None, True),
+    ]
+    assert found[1].time == pytest.approx(2.0)
+    assert found[1].trigger == "a new interface was set (C5)"
+    assert program.times == pytest.approx([FIRST_DONE])  # its retry (5.15) was withdrawn
+    assert [(round(c.time, 6), c.method) for c in late.calls] == [(2.0, "job_transferred")]
+
+
+def test_k5_i5_when_the_replay_fails_the_command_line_succeeds_first_and_ends_it() -> None:
+    """K5, I5, K3: the replay to the late interface fails, so the command line runs instead
+    (JobTransferred: "if this method fails and you called the
+    IBackgroundCopyJob2::SetNotifyCmdLine method, the command line is executed and this
+    method is not called again"); it exits 0 first: one notification, one final entry."""
+    sim, job, program, late = _failing_cmdline_job(1, 0, returns={"job_transferred": False})
+    sim.call_at(2.0, job.set_notify_interface, late)
+    sim.run(until=40.0)
+    found = entries(job, "job_transferred")
+    assert len(ids(found)) == 1
+    assert [(e.outcome, e.rule, e.final) for e in found] == [
+        ("failed", "K5", False),
+        ("cmdline", "K3", True),
+    ]
+    assert "called RecordingNotifier: job_transferred returned False" in found[1].detail
+    assert program.times == pytest.approx([FIRST_DONE, 2.0])
+    assert methods(late) == ["job_transferred"]  # not called again
+
+
+def test_k5_i5_after_a_failed_replay_only_the_command_line_is_retried_until_it_succeeds() -> None:
+    """K5, I5: the replay fails and the command line it hands over to fails too: from then
+    on only the command line is retried, and its success ends the notification (JobTransferred:
+    "the command line is executed and this method is not called again")."""
+    sim, job, program, late = _failing_cmdline_job(1, 1, 0, returns={"job_transferred": False})
+    sim.call_at(2.0, job.set_notify_interface, late)
+    sim.run(until=40.0)
+    found = entries(job, "job_transferred")
+    assert len(ids(found)) == 1
+    assert [(e.outcome, e.rule, e.final) for e in found] == [
+        ("failed", "K5", False),
+        ("failed", "K5", False),
+        ("cmdline", "K5", True),
+    ]
+    assert program.times == pytest.approx([FIRST_DONE, 2.0, 2.0 + RETRY])
+    assert methods(late) == ["job_transferred"]
+    assert [e.final for e in sim.log.entries(job, method="job_transferred", final=True)] == [True]
+
+
+def test_k5_i5_a_command_line_that_succeeds_while_an_interface_is_set_ends_it_alone() -> None:
+    """K5, I5: the program registers an interface while it runs and then exits 0: the
+    command line succeeded first, so the one notification ends as cmdline and the
+    interface is not called for it (SetNotifyCmdLine's program is the other route to the
+    same event)."""
+    sim, job, program, late = _failing_cmdline_job(0, register_in_program=True)
+    sim.run(until=40.0)
+    found = entries(job, "job_transferred")
+    assert [(e.outcome, e.rule, e.final) for e in found] == [("cmdline", "K3", True)]
+    assert program.times == pytest.approx([FIRST_DONE])
+    assert late.calls == []
+
+
+def test_k5_i5_an_interface_set_while_a_failing_command_line_runs_gets_the_next_attempt() -> None:
+    """K5, I5 (model choice): the program registers an interface while it runs, then exits
+    1; the next attempt, after the retry delay, goes to the interface, not the command line
+    (SetNotifyInterface: "BITS will call your callback even if the event for which you
+    registered already occurred"), and its success ends the one notification."""
+    sim, job, program, late = _failing_cmdline_job(1, register_in_program=True)
+    sim.run(until=40.0)
+    found = entries(job, "job_transferred")
+    assert len(ids(found)) == 1
+    assert [(e.outcome, e.rule, e.final) for e in found] == [
+        ("failed", "K5", False),
+        ("delivered", None, True),
+    ]
+    assert found[1].time == pytest.approx(FIRST_DONE + RETRY)
+    assert program.times == pytest.approx([FIRST_DONE])
+    assert [(round(c.time, 6), c.method) for c in late.calls] == [
+        (FIRST_DONE + RETRY, "job_transferred")
+    ]
+
+
 # -- K6: simulated programs ----------------------------------------------------------------
 
 

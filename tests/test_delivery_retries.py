@@ -46,7 +46,8 @@ def test_c5_failure_forms_are_failed_and_retried_after_the_retry_delay(
 
 @pytest.mark.parametrize("result", [None, True, 0, 1, bl.S_OK, 0x7FFFFFFF])
 def test_c5_success_forms_are_delivered_at_once(result: Any, sim: bl.Simulation) -> None:
-    """C5: None, True and success HRESULTs (0..0x7FFFFFFF) are delivered, no retry."""
+    """C5: None, True and success HRESULTs (0..0x7FFFFFFF) are delivered, no retry (by
+    default: s_ok_only=False, a model choice)."""
     notifier = Scripted(job_transferred=[result], file_transferred=[result])
     job = make_job(
         sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=notifier
@@ -57,6 +58,110 @@ def test_c5_success_forms_are_delivered_at_once(result: Any, sim: bl.Simulation)
     for entry in sim.log.entries(job):
         if entry.method != "job_modification":
             assert (entry.outcome, entry.rule, entry.final) == ("delivered", None, True)
+
+
+@pytest.mark.parametrize("result", [bl.S_FALSE, 2, 0x7FFFFFFF])
+def test_c5_model_choice_s_false_counts_as_success_by_default_and_the_log_says_why(
+    result: int, sim: bl.Simulation
+) -> None:
+    """C5 (model choice): a success HRESULT other than S_OK is delivered by default; the
+    FileTransferred page retries only a failure ("otherwise, if negative, BITS continues to
+    call this method until S_OK is returned"). The detail names the code and the option."""
+    notifier = Scripted(job_transferred=[result], file_transferred=[result])
+    job = make_job(
+        sim, size=SIZE, retry=RETRY, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=notifier
+    )
+    job.resume()
+    sim.run(until=30.0)
+    assert [m for _, m, _ in notifier.calls] == ["file_transferred", "job_transferred"]
+    entries = finals(sim, job)
+    assert [(e.method, e.outcome, e.rule) for e in entries if e.method != "job_modification"] == [
+        ("file_transferred", "delivered", None),
+        ("job_transferred", "delivered", None),
+    ]
+    name = bl.hresult_name(result)
+    for entry in sim.log.entries(job, method="job_transferred"):
+        assert entry.detail == f"returned HRESULT {name}: success, as s_ok_only is False (C5)"
+
+
+@pytest.mark.parametrize("method", ["job_transferred", "file_transferred"])
+def test_c5_s_ok_only_makes_s_false_a_failed_call_that_is_retried(method: str) -> None:
+    """C5: with ``s_ok_only=True``, S_FALSE fails the call and BITS calls again after the
+    retry delay, as the JobTransferred page says: "This method should return S_OK;
+    otherwise, BITS continues to call this method until S_OK is returned"."""
+    sim = bl.Simulation(seed=0, s_ok_only=True)
+    notifier = Scripted(**{method: [bl.S_FALSE, 1, bl.S_OK]})
+    job = make_job(
+        sim, size=SIZE, retry=7.0, flags=F.JOB_TRANSFERRED | F.FILE_TRANSFERRED, notifier=notifier
+    )
+    job.resume()
+    sim.run(until=30.0)
+    entries = sim.log.entries(job, method=method)
+    assert [(e.outcome, e.rule, e.final) for e in entries] == [
+        ("failed", "C5", False),
+        ("failed", "C5", False),
+        ("delivered", None, True),
+    ]
+    assert entries[0].detail == (
+        "returned HRESULT S_FALSE, not S_OK: failure, as s_ok_only is True (C5); retry in 7 s"
+    )
+    assert entries[1].time == pytest.approx(entries[0].time + 7.0)
+    assert entries[2].time == pytest.approx(entries[1].time + 7.0)
+
+
+@pytest.mark.parametrize("result", [None, True, bl.S_OK])
+def test_c5_s_ok_only_still_delivers_none_true_and_s_ok(result: Any) -> None:
+    """C5: under ``s_ok_only=True`` None, True and S_OK still succeed at once
+    (JobTransferred: "This method should return S_OK")."""
+    sim = bl.Simulation(seed=0, s_ok_only=True)
+    notifier = Scripted(job_transferred=[result])
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=notifier)
+    job.resume()
+    sim.run(until=30.0)
+    (entry,) = sim.log.entries(job, method="job_transferred")
+    assert (entry.outcome, entry.rule, entry.final, entry.detail) == ("delivered", None, True, "")
+
+
+def test_c5_s_ok_only_s_false_from_a_job_modification_is_lost_c6() -> None:
+    """C5, C6: under ``s_ok_only=True`` S_FALSE fails a job_modification ("This method
+    should return S_OK", says the JobModification page), and a failed one is not retried
+    ("Your implementation may not receive all modification events")."""
+    sim = bl.Simulation(seed=0, s_ok_only=True, modification_delay=0.0)
+    notifier = Scripted(job_modification=[bl.S_FALSE])
+    job = make_job(sim, size=SIZE, flags=F.JOB_MODIFICATION, notifier=notifier)
+    job.resume()
+    sim.run()
+    first = sim.log.entries(job, method="job_modification")[0]
+    assert (first.outcome, first.rule, first.final) == ("failed", "C6", True)
+    assert "s_ok_only is True" in first.detail
+
+
+def test_c5_s_ok_only_s_false_runs_the_command_line_k3() -> None:
+    """C5, K3: a job_transferred that returns S_FALSE under ``s_ok_only=True`` has failed,
+    so the job's command line runs instead (JobTransferred: "if this method fails and you
+    called the IBackgroundCopyJob2::SetNotifyCmdLine method, the command line is executed
+    and this method is not called again")."""
+    sim = bl.Simulation(seed=0, s_ok_only=True)
+    runs: list[float] = []
+    sim.register_program("C:\\notify.exe", lambda job, parameters: runs.append(job.sim.now) or 0)
+    notifier = Scripted(job_transferred=[bl.S_FALSE])
+    job = make_job(sim, size=SIZE, retry=RETRY, notifier=notifier)
+    job.set_notify_cmdline("C:\\notify.exe", "C:\\notify.exe done")
+    job.resume()
+    sim.run(until=30.0)
+    (entry,) = sim.log.entries(job, method="job_transferred")
+    assert (entry.outcome, entry.rule, entry.final) == ("cmdline", "K3", True)
+    assert "S_FALSE" in entry.detail
+    assert len(runs) == 1
+    assert len(notifier.calls) == 1
+
+
+@pytest.mark.parametrize("value", ["yes", 1, 0, None, 1.0])
+def test_c5_s_ok_only_must_be_a_bool_and_the_error_names_it(value: object) -> None:
+    """C5: ``s_ok_only`` is True or False; anything else is a TypeError naming it and the
+    rule (the JobTransferred page: "This method should return S_OK")."""
+    with pytest.raises(TypeError, match=r"^s_ok_only must be True or False \(C5"):
+        bl.Simulation(s_ok_only=value)  # type: ignore[arg-type]
 
 
 def test_c5_retry_delay_is_measured_from_the_failure_not_the_attempt_start(

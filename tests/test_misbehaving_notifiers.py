@@ -412,7 +412,8 @@ def slow(body: Callable[[bl.Job], Generator[Any, Any, Any]]) -> Factory:
 
 
 def test_c9_a_callback_longer_than_callback_timeout_fails_and_is_retried(baseline: World) -> None:
-    """C5, C9: past callback_timeout (3 s) BITS gives up on the call: failed, retried."""
+    """C5, C9 (model choice): past callback_timeout (3 s, an option off by default) bitslab
+    gives up on the call: failed, retried."""
 
     def forever(job: bl.Job) -> Generator[Any, Any, Any]:
         yield job.sim.env.timeout(10.0)
@@ -476,8 +477,10 @@ def test_c9_a_generator_that_yields_what_it_must_not_fails_the_call(
 
 
 def test_c9_with_no_callback_timeout_a_callback_that_never_returns_stays_in_flight() -> None:
-    """C9, model choice: callback_timeout=None waits for ever; run() still returns (nothing
-    else is due), with the call in flight and the other job done."""
+    """C9: callback_timeout=None (the default, BITS's own way: the others stay "blocked until
+    one or more of the blocking notifications return", IBackgroundCopyCallback) waits for
+    ever; run() still returns (nothing else is due), with the call in flight and the other
+    job done."""
 
     def never(job: bl.Job) -> Generator[Any, Any, Any]:
         yield job.sim.env.event()

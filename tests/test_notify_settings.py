@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from support import make_job, snapshot
 
@@ -271,3 +273,64 @@ def test_recording_notifier_records_calls_and_returns_what_it_is_told(job: bl.Jo
     ]
     with pytest.raises(ValueError, match="unknown methods"):
         bl.RecordingNotifier(returns={"job_done": True})
+
+
+def test_c5_recording_notifier_answers_a_sequence_call_by_call_and_repeats_the_last(
+    job: bl.Job,
+) -> None:
+    """C5: ``returns`` may give a method a list (or tuple) of results used call by call; the
+    last one then repeats, so a notifier can fail a set number of times before it succeeds,
+    as the JobTransferred page has it: "BITS continues to call this method until S_OK is
+    returned". Each method keeps its own count."""
+    recorder = bl.RecordingNotifier(
+        returns={"job_transferred": [False, bl.E_FAIL, bl.S_OK], "job_error": (True,)}
+    )
+    answers = [recorder.job_transferred(job) for _ in range(5)]
+    assert answers == [False, bl.E_FAIL, bl.S_OK, bl.S_OK, bl.S_OK]
+    assert recorder.job_error(job, None) is True  # type: ignore[arg-type]
+    assert recorder.file_transferred(job, job.files[0]) is None  # not given: success
+    assert recorder.returns["job_transferred"] == (False, bl.E_FAIL, bl.S_OK)
+    wrapped = bl.RecordingNotifier(returns={"job_transferred": [[0]]})
+    assert wrapped.job_transferred(job) == [0]  # a list returned as it is: one-item list
+
+
+def test_c5_a_recording_notifier_that_fails_twice_is_retried_until_it_succeeds() -> None:
+    """C5: ``[False, False, True]`` fails twice, then succeeds: two failed entries after the
+    retry delay each, then the one delivery (JobTransferred: "BITS continues to call this
+    method until S_OK is returned. [...] The interval at which this method is called is
+    arbitrary": bitslab's interval is the job's minimum retry delay)."""
+    recorder = bl.RecordingNotifier(returns={"job_transferred": [False, False, True]})
+    job = make_job(name="nightly", size=1_000, retry=5.0, notifier=recorder)
+    sim = job.sim
+    job.resume()
+    sim.run(until=60.0)
+    entries = sim.log.entries(job, method="job_transferred")
+    assert [(e.outcome, e.rule, e.final) for e in entries] == [
+        ("failed", "C5", False),
+        ("failed", "C5", False),
+        ("delivered", None, True),
+    ]
+    times = [c.time for c in recorder.calls if c.method == "job_transferred"]
+    assert times == pytest.approx([entries[0].time, entries[0].time + 5, entries[0].time + 10])
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "words"),
+    [
+        ([], ValueError, "returns['job_transferred'] is an empty list"),
+        ((), ValueError, "returns['job_transferred'] is an empty tuple"),
+        (iter([False, True]), TypeError, "returns['job_transferred'] must be one result"),
+        ((r for r in [False]), TypeError, "got a generator"),
+        ({False, True}, TypeError, "got a set"),
+        ({"a": 1}, TypeError, "got a dict"),
+    ],
+    ids=["empty-list", "empty-tuple", "iterator", "generator", "set", "dict"],
+)
+def test_c5_recording_notifier_refuses_returns_it_cannot_use_call_by_call(
+    value: object, error: type[Exception], words: str
+) -> None:
+    """C5: an empty sequence, or an unordered or one-pass collection, is refused with an
+    error naming the method (JobTransferred: "This method should return S_OK"; a notifier
+    that answers nothing is a mistake to report, not a result)."""
+    with pytest.raises(error, match=re.escape(words)):
+        bl.RecordingNotifier(returns={"job_transferred": value})

@@ -117,8 +117,11 @@ def test_r1_adding_a_file_or_unc_file_to_an_on_demand_job_fails_and_adds_nothing
 
 @pytest.mark.parametrize("was_on", [False, True])
 def test_r1_request_ranges_fails_on_a_job_not_in_on_demand_mode(was_on: bool) -> None:
-    """R1: request_ranges on a job that is not (or no longer) on-demand fails with
-    BG_E_RANDOM_ACCESS_NOT_SUPPORTED; the job then transfers its whole file as before."""
+    """R1 (model choice): request_ranges on a job that is not (or no longer) on-demand fails
+    with BG_E_RANDOM_ACCESS_NOT_SUPPORTED, even on an https download job that could be made
+    on-demand, though the RequestFileRanges page says ranges "can be requested for any
+    download job that also meets the requirements for BITS_JOB_PROPERTY_ON_DEMAND_MODE
+    jobs"; the job then transfers its whole file as before."""
 
     def build(sim: bl.Simulation) -> bl.Job:
         job = make_job(

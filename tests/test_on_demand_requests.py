@@ -187,8 +187,11 @@ def test_r3_overlapping_requests_fetch_each_byte_once(sim: bl.Simulation) -> Non
     assert file.progress.bytes_transferred == 350 * K
     assert job.progress.bytes_transferred == 350 * K
     assert file.filled_ranges() == [(0, 350 * K)]
-    # before the first tick (0.55) the last range arrived: one report, at once (R4)
-    assert reports(rec) == [(0.4, "f0.bin", [(0, 350 * K)])]
+    # the first look (0.15) reports at once (C7), and the last range the rest, at once (R4)
+    assert reports(rec) == [
+        (0.15, "f0.bin", [(0, 100 * K)]),
+        (0.4, "f0.bin", [(100 * K, 250 * K)]),
+    ]
 
 
 def test_r3_bytes_already_present_are_not_fetched_again(sim: bl.Simulation) -> None:
@@ -208,7 +211,12 @@ def test_r3_bytes_already_present_are_not_fetched_again(sim: bl.Simulation) -> N
     # only 50,000 bytes: 0.05 s after TRANSFERRING, which is 0.05 s after the resume
     assert steps(job, 5)[-1] == (round(start + 0.1, 6), S.TRANSFERRING, S.SUSPENDED, "R5")
     assert file.progress.bytes_transferred == 350 * K
-    assert [r[2] for r in reports(rec)] == [[(0, 300 * K)], [(300 * K, 50 * K)]]
+    # the first look (0.15, C7), the last range (0.35, R4), then the 50,000 new bytes
+    assert [r[2] for r in reports(rec)] == [
+        [(0, 100 * K)],
+        [(100 * K, 200 * K)],
+        [(300 * K, 50 * K)],
+    ]
     again = len(job.history)
     file.request_ranges([(0, 350 * K)])
     assert file.outstanding_ranges() == []
@@ -221,7 +229,7 @@ def test_r3_bytes_already_present_are_not_fetched_again(sim: bl.Simulation) -> N
         (S.TRANSFERRING, S.SUSPENDED, "R5"),
     ]
     assert file.progress.bytes_transferred == 350 * K
-    assert len(reports(rec)) == 2
+    assert len(reports(rec)) == 3
 
 
 def test_r3_requests_are_served_oldest_first(sim: bl.Simulation) -> None:
@@ -247,7 +255,11 @@ def test_r3_requests_are_served_oldest_first(sim: bl.Simulation) -> None:
     assert file.filled_ranges() == [(0, 120 * K), (400 * K, 100 * K), (800 * K, 100 * K)]
     sim.run()
     assert steps(job, 4) == [(0.4, S.TRANSFERRING, S.SUSPENDED, "R5")]
-    assert reports(rec) == [(0.4, "f0.bin", [(0, 150 * K), (400 * K, 100 * K), (800 * K, 100 * K)])]
+    # the first look (0.15, C7) finds the oldest request whole; the last range brings the rest
+    assert reports(rec) == [
+        (0.15, "f0.bin", [(800 * K, 100 * K)]),
+        (0.4, "f0.bin", [(0, 150 * K), (400 * K, 100 * K)]),
+    ]
 
 
 def test_r3_the_pieces_of_one_request_are_served_in_offset_order(sim: bl.Simulation) -> None:
@@ -290,8 +302,10 @@ def test_r3_a_request_during_a_transfer_adds_only_new_bytes_and_extends_the_turn
         (0.75, S.TRANSFERRING, S.SUSPENDED, "R5"),
     ]
     assert file.progress.bytes_transferred == 700 * K
-    # a tick at 0.55 (500,000 bytes by then), the rest at once when it arrives
+    # the first look at 0.15 (C7), a tick at 0.65 (600,000 bytes by then), the rest at once
+    # when it arrives
     assert reports(rec) == [
-        (0.55, "f0.bin", [(0, 500 * K)]),
-        (0.75, "f0.bin", [(500 * K, 200 * K)]),
+        (0.15, "f0.bin", [(0, 100 * K)]),
+        (0.65, "f0.bin", [(100 * K, 500 * K)]),
+        (0.75, "f0.bin", [(600 * K, 100 * K)]),
     ]

@@ -51,7 +51,8 @@ def test_r5_an_on_demand_job_transfers_only_the_requested_ranges_then_suspends(
     assert file.outstanding_ranges() == []
     assert file.progress == (MB, 300 * K, False)
     assert job.progress == (MB, 300 * K, 1, 0)
-    assert [m for _, m in methods(rec)] == [REPORT]
+    # the first look (0.15, C7) and the last range (0.35, R4)
+    assert [m for _, m in methods(rec)] == [REPORT, REPORT]
     assert not sim.log.entries(job, method="file_transferred")
     assert not sim.log.entries(job, method="job_transferred")
 
@@ -75,18 +76,19 @@ def test_r5_when_every_file_is_whole_the_job_becomes_transferred_under_r5(
     assert [f.transferred for f in job.files] == [True, True]
     assert job.progress == (500 * K, 500 * K, 2, 2)
     assert methods(rec) == [
+        (0.15, REPORT),
         (0.25, "file_transferred"),
-        (0.55, REPORT),
-        (0.55, REPORT),
+        (0.6, REPORT),
         (0.6, REPORT),
         (0.6, "file_transferred"),
         (0.6, "job_transferred"),
     ]
-    # the tick at 0.55 reports both files: all of the first, the second's 250,000 so far
+    # the first look (0.15, C7) reports the first file's 100,000 so far; the last range
+    # (0.60, before the next tick) reports both files: the rest of the first, all the second
     assert reports(rec) == [
-        (0.55, "f0.bin", [(0, 200 * K)]),
-        (0.55, "f1.bin", [(0, 250 * K)]),
-        (0.6, "f1.bin", [(250 * K, 50 * K)]),
+        (0.15, "f0.bin", [(0, 100 * K)]),
+        (0.6, "f0.bin", [(100 * K, 100 * K)]),
+        (0.6, "f1.bin", [(0, 300 * K)]),
     ]
 
 
@@ -127,7 +129,8 @@ def test_r5_s4_files_go_in_the_order_added_skipping_those_with_nothing_outstandi
     assert [f.filled_ranges() for f in job.files] == [[(0, 100 * K)], [], [(0, 100 * K)]]
     assert middle.progress.bytes_total == bl.BG_SIZE_UNKNOWN  # L14: never connected for
     assert job.progress.bytes_total == bl.BG_SIZE_UNKNOWN
-    assert [(t, f) for t, f, _ in reports(rec)] == [(0.3, "f0.bin"), (0.3, "f2.bin")]
+    # the first look (0.15, C7) finds the first file's bytes; the last range, the last file's
+    assert [(t, f) for t, f, _ in reports(rec)] == [(0.15, "f0.bin"), (0.3, "f2.bin")]
 
 
 def test_r5_request_ranges_does_not_resume_the_job(sim: bl.Simulation) -> None:
@@ -276,10 +279,14 @@ def test_r5_s1_a_higher_priority_job_preempts_the_ranges(sim: bl.Simulation) -> 
         (0.9, S.CONNECTING, S.TRANSFERRING, "L3"),
         (1.65, S.TRANSFERRING, S.TRANSFERRED, "R5"),
     ]
+    # the first look (0.15, C7); the tick at 0.65 has the bytes up to 0.30; back on the
+    # link at 0.90, the first look waits for the interval after 0.65 (C7): 1.15; the rest
+    # when the last range arrives
     assert reports(rec) == [
-        (0.55, "f0.bin", [(0, 250 * K)]),
-        (1.4, "f0.bin", [(250 * K, 500 * K)]),
-        (1.65, "f0.bin", [(750 * K, 250 * K)]),
+        (0.15, "f0.bin", [(0, 100 * K)]),
+        (0.65, "f0.bin", [(100 * K, 150 * K)]),
+        (1.15, "f0.bin", [(250 * K, 250 * K)]),
+        (1.65, "f0.bin", [(500 * K, 500 * K)]),
     ]
 
 

@@ -331,3 +331,24 @@ def test_p2_p3_restarts_and_reboots_in_a_file_give_the_log_of_the_same_python_ca
     sim.run()
     assert log_rows(from_file) == log_rows(sim)
     assert from_file.jobs[0].history == job.history
+
+
+@pytest.mark.parametrize(("strict", "attempts"), [(False, 1), (True, 3)])
+def test_c5_simulation_s_ok_only_and_a_returns_sequence_in_a_scenario_file(
+    strict: bool, attempts: int
+) -> None:
+    """C5: ``[simulation] s_ok_only`` is Simulation(s_ok_only=...), and a notifier's
+    ``returns`` may list results call by call: S_FALSE twice, then S_OK. By default the first
+    S_FALSE is a success; with s_ok_only only S_OK is, as the JobTransferred page says: "BITS
+    continues to call this method until S_OK is returned"."""
+    text = scenario(
+        'notifier = { app = "downloader", returns = { job_transferred = [1, 1, 0] } }\n'
+        "minimum_retry_delay = 5.0",
+        before=f"[simulation]\ns_ok_only = {'true' if strict else 'false'}\nuntil = 30.0\n{APP}",
+    )
+    sim = ScenarioFile.parse(text).simulate().sim
+    entries = sim.log.entries(sim.jobs[0], method="job_transferred")
+    assert len(entries) == attempts
+    assert [e.final for e in entries] == [False] * (attempts - 1) + [True]
+    assert entries[-1].outcome == "delivered"
+    assert ("s_ok_only is True" in entries[0].detail) is strict

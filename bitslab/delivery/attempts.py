@@ -240,6 +240,7 @@ class Attempts:
             self._settle,
             (attempt,),
             dispatcher.interrupted,
+            dispatcher.s_ok_only,
         )
         if result is not None:  # a plain method has returned already
             self._settle(attempt, *result)

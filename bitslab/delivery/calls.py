@@ -32,15 +32,18 @@ Done = Callable[..., None]
 CAUGHT = (Exception, SystemExit, KeyboardInterrupt)
 
 
-def read_result(value: Any) -> tuple[bool, str]:
+def read_result(value: Any, s_ok_only: bool = False) -> tuple[bool, str]:
     """C5: ``(succeeded, description)`` of what a callback returned.
 
     None and True succeed; False fails; an int is a 32-bit HRESULT that fails when negative
     or when bit 31 is set; anything else fails (model choice), including a value that cannot
-    even be read (an int subclass whose comparisons raise).
+    even be read (an int subclass whose comparisons raise). A success HRESULT other than
+    S_OK (S_FALSE, 1, ...) succeeds by default and fails when ``s_ok_only`` is true (C5,
+    model choice: the JobTransferred page asks for S_OK; FileTransferred retries only a
+    failure); either way the description says so.
     """
     try:
-        return _read(value)
+        return _read(value, s_ok_only)
     except Exception as exc:
         return (
             False,
@@ -48,7 +51,7 @@ def read_result(value: Any) -> tuple[bool, str]:
         )
 
 
-def _read(value: Any) -> tuple[bool, str]:
+def _read(value: Any, s_ok_only: bool) -> tuple[bool, str]:
     if value is None or value is True:
         return True, ""
     if value is False:
@@ -61,8 +64,16 @@ def _read(value: Any) -> tuple[bool, str]:
         )
     if isinstance(value, int):
         value = int.__index__(value)  # a plain int: a subclass's comparisons are not called
-        if 0 <= value <= 0x7FFFFFFF:
+        if value == 0:
             return True, ""
+        if 0 < value <= 0x7FFFFFFF:  # C5: a success code that is not S_OK
+            name = hresult_name(value)
+            if s_ok_only:
+                return (
+                    False,
+                    f"returned HRESULT {name}, not S_OK: failure, as s_ok_only is True (C5)",
+                )
+            return True, f"returned HRESULT {name}: success, as s_ok_only is False (C5)"
         if -(2**31) <= value < 0:
             return False, f"returned HRESULT {hresult_name(value & 0xFFFFFFFF)}"
         if 0x80000000 <= value <= 0xFFFFFFFF:
@@ -134,12 +145,12 @@ def _drive(
             throw = exc
 
 
-def _judge(value: Any) -> tuple[bool, str]:
+def _judge(value: Any, s_ok_only: bool) -> tuple[bool, str]:
     if value is _DIED:  # I4: it "returned"; the dispatcher finds its run ended meanwhile
         return True, ""
     if isinstance(value, _Raised):
         return False, describe_raised(value.exc)
-    return read_result(value)
+    return read_result(value, s_ok_only)
 
 
 def call(
@@ -151,6 +162,7 @@ def call(
     done: Done,
     context: tuple[Any, ...] = (),
     interrupted: Callable[[], None] = lambda: None,
+    s_ok_only: bool = False,
 ) -> tuple[bool, str] | None:
     """Call ``notifier``'s method ``name`` with ``args``: ``(succeeded, detail)`` once it
     has returned. Looking the method up is part of the call: a lookup that raises now (a
@@ -160,7 +172,8 @@ def call(
     generator method runs as a SimPy process: ``call`` returns None and reports later, with
     ``done(*context, succeeded, detail)``, exactly once: when the process ends, or, if
     ``timeout`` is not None, after ``timeout`` simulated seconds, when it is interrupted and
-    counts as failed (C5, C9, model choice).
+    counts as failed (C5, C9, model choice: BITS itself never gives up). ``s_ok_only``: only
+    S_OK, None and True count as success (C5, see :func:`read_result`).
 
     A callback that raises KeyboardInterrupt (the user pressed Ctrl-C in it) is a failed
     call like any other, and ``interrupted()`` is called, so the run stops once this
@@ -175,7 +188,7 @@ def call(
     if result is None:  # the usual success, read first
         return True, ""
     if not isinstance(result, GeneratorType):
-        return read_result(result)
+        return read_result(result, s_ok_only)
     finished = False
 
     def report(ok: bool, detail: str) -> None:
@@ -186,7 +199,7 @@ def call(
 
     owner = notifier if isinstance(notifier, Notifier) else None
     process = env.process(_drive(result, env, owner, interrupted))
-    process.callbacks.append(lambda event: report(*_judge(event.value)))
+    process.callbacks.append(lambda event: report(*_judge(event.value, s_ok_only)))
     if timeout is not None:
 
         def give_up(_event: simpy.Event) -> None:

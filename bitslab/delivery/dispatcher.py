@@ -42,6 +42,7 @@ from .programs import Programs
 if TYPE_CHECKING:
     from ..model.files import File
     from ..model.jobs import Job
+    from ..parameters import Parameters
     from ..simulation import Simulation
 
 __all__ = ["MAX_IN_FLIGHT", "Dispatcher"]
@@ -76,26 +77,20 @@ class Dispatcher:
     """The notification side of the BITS service in one simulation."""
 
     def __init__(
-        self,
-        sim: Simulation,
-        *,
-        dispatch_delay: float,
-        modification_delay: float,
-        callback_timeout: float | None,
-        progress_interval: float,
-        server_start_delay: float,
-        interrupted: Callable[[], None],
+        self, sim: Simulation, parameters: Parameters, *, interrupted: Callable[[], None]
     ) -> None:
         self.sim = sim
         self.interrupted = interrupted  # a callback raised KeyboardInterrupt: stop the run
         self._agenda = sim.agenda  # the model's timers and clock (see bitslab.model.agenda)
         self.log = EventLog(self.pending)
         self.programs = Programs(interrupted)
-        self.dispatch_delay = dispatch_delay
-        self.modification_delay = modification_delay
-        self.callback_timeout = callback_timeout
-        self.progress_interval = progress_interval
-        self.server_start_delay = server_start_delay  # N2: how long a server takes to start
+        # The parameters delivery reads, bound once (a frozen record: they never change).
+        self.dispatch_delay = parameters.dispatch_delay  # C8
+        self.modification_delay = parameters.modification_delay  # C8
+        self.callback_timeout = parameters.callback_timeout  # C9: None, BITS's own way
+        self.s_ok_only = parameters.s_ok_only  # C5: only S_OK, None and True count as success
+        self.progress_interval = parameters.progress_interval  # C7
+        self.server_start_delay = parameters.server_start_delay  # N2: a server's start
         self.active = 0  # notifications held, on their way, ready, in flight or running
         self.attempts = Attempts(self)
         self._ids = itertools.count(1)
@@ -211,8 +206,10 @@ class Dispatcher:
     def on_interface_set(self, event: InterfaceSet) -> None:
         """C5, I5: retry pending notifications at once; replay a job-level one if due.
 
-        Model choice: a notification that had fallen back to the command line (K5) is offered
-        to the new interface, since I5 says the new interface gets the call.
+        K5 (model choice): a notification that had fallen back to the command line is I5's
+        replay too: one notification, offered to the new interface at its next attempt (at
+        once if it waits to retry; after the command line if one is running), so that
+        whichever route succeeds first ends it, with one final entry.
         """
         job, notifier = event.job, event.notifier
         self.attempts.activations.forget(job)  # N3: an interface set replaces a CLSID-made object
@@ -231,6 +228,8 @@ class Dispatcher:
             self.raise_(method, job, None, reason)
         elif pending.status is _IN_FLIGHT:
             self.attempts.replay(pending, notifier)
+        else:  # K5, I5: on its way, or its command line is running: the interface is next
+            pending.via_cmdline = False
 
     def on_cmdline_set(self, event: CmdlineSet) -> None:
         """K4: a command line set on a TRANSFERRED or ERROR job runs, unless an interface

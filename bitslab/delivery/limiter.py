@@ -12,8 +12,11 @@ held, a modification is raised and sent (model choice; a job with a zero interva
 bytes every ``progress_interval`` seconds of the simulation).
 
 Range reports (R4) work the same way with their own limiter, :class:`RangeLimiter`: while an
-on-demand job is TRANSFERRING, each time an interval ends it reports, per file, the ranges
-filled since the last report. When the last requested range arrives it reports at once.
+on-demand job is TRANSFERRING it looks for new ranges every ``progress_interval`` (the grain at
+which the model sees bytes arrive, model choice). The first report goes out at once, at the
+first look that finds requested bytes (C7: the first notification is not rate limited); each
+later one waits until the interval since the report before it has ended, and lists, per file,
+the ranges filled since then. When the last requested range arrives it reports at once.
 """
 
 from __future__ import annotations
@@ -144,12 +147,14 @@ class RangeLimiter(Limiter):
         )
 
     def watch(self) -> None:
-        """The job may move bytes on demand: look for new ranges when the interval ends."""
+        """The job may move bytes on demand: look for new ranges one ``progress_interval``
+        from now, or when the interval since the last report ends if that is later (C7: the
+        first report is not rate limited, R4)."""
         if self._watching:
             return
         self._watching = True
         self._dispatcher.watching.add(self)
-        when = self._agenda.now() + max(self.interval(), self._dispatcher.progress_interval)
+        when = self._agenda.now() + self._dispatcher.progress_interval
         if self.last_sent is not None:
             when = max(when, self.last_sent + self.interval())
         self._arm(when)
@@ -165,7 +170,10 @@ class RangeLimiter(Limiter):
         job = self.job
         if job.state.is_final:  # C3: nothing is raised for a final job
             return
-        self._report("ranges arrived since the last report (R4, C7)")
+        if self.last_sent is None:  # C7: the first report goes at once
+            self._report("the first requested bytes arrived (R4; C7: the first is not held)")
+        else:
+            self._report("ranges arrived since the last report (R4, C7)")
         if job.on_demand and job.state is _TRANSFERRING:
             self.watch()
 

@@ -164,9 +164,9 @@ class File:
         on-demand job needs ``job.resume()`` (R5).
 
         Fails with BG_E_INVALID_STATE on a final job (L12), BG_E_RANDOM_ACCESS_NOT_SUPPORTED
-        when the job is not in on-demand mode (R1) and BG_E_INVALID_RANGE when a range is
-        empty or reaches past the size given to ``add_file`` (R2); a failed request keeps
-        nothing of itself.
+        when the job is not in on-demand mode (R1; a model choice even for a job that could
+        be put in that mode) and BG_E_INVALID_RANGE when a range is empty or reaches past the
+        size given to ``add_file`` (R2); a failed request keeps nothing of itself.
         """
         checked = self._check_ranges(ranges)
         job = self._job

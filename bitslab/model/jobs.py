@@ -12,14 +12,10 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from .._check import check_enum, check_int, check_number, check_str, got
+from .._check import check_enum, check_int, check_number, got
 from ..constants import (
     BG_E_EMPTY,
     BG_E_INVALID_STATE,
-    BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
-    BG_E_TOO_MANY_FILES,
-    BG_E_TOO_MANY_FILES_IN_JOB,
-    BG_SIZE_UNKNOWN,
     GUID_NULL,
     JobPriority,
     JobProperty,
@@ -27,11 +23,12 @@ from ..constants import (
     JobType,
     NotifyFlags,
 )
-from ..errors import BitsError, InvalidArgumentError
+from ..errors import BitsError
 from .events import CmdlineSet, InterfaceSet, Modified, OnDemandChanged, PriorityChanged
 from .files import File
 from .lifecycle import MINIMUM_RETRY_DELAY_FLOOR, JobError, Lifecycle, StateChange, require_live
 from .progress import JobProgress, Ledger
+from .remote import check_new_file, check_on_demand_allowed
 from .servers import check_clsid
 from .settings import NotifySettings
 
@@ -42,13 +39,6 @@ __all__ = ["Job", "JobError", "JobProgress", "StateChange"]
 
 DEFAULT_NOTIFICATION_INTERVAL_MS = 500
 MAX_DWORD = 2**32 - 1  # MINIMUM_NOTIFICATION_INTERVAL_MS is a DWORD of milliseconds
-
-_URL_PREFIXES = ("http://", "https://", "file://", "\\\\")
-
-
-def _is_web(url: str) -> bool:
-    """R1: on-demand mode needs http or https."""
-    return url.lower().startswith(("http://", "https://"))
 
 
 class Job:
@@ -207,38 +197,7 @@ class Job:
         file or UNC; a refused call adds nothing. Adding a file to a TRANSFERRED job queues it
         again (model choice). ``local_name`` may be relative (L16, model choice).
         """
-        check_str("remote_url", remote_url)
-        check_str("local_name", local_name)
-        check_int("size", size, minimum=0)
-        if size >= BG_SIZE_UNKNOWN:
-            raise ValueError(f"size must be below BG_SIZE_UNKNOWN (2**64 - 1), got {size}")
-        what = f"add_file({remote_url!r})"
-        require_live(self, what)
-        if not remote_url.lower().startswith(_URL_PREFIXES):
-            raise InvalidArgumentError(
-                f"{what} on job {self.name!r}: remote_url must start with http://, https://, "
-                "file:// or \\\\server\\share"
-            )
-        if self._properties[JobProperty.ON_DEMAND_MODE] and not _is_web(remote_url):
-            raise BitsError(
-                f"{what} on on-demand job {self.name!r}: an on-demand job's files must be "
-                "http or https (R1)",
-                BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
-                rule="R1",
-            )
-        if self.type is not JobType.DOWNLOAD and self.files:
-            raise BitsError(
-                f"{what} on job {self.name!r}: an upload job holds exactly one file",
-                BG_E_TOO_MANY_FILES,
-            )
-        limit = self._sim.max_files_per_job
-        if len(self.files) >= limit:  # L16: the MaxFilesPerJob policy
-            raise BitsError(
-                f"{what} on job {self.name!r}: the job holds {limit} file{'s' * (limit != 1)}, "
-                f"the most a job may hold: max_files_per_job is {limit} (L16)",
-                BG_E_TOO_MANY_FILES_IN_JOB,
-                rule="L16",
-            )
+        check_new_file(self, remote_url, local_name, size)
         file = File(self, remote_url, local_name, size)
         self.files.append(file)
         self._modified(f"file {local_name!r} added")
@@ -317,7 +276,7 @@ class Job:
             check_int(f"value of {prop.name}", value, minimum=0, maximum=MAX_DWORD)
         require_live(self, f"set_property({prop.name})")
         if prop is JobProperty.ON_DEMAND_MODE and value:
-            self._check_on_demand_allowed()
+            check_on_demand_allowed(self)
 
         def store() -> None:
             self._properties[prop] = value
@@ -396,17 +355,6 @@ class Job:
         )
 
     # -- internals -------------------------------------------------------------------------------
-
-    def _check_on_demand_allowed(self) -> None:
-        """R1: on-demand mode is for download jobs whose files are http or https."""
-        web = all(_is_web(f.remote_name) for f in self.files)
-        if self.type is not JobType.DOWNLOAD or not web:
-            raise BitsError(
-                f"set_property(ON_DEMAND_MODE) on job {self.name!r}: on-demand mode needs a "
-                "download job whose files are http or https (R1)",
-                BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
-                rule="R1",
-            )
 
     def _modified(self, what: str) -> None:
         """C3: a file was added or a property changed: raise job_modification."""

@@ -9,6 +9,7 @@ runs it as a SimPy process, so it can ``yield job.sim.env.timeout(2)`` to take s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._check import check_instance, got, safe_text
@@ -148,13 +149,22 @@ class Call(NamedTuple):
 class RecordingNotifier(Notifier):
     """A notifier that records every call in ``.calls`` and succeeds unless told otherwise.
 
-    ``returns`` maps a method name to the value that method returns (``False`` or an
-    HRESULT with bit 31 set is a failure, C5), e.g. ``returns={"job_transferred": False}``.
+    ``returns`` maps a method name to what that method returns (``False`` or an HRESULT with
+    bit 31 set is a failure, C5): one value, returned at every call, or a list or tuple of
+    values used call by call, whose last value then repeats, so
+    ``{"job_transferred": [False, False, True]}`` fails twice and then succeeds for good (the
+    retries of C5 in a line). A list or tuple to be returned as it is goes inside a one-item
+    list (``[[0]]``). Raises TypeError for ``returns`` that is not a dict or for a value
+    that is an unordered or one-pass collection (a set, a dict, an iterator), and ValueError
+    for an unknown method name or an empty list, naming the method.
 
     >>> import bitslab as bl
     >>> recorder = bl.RecordingNotifier(returns={"file_transferred": False})
     >>> recorder.returns["file_transferred"]
     False
+    >>> flaky = bl.RecordingNotifier(returns={"job_transferred": [False, bl.S_OK]})
+    >>> flaky.returns["job_transferred"]
+    (False, 0)
     """
 
     def __init__(self, app: App | None = None, *, returns: dict[str, Any] | None = None) -> None:
@@ -171,9 +181,11 @@ class RecordingNotifier(Notifier):
                 f"returns names unknown methods {', '.join(unknown)}; methods are "
                 f"{', '.join(CALLBACK_FLAGS)}"
             )
+        answers = {name: _answers(name, value) for name, value in (returns or {}).items()}
         super().__init__(app)
-        self.returns: dict[str, Any] = dict(returns or {})
+        self.returns: dict[str, Any] = answers
         self.calls: list[Call] = []
+        self._made: dict[str, int] = {}  # calls made so far, per method with a sequence
 
     def _record(
         self,
@@ -183,7 +195,12 @@ class RecordingNotifier(Notifier):
         ranges: list[tuple[int, int]] | None = None,
     ) -> Any:
         self.calls.append(Call(job.sim.now, method, job, file, ranges))
-        return self.returns.get(method)
+        answer = self.returns.get(method)
+        if not isinstance(answer, list | tuple):
+            return answer
+        made = self._made.get(method, 0)
+        self._made[method] = made + 1
+        return answer[min(made, len(answer) - 1)]  # the last one repeats
 
     def job_transferred(self, job: Job) -> Any:
         return self._record("job_transferred", job)
@@ -199,3 +216,21 @@ class RecordingNotifier(Notifier):
 
     def file_ranges_transferred(self, job: Job, file: File, ranges: list[tuple[int, int]]) -> Any:
         return self._record("file_ranges_transferred", job, file, list(ranges))
+
+
+def _answers(method: str, value: object) -> object:
+    """``returns[method]`` checked: one value, or a list or tuple of them kept as a tuple."""
+    if isinstance(value, list | tuple):
+        if not value:
+            raise ValueError(
+                f"returns[{method!r}] is an empty {type(value).__name__}: give one result, or a "
+                "list of results used call by call (the last one repeats)"
+            )
+        return tuple(value)
+    if isinstance(value, (set | frozenset | dict, Iterator)):  # unordered, or used up once
+        raise TypeError(
+            f"returns[{method!r}] must be one result or a list or tuple of results used call "
+            f"by call; got a {type(value).__name__} (to return it as it is, put it in a "
+            "one-item list)"
+        )
+    return value

@@ -202,9 +202,11 @@ JOB_RULES = (
         "R1",
         "R",
         "On-demand is for HTTP downloads",
-        "Only http or https download jobs can turn on on-demand mode and request_ranges() "
-        "needs it, otherwise the call fails with BG_E_RANDOM_ACCESS_NOT_SUPPORTED.",
+        "Only http or https download jobs can turn on on-demand mode, and bitslab makes "
+        "request_ranges() need it, otherwise the call fails with "
+        "BG_E_RANDOM_ACCESS_NOT_SUPPORTED.",
         PROPERTY,
+        model_choice=True,
     ),
     Rule(
         "R2",

@@ -190,9 +190,9 @@ NOTIFICATION_RULES = (
         "C5",
         "C",
         "Failed callbacks are retried",
-        "Raising, returning False or a failing HRESULT is a failure, and bitslab retries it "
-        "after the job's retry delay or at once on a new interface, unless a command line "
-        "takes over.",
+        "Raising, False or a failing HRESULT fails the call, retried after the retry delay or "
+        "at once on a new interface unless a command line takes over; bitslab's s_ok_only "
+        "fails S_FALSE too.",
         TRANSFERRED,
         model_choice=True,
     ),
@@ -224,9 +224,11 @@ NOTIFICATION_RULES = (
         "C9",
         "C",
         "Four notifications in flight",
-        "BITS has at most four notifications outstanding per user, so one slow callback "
-        "delays the rest, and bitslab simulates a single user.",
-        MODIFICATION,
+        "BITS has at most four notifications outstanding per user and never gives up on a "
+        "blocking one, so a slow callback delays the rest; bitslab's callback_timeout is off "
+        "by default.",
+        CALLBACK,
+        model_choice=True,
     ),
     Rule(
         "C10",
@@ -293,9 +295,11 @@ NOTIFICATION_RULES = (
         "K5",
         "K",
         "Failed commands are rerun",
-        "A command that fails to start or exits non-zero is tried again after the retry "
-        "delay until it exits 0 or the event is stale, and the callback is not used again.",
+        "A command that fails to start or exits non-zero is rerun after the retry delay until "
+        "it exits 0 or the event is stale, but bitslab still replays the event to an "
+        "interface set later.",
         CMDLINE,
+        model_choice=True,
     ),
     Rule(
         "K6",

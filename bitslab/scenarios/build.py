@@ -30,6 +30,7 @@ SIMULATION_KEYS: dict[str, type] = {
     "dispatch_delay": float,
     "modification_delay": float,
     "callback_timeout": float,
+    "s_ok_only": bool,
     "progress_interval": float,
     "server_start_delay": float,
     "max_files_per_job": int,

@@ -16,11 +16,10 @@ The schema, with every key (only ``job``, a job's ``name`` and ``file``, and a f
 
     [simulation]                        # keyword arguments of bitslab.Simulation
     seed = 0                            # also bandwidth, latency, time_slice, trickle,
-    bandwidth = 1_000_000               # dispatch_delay, modification_delay,
-    until = 120.0                       # callback_timeout, progress_interval,
-                                        # server_start_delay, max_files_per_job (L16);
-                                        # `until` stops the run then (default: run until
-                                        # quiet)
+    bandwidth = 1_000_000               # dispatch_delay, modification_delay, callback_timeout,
+    until = 120.0                       # s_ok_only, progress_interval, server_start_delay,
+                                        # max_files_per_job (L16); `until` stops the run
+                                        # then (default: run until quiet)
     [[app]]
     name = "downloader"                 # running from 0
     crash_at = [6.0]                    # a time or a list of times (I4, I7)
