@@ -253,3 +253,34 @@ def test_restart_story_route_is_checked() -> None:
     with pytest.raises(ValueError, match="did you mean 'clsid'"):
         restart_story(route="clsd", run=False)
     assert bl.scenarios.ROUTES == ("interface", "cmdline", "clsid")
+
+
+@pytest.mark.parametrize(
+    ("route", "arrived"),
+    [("interface", 1), ("cmdline", 1), ("clsid", 4)],
+)
+def test_p2_n5_restart_story_service_restart_keeps_the_command_line_and_the_class(
+    route: str, arrived: int
+) -> None:
+    """P2, N5, K3: a service restart loses the downloader's interface although the app runs
+    on: by the interface alone only the first file arrives, the command line takes
+    job_transferred, and the callback class delivers everything (the app is running, so
+    BITS only asks it for a new object)."""
+    sim = restart_story(route=route, crash_at=None, service_restart=(6.0, 10.0))
+    finals = _nightly_finals(sim)
+    assert sum(outcome == "delivered" for _, outcome in finals) == arrived
+    assert [run.number for run in sim.apps[0].runs] == [1]
+    if route == "cmdline":
+        assert ("job_transferred", "cmdline") in finals
+
+
+def test_p3_restart_story_reboot_ends_the_app_and_only_the_class_brings_it_back() -> None:
+    """P3, N2: a reboot crashes the downloader and nothing restarts it, except BITS
+    activating its class once the machine is back."""
+    plain = restart_story(crash_at=None, reboot=(6.0, 20.0))
+    assert [(run.number, run.how) for run in plain.apps[0].runs] == [(1, "crash")]
+    through_class = restart_story(route="clsid", crash_at=None, reboot=(6.0, 20.0))
+    runs = through_class.apps[0].runs
+    assert [run.number for run in runs] == [1, 2]
+    assert runs[1].start >= 26.0  # not before the machine is back
+    assert through_class.jobs[0].state is bl.JobState.ACKNOWLEDGED

@@ -175,6 +175,8 @@ def test_keyword_settings_set_the_controls_first_values() -> None:
         "retry_delay": 20.0,
         "outage": (12.0, 4.0),
         "server_error": (3.0, 2.0),
+        "service_restart": (20.0, 5.0),
+        "reboot": None,
         "seed": 3,
     }
     explorer = Explorer(draw=False, **given)
@@ -186,6 +188,12 @@ def test_keyword_settings_set_the_controls_first_values() -> None:
     assert explorer.retry_delay.value == 20.0
     assert (explorer.outage.value, explorer.outage_span.value) == (True, (12.0, 16.0))
     assert (explorer.server_error.value, explorer.server_error_span.value) == (True, (3.0, 5.0))
+    assert (explorer.service_restart.value, explorer.service_restart_span.value) == (
+        True,
+        (20.0, 25.0),
+    )
+    assert explorer.reboot.value is False
+    assert explorer.reboot_span.disabled
     assert explorer.seed.value == 3
     assert explorer.settings == given
     thin_view(explorer)
@@ -271,3 +279,22 @@ def test_n2_the_route_control_reruns_the_story_through_the_callback_class() -> N
     explorer.route.value = "cmdline"
     assert explorer.settings["route"] == "cmdline"
     assert sum(row.outcome == "delivered" for row in explorer.arrived) == alone
+
+
+def test_p2_p3_the_service_and_reboot_controls_rerun_the_story() -> None:
+    """P2, P3: ticking "machine reboots" re-runs the story with a reboot: the downloader's
+    interface dies and nothing starts it again, so the files wait; with the route through
+    the callback class, BITS starts it and every file arrives (N2, N5)."""
+    explorer = Explorer(draw=False, crash_at=None)
+    with explorer.hold():
+        explorer.reboot.value = True
+        explorer.reboot_span.value = (6.0, 20.0)
+    assert explorer.settings["reboot"] == (6.0, 14.0)
+    assert explorer.result.apps[0].runs[0].how == "crash"
+    assert explorer.result.jobs[0].state is bl.JobState.TRANSFERRED
+    explorer.route.value = "clsid"
+    assert explorer.result.jobs[0].state is bl.JobState.ACKNOWLEDGED
+    explorer.reboot.value = False
+    explorer.service_restart.value = True
+    assert explorer.settings["service_restart"] == (10.0, 10.0)
+    assert explorer.settings["reboot"] is None

@@ -60,6 +60,8 @@ def restart_story(
     poll: bool = False,
     outage: tuple[float, float] | None = None,
     server_error: tuple[float, float] | None = None,
+    service_restart: tuple[float, float] | None = None,
+    reboot: tuple[float, float] | None = None,
     run: bool = True,
 ) -> Simulation:
     """An application registers for notifications, crashes mid-download and restarts.
@@ -91,6 +93,10 @@ def restart_story(
       ``server_error`` makes the mirror answer every request (both jobs') with HTTP 503, a
       transient error that BITS retries after the job's retry delay (L5, L7). Both jobs'
       minimum retry delay is ``retry_delay``.
+    - ``service_restart`` and ``reboot``, both ``(start, duration)``: the BITS service
+      restarts (P2: every interface is lost, jobs and their command lines and classes stay),
+      or the machine reboots (P3: the same, and the downloader crashes; nothing starts it
+      again but BITS through its class, or its own restart after the machine is back).
 
     >>> sim = restart_story()
     >>> {job.name: job.state.name for job in sim.jobs}
@@ -112,6 +118,8 @@ def restart_story(
         )
     outage_window = fault_window("outage", outage)
     error_window = fault_window("server_error", server_error)
+    restart_window = fault_window("service_restart", service_restart)
+    reboot_window = fault_window("reboot", reboot)
     sim = Simulation(seed=seed, bandwidth=1_000_000, latency=0.05)
     app = sim.add_app("downloader")
     nightly = sim.create_job("nightly")
@@ -152,6 +160,10 @@ def restart_story(
         sim.network.outage(*outage_window)
     if error_window is not None:
         sim.network.fail(MIRROR, 503, *error_window)
+    if restart_window is not None:
+        sim.restart_service(*restart_window)
+    if reboot_window is not None:
+        sim.reboot(*reboot_window)
     if crash is not None:
         sim.call_at(crash, app.crash)
         if restart is not None:
@@ -172,8 +184,9 @@ def _notify_program(job: Job, parameters: str) -> int:
 
 
 def _start_if_down(app: App) -> None:
-    """The app's own restart, unless BITS has started it already (N2)."""
-    if not app.running:
+    """The app's own restart, unless BITS has started it already (N2) or the machine is down
+    for a reboot then (P3: the restart does not happen)."""
+    if not app.running and app.sim.service.machine_down() is None:
         app.start()
 
 

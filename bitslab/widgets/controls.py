@@ -13,6 +13,8 @@ _TOOLTIPS = {
     "poll": "I4, C11: on start, the new run reads the job's state and completes it if done",
     "outage": "L4: the network is down between the two times",
     "server_error": "L5: the server answers HTTP 503 between the two times",
+    "service_restart": "P2: the BITS service is down between the two times; interfaces are lost",
+    "reboot": "P3: the machine reboots between the two times; every app crashes",
 }
 
 

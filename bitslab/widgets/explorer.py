@@ -34,6 +34,8 @@ SETTINGS = (
     "retry_delay",
     "outage",
     "server_error",
+    "service_restart",
+    "reboot",
     "seed",
 )
 #: How the route control names each route, and what its tooltip says.
@@ -58,8 +60,9 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     (how else the job is heard from: ``"interface"``, ``"cmdline"``, ``"clsid"``; K3, N2),
     ``crashes`` and ``crash_at``, ``restarts`` and ``restart_at``, ``reregister`` and
     ``poll`` (what the app does on start, I4), ``retry_delay`` (C5), ``outage`` and
-    ``outage_span``, ``server_error`` and ``server_error_span`` (start and end, in seconds),
-    ``seed``. Keyword arguments set their first values, as restart_story takes them.
+    ``outage_span``, ``server_error`` and ``server_error_span``, ``service_restart`` and
+    ``service_restart_span`` (P2), ``reboot`` and ``reboot_span`` (P3) (start and end, in
+    seconds), ``seed``. Keyword arguments set their first values, as restart_story takes them.
 
     Results: ``result`` (the last :class:`~bitslab.Simulation`), ``settings`` (the keyword
     arguments it ran with), ``arrived`` (its rows of what arrived and why), ``error`` (why
@@ -150,6 +153,10 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self.server_error, self.server_error_span = fault(
             "server answers 503 (L5)", start["server_error"], "server_error"
         )
+        self.service_restart, self.service_restart_span = fault(
+            "BITS service restarts (P2)", start["service_restart"], "service_restart"
+        )
+        self.reboot, self.reboot_span = fault("machine reboots (P3)", start["reboot"], "reboot")
         self.seed = widgets.IntText(start["seed"], description="seed")
         self._summary = widgets.HTML()
         # Shown at the PNG's own size (never stretched), narrower if the page is.
@@ -173,6 +180,10 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             "outage_span": self.outage_span,
             "server_error": self.server_error,
             "server_error_span": self.server_error_span,
+            "service_restart": self.service_restart,
+            "service_restart_span": self.service_restart_span,
+            "reboot": self.reboot,
+            "reboot_span": self.reboot_span,
             "seed": self.seed,
         }
         app = widgets.VBox(
@@ -185,6 +196,8 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
                 self.retry_delay,
                 widgets.HBox([self.outage, self.outage_span]),
                 widgets.HBox([self.server_error, self.server_error_span]),
+                widgets.HBox([self.service_restart, self.service_restart_span]),
+                widgets.HBox([self.reboot, self.reboot_span]),
                 self.seed,
             ]
         )
@@ -283,6 +296,8 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             "retry_delay": self.retry_delay.value,
             "outage": window(self.outage, self.outage_span),
             "server_error": window(self.server_error, self.server_error_span),
+            "service_restart": window(self.service_restart, self.service_restart_span),
+            "reboot": window(self.reboot, self.reboot_span),
             "seed": self.seed.value,
         }
 
@@ -313,6 +328,8 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self.restart_at.disabled = not (self.crashes.value and self.restarts.value)
         self.outage_span.disabled = not self.outage.value
         self.server_error_span.disabled = not self.server_error.value
+        self.service_restart_span.disabled = not self.service_restart.value
+        self.reboot_span.disabled = not self.reboot.value
 
     def rerun(self) -> Simulation | None:
         """Run the scenario with the controls' settings and show it; returns the simulation,
