@@ -4,7 +4,7 @@ Build it as the README's docs command does (warnings are errors, cross-reference
 
     sphinx-build -W --keep-going -n -b html docs build/docs/html
 
-The nine tutorials are the notebooks of ``notebooks/``, copied into ``docs/tutorials/`` and
+The ten tutorials are the notebooks of ``notebooks/``, copied into ``docs/tutorials/`` and
 executed at build time; the rules page and the command line's help are generated from the
 package (``docs/_ext/bitslab_docs.py``), so the site cannot drift from the code.
 """

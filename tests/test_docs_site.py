@@ -125,9 +125,11 @@ def test_cli_page_shows_the_help_the_installed_command_prints(site: Path) -> Non
 
 
 def test_tutorials_were_executed_with_their_timelines(site: Path) -> None:
-    """Each of the nine notebooks is a page, executed: its outputs include PNG figures."""
-    pages = sorted((site / "tutorials").glob("0*.html"))
-    assert [p.stem for p in pages] == sorted(p.stem for p in (ROOT / "notebooks").glob("0*.ipynb"))
+    """Each of the ten notebooks is a page, executed: its outputs include PNG figures."""
+    pages = sorted((site / "tutorials").glob("[0-9][0-9]-*.html"))
+    notebooks = (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")
+    assert [p.stem for p in pages] == sorted(p.stem for p in notebooks)
+    assert len(pages) == 10
     for path in pages:
         text = path.read_text(encoding="utf-8")
         assert "cell_output" in text, path.name

@@ -35,8 +35,8 @@ def _text(output: Any) -> str:
     return str(output.get("data", {}).get("text/plain", ""))
 
 
-def test_the_course_has_nine_tutorials_and_an_exercise_notebook_per_exercise() -> None:
-    assert [p.name[:3] for p in TUTORIALS] == [f"{n:02d}-" for n in range(1, 10)]
+def test_the_course_has_ten_tutorials_and_an_exercise_notebook_per_exercise() -> None:
+    assert [p.name[:3] for p in TUTORIALS] == [f"{n:02d}-" for n in range(1, 11)]
     assert len(EXERCISE_BOOKS) == len(EXERCISES) >= 6
     assert (ROOT / "notebooks" / "exercises" / "README.md").is_file()
 
@@ -47,7 +47,7 @@ def test_each_notebook_opens_with_a_title_and_the_rules_it_shows(path: Path) -> 
     assert notebook.metadata["kernelspec"]["name"] == "python3"
     first = notebook.cells[0]
     assert first.cell_type == "markdown"
-    assert re.match(r"# (\d\.|Exercise \d:) \w", first.source)
+    assert re.match(r"# (\d+\.|Exercise \d:) \w", first.source)
     line = next(line for line in first.source.splitlines() if "Rules" in line)
     named = re.findall(r"\b([A-Z]\d{1,2})\b", line)
     assert named

@@ -188,9 +188,9 @@ class CliHelpDirective(SphinxDirective):
 
 
 def copy_tutorials(app: Sphinx, config: Config) -> None:
-    """Copy ``notebooks/0*.ipynb`` into ``docs/tutorials/`` where they differ; drop leftovers."""
+    """Copy ``notebooks/NN-*.ipynb`` into ``docs/tutorials/`` where they differ; drop leftovers."""
     target = DOCS / "tutorials"
-    sources = sorted((ROOT / "notebooks").glob("0*.ipynb"))
+    sources = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     if not sources:
         raise ExtensionError(f"no tutorials in {ROOT / 'notebooks'}")
     wanted = {path.name for path in sources}
