@@ -185,12 +185,12 @@ def before_call(
         why = ""  # K4, K5: only the command line now
         return Decision(None, "K5" if note.cmdline_ran else "K4", why, Action.CMDLINE)
     notifier = job.get_notify_interface()
-    clsid = job.get_property(_CLSID)
-    if clsid != GUID_NULL and (notifier is None or _app_down(notifier) is not None):
-        # N2, N3: no live interface: the object made from the class, or the class's activation
-        if made is None or made.clsid != clsid or _app_down(made.notifier) is not None:
-            return Decision(None, "N2", "", Action.ACTIVATE)
-        return _call_or_not(note, made.notifier, f"via CLSID {{{clsid}}} (N2)")
+    if notifier is None or _app_down(notifier) is not None:  # no live interface (N3)
+        clsid = job.get_property(_CLSID)
+        if clsid != GUID_NULL:  # N2: the object made from the class, or the class's activation
+            if made is None or made.clsid != clsid or _app_down(made.notifier) is not None:
+                return Decision(None, "N2", "", Action.ACTIVATE)
+            return _call_or_not(note, made.notifier, f"via CLSID {{{clsid}}} (N2)")
     if notifier is None:
         if cmdline_applies(note):
             return Decision(None, "K3", "no interface is registered", Action.CMDLINE)

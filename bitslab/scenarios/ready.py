@@ -10,6 +10,7 @@ import uuid
 
 from .._check import check_choice, check_int, check_number
 from ..constants import JobPriority, JobProperty, JobState, NotifyFlags
+from ..errors import BitsError
 from ..model.apps import App
 from ..model.jobs import Job
 from ..model.notifiers import RecordingNotifier
@@ -140,12 +141,16 @@ def restart_story(
         nightly.set_property(JobProperty.NOTIFICATION_CLSID, DOWNLOADER_CLSID)
         app.register_server(DOWNLOADER_CLSID, CompletingNotifier)
 
+    nightly_id = nightly.id  # what the app keeps on disk: its job's GUID
+
     def register_again(app: App) -> None:
-        """What a well-behaved app does at start: register a new notifier on its jobs (I4)."""
-        notifier = CompletingNotifier(app)
-        for job in app.sim.jobs:
-            if job.get_notify_interface() is not None and not job.state.is_final:
-                job.set_notify_interface(notifier)
+        """What a well-behaved app does at start: find its job again by its GUID (GetJob)
+        and register a new notifier on it (I4); a job that has left the queue is not found."""
+        try:
+            job = app.sim.get_job(nightly_id)
+        except BitsError:  # BG_E_NOT_FOUND: the job is final, there is nothing to hear
+            return
+        job.set_notify_interface(CompletingNotifier(app))
 
     def poll_jobs(app: App) -> None:
         """I4: poll for what was missed while down; a job found TRANSFERRED is completed."""
