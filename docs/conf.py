@@ -40,7 +40,7 @@ nitpick_ignore_regex = [
     ("py:class", r"(Figure|Axes|DataFrame|Environment|Event|Process|Timeout|PurePath)"),
     ("py:class", r"cf\.\w+"),  # `import concurrent.futures as cf`
     ("py:class", r"Summarize"),  # bitslab.sweep's alias of Callable[[Simulation], Mapping]
-    ("py:class", r"(concurrent\.futures|enum|argparse|io|os|pathlib)\..*"),
+    ("py:class", r"(concurrent\.futures|enum|argparse|io|os|pathlib|uuid)\..*"),
     ("py:class", r"t\.Any"),  # `import typing as t`
     # Private names (a leading underscore) are internal by design: a base class autodoc shows.
     ("py:class", r"bitslab\.(\w+\.)*_\w+"),

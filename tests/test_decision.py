@@ -139,7 +139,7 @@ def before(w: World) -> Decision:
 
 def before_made(w: World) -> Decision:
     """N2: at an attempt, with the object made from a class for the job (if any)."""
-    return d1.before_call(w.note, made=w.extra.get("made"))
+    return d1.before_call(w.note, made=lambda job: w.extra.get("made"))
 
 
 def activated(w: World) -> Decision:

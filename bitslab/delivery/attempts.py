@@ -178,7 +178,7 @@ class Attempts:
             slot = f"waited {now - arrived:.2f} s for a free slot (C9)"
             trigger = f"{trigger}; {slot}" if trigger else slot
         attempt = Attempt(self._dispatcher.log, note, now, trigger)
-        self._carry_out(attempt, before_call(note, made=self.activations.made(note.job)))
+        self._carry_out(attempt, before_call(note, made=self.activations.made))
 
     def _carry_out(self, attempt: Attempt, decision: Decision) -> None:
         """Do what ``decision`` says, writing ``attempt``'s entries."""

@@ -33,6 +33,9 @@ from ..vocabulary import Method, Outcome, Status
 from .notification import TEXT
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..model.jobs import Job
     from .notification import Notification
 
 __all__ = [
@@ -159,14 +162,17 @@ def cmdline_applies(note: Notification) -> bool:
 
 
 def before_call(
-    note: Notification, via_cmdline: bool | None = None, made: Made | None = None
+    note: Notification,
+    via_cmdline: bool | None = None,
+    made: Callable[[Job], Made | None] | None = None,
 ) -> Decision:
     """D1: stale (C11), disabled (F5), not_on_demand (R6), filtered (F8), no_interface (I8),
     not_implemented (I6), app_down (I4), in that order; otherwise call the interface, or run
     the command line (K3: no valid interface; K4, K5: only the command line is tried now).
 
-    N2, N3: a job with a callback CLSID and no live interface calls ``made``, the object
-    made from that class for the job, while it lives; otherwise its class is activated first.
+    N2, N3: a job with a callback CLSID and no live interface calls the object made from that
+    class for the job (``made(job)``, asked only then), while it lives; otherwise its class is
+    activated first.
     ``via_cmdline`` overrides the notification's own (K3 decides again as if it were set).
     """
     job = note.job
@@ -185,12 +191,14 @@ def before_call(
         why = ""  # K4, K5: only the command line now
         return Decision(None, "K5" if note.cmdline_ran else "K4", why, Action.CMDLINE)
     notifier = job.get_notify_interface()
-    if notifier is None or _app_down(notifier) is not None:  # no live interface (N3)
+    down = None if notifier is None else _app_down(notifier)
+    if notifier is None or down is not None:  # no live interface (N3)
         clsid = job.get_property(_CLSID)
         if clsid != GUID_NULL:  # N2: the object made from the class, or the class's activation
-            if made is None or made.clsid != clsid or _app_down(made.notifier) is not None:
+            kept = None if made is None else made(job)
+            if kept is None or kept.clsid != clsid or _app_down(kept.notifier) is not None:
                 return Decision(None, "N2", "", Action.ACTIVATE)
-            return _call_or_not(note, made.notifier, f"via CLSID {{{clsid}}} (N2)")
+            return _call_or_not(note, kept.notifier, f"via CLSID {{{clsid}}} (N2)", None)
     if notifier is None:
         if cmdline_applies(note):
             return Decision(None, "K3", "no interface is registered", Action.CMDLINE)
@@ -198,12 +206,13 @@ def before_call(
             return Decision(Outcome.NO_INTERFACE, "I8", "no interface and no command line")
         why = "no interface (a command line serves only job_transferred and job_error, K2)"
         return Decision(Outcome.NO_INTERFACE, "I8", why)
-    return _call_or_not(note, notifier, "")
+    return _call_or_not(note, notifier, "", down)
 
 
-def _call_or_not(note: Notification, notifier: object, route: str) -> Decision:
-    """I6: ``notifier`` lacks the method; I4: its application run has ended; otherwise
-    call it (``route`` says how BITS came by it, when not through set_notify_interface)."""
+def _call_or_not(note: Notification, notifier: object, route: str, down: str | None) -> Decision:
+    """I6: ``notifier`` lacks the method; I4: its application run has ended (``down``, from
+    :func:`_app_down`); otherwise call it (``route`` says how BITS came by it, when not
+    through set_notify_interface)."""
     method = note.method
     try:
         # TEXT: the plain str (a str subclass as an attribute name misses the lookup cache)
@@ -219,7 +228,6 @@ def _call_or_not(note: Notification, notifier: object, route: str) -> Decision:
         if cmdline_applies(note):
             return Decision(None, "K3", what, Action.CMDLINE)
         return Decision(Outcome.NOT_IMPLEMENTED, "I6", what)
-    down = _app_down(notifier)
     if down is not None:
         return _failed(note, Outcome.APP_DOWN, "I4", down, describe_target(notifier))
     if not route:
@@ -236,7 +244,7 @@ def after_activation(note: Notification, made: Made, route: str) -> Decision:
     the method (I6), otherwise the call. ``route`` says which application made it."""
     if is_stale(note):
         return _stale(note)
-    return _call_or_not(note, made.notifier, route)
+    return _call_or_not(note, made.notifier, route, _app_down(made.notifier))
 
 
 def activation_failed(note: Notification, detail: str, target: str) -> Decision:

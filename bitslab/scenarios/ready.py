@@ -85,7 +85,7 @@ def restart_story(
       ``"interface"`` (nothing else), ``"cmdline"`` (a command line, ``notify.exe /complete
       nightly``, which completes the job: it runs for job_transferred when the interface
       cannot take it, K3, but never for a file, K2) or ``"clsid"`` (the callback class
-      :data:`DOWNLOADER_CLSID`, which the downloader serves: with no live interface BITS
+      ``DOWNLOADER_CLSID``, which the downloader serves: with no live interface BITS
       starts the downloader itself and calls the notifier it makes, N2). The app's own
       restart at ``restart_at`` does nothing if BITS has started it already.
     - Job ``report`` has no interface, only a command line, ``C:\\Tools\\notify.exe``
