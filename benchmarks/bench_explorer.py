@@ -64,6 +64,10 @@ CHANGES: tuple[dict[str, Any], ...] = (
     {"server_error": (0.0, 20.0)},
     # the longest 503 window the Explorer's slider offers (0-120 s) at its shortest retry delay
     {"server_error": (0.0, 120.0), "retry_delay": 5.0},
+    {"route": "cmdline"},
+    {"route": "clsid"},
+    {"service_restart": (6.0, 10.0)},
+    {"reboot": (6.0, 20.0), "route": "clsid"},
     {"seed": 1},
     {"seed": 2},
     {"seed": 42},
@@ -414,7 +418,7 @@ def set_controls(explorer: Any, controls: dict[str, Any]) -> None:
                 explorer.crashes.value = value is not None
             elif name == "restart_at":
                 explorer.restarts.value = value is not None
-            elif name in ("outage", "server_error"):
+            elif name in ("outage", "server_error", "service_restart", "reboot"):
                 box, span = explorer.controls[name], explorer.controls[f"{name}_span"]
                 if value is not None:
                     span.value = (value[0], value[0] + value[1])

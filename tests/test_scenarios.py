@@ -284,3 +284,12 @@ def test_p3_restart_story_reboot_ends_the_app_and_only_the_class_brings_it_back(
     assert [run.number for run in runs] == [1, 2]
     assert runs[1].start >= 26.0  # not before the machine is back
     assert through_class.jobs[0].state is bl.JobState.ACKNOWLEDGED
+
+
+def test_p3_restart_story_a_crash_at_the_moment_of_a_reboot_is_the_reboots() -> None:
+    """P3: the reboot at 6 s ends the downloader's run; its own crash at 6 s finds it down
+    and does nothing (the run goes on: no ValueError escapes the story)."""
+    sim = restart_story(reboot=(6.0, 20.0))
+    runs = sim.apps[0].runs
+    assert (runs[0].how, runs[0].end) == ("crash", 6.0)
+    assert sim.jobs[0].state is bl.JobState.ACKNOWLEDGED  # restarted at 30 s, re-registered

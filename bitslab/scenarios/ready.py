@@ -170,7 +170,7 @@ def restart_story(
     if reboot_window is not None:
         sim.reboot(*reboot_window)
     if crash is not None:
-        sim.call_at(crash, app.crash)
+        sim.call_at(crash, _crash_if_running, app)
         if restart is not None:
             sim.call_at(restart, _start_if_down, app)
     nightly.resume()
@@ -186,6 +186,12 @@ def _notify_program(job: Job, parameters: str) -> int:
     if parameters.split()[1:2] == ["/complete"]:
         job.complete()
     return 0
+
+
+def _crash_if_running(app: App) -> None:
+    """The app's crash, unless a reboot has already ended its run (P3)."""
+    if app.running:
+        app.crash()
 
 
 def _start_if_down(app: App) -> None:
