@@ -293,3 +293,38 @@ def test_p3_restart_story_a_crash_at_the_moment_of_a_reboot_is_the_reboots() -> 
     runs = sim.apps[0].runs
     assert (runs[0].how, runs[0].end) == ("crash", 6.0)
     assert sim.jobs[0].state is bl.JobState.ACKNOWLEDGED  # restarted at 30 s, re-registered
+
+
+@pytest.mark.parametrize(
+    ("accident", "acknowledged", "by_clsid_runs"),
+    [
+        ("none", {"interface", "cmdline", "clsid"}, 1),
+        ("crash", {"clsid"}, 2),
+        ("service_restart", {"cmdline", "clsid"}, 1),
+        ("reboot", {"cmdline", "clsid"}, 2),
+    ],
+)
+def test_n2_k3_p2_p3_three_routes_each_accident_spares_the_routes_bitslab_keeps(
+    accident: str, acknowledged: set[str], by_clsid_runs: int
+) -> None:
+    """I4, K2, K3, N2, N5, P2, P3: side by side, the interface alone loses the job's end to
+    every accident; the command line hears it after a service restart or a reboot, but not
+    after a crash (job_transferred waits behind the dead interface's file calls, C4); the
+    callback class hears everything, BITS starting its app when the app is down."""
+    sim = bl.scenarios.three_routes(accident=accident)
+    done = {job.name for job in sim.jobs if job.state is bl.JobState.ACKNOWLEDGED}
+    assert done == acknowledged
+    runs = {app.name: len(app.runs) for app in sim.apps}
+    assert runs == {"by-interface": 1, "by-cmdline": 1, "by-clsid": by_clsid_runs}
+    clsid_job = next(job for job in sim.jobs if job.name == "clsid")
+    finals = [e for e in sim.log.entries(clsid_job, final=True) if e.method != "job_modification"]
+    assert [e.outcome for e in finals] == ["delivered"] * 4
+
+
+def test_three_routes_checks_its_arguments() -> None:
+    """The accident is one of ACCIDENTS; the times are numbers (a near miss is named)."""
+    with pytest.raises(ValueError, match="did you mean 'reboot'"):
+        bl.scenarios.three_routes(accident="rebot")
+    with pytest.raises(ValueError, match="duration"):
+        bl.scenarios.three_routes(accident="reboot", duration=0)
+    assert bl.scenarios.ACCIDENTS == ("none", "crash", "service_restart", "reboot")

@@ -21,8 +21,10 @@ from .ready import (
     restart_story,
     two_apps_racing,
 )
+from .routes import ACCIDENTS, three_routes
 
 __all__ = [
+    "ACCIDENTS",
     "DOWNLOADER_CLSID",
     "MIRROR",
     "NOTIFY_PROGRAM",
@@ -34,6 +36,7 @@ __all__ = [
     "flaky_network",
     "media_player",
     "restart_story",
+    "three_routes",
     "two_apps_racing",
 ]
 

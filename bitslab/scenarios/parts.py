@@ -18,6 +18,7 @@ __all__ = [
     "CompletingNotifier",
     "check_switches",
     "fault_window",
+    "notify_program",
     "time_or_never",
 ]
 
@@ -73,3 +74,11 @@ def fault_window(name: str, value: tuple[float, float] | None) -> tuple[float, f
     start = check_number(f"{name} start", value[0], minimum=0.0)
     duration = check_number(f"{name} duration", value[1], strictly_positive=True)
     return start, duration
+
+
+def notify_program(job: Job, parameters: str) -> int:
+    """``notify.exe``: ``/complete`` acknowledges the job, as Microsoft's page asks of a
+    notification program (K3); ``/done`` only reports. It exits 0."""
+    if parameters.split()[1:2] == ["/complete"]:
+        job.complete()
+    return 0

@@ -12,7 +12,6 @@ from .._check import check_choice, check_int, check_number
 from ..constants import JobPriority, JobProperty, JobState, NotifyFlags
 from ..errors import BitsError
 from ..model.apps import App
-from ..model.jobs import Job
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from .media import MediaPlayer, media_player
@@ -23,6 +22,7 @@ from .parts import (
     CompletingNotifier,
     check_switches,
     fault_window,
+    notify_program,
     time_or_never,
 )
 
@@ -133,7 +133,7 @@ def restart_story(
     report = sim.create_job("report", priority=JobPriority.FOREGROUND)
     report.add_file(MIRROR + "report.pdf", "report.pdf", size=1_000_000)
     report.minimum_retry_delay = retry_delay
-    sim.register_program(NOTIFY_PROGRAM, _notify_program)
+    sim.register_program(NOTIFY_PROGRAM, notify_program)
     report.set_notify_cmdline(NOTIFY_PROGRAM, f"{NOTIFY_PROGRAM} /done {report.name}")
     if route == "cmdline":  # K3: the command line takes job_transferred the interface cannot
         nightly.set_notify_cmdline(NOTIFY_PROGRAM, f"{NOTIFY_PROGRAM} /complete {nightly.name}")
@@ -178,14 +178,6 @@ def restart_story(
     if run:
         sim.run()
     return sim
-
-
-def _notify_program(job: Job, parameters: str) -> int:
-    """``notify.exe``: ``/complete`` acknowledges the job, as Microsoft's page asks of a
-    notification program (K3); ``/done`` only reports. It exits 0."""
-    if parameters.split()[1:2] == ["/complete"]:
-        job.complete()
-    return 0
 
 
 def _crash_if_running(app: App) -> None:
