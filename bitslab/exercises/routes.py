@@ -52,8 +52,8 @@ class ChooseRoute(Exercise):
         "and nothing starts it again. Write setup(sim, app, job), which the world calls once\n"
         "before it runs, so that the downloader hears of every file and of the job's end,\n"
         "through the restart and the reboot, without starting itself again. On the machine:\n"
-        f"the program {NOTIFY_TOOL} (it exits 0), and the class ID exercise.clsid, reserved\n"
-        "for the downloader; a notifier of the app is bl.RecordingNotifier(app)."
+        f"the program {NOTIFY_TOOL} (it exits 0), the class ID reserved for the downloader,\n"
+        f"{{{DOWNLOADER_CLASS}}}; a notifier of the app is bl.RecordingNotifier(app)."
     )
     program = NOTIFY_TOOL
     clsid = DOWNLOADER_CLASS
