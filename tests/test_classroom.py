@@ -180,6 +180,7 @@ def gradebook(assigned: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     teacher = subs / "teacher"  # (a) the masters themselves
     teacher.mkdir()
     shutil.copy(ROOT / "instructors/masters/01-every-file.ipynb", teacher)
+    shutil.copy(ROOT / "instructors/masters/08-choose-route.ipynb", teacher)
     ann = subs / "ann"  # (b) the student notebooks as handed out
     ann.mkdir()
     shutil.copy(exercises / "02-survive-crash.ipynb", ann)  # a function that does nothing
@@ -215,7 +216,7 @@ def test_grading_never_shows_a_traceback_and_names_every_student(
     gradebook: dict[str, Any],
 ) -> None:
     assert gradebook["status"] == 0
-    assert gradebook["out"] == f"graded 6 notebooks of 5 students: {gradebook['book']}\n"
+    assert gradebook["out"] == f"graded 7 notebooks of 5 students: {gradebook['book']}\n"
     for text in (gradebook["out"], gradebook["err"], json.dumps(gradebook["rows"])):
         assert "Traceback" not in text
     assert gradebook["rows"][0] == ["student", "exercise", "points", "possible", "feedback"]
@@ -223,6 +224,10 @@ def test_grading_never_shows_a_traceback_and_names_every_student(
 
 def test_a_master_gets_full_marks(gradebook: dict[str, Any]) -> None:
     assert row(gradebook, "teacher", "every-file") == ["teacher", "every-file", "4", "4", "right"]
+    # a function answer, graded in a fresh kernel: N2, N5 through a service restart and a reboot
+    assert row(gradebook, "teacher", "choose-route") == [
+        "teacher", "choose-route", "4", "4", "right",
+    ]  # fmt: skip
 
 
 def test_an_unanswered_notebook_gets_zero_with_the_checks_feedback(
@@ -260,7 +265,7 @@ def test_unreadable_files_get_a_row_saying_so_and_zero(gradebook: dict[str, Any]
 def test_the_terminal_has_one_summary_line_per_student(gradebook: dict[str, Any]) -> None:
     lines = gradebook["err"].splitlines()
     assert [line.split()[0] for line in lines] == ["teacher", "ann", "bob", "carl", "dan"]
-    assert lines[0].split()[1:4] == ["4/4", "[####################]", "100%"]
+    assert lines[0].split()[1:4] == ["8/8", "[####################]", "100%"]
     assert lines[1].endswith("0 of 1 right; not yet: survive-crash 0/4")
     assert lines[2].endswith("0 of 1 right; not yet: calm-progress 1/4")
     assert lines[4].endswith("0 of 2 right; not yet: twice 0/4, notes.txt unreadable")

@@ -204,3 +204,62 @@ def test_the_ride_out_explanation_names_the_same_delays() -> None:
     master = read_master(ROOT / "instructors/masters/04-ride-out.ipynb")
     for text in ("10 to 30 s", "34 to 40 s and 50 to 61 s", "100 to 122 s", "31 to 33 s"):
         assert text in master.why
+
+
+# --- choose-route (N2, N4, C5, P3) -----------------------------------------------------------
+
+ROUTE = exercises.get("choose-route")
+
+
+def serve_a_failing_notifier(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    app.register_server(
+        ROUTE.clsid, lambda app: bl.RecordingNotifier(app, returns={"file_transferred": False})
+    )
+    job.set_property(bl.JobProperty.NOTIFICATION_CLSID, ROUTE.clsid)
+
+
+def register_again_and_start_once_the_machine_is_back(
+    sim: bl.Simulation, app: bl.App, job: bl.Job
+) -> None:
+    app.on_start(lambda app: job.set_notify_interface(bl.RecordingNotifier(app)))
+    sim.call_at(9.0, lambda: job.set_notify_interface(bl.RecordingNotifier(app)))
+    sim.call_at(34.0, app.start)  # the machine is back at 33 s (P3): allowed, but the app's own
+
+
+def test_c5_an_object_of_the_class_that_fails_is_told_its_call_failed_not_n4() -> None:
+    feedback = exercises.check("choose-route", serve_a_failing_notifier)
+    assert "file_transferred 'fonts.cab': pending (C5): failed (C5)" in feedback.wrong[0]
+    assert feedback.hint is not None
+    assert feedback.hint.startswith("the notifier was called and the call failed (C5)")
+
+
+def test_p3_an_app_that_starts_itself_after_the_reboot_hears_everything_and_is_still_wrong() -> (
+    None
+):
+    feedback = exercises.check("choose-route", register_again_and_start_once_the_machine_is_back)
+    assert len(feedback.right) == 4  # every notification arrived
+    assert feedback.wrong == (
+        "run 2 of the app began at 34.00 s, started by your code: the task is that the app "
+        "does not start itself again",
+    )
+    assert feedback.hint == (
+        "after the reboot no application runs until something starts it (P3): what can start "
+        "the app, other than the app itself?"
+    )
+
+
+def test_n4_the_on_start_hint_is_given_only_when_bits_started_the_app() -> None:
+    def serve_but_raise_on_start(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+        app.register_server(ROUTE.clsid, bl.RecordingNotifier)
+        job.set_property(bl.JobProperty.NOTIFICATION_CLSID, ROUTE.clsid)
+        app.on_start(lambda app: 1 / 0)
+
+    feedback = exercises.check("choose-route", serve_but_raise_on_start)
+    assert "the app never started itself: its run 2 began at 36.25 s, when BITS activated its " \
+        "class (N2, P3)" in feedback.right  # fmt: skip
+    assert feedback.hint == (
+        "BITS started your app for its class, and the start failed: an on_start function of "
+        "yours raised (N4); the log's detail says what"
+    )
+    detail = ROUTE.simulate(serve_but_raise_on_start).log.entries(outcome="failed")[0].detail
+    assert "did not start: raised ZeroDivisionError" in detail

@@ -71,6 +71,71 @@ def crash_in_my_code(app: bl.App) -> None:
     raise RuntimeError("oops")
 
 
+# --- answers to "choose-route": setup(sim, app, job), before the world runs -------------------
+
+ROUTE = exercises.get("choose-route")
+NOTIFY = r"C:\Tools\notify.exe"
+
+
+def name_and_serve_the_class(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    app.register_server(str(ROUTE.clsid), lambda app: bl.RecordingNotifier(app))
+    job.set_property(bl.JobProperty.NOTIFICATION_CLSID, ROUTE.clsid)
+
+
+def the_class_and_a_command_line(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    name_and_serve_the_class(sim, app, job)
+    job.set_notify_cmdline(NOTIFY, f"{NOTIFY} /done nightly")
+
+
+def the_class_and_register_on_start(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    name_and_serve_the_class(sim, app, job)
+    app.on_start(lambda app: job.set_notify_interface(bl.RecordingNotifier(app)))
+
+
+def register_again_on_start(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    app.on_start(lambda app: job.set_notify_interface(bl.RecordingNotifier(app)))
+
+
+def only_a_command_line(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    job.set_notify_cmdline(NOTIFY, f"{NOTIFY} /done nightly")
+
+
+def serve_a_class_the_job_does_not_name(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    app.register_server(ROUTE.clsid, bl.RecordingNotifier)
+
+
+def name_a_class_nobody_serves(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    job.set_property(bl.JobProperty.NOTIFICATION_CLSID, ROUTE.clsid)
+
+
+def the_class_and_an_on_start_that_raises(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    name_and_serve_the_class(sim, app, job)
+
+    @app.on_start
+    def load_settings(app: bl.App) -> None:
+        raise OSError("settings.ini not found")
+
+
+def a_factory_that_makes_no_notifier(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    app.register_server(ROUTE.clsid, lambda app: "a notifier")
+    job.set_property(bl.JobProperty.NOTIFICATION_CLSID, ROUTE.clsid)
+
+
+def start_the_app_during_the_reboot(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    register_again_on_start(sim, app, job)
+    sim.call_at(20.0, app.start)
+
+
+def register_after_the_service_restart(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    sim.call_at(9.0, lambda: job.set_notify_interface(bl.RecordingNotifier(app)))
+
+
+def and_start_the_app_after_the_reboot(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None:
+    register_after_the_service_restart(sim, app, job)
+    register_again_on_start(sim, app, job)
+    sim.call_at(40.0, app.start)
+
+
 # --- the catalogue -----------------------------------------------------------------------
 
 
@@ -124,6 +189,9 @@ OTHER_RIGHT_ANSWERS = [
     ("just-the-bytes", [(9_900_000, bl.BG_LENGTH_TO_EOF), (0, 65_536)]),
     ("just-the-bytes", [(0, 40_000), (30_000, 35_536), (9_900_000, 100_000)]),  # R3: overlap
     ("calm-progress", 2500),
+    ("choose-route", name_and_serve_the_class),  # a str or a UUID, a lambda or the class
+    ("choose-route", the_class_and_a_command_line),  # K3: the command line is a fallback only
+    ("choose-route", the_class_and_register_on_start),  # N3: the new notifier comes first
 ]
 
 
@@ -208,6 +276,27 @@ WRONG_ANSWERS = [
     ("calm-progress", 2, "two updates came", "unit", ["2000"]),
     ("calm-progress", 4000, "only 5 updates while the job ran: the bar looks frozen",
      "how far apart can 8 updates be?", ["2000", "2500"]),
+    ("choose-route", register_again_on_start, "file_transferred 'fonts.cab': no_interface (I8)",
+     "the service restart dropped the app's notifier (P2)", ["NOTIFICATION", "register_server"]),
+    ("choose-route", only_a_command_line,
+     "'fonts.cab': no_interface (I8): a command line hears only job_transferred and job_error (K2)",
+     "your command line cannot hear a file (K2)", ["NOTIFICATION", "register_server"]),
+    ("choose-route", serve_a_class_the_job_does_not_name, "'fonts.cab': no_interface (I8)",
+     "BITS only uses a class that the job itself names (N1)", ["NOTIFICATION", "set_property"]),
+    ("choose-route", name_a_class_nobody_serves, "'fonts.cab': pending (C5): failed (N4)",
+     "the job names a class that no application serves (N4)", ["register_server"]),
+    ("choose-route", the_class_and_an_on_start_that_raises,
+     "'lang.cab': pending (C5): failed (N4)", "an on_start function of yours raised (N4)", []),
+    ("choose-route", a_factory_that_makes_no_notifier, "'fonts.cab': pending (C5): failed (N4)",
+     "the class's server could not make the object (N4)", ["RecordingNotifier"]),
+    ("choose-route", start_the_app_during_the_reboot,
+     "your code raised ValueError: start() on app 'downloader': the machine is down for a "
+     "reboot from 13 s until 33 s (P3)",
+     "no application starts while the machine is down (P3)", ["NOTIFICATION", "register_server"]),
+    ("choose-route", register_after_the_service_restart, "'lang.cab': no_interface (I8)",
+     "the reboot ended the app's run and dropped its notifier (P3)", ["NOTIFICATION"]),
+    ("choose-route", and_start_the_app_after_the_reboot,
+     "run 2 of the app began at 40.00 s, started by your code", "(P3)", ["NOTIFICATION"]),
 ]  # fmt: skip
 
 
@@ -286,6 +375,11 @@ MALFORMED = [
     ("calm-progress", "2s", "the interval must be an int of milliseconds, got str '2s'"),
     ("calm-progress", 2.0, "got float 2.0"),
     ("calm-progress", -5, "must be at least 0, got -5"),
+    ("choose-route", 5, "the answer must be a function, got int 5"),
+    ("choose-route", None, "got NoneType None"),  # e.g. setup(sim, app, job) called, not given
+    ("choose-route", register_again, "must take exactly three arguments: sim, app and job"),
+    ("choose-route", lambda sim, app: None, "must take exactly three arguments"),
+    ("choose-route", "setup", "the answer must be a function, got str 'setup'"),
 ]  # fmt: skip
 
 
@@ -413,6 +507,21 @@ def test_the_problems_as_given_are_the_situations_the_tasks_describe() -> None:
     assert len(calm.log.entries(method="job_modification", outcome="delivered")) > 30
 
 
+def test_the_choose_route_problem_loses_what_comes_after_the_service_restart() -> None:
+    sim = exercises.get("choose-route").problem()  # the app's notifier only: P2 drops it
+    finals = sim.log.entries(final=True)
+    heard = [
+        (e.method, e.outcome, round(e.time, 2)) for e in finals if e.method != "job_modification"
+    ]
+    assert heard == [
+        ("file_transferred", "delivered", 4.05),
+        ("file_transferred", "no_interface", 11.15),  # I8: after the service restart (P2)
+        ("file_transferred", "no_interface", 35.25),  # and after the reboot (P3)
+        ("job_transferred", "no_interface", 35.25),
+    ]
+    assert [(run.number, run.end, run.how) for run in sim.apps[0].runs] == [(1, 13.0, "crash")]
+
+
 def test_feedback_shows_as_its_text_in_jupyter() -> None:
     feedback = exercises.check("twice", "I5")
 
@@ -426,3 +535,98 @@ def test_feedback_shows_as_its_text_in_jupyter() -> None:
     feedback._repr_pretty_(printer, cycle=False)
     assert printer.text_seen == str(feedback)
     assert "  ✓ here: job_transferred at 2.05 s and 20.00 s; the second came" in printer.text_seen
+
+
+# --- choose-route: the routes, judged by the log (N2-N5, P2, P3, K2) -------------------------
+
+
+def test_choose_route_names_the_route_and_the_rule_of_each_arrival() -> None:
+    feedback = exercises.check("choose-route", SOLUTIONS["choose-route"])
+    assert feedback.right == (
+        "file_transferred 'base.cab' arrived at 4.05 s, through the notifier set on the job: a "
+        "live interface comes first (N3)",
+        "file_transferred 'fonts.cab' arrived at 11.15 s after the service restart (P2), through "
+        "the job's class: the running app made its object (N2, N5)",
+        "file_transferred 'lang.cab' arrived at 35.25 s after the reboot (P3), through the job's "
+        "class: BITS started the app for it (N2, N5)",
+        "job_transferred arrived at 36.25 s after the reboot (P3), through the object BITS keeps "
+        "for the job, made from its class (N2)",
+        "the app never started itself: its run 2 began at 36.25 s, when BITS activated its class "
+        "(N2, P3)",
+    )
+
+
+def test_n2_p3_with_the_class_bits_starts_the_app_after_the_reboot_and_the_app_never_does() -> None:
+    sim = ROUTE.simulate(SOLUTIONS["choose-route"])
+    (app,) = sim.apps
+    assert [(run.number, run.start, run.how) for run in app.runs] == [
+        (1, 0.0, "crash"),  # P3: the reboot at 13 s
+        (2, pytest.approx(36.25), "running"),  # N2: 1 s (server_start_delay) after lang.cab
+    ]
+    finals = sim.log.entries(method="file_transferred", final=True)
+    assert [e.outcome for e in finals] == ["delivered"] * 3
+    assert [e.target for e in finals][1:] == [
+        "RecordingNotifier of app 'downloader' run 1",  # P2: the running app made the object
+        "RecordingNotifier of app 'downloader' run 2",
+    ]
+
+
+def test_k2_a_command_line_alone_hears_the_job_end_and_no_file() -> None:
+    sim = ROUTE.simulate(only_a_command_line)
+    finals = sim.log.entries(final=True)
+    heard = [(e.method, e.outcome, e.rule) for e in finals if e.method != "job_modification"]
+    assert heard == [
+        ("file_transferred", "delivered", None),
+        ("file_transferred", "no_interface", "I8"),
+        ("file_transferred", "no_interface", "I8"),
+        ("job_transferred", "cmdline", "K3"),
+    ]
+    feedback = exercises.check("choose-route", only_a_command_line)
+    assert "job_transferred arrived at 35.25 s: the command line ran (K3)" in feedback.right
+
+
+def test_k3_a_command_line_beside_the_class_never_runs() -> None:
+    sim = ROUTE.simulate(the_class_and_a_command_line)
+    assert sim.log.entries(outcome="cmdline") == []
+
+
+def test_choose_route_feedback_never_shows_the_solution() -> None:
+    wrong = [row[1] for row in WRONG_ANSWERS if row[0] == "choose-route"]
+    for answer in wrong:
+        text = str(exercises.check("choose-route", answer))
+        for secret in ("NOTIFICATION_CLSID", "register_server", "set_property", "JobProperty"):
+            assert secret not in text, (answer.__name__, secret)
+
+
+def test_the_setup_as_handed_out_is_no_answer_yet() -> None:
+    def setup(sim: bl.Simulation, app: bl.App, job: bl.Job) -> None: ...
+
+    assert str(exercises.check("choose-route", setup)).splitlines()[:2] == [
+        "? choose-route: no answer yet",
+        "  - replace ... with your answer: setup does nothing yet; write its body",
+    ]
+
+
+def test_a_setup_that_is_a_generator_is_named_as_one_that_never_runs() -> None:
+    def setup(sim: bl.Simulation, app: bl.App, job: bl.Job) -> Any:
+        job.set_notify_cmdline(NOTIFY, NOTIFY)
+        yield
+
+    feedback = exercises.check("choose-route", setup)
+    assert feedback.verdict == "malformed"
+    assert feedback.wrong[0].startswith("setup is a generator function")
+
+
+def test_p3_the_students_start_during_the_reboot_reaches_simulate_as_the_refusal() -> None:
+    with pytest.raises(ValueError, match=r"the machine is down for a reboot .* \(P3\)"):
+        ROUTE.simulate(start_the_app_during_the_reboot)
+    with pytest.raises(ValueError, match="already running"):
+        ROUTE.simulate(lambda sim, app, job: app.start())
+
+
+def test_a_refused_call_in_setup_is_named_with_its_rule() -> None:
+    feedback = exercises.check("choose-route", lambda sim, app, job: job.set_notify_cmdline(
+        "notify.exe", "notify.exe /done nightly"))  # fmt: skip
+    assert feedback.verdict == "wrong"
+    assert feedback.wrong[0].startswith("BITS refused it: E_INVALIDARG")
+    assert feedback.hint == "read the rule that refused it: print(bl.rules['K1'])"

@@ -93,7 +93,7 @@ def test_each_exercise_notebook_is_unanswered_and_checks_its_exercise(exercise_i
     assert check[0].source.startswith(CHECK)
     shown = "".join(_text(o) for o in check[0].outputs)
     assert shown.startswith((f"? {exercise_id}: no answer yet", f"✗ {exercise_id}: not yet"))
-    assert any(re.search(r"^answer = (\.\.\.|on_start)(\s|$)", c.source, re.M) for c in cells)
+    assert any(re.search(r"^answer = (\.\.\.|on_start|setup)(\s|$)", c.source, re.M) for c in cells)
 
 
 #: Text that would give an exercise's answer away, were it in the student's notebook.
@@ -105,6 +105,7 @@ GIVEAWAYS = {
     "command-line": ["notify.exe /done report"],
     "just-the-bytes": ["9_900_000", "9900000"],
     "calm-progress": ["answer = 2000", "2_000"],
+    "choose-route": ["NOTIFICATION_CLSID", "register_server(CLSID"],
 }
 
 

@@ -32,6 +32,7 @@ from .errors import RideOut
 from .flags import EveryFile
 from .ranges import JustTheBytes
 from .restart import SurviveCrash, Twice
+from .routes import ChooseRoute
 from .timing import CalmProgress
 
 __all__ = [
@@ -55,6 +56,7 @@ EXERCISES: dict[str, Exercise] = {
         CommandLine(),
         JustTheBytes(),
         CalmProgress(),
+        ChooseRoute(),
     )
 }
 

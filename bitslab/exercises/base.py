@@ -3,6 +3,8 @@ that read a run's event log for the checks."""
 
 from __future__ import annotations
 
+import dis
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
@@ -25,6 +27,8 @@ __all__ = [
     "Raised",
     "crash_and_restart",
     "delivered",
+    "does_nothing",
+    "function_answer",
     "got",
     "guarded",
     "plural",
@@ -110,7 +114,12 @@ class Malformed(Exception):
 
 
 class Raised(Exception):
-    """The student's own code raised while the world ran."""
+    """The student's own code raised while the world ran; ``hint``, if given, is the
+    feedback's hint (otherwise: how to see the traceback)."""
+
+    def __init__(self, hint: str | None = None) -> None:
+        super().__init__(hint)
+        self.hint = hint
 
 
 class Exercise:
@@ -163,7 +172,9 @@ class Exercise:
         except Raised as error:
             cause = error.__cause__
             text = f"your code raised {type(cause).__name__}: {cause}"
-            hint = "run exercise.simulate(answer) in a cell of its own to see the traceback"
+            hint = error.hint or (
+                "run exercise.simulate(answer) in a cell of its own to see the traceback"
+            )
             return self._feedback("wrong", [Point(False, text, hint)])
         return self._feedback("", list(self._judge(sim, parsed)))
 
@@ -261,6 +272,41 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 
 def got(value: object) -> str:
     return f"{type(value).__name__} {value!r}"
+
+
+def function_answer(answer: Any, arguments: int, takes: str) -> Callable[..., object]:
+    """``answer`` as a function the world calls with ``arguments`` positional arguments, or
+    :class:`Malformed` saying why not (``takes``: what it must take, such as "exactly one
+    argument, the app"). A generator or async function is refused (its body would never run),
+    and so is one whose body does nothing yet, as handed out (:data:`NO_ANSWER`)."""
+    if not callable(answer):
+        raise Malformed(f"the answer must be a function, got {got(answer)}")
+    name = getattr(answer, "__name__", "the function")
+    if inspect.isgeneratorfunction(answer) or inspect.iscoroutinefunction(answer):
+        kind = "a generator" if inspect.isgeneratorfunction(answer) else "an async"
+        raise Malformed(
+            f"{name} is {kind} function: the app calls it, but its body would run only "
+            "if someone iterated or awaited what the call returns, and nobody does, so none "
+            "of it would run; write it without yield or async"
+        )
+    try:
+        inspect.signature(answer).bind(*[None] * arguments)
+    except TypeError:
+        raise Malformed(f"{name} must take {takes}") from None
+    except ValueError:
+        pass  # no signature to read (a builtin): let the call decide
+    if does_nothing(answer):
+        raise Malformed(f"{NO_ANSWER}: {name} does nothing yet; write its body")
+    return answer  # type: ignore[no-any-return]
+
+
+def does_nothing(fn: Callable[..., object]) -> bool:
+    """Whether ``fn``'s body only returns a constant, as ``def on_start(app): ...`` does."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    idle = {"RESUME", "NOP", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST", "CACHE"}
+    return all(step.opname in idle for step in dis.get_instructions(code))
 
 
 def guarded(fn: Callable[[App], object]) -> Callable[[App], object]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dis
-import inspect
 import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
@@ -18,12 +16,12 @@ from ..simulation import Simulation
 from ..vocabulary import Method, Outcome
 from .base import (
     MIRROR,
-    NO_ANSWER,
     Exercise,
     Malformed,
     Point,
     crash_and_restart,
     delivered,
+    function_answer,
     got,
     guarded,
     why_not,
@@ -50,25 +48,7 @@ class SurviveCrash(Exercise):
     restart = 30.0
 
     def _parse(self, answer: Any) -> Callable[[App], object]:
-        if not callable(answer):
-            raise Malformed(f"the answer must be a function, got {got(answer)}")
-        name = getattr(answer, "__name__", "the function")
-        if inspect.isgeneratorfunction(answer) or inspect.iscoroutinefunction(answer):
-            kind = "a generator" if inspect.isgeneratorfunction(answer) else "an async"
-            raise Malformed(
-                f"{name} is {kind} function: the app calls it, but its body would run only "
-                "if someone iterated or awaited what the call returns, and nobody does, so none "
-                "of it would run; write it without yield or async"
-            )
-        try:
-            inspect.signature(answer).bind(None)
-        except TypeError:
-            raise Malformed(f"{name} must take exactly one argument, the app") from None
-        except ValueError:
-            pass  # no signature to read (a builtin): let the call decide
-        if _does_nothing(answer):
-            raise Malformed(f"{NO_ANSWER}: {name} does nothing yet; write its body")
-        return answer  # type: ignore[no-any-return]
+        return function_answer(answer, 1, "exactly one argument, the app")
 
     def _world(self, answer: Callable[[App], object] | None, raise_own: bool = False) -> Simulation:
         sim = Simulation(seed=0, bandwidth=1_000_000)
@@ -167,15 +147,6 @@ def _completed_when_transferred(job: Job) -> float | None:
         if change.new is JobState.ACKNOWLEDGED and before.new is JobState.TRANSFERRED:
             return change.time
     return None
-
-
-def _does_nothing(fn: Callable[..., object]) -> bool:
-    """Whether ``fn``'s body only returns a constant, as ``def on_start(app): ...`` does."""
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return False
-    idle = {"RESUME", "NOP", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST", "CACHE"}
-    return all(step.opname in idle for step in dis.get_instructions(code))
 
 
 # --- 3. why twice? -------------------------------------------------------------------------
