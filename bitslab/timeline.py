@@ -88,7 +88,8 @@ class Mark(NamedTuple):
 
 class Shade(NamedTuple):
     """A span of time worth shading: ``kind`` is ``"app_down"``, ``"outage"``,
-    ``"server_error"`` or ``"traffic"``; ``label`` says which app, URL or bandwidth.
+    ``"server_error"``, ``"traffic"`` or ``"service_down"`` (P2, P3); ``label`` says which app,
+    URL or bandwidth, or whether the machine was rebooting.
     ``end`` is ``math.inf`` when the span was still going when the timeline was read. ``jobs``
     are the jobs it touches (an application's down time: the jobs whose notifier is or was
     that app's, I4; a server error: those with a file at that URL); empty means every job."""
@@ -327,4 +328,7 @@ def _shades(sim: Simulation, jobs: list[Job], end: float) -> list[Shade]:
     for span in network.traffic_spans:
         label = f"other traffic {span.bandwidth:,.0f} B/s"
         shades.append(Shade("traffic", label, span.start, until(span.end)))
+    for period in sim.service.periods:  # P2, P3: nothing transfers or is delivered
+        label = "machine rebooting" if period.reboot else "BITS service down"
+        shades.append(Shade("service_down", label, period.start, until(period.end)))
     return [shade for shade in shades if shade.start <= end]

@@ -709,3 +709,20 @@ def test_i1_arrivals_name_the_app_each_call_reached_the_last_caller_wins() -> No
     assert [e.target for e in finals] == [
         f"RecordingNotifier of {receiver} run 1" for receiver in receivers
     ]
+
+
+def test_p2_p3_service_down_periods_are_shaded_across_every_job() -> None:
+    """P2, P3: a service restart and a reboot are shaded over every job (nothing transfers
+    or is delivered then), labelled by what went down; the picture's legend names them."""
+    sim = restart_story(crash_at=None, service_restart=(6.0, 4.0), reboot=(12.0, 3.0))
+    shades = [s for s in timeline(sim).shades if s.kind == "service_down"]
+    assert [(s.label, s.start, s.end, s.jobs) for s in shades] == [
+        ("BITS service down", 6.0, 10.0, ()),
+        ("machine rebooting", 12.0, 15.0, ()),
+    ]
+    from bitslab import plots
+
+    figure = plots.timeline(sim, modifications=False)
+    legends = [*figure.legends, *(ax.get_legend() for ax in figure.axes)]
+    legend = [text.get_text() for box in legends if box is not None for text in box.get_texts()]
+    assert "BITS service down" in legend

@@ -41,7 +41,8 @@ def three_routes(
     At ``at`` seconds ``accident`` happens: ``"crash"`` (every app crashes, and none starts
     again by itself), ``"service_restart"`` (the BITS service is down for ``duration``
     seconds: every interface is lost, the apps run on; P2), ``"reboot"`` (the same, and
-    every app crashes; P3) or ``"none"``. The three jobs share the 1,000,000 bytes/s link.
+    every app crashes; P3) or ``"none"``. The three jobs take turns on the 1,000,000 bytes/s
+    link (S2).
 
     >>> sim = three_routes(accident="service_restart")
     >>> {job.name: job.state.name for job in sim.jobs}

@@ -71,6 +71,7 @@ SHADE_STYLE: dict[str, tuple[str, str, str]] = {
     "outage": ("#969696", "", "network outage"),
     "server_error": ("#fee391", "..", "server error"),
     "traffic": ("#e5f5e0", "", "other traffic"),
+    "service_down": ("#bcbddc", "--", "BITS service down"),
 }
 #: Each application's own colour and hatch for its down time, in the order of ``sim.apps``.
 APP_STYLES = (("#f4a582", "//"), ("#c2a5cf", "\\\\"), ("#fdb863", "xx"), ("#92c5de", "++"))

@@ -232,6 +232,7 @@ def _complete_key(
     key += [("method", method) for method in methods]
     key += [("mark", "arrived"), ("mark", "lost"), ("mark", "late")]
     kinds = ["outage", "server_error"] + (["traffic"] if sim.network.traffic_spans else [])
+    kinds += ["service_down"] if sim.service.periods else []
     key += [("shade", kind) for kind in kinds]
     key += [("app", app.name) for app in sim.apps]
     return tuple(key)
