@@ -8,10 +8,12 @@ import inspect
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+from ..constants import NotifyFlags
 from ..errors import BitsError
 from ..log import LogEntry
 from ..model.apps import App
 from ..model.jobs import Job
+from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from ..timeline import ARRIVED, arrivals
 from ..vocabulary import PENDING, Outcome
@@ -26,6 +28,7 @@ __all__ = [
     "Point",
     "Raised",
     "crash_and_restart",
+    "downloader_world",
     "delivered",
     "does_nothing",
     "function_answer",
@@ -255,6 +258,23 @@ def whole_number(answer: Any, what: str) -> int:
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise Malformed(f"{what}, got {got(answer)}")
     return int(answer)
+
+
+def downloader_world() -> tuple[Simulation, App, Job]:
+    """The downloader of the restart exercises: app 'downloader' and its job 'nightly' of
+    three 4 MB files (flags JOB_TRANSFERRED | JOB_ERROR | FILE_TRANSFERRED, a retry delay of
+    10 s), with a notifier of the app's first run registered; nothing has run yet."""
+    sim = Simulation(seed=0, bandwidth=1_000_000)
+    app = sim.add_app("downloader")
+    nightly = sim.create_job("nightly")
+    for name in ("base.cab", "fonts.cab", "lang.cab"):
+        nightly.add_file(MIRROR + name, name, size=4_000_000)
+    nightly.minimum_retry_delay = 10.0
+    nightly.set_notify_flags(
+        NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED
+    )
+    nightly.set_notify_interface(RecordingNotifier(app))
+    return sim, app, nightly
 
 
 def crash_and_restart(sim: Simulation, app: App, job: Job, crash: float, restart: float) -> None:

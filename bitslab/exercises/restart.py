@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-from ..constants import JobState, NotifyFlags
+from ..constants import JobState
 from ..log import LogEntry
 from ..model.apps import App
 from ..model.jobs import Job
@@ -21,6 +21,7 @@ from .base import (
     Point,
     crash_and_restart,
     delivered,
+    downloader_world,
     function_answer,
     got,
     guarded,
@@ -51,16 +52,7 @@ class SurviveCrash(Exercise):
         return function_answer(answer, 1, "exactly one argument, the app")
 
     def _world(self, answer: Callable[[App], object] | None, raise_own: bool = False) -> Simulation:
-        sim = Simulation(seed=0, bandwidth=1_000_000)
-        app = sim.add_app("downloader")
-        nightly = sim.create_job("nightly")
-        for name in ("base.cab", "fonts.cab", "lang.cab"):
-            nightly.add_file(MIRROR + name, name, size=4_000_000)
-        nightly.minimum_retry_delay = 10.0
-        nightly.set_notify_flags(
-            NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED
-        )
-        nightly.set_notify_interface(RecordingNotifier(app))
+        sim, app, nightly = downloader_world()
         if answer is not None:
             app.on_start(answer if raise_own else guarded(answer))
         crash_and_restart(sim, app, nightly, 6.0, self.restart)

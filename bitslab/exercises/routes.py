@@ -12,17 +12,15 @@ from ..constants import (
     GUID_NULL,
     REGDB_E_CLASSNOTREG,
     JobProperty,
-    NotifyFlags,
     hresult_name,
 )
 from ..errors import BitsError
 from ..log import LogEntry
 from ..model.apps import App, Run
 from ..model.jobs import Job
-from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from ..vocabulary import Method, Outcome
-from .base import MIRROR, Exercise, Point, Raised, function_answer, why_not
+from .base import Exercise, Point, Raised, downloader_world, function_answer, why_not
 
 # --- 8. choose a route ----------------------------------------------------------------------
 
@@ -64,17 +62,8 @@ class ChooseRoute(Exercise):
         return function_answer(answer, 3, "exactly three arguments: sim, app and job")
 
     def _world(self, answer: Setup | None, raise_own: bool = False) -> Simulation:
-        sim = Simulation(seed=0, bandwidth=1_000_000)
+        sim, app, nightly = downloader_world()
         sim.register_program(NOTIFY_TOOL, lambda job, parameters: 0)  # K6
-        app = sim.add_app("downloader")
-        nightly = sim.create_job("nightly")
-        for name in ("base.cab", "fonts.cab", "lang.cab"):
-            nightly.add_file(MIRROR + name, name, size=4_000_000)
-        nightly.minimum_retry_delay = 10.0
-        nightly.set_notify_flags(
-            NotifyFlags.JOB_TRANSFERRED | NotifyFlags.JOB_ERROR | NotifyFlags.FILE_TRANSFERRED
-        )
-        nightly.set_notify_interface(RecordingNotifier(app))
         sim.restart_service(*self.service_restart)  # P2: every interface is lost
         sim.reboot(*self.reboot)  # P3: and the app crashes; nothing starts it again
         nightly.resume()
