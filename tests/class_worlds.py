@@ -53,7 +53,7 @@ CLASSES = (
 PROGRAMS = ("C:\\Tools\\notify.exe", "C:\\Tools\\missing.exe")  # last: unknown (K6)
 #: N4: factories that never make a callback object, and on_start functions that may raise.
 BAD_FACTORIES = frozenset({"raises", "none", "class", "no_callbacks", "get_gone"})
-FACTORIES = ("good", "good", "good", "good", "slow", "slow", "enum", *sorted(BAD_FACTORIES))
+FACTORIES = (*["good"] * 6, "slow", "slow", "enum", "enum", *sorted(BAD_FACTORIES))
 ON_START = ("nothing", "raise_odd", "set_interface", "enum", "restart")
 RAISING_STARTS = frozenset({"raise_odd"})
 MAX_DOWNS_FROM_INSIDE = 3
@@ -125,7 +125,7 @@ def class_job_plans(draw: st.DrawFn, apps: int) -> ClassJobPlan:
         sizes=tuple(draw(st.lists(st.sampled_from([0, 5_000, 400_000, 2_500_000]), min_size=1,
                                   max_size=2))),
         flags=draw(FLAGS),
-        clsid=draw(st.sampled_from([0, 0, 1, 2, None])),
+        clsid=draw(st.sampled_from([0, 0, 0, 1, 1, 2, None])),
         app=owner if owner < apps else None,
         cmdline=draw(st.sampled_from([None, None, 0, 1])),
         retry_delay=draw(st.integers(5, 15)),
@@ -134,7 +134,7 @@ def class_job_plans(draw: st.DrawFn, apps: int) -> ClassJobPlan:
     )  # fmt: skip
 
 
-ACTIONS = ["crash", "exit", "start", "start", "register", "unregister", "clsid", "suspend"]
+ACTIONS = ["crash", "crash", "exit", "start", "start", "register", "unregister", "clsid", "suspend"]
 ACTIONS += ["resume", "remote", "down"]
 
 
@@ -181,7 +181,7 @@ def down_periods(draw: st.DrawFn) -> tuple[DownPeriods, tuple[tuple[float, float
 
 @st.composite
 def class_worlds(draw: st.DrawFn) -> ClassWorld:
-    apps = tuple(draw(server_plans()) for _ in range(draw(st.integers(1, 2))))
+    apps = tuple(draw(server_plans()) for _ in range(draw(st.sampled_from([1, 2, 2]))))
     jobs = tuple(draw(class_job_plans(len(apps))) for _ in range(draw(st.integers(1, 3))))
     urls = [file_url(j, k) for j, plan in enumerate(jobs) for k in range(len(plan.sizes))]
     failures = []
