@@ -41,6 +41,7 @@ import math
 import os
 import re
 import uuid
+from typing import Any
 
 from class_worlds import (
     BAD_FACTORIES,
@@ -419,3 +420,71 @@ def test_n2_p2_p3_the_same_seed_and_world_give_the_same_log_through_activations(
     assert [(j.name, j.history) for j in first.jobs] == [(j.name, j.history) for j in second.jobs]
     assert [a.runs for a in first.sim.apps] == [a.runs for a in second.sim.apps]
     assert first.sim.service.periods == second.sim.service.periods
+
+
+def test_c5_c10_getjob_of_the_job_its_callback_just_completed_is_a_failed_call() -> None:
+    """C10, C5, GetJob, L11: a job_transferred that enumerates the queue, completes its job
+    and then looks it up gets BG_E_NOT_FOUND (the job has left the queue) and lets it out:
+    the attempt is a call that raised, then the notification ends stale (C11); the run
+    goes on, and every invariant of the log holds."""
+    sim = bl.Simulation(seed=0)
+    app = sim.add_app("downloader")
+    queues: list[list[str]] = []
+
+    class Looker(bl.Notifier):
+        def job_transferred(self, job: bl.Job) -> None:
+            queues.append([j.name for j in job.sim.enum_jobs()])
+            job.complete()
+            queues.append([j.name for j in job.sim.enum_jobs()])
+            job.sim.get_job(job.id)
+
+    job = sim.create_job("nightly")
+    job.add_file("https://mirror.test/a.cab", "a.cab", 1_000)
+    job.set_notify_interface(Looker(app))
+    job.resume()
+    sim.run()
+    assert queues == [["nightly"], []]
+    failed, final = sim.log.entries(job, method="job_transferred")
+    assert (failed.outcome, failed.rule, failed.final) == ("failed", "C5", False)
+    assert failed.detail.startswith("raised BitsError: get_job(")
+    assert "'nightly' is ACKNOWLEDGED" in failed.detail
+    assert (final.outcome, final.rule, final.final) == ("stale", "C11", True)
+    assert sim.quiet
+    assert sim.log.pending() == []
+    assert_one_final_entry_each(sim)
+
+
+def test_p2_n2_a_callback_that_restarts_the_service_abandons_itself_and_the_class_takes_over() -> (
+    None
+):
+    """P2, N2, C10: a slow job_transferred that restarts the BITS service halfway is
+    abandoned as a failed call when the service stops; the interface is lost with it, so
+    its retry activates the job's callback class and is delivered there."""
+    sim = bl.Simulation(seed=0)
+    app = sim.add_app("downloader")
+    made: list[bl.RecordingNotifier] = []
+    app.register_server(CLASSES[0], lambda a: made.append(bl.RecordingNotifier(a)) or made[-1])
+
+    class Restarter(bl.Notifier):
+        def job_transferred(self, job: bl.Job) -> Any:
+            yield job.sim.env.timeout(1.0)
+            job.sim.restart_service(job.sim.now, 5.0)
+            yield job.sim.env.timeout(1.0)
+
+    job = sim.create_job("nightly")
+    job.add_file("https://mirror.test/a.cab", "a.cab", 1_000)
+    job.minimum_retry_delay = 10
+    job.set_property(bl.JobProperty.NOTIFICATION_CLSID, CLASSES[0])
+    job.set_notify_interface(Restarter(app))
+    job.resume()
+    sim.run(until=30.0)
+    abandoned, delivered = sim.log.entries(job, method="job_transferred")
+    assert (abandoned.outcome, abandoned.rule) == ("failed", "P2")
+    assert abandoned.time + abandoned.duration == sim.service.periods[0].start
+    assert delivered.outcome == "delivered"
+    assert delivered.detail.startswith(f"via CLSID {{{CLASSES[0]}}}")
+    assert [call.method for call in made[0].calls] == ["job_transferred"]
+    assert job.get_notify_interface() is None  # P2: lost at the stop
+    job.complete()
+    sim.run()
+    assert_one_final_entry_each(sim)
