@@ -27,6 +27,13 @@ What must hold, whatever was drawn:
 - no call reaches, and nothing is delivered into, an app run that was dead at the time (I4);
 - the same seed and scenario give the same log, entry for entry, and the same histories.
 
+Issue 24 adds worlds of its own (``class_worlds.py``): callback classes served by good,
+slow and failing factories (N1-N5), restarts and reboots set before and during the run
+(P2, P3), remote names changed in every state (L17) and callbacks that enumerate and look
+jobs up (EnumJobs, GetJob); there, besides the above, every "via CLSID" entry is an attempt
+on an object a registered factory made, no application starts while the machine is down,
+and GetJob of a final job inside a callback is a call that raised.
+
 Why a new module rather than more of ``test_delivery_properties.py``: that suite checks what
 delivery promises (flags, order, slots) on well-formed callbacks, 200 examples per property;
 this one checks that nothing a user or a notifier does breaks a run, on the widest worlds, and
