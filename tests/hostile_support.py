@@ -124,6 +124,13 @@ class Unprintable:
         raise RuntimeError("no repr")
 
 
+class UnprintableStr(str):
+    """A str whose repr raises: a message that quotes it must still be written."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
 class Color(enum.IntEnum):
     RED = 1
 

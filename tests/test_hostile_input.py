@@ -22,12 +22,13 @@ import re
 import pytest
 from hostile_cases_delivery import DELIVERY_CASES
 from hostile_cases_model import MODEL_CASES
+from hostile_cases_service import SERVICE_CASES
 from hostile_cases_views import VIEW_CASES
 from hostile_support import Case, outcome, state_of, world
 
 import bitslab as bl
 
-CASES: list[Case] = [*MODEL_CASES, *DELIVERY_CASES, *VIEW_CASES]
+CASES: list[Case] = [*MODEL_CASES, *SERVICE_CASES, *DELIVERY_CASES, *VIEW_CASES]
 
 
 def _id(item: Case) -> str:

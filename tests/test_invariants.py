@@ -27,6 +27,13 @@ What must hold, whatever was drawn:
 - no call reaches, and nothing is delivered into, an app run that was dead at the time (I4);
 - the same seed and scenario give the same log, entry for entry, and the same histories.
 
+Issue 24 adds worlds of its own (``class_worlds.py``): callback classes served by good,
+slow and failing factories (N1-N5), restarts and reboots set before and during the run
+(P2, P3), remote names changed in every state (L17) and callbacks that enumerate and look
+jobs up (EnumJobs, GetJob); there, besides the above, every "via CLSID" entry is an attempt
+on an object a registered factory made, no application starts while the machine is down,
+and GetJob of a final job inside a callback is a call that raised.
+
 Why a new module rather than more of ``test_delivery_properties.py``: that suite checks what
 delivery promises (flags, order, slots) on well-formed callbacks, 200 examples per property;
 this one checks that nothing a user or a notifier does breaks a run, on the widest worlds, and
@@ -37,8 +44,21 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import os
+import re
+import uuid
+from typing import Any
 
+from class_worlds import (
+    BAD_FACTORIES,
+    CLASSES,
+    RAISING_STARTS,
+    ClassBook,
+    ClassWorld,
+    class_worlds,
+    run_world,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from random_worlds import (
@@ -98,6 +118,9 @@ MAIN = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+#: N2: an attempt that activated a class by starting its server's app (that run began
+#: during the attempt, after the server's start delay).
+STARTED = re.compile(r"via CLSID \{[0-9a-f-]{36}\}: started app '[^']+' run \d+ \(N2\)")
 SEEDS = settings(MAIN, max_examples=max(1, 400 * PERCENT // 100))
 
 
@@ -168,7 +191,12 @@ def check_no_call_into_a_dead_run(result: Run) -> None:
         if match is None:  # a notifier of no app
             continue
         run_ = runs[match["app"], int(match["run"])]
-        assert run_.start <= entry.time, (str(entry), run_)
+        if STARTED.search(entry.detail):  # N2: the attempt started the run, then called it
+            assert entry.time <= run_.start <= entry.time + entry.duration, (str(entry), run_)
+        elif "via CLSID {" in entry.detail:  # N2: it may have waited for a start under way
+            assert run_.start <= entry.time + entry.duration, (str(entry), run_)
+        else:
+            assert run_.start <= entry.time, (str(entry), run_)
         assert run_.end is None or run_.end >= entry.time + entry.duration, (str(entry), run_)
 
 
@@ -269,3 +297,201 @@ def test_p2_p3_restarts_and_reboots_break_no_invariant(
         for change in job.history:
             if change.new is S.CONNECTING:
                 assert not any(a < change.time < b for a, b in spans), (job.name, change)
+
+
+# -- Callback classes, lookups and remote names (issue 24; N1-N5, P2, P3, L17, GetJob) -------
+# Drawn apart from ``scenarios()`` too (tests/class_worlds.py): apps that serve callback
+# classes through good, slow and failing factories, on_start functions that raise or set
+# interfaces, restarts and reboots set before and during the run, overlapping each other and
+# the outages, and callbacks that enumerate the queue, look jobs up, set classes and remote
+# names and restart the service from inside.
+
+CLASS_WORLDS = settings(MAIN, max_examples=max(1, 500 * PERCENT // 100))
+ROUTE = re.compile(r"via CLSID \{(?P<clsid>[0-9a-f-]{36})\}")
+ACTIVATING = re.compile(r"^CLSID \{(?P<clsid>[0-9a-f-]{36})\}$")
+
+
+def check_class_world(world: ClassWorld, result: Run) -> None:
+    """Every invariant of this module, and those of callback classes, down periods and
+    lookups."""
+    check_all(result)
+    check_clsid_routes(world, result)
+    check_no_app_starts_while_the_machine_is_down(result)
+    check_lookups(result)
+
+
+def check_clsid_routes(world: ClassWorld, result: Run) -> None:
+    """N2, N4: an entry that says "via CLSID {X}" is an attempt on an object that X's
+    registered server's factory made, in a run of that server's app; a delivery through it
+    is a call that object received during the attempt. An activation that failed names
+    REGDB_E_CLASSNOTREG exactly for a class no app serves, and CO_E_SERVER_EXEC_FAILURE only
+    for a server whose factory or on_start function fails."""
+    served = {CLASSES[i]: (f"app{i}", plan) for i, plan in enumerate(world.apps) if plan.serves}
+    book = result.book
+    assert isinstance(book, ClassBook)
+    for entry in result.sim.log:
+        route = ROUTE.search(entry.detail)
+        if route is not None and not (entry.target or "").startswith("command line"):
+            clsid = uuid.UUID(route["clsid"])
+            assert clsid in served, str(entry)
+            app, plan = served[clsid]
+            assert plan.factory not in BAD_FACTORIES, str(entry)
+            target = TARGET.search(entry.target or "")
+            assert target is not None, str(entry)
+            assert target["app"] == app, str(entry)
+            assert (entry.target or "").startswith(("Callback of", "GenCallback of")), str(entry)
+            if entry.outcome == "delivered":
+                assert any(
+                    (method, job, file) == (entry.method, entry.job, entry.file)
+                    and entry.time <= time <= entry.time + entry.duration
+                    and book.made[id(made)] == clsid
+                    and getattr(made, "run", None) == int(target["run"])
+                    for time, method, job, file, made in book.made_calls
+                ), str(entry)
+        activating = ACTIVATING.search(entry.target or "")
+        if activating is not None:  # C11: the job moved on; P2: the service stopped meanwhile
+            assert entry.rule in ("N4", "C6", "C11", "P2"), str(entry)
+        if activating is not None and entry.rule in ("N4", "C6"):  # N4: the activation failed
+            clsid = uuid.UUID(activating["clsid"])
+            assert entry.outcome == "failed", str(entry)
+            if entry.detail.startswith("REGDB_E_CLASSNOTREG"):
+                assert clsid not in served, str(entry)
+            else:
+                assert entry.detail.startswith("CO_E_SERVER_EXEC_FAILURE"), str(entry)
+                _, plan = served[clsid]
+                bad = plan.factory in BAD_FACTORIES or plan.on_start in RAISING_STARTS
+                assert bad, str(entry)
+
+
+def check_no_app_starts_while_the_machine_is_down(result: Run) -> None:
+    """P3: no application run begins while a reboot holds the machine down (neither the
+    app's own start nor an activation, N2; the harness's on_start also asks the service),
+    and a reboot ends every run it finds."""
+    reboots = [p for p in result.sim.service.periods if p.reboot]
+    for app in result.sim.apps:
+        for run_ in app.runs[1:]:  # at p.start itself: a reboot set after the run began
+            assert not any(p.start < run_.start < p.end for p in reboots), (app.name, run_)
+        for run_ in app.runs:
+            end = math.inf if run_.end is None else run_.end
+            assert not any(run_.start <= p.start < end for p in reboots), (app.name, run_)
+
+
+def check_lookups(result: Run) -> None:
+    """EnumJobs, GetJob inside callbacks, factories and on_start functions: they found
+    every job in the queue and no other. GetJob of a final job raised BG_E_NOT_FOUND inside
+    a callback, which let it out: the log counts it a call that raised (C5), never a
+    delivery, once for each time it happened (a slow call may be abandoned first, P2)."""
+    book = result.book
+    assert isinstance(book, ClassBook)
+    assert book.wrong == []
+    raising = [
+        e
+        for e in result.sim.log
+        if "raised BitsError: get_job(" in e.detail and "CO_E_SERVER_EXEC_FAILURE" not in e.detail
+    ]
+    assert all(e.outcome != "delivered" for e in raising), [str(e) for e in raising]
+    assert len(raising) <= len(book.not_found)
+    for began, time, method, job, file in book.not_found:
+        if began == time:  # a quick call: its attempt says what it raised
+            assert any(
+                (e.job, e.method, e.file) == (job, method, file)
+                and e.time <= began <= e.time + e.duration
+                for e in raising
+            ), (began, method, job, file)
+
+
+@CLASS_WORLDS
+@given(class_worlds())
+def test_n1_n5_p2_p3_l17_callback_classes_restarts_and_lookups_break_no_invariant(
+    world: ClassWorld,
+) -> None:
+    """N1-N5, P2, P3, L17, C10 with D1, I4, L, S: every invariant of this module holds in
+    worlds of callback classes (good, slow and failing factories; on_start functions that
+    raise or set an interface), restarts and reboots overlapping each other and outages,
+    and callbacks that enumerate, look up, set classes and remote names and restart the
+    service from inside; no exception but a budget error leaves sim.run()."""
+    check_class_world(world, run_world(world))
+
+
+@settings(CLASS_WORLDS, max_examples=max(1, 150 * PERCENT // 100))
+@given(class_worlds())
+def test_n2_p2_p3_the_same_seed_and_world_give_the_same_log_through_activations(
+    world: ClassWorld,
+) -> None:
+    """D1, N2, P2, P3: the same world, run twice, gives the same log entry for entry (what
+    each attempt called, its detail and trigger), the same histories and the same runs."""
+    first, second = run_world(world), run_world(world)
+    assert [(str(e), e.target, e.detail, e.trigger, e.duration) for e in first.sim.log] == [
+        (str(e), e.target, e.detail, e.trigger, e.duration) for e in second.sim.log
+    ]
+    assert [(j.name, j.history) for j in first.jobs] == [(j.name, j.history) for j in second.jobs]
+    assert [a.runs for a in first.sim.apps] == [a.runs for a in second.sim.apps]
+    assert first.sim.service.periods == second.sim.service.periods
+
+
+def test_c5_c10_getjob_of_the_job_its_callback_just_completed_is_a_failed_call() -> None:
+    """C10, C5, GetJob, L11: a job_transferred that enumerates the queue, completes its job
+    and then looks it up gets BG_E_NOT_FOUND (the job has left the queue) and lets it out:
+    the attempt is a call that raised, then the notification ends stale (C11); the run
+    goes on, and every invariant of the log holds."""
+    sim = bl.Simulation(seed=0)
+    app = sim.add_app("downloader")
+    queues: list[list[str]] = []
+
+    class Looker(bl.Notifier):
+        def job_transferred(self, job: bl.Job) -> None:
+            queues.append([j.name for j in job.sim.enum_jobs()])
+            job.complete()
+            queues.append([j.name for j in job.sim.enum_jobs()])
+            job.sim.get_job(job.id)
+
+    job = sim.create_job("nightly")
+    job.add_file("https://mirror.test/a.cab", "a.cab", 1_000)
+    job.set_notify_interface(Looker(app))
+    job.resume()
+    sim.run()
+    assert queues == [["nightly"], []]
+    failed, final = sim.log.entries(job, method="job_transferred")
+    assert (failed.outcome, failed.rule, failed.final) == ("failed", "C5", False)
+    assert failed.detail.startswith("raised BitsError: get_job(")
+    assert "'nightly' is ACKNOWLEDGED" in failed.detail
+    assert (final.outcome, final.rule, final.final) == ("stale", "C11", True)
+    assert sim.quiet
+    assert sim.log.pending() == []
+    assert_one_final_entry_each(sim)
+
+
+def test_p2_n2_a_callback_that_restarts_the_service_abandons_itself_and_the_class_takes_over() -> (
+    None
+):
+    """P2, N2, C10: a slow job_transferred that restarts the BITS service halfway is
+    abandoned as a failed call when the service stops; the interface is lost with it, so
+    its retry activates the job's callback class and is delivered there."""
+    sim = bl.Simulation(seed=0)
+    app = sim.add_app("downloader")
+    made: list[bl.RecordingNotifier] = []
+    app.register_server(CLASSES[0], lambda a: made.append(bl.RecordingNotifier(a)) or made[-1])
+
+    class Restarter(bl.Notifier):
+        def job_transferred(self, job: bl.Job) -> Any:
+            yield job.sim.env.timeout(1.0)
+            job.sim.restart_service(job.sim.now, 5.0)
+            yield job.sim.env.timeout(1.0)
+
+    job = sim.create_job("nightly")
+    job.add_file("https://mirror.test/a.cab", "a.cab", 1_000)
+    job.minimum_retry_delay = 10
+    job.set_property(bl.JobProperty.NOTIFICATION_CLSID, CLASSES[0])
+    job.set_notify_interface(Restarter(app))
+    job.resume()
+    sim.run(until=30.0)
+    abandoned, delivered = sim.log.entries(job, method="job_transferred")
+    assert (abandoned.outcome, abandoned.rule) == ("failed", "P2")
+    assert abandoned.time + abandoned.duration == sim.service.periods[0].start
+    assert delivered.outcome == "delivered"
+    assert delivered.detail.startswith(f"via CLSID {{{CLASSES[0]}}}")
+    assert [call.method for call in made[0].calls] == ["job_transferred"]
+    assert job.get_notify_interface() is None  # P2: lost at the stop
+    job.complete()
+    sim.run()
+    assert_one_final_entry_each(sim)

@@ -8,6 +8,7 @@ starts moving bytes at 0.05 and would be done at 2.05; suspended at 1.0 it holds
 from __future__ import annotations
 
 import pytest
+from hostile_support import state_of
 from lifecycle_support import S, job_in
 from support import make_job, snapshot, steps
 
@@ -296,3 +297,40 @@ def test_l17_set_remote_name_refuses_a_wrong_type_naming_the_argument(
         file.set_remote_name(*args)  # type: ignore[arg-type]
     assert words in str(info.value)
     assert (snapshot(job), file.remote_name) == before
+
+
+#: Bad set_remote_name calls, each refused whatever the job's state: what the call gets,
+#: the error, and words of its message (the argument, what it received or the rule).
+BAD_REMOTE_NAMES: list[tuple[str, tuple[object, ...], type[Exception], tuple[str, ...]]] = [
+    ("int", (5,), TypeError, ("url", "int 5")),
+    ("bytes", (b"https://new.test/a.bin",), TypeError, ("url", "bytes")),
+    ("None", (None,), TypeError, ("url", "NoneType None")),
+    ("empty", ("",), ValueError, ("url", "empty")),
+    ("ftp", ("ftp://new.test/a.bin",), bl.InvalidArgumentError, ("url", "(L17)")),
+    ("2201", ("https://new.test/" + "x" * 2_184,), bl.InvalidArgumentError, ("got 2,201",)),
+    ("size-str", (NEW, "10"), TypeError, ("size", "str '10'")),
+    ("size-negative", (NEW, -1), ValueError, ("size", "-1")),
+    ("size-unknown", (NEW, 2**64 - 1), ValueError, ("size", "BG_SIZE_UNKNOWN")),
+]
+
+
+@pytest.mark.parametrize("state", list(S), ids=[state.name for state in S])
+@pytest.mark.parametrize(
+    ("args", "error", "words"),
+    [bad[1:] for bad in BAD_REMOTE_NAMES],
+    ids=[bad[0] for bad in BAD_REMOTE_NAMES],
+)
+def test_l17_a_bad_remote_name_in_every_state_raises_naming_it_and_changes_nothing(
+    state: bl.JobState, args: tuple[object, ...], error: type[Exception], words: tuple[str, ...]
+) -> None:
+    """L17 (issue 24's hostile input): in each of the nine states, a URL or size that
+    SetRemoteName refuses raises its error, naming the argument, before the state is
+    looked at (a final job too), and the simulation is exactly as before: the job, its
+    files and their sources, the log, the pending notifications, the random stream."""
+    job = job_in(state)
+    before = state_of(job.sim)
+    with pytest.raises(error) as info:
+        job.files[0].set_remote_name(*args)  # type: ignore[arg-type]
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+    assert state_of(job.sim) == before

@@ -48,7 +48,7 @@ def check_new_file(job: Job, remote_url: object, local_name: object, size: objec
     check_str("local_name", local_name)
     if check_int("size", size, minimum=0) >= BG_SIZE_UNKNOWN:
         raise ValueError(f"size must be below BG_SIZE_UNKNOWN (2**64 - 1), got {size}")
-    what = f"add_file({url!r})"
+    what = f"add_file({str.__repr__(url)})"  # a str subclass's own repr may raise
     require_live(job, what)
     if not url.lower().startswith(URL_PREFIXES):
         raise InvalidArgumentError(

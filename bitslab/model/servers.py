@@ -38,7 +38,7 @@ def check_clsid(argument: str, value: object) -> uuid.UUID:
         except ValueError:
             raise ValueError(
                 f"{argument} must be a GUID such as '{{0b2a1f3c-6d5e-4f7a-9b8c-1d2e3f4a5b6c}}', "
-                f"got {value!r}"
+                f"got {str.__repr__(value)}"  # a str subclass's own repr may raise
             ) from None
     raise TypeError(f"{argument} must be a uuid.UUID or its string form, got {got(value)}")
 
