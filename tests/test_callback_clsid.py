@@ -437,3 +437,23 @@ def test_n2_the_same_seed_gives_the_same_log_through_activations() -> None:
         return [(e.id, e.time, e.method, e.outcome, e.rule, e.detail) for e in sim.log]
 
     assert world() == world()
+
+
+def test_n2_two_jobs_activating_one_stopped_server_wait_for_one_start() -> None:
+    """N2: two jobs of one class need objects while its server is down: the application
+    is started once, and both attempts go on when it is up (one start delay, not two)."""
+    sim = bl.Simulation(seed=0, server_start_delay=3.0)
+    server = Server(sim)
+    server.app.crash()
+    first = clsid_job(sim, files=1)
+    second = clsid_job(sim, files=1)
+    first.resume()
+    sim.call_at(0.5, second.resume)  # its file is done while the first start is under way
+    sim.run()
+    assert [run.number for run in server.app.runs] == [1, 2]
+    starts = [e for e in delivered(sim) if "CLSID" in e.detail and e.method == "file_transferred"]
+    assert len(starts) == 2
+    up = server.app.runs[1].start
+    assert all(e.time + e.duration == pytest.approx(up) for e in starts)
+    assert starts[0].detail.endswith("started app 'downloader' run 2 (N2)")
+    assert starts[1].detail.endswith("app 'downloader' run 2 made the object (N2)")

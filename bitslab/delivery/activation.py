@@ -24,6 +24,7 @@ from .decision import Decision, Made, activation_failed, after_activation
 
 if TYPE_CHECKING:
     from ..model.agenda import Agenda
+    from ..model.apps import App
     from ..model.jobs import Job
     from ..model.servers import Server, Servers
     from .attempts import Attempt
@@ -44,6 +45,7 @@ class Activations:
         self._servers = servers
         self._start_delay = start_delay  # N2: how long a server's application takes to start
         self._made: dict[Job, Made] = {}
+        self._starting: dict[App, float] = {}  # N2: when each server starting now is up
 
     def made(self, job: Job) -> Made | None:
         """N2: the object made for ``job`` from its class, if one was (alive or not)."""
@@ -55,8 +57,10 @@ class Activations:
         self._made.pop(job, None)
 
     def forget_all(self) -> None:
-        """P2: the service stopped: BITS holds no callback object any more."""
+        """P2: the service stopped: BITS holds no callback object any more, and the starts
+        it asked for were abandoned with their attempts."""
         self._made.clear()
+        self._starting.clear()
 
     def activate(self, attempt: Attempt, done: Done) -> None:
         """N2: have the class of ``attempt``'s job make an object (N4: or fail); ``done``
@@ -71,14 +75,20 @@ class Activations:
             done(attempt, activation_failed(note, what, attempt.target))
         elif server.app.running:
             self._make(attempt, clsid, server, False, done)
-        else:
-            start = self._agenda.after(self._start_delay, self._start, attempt, clsid, server, done)
+        else:  # one start per server: an activation while it starts waits for the same start
+            app = server.app
+            now = self._agenda.now()
+            when = self._starting.get(app)
+            if when is None or when <= now:
+                when = self._starting[app] = now + self._start_delay
+            start = self._agenda.at(when, self._start, attempt, clsid, server, done)
             note.set_timer(start)  # cancelled if the attempt is abandoned meanwhile (P2)
 
     def _start(self, attempt: Attempt, clsid: uuid.UUID, server: Server, done: Done) -> None:
         """N2: the server's application starts now (a new run, whose on_start functions run),
         unless something started it meanwhile; a start that raises is N4's failure."""
         app = server.app
+        self._starting.pop(app, None)  # the start is due now, whoever comes first
         started = not app.running
         if started:
             try:
