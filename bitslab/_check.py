@@ -124,12 +124,12 @@ def check_bool(name: str, value: object) -> bool:
 
 
 def check_guid(name: str, value: object) -> uuid.UUID:
-    """A GUID: a :class:`uuid.UUID`, or its string form (TypeError for another type,
-    ValueError for a str that is not a GUID)."""
+    """A GUID (a job's id, a callback class ID): a :class:`uuid.UUID`, or its string form,
+    braces allowed (TypeError for another type, ValueError for a str that is not a GUID)."""
     if isinstance(value, uuid.UUID):
         return value
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a uuid.UUID or its str form, got {got(value)}")
+        raise TypeError(f"{name} must be a uuid.UUID or its string form, got {got(value)}")
     try:
         return uuid.UUID(value)
     except ValueError:

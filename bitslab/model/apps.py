@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from .._check import check_callable
+from .._check import check_callable, check_guid
 from .events import RunEnded
-from .servers import Factory, check_clsid
+from .servers import Factory
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -128,7 +128,7 @@ class App:
         >>> app = sim.add_app("downloader")
         >>> app.register_server(uuid.UUID(int=7), lambda app: bl.RecordingNotifier(app=app))
         """
-        key = check_clsid("clsid", clsid)
+        key = check_guid("clsid", clsid)
         self.sim.servers.register(key, self, check_callable("factory", factory))
 
     def _require_running(self, what: str) -> None:

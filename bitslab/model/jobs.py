@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from .._check import check_enum, check_int, check_number, got
+from .._check import check_enum, check_guid, check_int, check_number, got
 from ..constants import (
     BG_E_EMPTY,
     BG_E_INVALID_STATE,
@@ -29,7 +29,6 @@ from .files import File
 from .lifecycle import MINIMUM_RETRY_DELAY_FLOOR, JobError, Lifecycle, StateChange, require_live
 from .progress import JobProgress, Ledger
 from .remote import check_new_file, check_on_demand_allowed
-from .servers import check_clsid
 from .settings import NotifySettings
 
 if TYPE_CHECKING:
@@ -271,7 +270,7 @@ class Job:
             if not isinstance(value, bool):
                 raise TypeError(f"value of ON_DEMAND_MODE must be a bool, got {got(value)}")
         elif prop is JobProperty.NOTIFICATION_CLSID:
-            value = check_clsid("value of NOTIFICATION_CLSID", value)  # N1
+            value = check_guid("value of NOTIFICATION_CLSID", value)  # N1
         else:  # a DWORD in BITS
             check_int(f"value of {prop.name}", value, minimum=0, maximum=MAX_DWORD)
         require_live(self, f"set_property({prop.name})")

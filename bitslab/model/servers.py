@@ -13,34 +13,15 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from .._check import got
 from ..constants import GUID_NULL
 
 if TYPE_CHECKING:
     from .apps import App
 
-__all__ = ["Server", "Servers", "check_clsid"]
+__all__ = ["Server", "Servers"]
 
 #: What makes a callback object: called with the server's application, it returns the object.
 Factory = Callable[["App"], object]
-
-
-def check_clsid(argument: str, value: object) -> uuid.UUID:
-    """N1: a class ID given as a :class:`uuid.UUID` or its string form (braces allowed).
-
-    Raises TypeError for any other type and ValueError for a string that is not a GUID.
-    """
-    if isinstance(value, uuid.UUID):
-        return value
-    if isinstance(value, str):
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            raise ValueError(
-                f"{argument} must be a GUID such as '{{0b2a1f3c-6d5e-4f7a-9b8c-1d2e3f4a5b6c}}', "
-                f"got {str.__repr__(value)}"  # a str subclass's own repr may raise
-            ) from None
-    raise TypeError(f"{argument} must be a uuid.UUID or its string form, got {got(value)}")
 
 
 class Server(NamedTuple):
