@@ -58,8 +58,10 @@ class Mark(NamedTuple):
     """One raised notification.
 
     ``raised`` is when BITS raised it; ``time`` when its final attempt or decision began
-    (for a delivery: when the call was made, however long the callback then took) or, if
-    it is still pending, the end of the timeline. ``outcome`` and ``rule`` are those of its final
+    (for a delivery: when the call was made, however long the callback then took; N2: a
+    call into an app run that BITS started for the job's callback class is made when that
+    run began, after the server's start-up delay) or, if it is still pending, the end of the
+    timeline. ``outcome`` and ``rule`` are those of its final
     entry (None while pending); ``arrived`` is True for ``delivered`` and ``cmdline``;
     ``attempts`` counts its attempts.
     """
@@ -138,7 +140,7 @@ def timeline(sim: Simulation, jobs: Iterable[Job] | None = None) -> Timeline:
     chosen = chosen_jobs(sim, jobs)
     end = sim.now
     bands = [band for job in chosen for band in _bands(job, end)]
-    marks = _marks(sim.log, chosen, end)
+    marks = _marks(sim, chosen, end)
     shades = _shades(sim, chosen, end)
     return Timeline(0.0, end, chosen, bands, marks, shades)
 
@@ -191,7 +193,7 @@ def arrivals(
     status = {note.id: note.status for note in sim.log.pending()}
     last = {entry.id: entry for entry in sim.log}  # each notification's latest entry
     rows = []
-    for mark in _marks(sim.log, chosen, sim.now):  # the marks alone: no bands nor shades
+    for mark in _marks(sim, chosen, sim.now):  # the marks alone: no bands nor shades
         if mark.method == Method.JOB_MODIFICATION and not modifications:
             continue
         about = subject(mark.method, mark.file)
@@ -248,7 +250,24 @@ def _bands(job: Job, end: float) -> list[Band]:
     return bands
 
 
-def _marks(log: EventLog, jobs: list[Job], end: float) -> list[Mark]:
+def _run_starts(sim: Simulation) -> dict[str, float]:
+    """When each app run began, keyed as the log's targets name runs (``app 'x' run 2``)."""
+    return {f"app {app.name!r} run {run.number}": run.start for app in sim.apps for run in app.runs}
+
+
+def _began(entry: LogEntry, starts: dict[str, float]) -> float:
+    """When ``entry``'s attempt reached what it called: when the attempt began, or, if it
+    called into an app run that began later (N2: BITS started the app for the job's callback
+    class, and the start took its delay), when that run began."""
+    target = entry.target
+    if target is None:
+        return entry.time
+    return max(entry.time, starts.get(_short(target), entry.time))
+
+
+def _marks(sim: Simulation, jobs: list[Job], end: float) -> list[Mark]:
+    log = sim.log
+    starts = _run_starts(sim)
     wanted = set(jobs)
     attempts: dict[int, int] = {}
     marks: list[Mark] = []
@@ -264,7 +283,7 @@ def _marks(log: EventLog, jobs: list[Job], end: float) -> list[Mark]:
                     entry.method,
                     entry.file,
                     entry.raised,
-                    entry.time,
+                    _began(entry, starts),
                     entry.outcome,
                     entry.rule,
                     Outcome(entry.outcome).arrived,

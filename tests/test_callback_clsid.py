@@ -347,11 +347,12 @@ def test_n4_a_factory_that_raises_or_returns_junk_fails_with_server_exec_failure
     assert job.state is bl.JobState.TRANSFERRED
 
 
-def test_n4_an_on_start_function_that_raises_is_a_server_that_did_not_start(
+def test_n4_an_on_start_function_that_raises_is_a_server_that_never_served_its_class(
     sim: bl.Simulation,
 ) -> None:
     """N4: the server's application starts, but its start-up code raises: the activation
-    fails with CO_E_SERVER_EXEC_FAILURE (the run has begun all the same)."""
+    fails with CO_E_SERVER_EXEC_FAILURE, and the log says that the run has begun all the same
+    (the app runs on; it never made the object)."""
     server = Server(sim)
     server.app.on_start(lambda app: [][1])
     server.app.crash()
@@ -360,7 +361,8 @@ def test_n4_an_on_start_function_that_raises_is_a_server_that_did_not_start(
     entry = next(entry for entry in sim.log if entry.method == "file_transferred")
     assert entry.rule == "N4"
     assert entry.detail.startswith(
-        "CO_E_SERVER_EXEC_FAILURE: app 'downloader' did not start: raised IndexError"
+        "CO_E_SERVER_EXEC_FAILURE: app 'downloader' started run 2, but never served the class: "
+        "an on_start function raised IndexError"
     )
     assert server.app.running
     assert server.made == []

@@ -258,8 +258,9 @@ def test_n4_the_on_start_hint_is_given_only_when_bits_started_the_app() -> None:
     assert "the app never started itself: its run 2 began at 36.25 s, when BITS activated its " \
         "class (N2, P3)" in feedback.right  # fmt: skip
     assert feedback.hint == (
-        "BITS started your app for its class, and the start failed: an on_start function of "
-        "yours raised (N4); the log's detail says what"
+        "BITS started your app for its class, but an on_start function of yours raised "
+        "before the app could serve it (N4); the log's detail says what"
     )
     detail = ROUTE.simulate(serve_but_raise_on_start).log.entries(outcome="failed")[0].detail
-    assert "did not start: raised ZeroDivisionError" in detail
+    assert "started run 2, but never served the class: an on_start function raised " \
+        "ZeroDivisionError" in detail  # fmt: skip

@@ -226,6 +226,27 @@ def test_restart_story_fonts_cab_is_late_after_four_attempts() -> None:
     assert outcomes == ["app_down"] * 3 + ["delivered"]
 
 
+def test_n2_a_delivery_through_a_started_server_arrives_when_its_run_began() -> None:
+    """N2: with no live interface, BITS starts the app for the job's callback class and calls
+    the object it makes once the start-up delay has passed. The log dates the attempt from its
+    start; the mark dates the call from the run it reached, never inside the app's down time."""
+    sim = restart_story(route="clsid")
+    (app,) = sim.apps
+    started = app.runs[1].start
+    (fonts,) = [
+        m for m in timeline(sim).marks if m.file is not None and m.file.remote_name == FONTS
+    ]
+    (entry,) = [e for e in sim.log.entries(final=True) if e.id == fonts.id]
+    assert entry.target == "CompletingNotifier of app 'downloader' run 2"
+    assert entry.time < started == entry.time + entry.duration  # the attempt waited for it
+    assert (fonts.outcome, fonts.time, fonts.late) == ("delivered", started, True)
+    (down,) = [s for s in timeline(sim).shades if s.kind == "app_down"]
+    assert down.start < fonts.raised < down.end == fonts.time
+    (row,) = [r for r in arrivals(sim) if r.notification == "file_transferred 'fonts.cab'"]
+    assert row.why == f"delivered to app 'downloader' run 2 at {started:.2f} s, 1.00 s late"
+    assert row.ended == started
+
+
 def test_pending_marks_without_reregister_end_now_with_no_outcome() -> None:
     sim = restart_story(reregister=False)
     pending = {note.id: note for note in sim.log.pending()}

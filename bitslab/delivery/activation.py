@@ -93,8 +93,11 @@ class Activations:
         if started:
             try:
                 app.start()
-            except CAUGHT as exc:  # an on_start function raised: the server did not come up
-                what = f"{_NOT_STARTED}: app {app.name!r} did not start: {describe_raised(exc)}"
+            except CAUGHT as exc:  # an on_start function raised: the class was never served
+                what = (
+                    f"{_NOT_STARTED}: app {app.name!r} started run {app.run}, but never served "
+                    f"the class: an on_start function {describe_raised(exc)}"
+                )
                 assert attempt.target is not None
                 done(attempt, activation_failed(attempt.note, what, attempt.target))
                 return

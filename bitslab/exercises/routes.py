@@ -186,10 +186,10 @@ class ChooseRoute(Exercise):
                     "the job names a class that no application serves (N4): how does BITS know "
                     "which app to start for it?"
                 )
-            if last.detail.startswith(_NOT_STARTED) and "did not start" in last.detail:
+            if last.detail.startswith(_NOT_STARTED) and "an on_start function" in last.detail:
                 return (
-                    "BITS started your app for its class, and the start failed: an on_start "
-                    "function of yours raised (N4); the log's detail says what"
+                    "BITS started your app for its class, but an on_start function of yours "
+                    "raised before the app could serve it (N4); the log's detail says what"
                 )
             return (
                 "the class's server could not make the object (N4): the factory is called with "
