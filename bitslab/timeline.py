@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from ._check import check_bool, check_instance, got
-from .constants import JobState
+from .constants import JobProperty, JobState
 from .log import EventLog, LogEntry
 from .model.jobs import Job
 from .simulation import Simulation
@@ -309,16 +309,25 @@ def _marks(sim: Simulation, jobs: list[Job], end: float) -> list[Mark]:
     return sorted(marks, key=lambda mark: mark.id)
 
 
-def _jobs_of(log: EventLog, app: App, jobs: list[Job]) -> tuple[Job, ...]:
+def _jobs_of(sim: Simulation, app: App, jobs: list[Job]) -> tuple[Job, ...]:
     """I4: the jobs whose notifier is, or was, one of ``app``'s (its interface now, or a call
-    the log says was made into one of its runs), in the order of ``jobs``."""
+    the log says was made into one of its runs), and N2: those whose callback class ``app``
+    serves (BITS must start it to reach them), in the order of ``jobs``."""
     runs = f" of app {app.name!r} run "
-    called = {entry.job for entry in log if entry.target is not None and runs in entry.target}
+    called = {entry.job for entry in sim.log if entry.target is not None and runs in entry.target}
     return tuple(
         job
         for job in jobs
-        if job in called or getattr(job.get_notify_interface(), "app", None) is app
+        if job in called
+        or getattr(job.get_notify_interface(), "app", None) is app
+        or _serves(sim, app, job)
     )
+
+
+def _serves(sim: Simulation, app: App, job: Job) -> bool:
+    """N2: ``app`` is the registered server of ``job``'s callback class."""
+    server = sim.servers.get(job.get_property(JobProperty.NOTIFICATION_CLSID))
+    return server is not None and server.app is app
 
 
 def _shades(sim: Simulation, jobs: list[Job], end: float) -> list[Shade]:
@@ -327,7 +336,7 @@ def _shades(sim: Simulation, jobs: list[Job], end: float) -> list[Shade]:
 
     shades: list[Shade] = []
     for app in sim.apps:
-        owned = _jobs_of(sim.log, app, jobs)
+        owned = _jobs_of(sim, app, jobs)
         if not owned:  # none of these jobs ever heard from it: its down time is not theirs
             continue
         for run, following in zip(app.runs, [*app.runs[1:], None], strict=True):

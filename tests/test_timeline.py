@@ -8,6 +8,7 @@ from a run of :func:`bitslab.timeline.timeline` itself.
 from __future__ import annotations
 
 import math
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from itertools import pairwise
@@ -30,6 +31,7 @@ from bitslab.timeline import (
 
 S = bl.JobState
 FONTS = "https://mirror.test/fonts.cab"
+CLSID = uuid.UUID("5e1f0c2a-8b3d-4c6e-9f7a-2b4d6e8f0a1c")
 ARRIVING = {"delivered", "cmdline"}
 
 
@@ -317,6 +319,27 @@ def test_i4_an_apps_down_time_covers_the_jobs_it_was_called_for_even_once_unregi
     shades = {s.label: s.jobs for s in timeline(sim).shades if s.kind == "app_down"}
     assert shades == {"app 'alpha' exited": (jobs[0],), "app 'beta' crashed": (jobs[1],)}
     assert timeline(sim, [idle]).shades == []
+
+
+def test_n2_an_apps_down_time_covers_the_jobs_whose_callback_class_it_serves() -> None:
+    """N2: a job with a callback class and no interface is the class server's job: while that
+    app is down, BITS must start it to reach the job, so its down time is shaded on the job
+    before any call was made. Another app's crash is not the job's."""
+    sim = bl.Simulation(seed=0)
+    server, other = sim.add_app("server"), sim.add_app("other")
+    server.register_server(CLSID, bl.RecordingNotifier)
+    job = sim.create_job("by-class")
+    job.add_file("https://srv.test/a.bin", "a.bin", size=3_000_000)
+    job.set_property(bl.JobProperty.NOTIFICATION_CLSID, CLSID)
+    job.resume()
+    sim.call_at(0.5, server.crash)
+    sim.call_at(0.5, other.crash)
+    sim.run(until=2.0)  # the file is still transferring: nothing was called yet
+    assert [entry for entry in sim.log if entry.target is not None] == []
+    shades = [(s.label, s.start, s.end, s.jobs) for s in timeline(sim).shades]
+    assert shades == [("app 'server' crashed", 0.5, math.inf, (job,))]
+    job.set_property(bl.JobProperty.NOTIFICATION_CLSID, bl.GUID_NULL)  # N1: no class now
+    assert timeline(sim).shades == []
 
 
 def test_app_down_until_infinity_when_the_app_never_comes_back() -> None:
