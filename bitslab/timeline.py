@@ -9,6 +9,7 @@ tests, the CLI and :mod:`bitslab.plots` share one reading of a run.
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -326,7 +327,8 @@ def _jobs_of(sim: Simulation, app: App, jobs: list[Job]) -> tuple[Job, ...]:
 
 def _serves(sim: Simulation, app: App, job: Job) -> bool:
     """N2: ``app`` is the registered server of ``job``'s callback class."""
-    server = sim.servers.get(job.get_property(JobProperty.NOTIFICATION_CLSID))
+    clsid = job.get_property(JobProperty.NOTIFICATION_CLSID)
+    server = sim.servers.get(clsid) if isinstance(clsid, uuid.UUID) else None
     return server is not None and server.app is app
 
 
