@@ -11,7 +11,7 @@ are made without pyplot, so nothing is left open between calls; imported in Jupy
 IPython kernel), this module asks IPython to show figures as PNG images, as pyplot would,
 so a returned figure shows as the cell's result. Each drawn element carries a ``gid``
 naming what it shows (``"band nightly TRANSFERRING"``, ``"marks nightly file_transferred
-arrived"``, ``"late nightly file_transferred #33"``), so tests and curious students can
+arrived"``, ``"late nightly file_transferred #34"``), so tests and curious students can
 find it.
 """
 

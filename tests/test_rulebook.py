@@ -11,7 +11,9 @@ import pytest
 
 from bitslab.rulebook import FAMILIES, Rule, rule, rules
 
-MODEL_CHOICES_PAGE = Path(__file__).resolve().parent.parent / "docs/background/model-choices.md"
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_CHOICES_PAGE = ROOT / "docs/background/model-choices.md"
+README = ROOT / "README.md"
 
 
 def test_catalogue_runs_family_by_family_each_numbered_from_one_without_gaps() -> None:
@@ -36,6 +38,14 @@ def test_every_model_choice_and_only_those_is_explained_on_the_model_choices_pag
     labels = re.findall(r"^\(model-choice-([a-z]+\d+)\)=$", MODEL_CHOICES_PAGE.read_text(), re.M)
     flagged = [r.id.lower() for r in rules.values() if r.model_choice]
     assert labels == flagged
+
+
+def test_the_readmes_list_of_model_choices_names_every_one_and_only_those() -> None:
+    """The README lists the model-choice rules, one item each, in the rulebook's order."""
+    text = README.read_text(encoding="utf-8")
+    (listed,) = re.findall(r"<!-- model-choices -->\n(.*?)<!-- /model-choices -->", text, re.S)
+    named = re.findall(r"^- \*\*([A-Z]+\d+)\*\*: ", listed, re.M)
+    assert named == [r.id for r in rules.values() if r.model_choice]
 
 
 def test_model_choice_texts_say_what_bitslab_chose() -> None:
