@@ -116,6 +116,7 @@ class Runner:
             self._running = False
             self._thread = None
             self._max_entries = 0
+            self._entries.clear()  # counted for this run alone: nothing keeps them after it
         if spent is not None:
             self._out_of_budget(spent, getattr(budgets, spent), start)
         if progress is not None:

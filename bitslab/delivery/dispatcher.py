@@ -335,7 +335,9 @@ class Dispatcher:
             return
         head = queue[0] is note
         queue.remove(note)
-        if head and queue and queue[0].status is _WAITING:
+        if not queue:  # a job's queue lives while something waits in it
+            del self._queues[job]
+        elif head and queue[0].status is _WAITING:
             turn = f"its turn came when #{note.id} ended (C4)"
             self.dispatch(queue[0], turn, since=queue[0].raised)
 
