@@ -218,6 +218,35 @@ def test_l17_set_remote_name_on_a_final_job_fails_with_invalid_state(state: bl.J
     assert (snapshot(job), file.remote_name) == before
 
 
+@pytest.mark.parametrize("state", [S.ACKNOWLEDGED, S.CANCELLED])
+@pytest.mark.parametrize(
+    ("kind", "url"),
+    [
+        (bl.JobType.DOWNLOAD, "ftp://elsewhere.test/a.bin"),  # E_INVALIDARG on a live job
+        (bl.JobType.UPLOAD, NEW),  # E_NOTIMPL on a live job
+    ],
+)
+def test_l12_f4_a_final_job_refuses_set_remote_name_for_its_state_before_its_arguments(
+    state: bl.JobState, kind: bl.JobType, url: str
+) -> None:
+    """L12, F4: as add_file and set_notify_flags do, the state is checked before the
+    arguments: a final job answers BG_E_INVALID_STATE, whatever else is wrong with the call."""
+    job = make_job(type=kind)
+    if state is S.CANCELLED:
+        job.cancel()
+    else:
+        job.resume()
+        job.sim.run()
+        job.complete()
+    assert job.state is state
+    file = job.files[0]
+    with pytest.raises(bl.BitsError, match=rf"{state.name}, a final state \(L17\)") as info:
+        file.set_remote_name(url)
+    assert info.value.hresult == bl.BG_E_INVALID_STATE
+    with pytest.raises(TypeError, match="url must be a str"):  # a wrong type is no BITS call
+        file.set_remote_name(42)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("kind", [bl.JobType.UPLOAD, bl.JobType.UPLOAD_REPLY])
 def test_l17_set_remote_name_on_an_upload_job_fails_with_not_implemented(
     kind: bl.JobType,
@@ -300,7 +329,8 @@ def test_l17_set_remote_name_refuses_a_wrong_type_naming_the_argument(
 
 
 #: Bad set_remote_name calls, each refused whatever the job's state: what the call gets,
-#: the error, and words of its message (the argument, what it received or the rule).
+#: the error, and words of its message (the argument, what it received or the rule). A
+#: final job answers the BitsErrors among them with BG_E_INVALID_STATE instead (L12, F4).
 BAD_REMOTE_NAMES: list[tuple[str, tuple[object, ...], type[Exception], tuple[str, ...]]] = [
     ("int", (5,), TypeError, ("url", "int 5")),
     ("bytes", (b"https://new.test/a.bin",), TypeError, ("url", "bytes")),
@@ -324,11 +354,14 @@ def test_l17_a_bad_remote_name_in_every_state_raises_naming_it_and_changes_nothi
     state: bl.JobState, args: tuple[object, ...], error: type[Exception], words: tuple[str, ...]
 ) -> None:
     """L17 (issue 24's hostile input): in each of the nine states, a URL or size that
-    SetRemoteName refuses raises its error, naming the argument, before the state is
-    looked at (a final job too), and the simulation is exactly as before: the job, its
-    files and their sources, the log, the pending notifications, the random stream."""
+    SetRemoteName refuses raises its error, naming the argument (a wrong type or value
+    before the state is looked at; L12, F4: a final job's state before a refused HRESULT),
+    and the simulation is exactly as before: the job, its files and their sources, the log,
+    the pending notifications, the random stream."""
     job = job_in(state)
     before = state_of(job.sim)
+    if state.is_final and issubclass(error, bl.BitsError):
+        error, words = bl.BitsError, (f"{state.name}, a final state (L17)",)
     with pytest.raises(error) as info:
         job.files[0].set_remote_name(*args)  # type: ignore[arg-type]
     for word in words:

@@ -311,12 +311,11 @@ class File:
         Fails with E_NOTIMPL for a file of an upload or upload-reply job, E_INVALIDARG for a
         URL that is not http://, https://, file:// or \\\\server\\share or is over 2,200
         characters, BG_E_RANDOM_ACCESS_NOT_SUPPORTED for one that is not http(s) in an
-        on-demand job (R1), and BG_E_INVALID_STATE on a final job; a refused call changes
-        nothing.
+        on-demand job (R1), and, before any of these, BG_E_INVALID_STATE on a final job (L12);
+        a refused call changes nothing.
         """
-        server = check_remote_name(self, url, size)
+        server = check_remote_name(self, url, size)  # L17, and L12 before the arguments
         job = self._job
-        require_live(job, f"set_remote_name() on file {self._local_name!r}", "L17")
         self._remote_name = url
         if server is not None:
             self._server_size = server

@@ -93,11 +93,12 @@ MAX_URL = 2_200
 
 
 def check_remote_name(file: File, url: object, size: object = None) -> int | None:
-    """L17: the checks of ``file.set_remote_name(url, size)`` that do not depend on the job's
-    state; the size the new server holds (None: not given).
+    """L17: the checks of ``file.set_remote_name(url, size)``, in add_file's order; the size
+    the new server holds (None: not given).
 
     TypeError or ValueError for a ``url`` that is not a str or a ``size`` that is not a whole
-    number of bytes below BG_SIZE_UNKNOWN; E_NOTIMPL for a file of an upload or upload-reply
+    number of bytes below BG_SIZE_UNKNOWN; then (L12, F4: the state before the arguments)
+    BG_E_INVALID_STATE on a final job; E_NOTIMPL for a file of an upload or upload-reply
     job; E_INVALIDARG for a URL that is not http://, https://, file:// or \\\\server\\share or
     is over 2,200 characters; BG_E_RANDOM_ACCESS_NOT_SUPPORTED for one that is not http(s) in
     an on-demand job (R1).
@@ -107,6 +108,7 @@ def check_remote_name(file: File, url: object, size: object = None) -> int | Non
     if server is not None and server >= BG_SIZE_UNKNOWN:
         raise ValueError(f"size must be below BG_SIZE_UNKNOWN (2**64 - 1), got {server}")
     job = file.job
+    require_live(job, f"set_remote_name() on file {file.local_name!r}", "L17")
     what = f"set_remote_name({safe_text(text)}) on file {file.local_name!r}"
     if job.type is not JobType.DOWNLOAD:
         raise BitsError(

@@ -63,8 +63,9 @@ JOB_RULES = (
         "L6",
         "L",
         "No progress turns into ERROR",
-        "A job stuck without progress for the no-progress timeout after a transient error "
-        "goes to ERROR, and in bitslab network disconnects never count toward that timeout.",
+        "A job without progress for the no-progress timeout after a transient error (at "
+        "once if the retry delay is longer) goes to ERROR; in bitslab disconnects never count "
+        "toward it.",
         "IBackgroundCopyJob::SetNoProgressTimeout",
         model_choice=True,
     ),

@@ -146,9 +146,9 @@ NOTIFICATION_RULES = (
         "I8",
         "I",
         "No receiver means no delivery",
-        "Without a live interface, a callback class or a command line, a notification is "
-        "dropped for good, but bitslab keeps calls into a crashed app pending, so only a "
-        "clean exit loses them.",
+        "With no live interface, callback class or command line a notification is not "
+        "retried (I5 still replays job-level ones), but bitslab keeps calls into a crashed "
+        "app pending.",
         MODEL,
         model_choice=True,
     ),
@@ -190,9 +190,9 @@ NOTIFICATION_RULES = (
         "C5",
         "C",
         "Failed callbacks are retried",
-        "Raising, False or a failing HRESULT fails the call, retried after the retry delay or "
-        "at once on a new interface unless a command line takes over; bitslab's s_ok_only "
-        "fails S_FALSE too.",
+        "Anything but None, True or a success HRESULT fails the call, retried after the "
+        "retry delay or at once on a new interface unless a command line takes over; "
+        "bitslab's s_ok_only fails S_FALSE.",
         TRANSFERRED,
         model_choice=True,
     ),
@@ -253,9 +253,9 @@ NOTIFICATION_RULES = (
         "D1",
         "D",
         "One fixed order of decisions",
-        "Each delivery attempt checks stale, disabled, not_on_demand, filtered, no_interface "
-        "(or a callback class, N2), not_implemented, app_down and failed in that order and "
-        "logs the first that applies.",
+        "Each attempt checks stale, disabled, not_on_demand, filtered, no_interface (or a "
+        "callback class, N2), not_implemented, app_down, then failed or cmdline, and logs "
+        "the first that applies.",
         MODEL,
     ),
     # K: command-line notification
@@ -263,8 +263,9 @@ NOTIFICATION_RULES = (
         "K1",
         "K",
         "Command line needs a full path",
-        "An absolute program path of at most 260 characters, and parameters of at most 4000 "
-        "that begin with the program itself; (None, None) removes the command line.",
+        "An absolute program path of at most 260 characters and parameters of at most 4000 "
+        "(which by convention begin with the program; bitslab does not check); (None, None) "
+        "removes it.",
         CMDLINE,
     ),
     Rule(
