@@ -1,14 +1,5 @@
 """``python -m bitslab``: see :mod:`bitslab.cli`."""
 
-import os
-import sys
+from .cli.main import exit_status, main
 
-from .cli import main
-
-try:
-    status = main()
-    sys.stdout.flush()
-except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as Unix tools do
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    status = 0
-raise SystemExit(status)
+raise SystemExit(exit_status(main))

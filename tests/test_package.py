@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
 import subprocess
 import sys
@@ -375,12 +376,32 @@ def test_every_rule_of_the_covered_families_is_named_by_a_test() -> None:
     assert missing == []
 
 
-def test_demo_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
-    """``python -m bitslab demo | head -3`` prints no traceback (BrokenPipeError)."""
-    shell = f"'{sys.executable}' -m bitslab demo --scenario media-player | head -1"
-    result = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, check=True)
+#: The installed ``bitslab`` command, beside this interpreter (pip writes it there).
+SCRIPT = Path(sys.executable).parent / ("bitslab.exe" if os.name == "nt" else "bitslab")
+
+
+@pytest.mark.parametrize("command", ["-m", "script"])
+def test_demo_piped_into_a_reader_that_stops_early_ends_quietly(command: str) -> None:
+    """``python -m bitslab demo | head -1`` and ``bitslab demo | head -1`` print no traceback
+    (BrokenPipeError) and end with status 0."""
+    if command == "script" and not SCRIPT.exists():
+        pytest.skip(f"bitslab is not installed beside {sys.executable}")
+    start = f"'{sys.executable}' -m bitslab" if command == "-m" else f"'{SCRIPT}'"
+    shell = f"set -o pipefail; {start} demo --scenario media-player | head -1"  # bitslab's status
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True)
     assert result.stdout.startswith("bitslab demo: a media player")
     assert "Traceback" not in result.stderr
+    assert result.returncode == 0
+
+
+@pytest.mark.parametrize(("command", "usage"), [("-m", "python -m bitslab"), ("script", "bitslab")])
+def test_usage_names_the_command_as_it_was_run(command: str, usage: str) -> None:
+    """The installed command's usage line says ``bitslab``, ``python -m``'s its own form."""
+    if command == "script" and not SCRIPT.exists():
+        pytest.skip(f"bitslab is not installed beside {sys.executable}")
+    argv = [sys.executable, "-m", "bitslab"] if command == "-m" else [str(SCRIPT)]
+    result = subprocess.run([*argv, "--help"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith(f"usage: {usage} [-h] COMMAND ...")
 
 
 def test_the_explorer_benchmark_runs_and_reports_against_plain_simpy() -> None:

@@ -14,6 +14,6 @@ The parser and entry point are in :mod:`~bitslab.cli.main`; each command in its 
 from __future__ import annotations
 
 from ..views.cli_text import format_history
-from .main import main
+from .main import main, script
 
-__all__ = ["format_history", "main"]
+__all__ = ["format_history", "main", "script"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from ..budget import RunBudgetError
 from ..classroom import cli as classroom
@@ -107,9 +108,9 @@ def _outputs(sim: Simulation, args: argparse.Namespace, io: Output) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bitslab",
+        prog=prog,
         description="bitslab: a simulated Windows BITS for learning how it notifies applications.",
         epilog="Exit status: 0 done, 2 a bad command line or scenario file, a run that spent its "
         "budget or an output that cannot be written, 130 interrupted (Ctrl-C).",
@@ -177,10 +178,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(
-    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    *,
+    prog: str = "python -m bitslab",
 ) -> int:
-    """Entry point of ``python -m bitslab``; returns the exit status."""
-    parser = _parser()
+    """Entry point of ``python -m bitslab`` (``prog`` is how usage lines name the command);
+    returns the exit status."""
+    parser = _parser(prog)
     args = parser.parse_args(argv)
     io = Output(
         out if out is not None else sys.stdout,
@@ -232,3 +238,20 @@ def _simulate(io: Output, args: argparse.Namespace) -> int:
         io.error("out of memory: the scenario is too large for this machine")
         return 2
     return _outputs(sim, args, io)
+
+
+def exit_status(run: Callable[[], int]) -> int:
+    """Run the command line and return its exit status; a reader that goes away (``| head``)
+    ends it quietly, with status 0, as Unix tools do, not with a traceback."""
+    try:
+        status = run()
+        sys.stdout.flush()
+    except BrokenPipeError:  # later writes, and the flush at exit, go nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 0
+    return status
+
+
+def script() -> NoReturn:
+    """Entry point of the installed ``bitslab`` command (``python -m bitslab`` does the same)."""
+    raise SystemExit(exit_status(lambda: main(prog="bitslab")))
