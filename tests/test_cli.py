@@ -162,6 +162,40 @@ def test_run_is_plain_when_piped_and_coloured_with_color_always() -> None:
     assert re.sub(r"\x1b\[[0-9;]*m", "", out) == cli("run", RESTART)[1]  # the same words
 
 
+def test_demo_restart_story_is_coloured_with_color_always_in_the_words_of_color_never() -> None:
+    """The default demo colours as ``run`` does: its title bold, states and outcomes in their
+    colours (I4: the app_down calls red, the deliveries to run 2 green)."""
+    status, out, _ = cli("demo", "--color", "always")
+    assert status == 0
+    assert out.startswith("\x1b[1mbitslab demo: an application crashes mid-download")
+    assert "job 'nightly' is \x1b[32mACKNOWLEDGED\x1b[0m" in out  # what happened
+    assert "\x1b[31mapp_down\x1b[0m [I4: " in out  # sim.log.explain(), coloured
+    assert "\x1b[32mdelivered\x1b[0m to CompletingNotifier of app 'downloader' run 2" in out
+    assert "\x1b[32mthe command line ran instead\x1b[0m [K3: " in out
+    assert re.sub(r"\x1b\[[0-9;]*m", "", out) == cli("demo", "--color", "never")[1]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["demo"], id="demo"),
+        pytest.param(["demo", "--scenario", "flaky-network"], id="flaky-network"),
+        pytest.param(["demo", "--scenario", "media-player"], id="media-player"),
+        pytest.param(["explain", str(RESTART)], id="explain"),
+    ],
+)
+def test_color_never_and_a_pipe_print_the_same_plain_text_and_always_only_adds_colour(
+    argv: list[str],
+) -> None:
+    never = cli(*argv, "--color", "never", out=Terminal())[1]
+    assert ESCAPE not in never
+    assert cli(*argv)[1] == never  # piped: auto, not a terminal
+    assert ESCAPE in cli(*argv, out=Terminal())[1]  # auto on a terminal
+    coloured = cli(*argv, "--color", "always")[1]
+    assert ESCAPE in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == never
+
+
 @pytest.mark.parametrize(
     ("environment", "terminal", "coloured"),
     [

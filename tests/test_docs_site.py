@@ -79,6 +79,16 @@ def test_readme_docs_command_builds_strictly_in_its_own_venv_and_ci_runs_it() ->
     assert "BITSLAB_REQUIRE_DOCS=1 .venv/bin/python -m pytest tests/test_docs_site.py" in ci
 
 
+def test_every_howto_guide_that_shows_python_is_executed_at_build_time() -> None:
+    """docs/howto/index.md says each guide's code ran when the site was built: a guide that
+    shows Python is a MyST-NB page (myst-nb executes its code cells)."""
+    for page in sorted((ROOT / "docs" / "howto").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        if "```python" in text or "```{code-cell}" in text:
+            assert text.startswith("---\nfile_format: mystnb\n"), page.name
+            assert "```{code-cell} python" in text, page.name
+
+
 # -- the built pages, read as files ------------------------------------------------------------
 
 

@@ -23,7 +23,8 @@ __all__ = ["DEMOS"]
 def _demo_restart_story(io: Output, seed: int) -> Simulation:
     sim = restart_story(seed=seed, run=False)
     io.run(sim)
-    io.write(f"bitslab demo: an application crashes mid-download and restarts (seed {seed})\n")
+    io.heading(f"bitslab demo: an application crashes mid-download and restarts (seed {seed})")
+    io.write()
     for job in sim.jobs:
         notifier = job.get_notify_interface()
         program = job.get_notify_cmdline()[0]
@@ -35,10 +36,10 @@ def _demo_restart_story(io: Output, seed: int) -> Simulation:
             f"{flag_names(job.get_notify_flags())}, {how}"
         )
     io.write("\nWhat happened:")
-    for time, what in significant_moments(sim):
+    for time, what in significant_moments(sim, io.style):
         io.write(f"  {time:8.2f} s  {what}")
     io.write("\nWhat BITS raised, what arrived, and why (sim.log.explain()):\n")
-    io.write(sim.log.explain() + "\n")
+    io.explain(sim)
     io.rules(rules_cited(sim))
     return sim
 
@@ -46,7 +47,7 @@ def _demo_restart_story(io: Output, seed: int) -> Simulation:
 def _demo_flaky_network(io: Output, seed: int) -> Simulation:
     sim = flaky_network(seed=seed, run=False)
     io.run(sim)
-    io.write(f"bitslab demo: a flaky network (seed {seed})")
+    io.heading(f"bitslab demo: a flaky network (seed {seed})")
     io.write(describe_world(sim) + "\n")
     for job in sim.jobs:
         io.write(format_history(job, io.style) + "\n")
@@ -67,7 +68,7 @@ def _demo_media_player(io: Output, seed: int) -> Simulation:
     movie = film.files[0]
     player = film.get_notify_interface()
     assert isinstance(player, MediaPlayer)
-    io.write(f"bitslab demo: a media player streams a film on demand (seed {seed})")
+    io.heading(f"bitslab demo: a media player streams a film on demand (seed {seed})")
     io.write(describe_world(sim))
     io.write(
         f"  job {film.name!r}: {movie.local_name} ({movie.size:,} bytes), on-demand mode, "
@@ -86,7 +87,7 @@ def _demo_media_player(io: Output, seed: int) -> Simulation:
         "on-demand jobs, F7)\n"
     )
     io.write("What BITS raised, what arrived, and why (sim.log.explain()):\n")
-    io.write(sim.log.explain() + "\n")
+    io.explain(sim)
     io.rules(rules_cited(sim) | {"R1", "R2", "R3", "R4", "F7"})
     return sim
 

@@ -37,7 +37,7 @@ def _load(
 
 def _header(io: Output, command: str, scenario: ScenarioFile, sim: Simulation) -> None:
     titled = "title" in scenario.data
-    io.write(io.style.paint(f"bitslab {command}: {scenario.title}", "bold"))
+    io.heading(f"bitslab {command}: {scenario.title}")
     io.write(f"  ({scenario.source}, seed {sim.seed})" if titled else f"  (seed {sim.seed})")
     if scenario.description:
         io.write("  " + scenario.description.strip().replace("\n", "\n  "))
@@ -77,7 +77,7 @@ def explain_file(io: Output, args: argparse.Namespace) -> Simulation:
     for job in sim.jobs:
         if args.job is not None and job.name != args.job:
             continue
-        io.write(sim.log.explain(job) + "\n")
+        io.explain(sim, job)
     _ending(io, scenario, sim)
     io.rules(rules_cited(sim))
     return sim

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..model.jobs import Job
 from ..rulebook import rules
 from ..simulation import Simulation
+from ..views.explain import explain
 from ..views.terminal import ProgressBar, Style, printable, wants_colour
 
 __all__ = ["Output"]
@@ -22,6 +24,14 @@ class Output:
 
     def write(self, text: str = "") -> None:
         self.out.write(printable(text, colour=self.style.colour) + "\n")
+
+    def heading(self, text: str) -> None:
+        """A command's first line, in bold."""
+        self.write(self.style.paint(text, "bold"))
+
+    def explain(self, sim: Simulation, job: Job | None = None) -> None:
+        """``sim.log.explain(job)`` with its outcomes in their colours, and a blank line."""
+        self.write(explain(sim.log, sim.log.pending(job), job, style=self.style) + "\n")
 
     def error(self, text: str) -> None:
         """One line on stderr: ``error: ...``, with no control character left raw."""

@@ -72,8 +72,9 @@ def describe_world(sim: Simulation) -> str:
     return "\n".join("  " + part for part in parts)
 
 
-def significant_moments(sim: Simulation) -> list[tuple[float, str]]:
-    """The moments a reader needs: apps crashing, exiting and starting; jobs done or failed."""
+def significant_moments(sim: Simulation, style: Style = _PLAIN) -> list[tuple[float, str]]:
+    """The moments a reader needs: apps crashing, exiting and starting; jobs done or failed
+    (their states in their colours)."""
     moments: list[tuple[float, str]] = []
     for app in sim.apps:
         for run in app.runs:
@@ -85,7 +86,7 @@ def significant_moments(sim: Simulation) -> list[tuple[float, str]]:
     for job in sim.jobs:
         for change in job.history:
             if change.new in (JobState.TRANSFERRED, JobState.ERROR) or change.new.is_final:
-                moments.append((change.time, f"job {job.name!r} is {change.new.name}"))
+                moments.append((change.time, f"job {job.name!r} is {style.state(change.new)}"))
     return sorted(moments, key=lambda moment: moment[0])
 
 
