@@ -381,6 +381,16 @@ MALFORMED = [
     ("choose-route", register_again, "must take exactly three arguments: sim, app and job"),
     ("choose-route", lambda sim, app: None, "must take exactly three arguments"),
     ("choose-route", "setup", "the answer must be a function, got str 'setup'"),
+    ("every-file", do_nothing, "flags must be an int or bl.NotifyFlags, got function do_nothing"),
+    ("twice", bl.rules.get, "the answer must be a rule ID as a str, got built-in method "
+     "mappingproxy.get"),
+    ("ride-out", {"minimum_retry_delay": do_nothing, "no_progress_timeout": 240},
+     "minimum_retry_delay must be a number of seconds, got function do_nothing"),
+    ("command-line", (bl.Notifier, "x"), "program must be a str, got class Notifier"),
+    ("just-the-bytes", [(0, 65_536), (9_900_000, do_nothing)],
+     "length must be an int, got function do_nothing in (9900000, <function do_nothing>)"),
+    ("calm-progress", object(), "the interval must be an int of milliseconds, got object "
+     "<object object>"),
 ]  # fmt: skip
 
 
@@ -402,6 +412,32 @@ def test_a_malformed_answer_is_named_without_raising(
     assert str(feedback).startswith(f"? {exercise_id}: not an answer of the form asked\n  - ")
     with pytest.raises((TypeError, ValueError)):
         exercise.simulate(answer)
+
+
+class Gadget:
+    """An answer of no form an exercise asks for, with Python's default repr."""
+
+    def __call__(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+def test_feedback_names_any_answer_without_a_memory_address_and_in_a_short_line(
+    exercise_id: str,
+) -> None:
+    for answer in (do_nothing, object(), Gadget, [Gadget()], bl.rules, bl.rules.get, len):
+        text = str(exercises.check(exercise_id, answer))
+        assert not re.search(r"0x[0-9a-f]{6,}", text), text
+        assert max(len(line) for line in text.splitlines()) < 300, text
+
+
+def test_a_rulebook_given_as_the_rule_id_is_cut_short() -> None:
+    feedback = exercises.check("twice", bl.rules)
+    assert feedback.wrong[0].startswith(
+        "the answer must be a rule ID as a str, got mappingproxy mappingproxy({'F1': Rule("
+    )
+    assert feedback.wrong[0].endswith("...")
+    assert len(feedback.wrong[0]) < 150
 
 
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))

@@ -8,6 +8,7 @@ import inspect
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+from .._check import got
 from ..constants import NotifyFlags
 from ..errors import BitsError
 from ..log import LogEntry
@@ -32,7 +33,6 @@ __all__ = [
     "does_nothing",
     "downloader_world",
     "function_answer",
-    "got",
     "guarded",
     "plural",
     "whole_number",
@@ -288,10 +288,6 @@ def crash_and_restart(sim: Simulation, app: App, job: Job, crash: float, restart
 
 def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word}" if count == 1 else f"{count:,} {words or word + 's'}"
-
-
-def got(value: object) -> str:
-    return f"{type(value).__name__} {value!r}"
 
 
 def function_answer(answer: Any, arguments: int, takes: str) -> Callable[..., object]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .._check import got
 from ..delivery.programs import path_key
 from ..model.apps import App
 from ..model.jobs import Job
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from ..vocabulary import Method, Outcome
-from .base import MIRROR, Exercise, Malformed, Point, got, why_not
+from .base import MIRROR, Exercise, Malformed, Point, why_not
 
 # --- 5. someone must hear: the command line ------------------------------------------------
 

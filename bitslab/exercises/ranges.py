@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .._check import got, safe_text
 from ..constants import JobProperty, NotifyFlags
 from ..errors import BitsError
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from ..vocabulary import Method
-from .base import MIRROR, Exercise, Malformed, Point, delivered, got, plural
+from .base import MIRROR, Exercise, Malformed, Point, delivered, plural
 
 # --- 6. just the bytes you need ------------------------------------------------------------
 
@@ -40,7 +41,9 @@ class JustTheBytes(Exercise):
                 raise Malformed(f"each range must be an (offset, length) pair, got {got(item)}")
             for name, value in zip(("offset", "length"), item, strict=True):
                 if isinstance(value, bool) or not isinstance(value, int):
-                    raise Malformed(f"{name} must be an int, got {got(value)} in {item!r}")
+                    raise Malformed(
+                        f"{name} must be an int, got {got(value)} in {safe_text(item, limit=80)}"
+                    )
             pairs.append((item[0], item[1]))
         if not pairs:
             raise Malformed("the list of ranges is empty")
