@@ -20,6 +20,7 @@ import bitslab as bl
 from bitslab import exercises
 from bitslab.exercises import EXERCISES, Feedback
 from bitslab.exercises.errors import RideOut
+from bitslab.timeline import arrivals
 
 ROOT = Path(__file__).resolve().parent.parent
 Flags = bl.NotifyFlags
@@ -584,13 +585,28 @@ def test_choose_route_names_the_route_and_the_rule_of_each_arrival() -> None:
         "live interface comes first (N3)",
         "file_transferred 'fonts.cab' arrived at 11.15 s after the service restart (P2), through "
         "the job's class: the running app made its object (N2, N5)",
-        "file_transferred 'lang.cab' arrived at 35.25 s after the reboot (P3), through the job's "
+        "file_transferred 'lang.cab' arrived at 36.25 s after the reboot (P3), through the job's "
         "class: BITS started the app for it (N2, N5)",
         "job_transferred arrived at 36.25 s after the reboot (P3), through the object BITS keeps "
         "for the job, made from its class (N2)",
         "the app never started itself: its run 2 began at 36.25 s, when BITS activated its class "
         "(N2, P3)",
     )
+
+
+def test_n2_a_file_that_had_bits_start_the_app_arrived_when_the_app_run_began() -> None:
+    """N2: the attempt began at 35.25 s, but BITS first started the app, which took the
+    server start delay; the call was made when run 2 began, as the timeline dates it."""
+    sim = ROUTE.simulate(SOLUTIONS["choose-route"])
+    run = sim.apps[0].runs[1]
+    (attempt,) = sim.log.entries(method="file_transferred", outcome="delivered")[2:]
+    assert attempt.time < run.start
+    feedback = exercises.check("choose-route", SOLUTIONS["choose-route"])
+    (lang,) = [text for text in feedback.right if text.startswith("file_transferred 'lang.cab'")]
+    assert lang.startswith(f"file_transferred 'lang.cab' arrived at {run.start:.2f} s ")
+    assert f"its run 2 began at {run.start:.2f} s" in feedback.right[-1]
+    (row,) = [r for r in arrivals(sim) if r.notification == "file_transferred 'lang.cab'"]
+    assert row.ended == run.start
 
 
 def test_n2_p3_with_the_class_bits_starts_the_app_after_the_reboot_and_the_app_never_does() -> None:
