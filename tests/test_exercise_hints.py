@@ -165,6 +165,38 @@ def test_a_path_that_is_not_a_raw_string_is_told_about_raw_strings() -> None:
     )
 
 
+def test_k1_a_tab_from_a_path_not_raw_is_told_about_raw_strings_before_the_refusal() -> None:
+    """A C:-tools path typed without r'' starts with C: and a tab, so BITS refuses it (K1),
+    and the refusal shows the path as the student typed it; the tab is named first, and the
+    hint is about raw strings, not the rule."""
+    not_raw = "C:\tools\notify.exe"  # \t: a tab, \n: a newline
+    feedback = exercises.check("command-line", (not_raw, not_raw + " /done report"))
+    assert feedback.wrong[:2] == (
+        "your program 'C:\\tools\\notify.exe' holds a tab (\\t) and a newline (\\n): in a "
+        "Python string that is not raw, a backslash starts an escape",
+        "your parameters 'C:\\tools\\notify.exe /done report' hold a tab (\\t) and a newline "
+        "(\\n): in a Python string that is not raw, a backslash starts an escape",
+    )
+    assert feedback.wrong[2].startswith(
+        "BITS refused it: E_INVALIDARG: set_notify_cmdline('C:\\tools\\notify.exe', ...)"
+    )  # the K1 refusal shows the tab as \t, as repr() does
+    assert not any(c in text for text in feedback.wrong for c in "\t\n")
+    assert feedback.hint == (
+        "write Windows paths as raw strings, r'C:\\...', so that each backslash stays a backslash"
+    )
+
+
+def test_k1_any_control_character_in_the_parameters_is_named_with_its_escape() -> None:
+    program = r"C:\Tools\notify.exe"
+    feedback = exercises.check("command-line", (program, "C:\\Tools\1notify.exe /done report"))
+    assert feedback.wrong[0] == (
+        "your parameters 'C:\\\\Tools\\x01notify.exe /done report' hold a control character "
+        "(\\x01): in a Python string that is not raw, a backslash starts an escape"
+    )
+    assert feedback.hint is not None
+    assert feedback.hint.startswith("write Windows paths as raw strings")
+
+
 def test_k6_forward_slashes_name_the_same_program_and_pass() -> None:
     answer = ("C:/Tools/notify.exe", "C:/Tools/notify.exe /done report")
     feedback = exercises.check("command-line", answer)

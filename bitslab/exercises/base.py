@@ -164,12 +164,15 @@ class Exercise:
         """Judge ``answer``: never raises; a malformed answer gets a ``"malformed"`` verdict."""
         if answer is Ellipsis:
             return self._feedback("malformed", [Point(False, f"{NO_ANSWER}: {self.answer_form}")])
+        noticed: list[Point] = []
         try:
             parsed = self._parse(answer)
+            noticed = list(self._noticed(parsed))
             sim = self._world(parsed)
         except BitsError as error:  # before ValueError: E_INVALIDARG is both
             text = f"BITS refused it: {error.name}: {error}"
-            return self._feedback("wrong", [Point(False, text, self._refused_hint(error))])
+            refused = Point(False, text, self._refused_hint(error))
+            return self._feedback("wrong", [*noticed, refused])
         except (Malformed, TypeError, ValueError) as error:
             return self._feedback("malformed", [Point(False, str(error))])
         except Raised as error:
@@ -178,8 +181,8 @@ class Exercise:
             hint = error.hint or (
                 "run exercise.simulate(answer) in a cell of its own to see the traceback"
             )
-            return self._feedback("wrong", [Point(False, text, hint)])
-        return self._feedback("", list(self._judge(sim, parsed)))
+            return self._feedback("wrong", [*noticed, Point(False, text, hint)])
+        return self._feedback("", [*noticed, *self._judge(sim, parsed)])
 
     def _feedback(self, verdict: str, points: list[Point]) -> Feedback:
         wrong = [point for point in points if not point.ok]
@@ -207,6 +210,11 @@ class Exercise:
     def _judge(self, sim: Simulation, answer: Any) -> Iterator[Point]:
         """What is right and wrong about the run."""
         raise NotImplementedError
+
+    def _noticed(self, answer: Any) -> Iterator[Point]:
+        """What is wrong with the answer itself, seen before the world runs (a path typed
+        without r''): said first, with its hint, even when BITS refuses the answer."""
+        return iter(())
 
     def _refused_hint(self, error: BitsError) -> str | None:
         if error.rule is None:
