@@ -126,6 +126,21 @@ def test_a_header_that_starts_late_is_told_its_start_is_missing() -> None:
     )
 
 
+def test_r2_an_empty_range_is_told_a_range_holds_at_least_one_byte() -> None:
+    """(0, 0) ends inside the file, so "end inside the file" alone would point the wrong way;
+    R2 refuses a zero-length range like one past the end, and its text says so."""
+    feedback = exercises.check("just-the-bytes", [(0, 0), (0, 65_536), (9_900_000, 100_000)])
+    assert "BG_E_INVALID_RANGE" in feedback.wrong[0]
+    assert "range (0, 0) is empty or reaches past the end" in feedback.wrong[0]
+    assert feedback.hint == (
+        "a range must hold at least one byte (length > 0) and end inside the file: "
+        "offset + length <= size (R2)"
+    )
+    assert "a zero-length range is refused like one past the end" in bl.rules["R2"].text
+    past = exercises.check("just-the-bytes", [(0, 65_536), (9_900_000, 100_001)])
+    assert past.hint == "a range must end inside the file: offset + length <= size (R2)"
+
+
 # --- calm-progress (C7) ----------------------------------------------------------------------
 
 

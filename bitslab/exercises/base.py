@@ -164,16 +164,19 @@ class Exercise:
         """Judge ``answer``: never raises; a malformed answer gets a ``"malformed"`` verdict."""
         if answer is Ellipsis:
             return self._feedback("malformed", [Point(False, f"{NO_ANSWER}: {self.answer_form}")])
-        noticed: list[Point] = []
+        malformed = (Malformed, TypeError, ValueError)
         try:
             parsed = self._parse(answer)
-            noticed = list(self._noticed(parsed))
+        except malformed as error:
+            return self._feedback("malformed", [Point(False, str(error))])
+        noticed = list(self._noticed(parsed))
+        try:
             sim = self._world(parsed)
         except BitsError as error:  # before ValueError: E_INVALIDARG is both
             text = f"BITS refused it: {error.name}: {error}"
-            refused = Point(False, text, self._refused_hint(error))
+            refused = Point(False, text, self._refused_hint(error, parsed))
             return self._feedback("wrong", [*noticed, refused])
-        except (Malformed, TypeError, ValueError) as error:
+        except malformed as error:
             return self._feedback("malformed", [Point(False, str(error))])
         except Raised as error:
             cause = error.__cause__
@@ -216,7 +219,8 @@ class Exercise:
         without r''): said first, with its hint, even when BITS refuses the answer."""
         return iter(())
 
-    def _refused_hint(self, error: BitsError) -> str | None:
+    def _refused_hint(self, error: BitsError, answer: Any) -> str | None:
+        """The hint for an ``answer`` that BITS refused with ``error``."""
         if error.rule is None:
             return f"the message says why BITS answered {error.name}"
         return f"read the rule that refused it: print(bl.rules[{error.rule!r}])"

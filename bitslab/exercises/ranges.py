@@ -103,7 +103,12 @@ class JustTheBytes(Exercise):
             )
             yield Point(True, f"the job waits in {movie.state.name}: the file is not whole (R5)")
 
-    def _refused_hint(self, error: BitsError) -> str | None:
+    def _refused_hint(self, error: BitsError, answer: list[tuple[int, int]]) -> str | None:
+        if any(length == 0 for _, length in answer):  # R2 refuses it, though it ends inside
+            return (
+                "a range must hold at least one byte (length > 0) and end inside the file: "
+                "offset + length <= size (R2)"
+            )
         return "a range must end inside the file: offset + length <= size (R2)"
 
 
