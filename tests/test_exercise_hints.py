@@ -153,6 +153,17 @@ def test_c7_1999_ms_is_shown_below_2_s_with_a_hint_that_it_is_a_little_short() -
     )
 
 
+def test_c7_2_ms_is_shown_as_a_gap_of_0_002_s_not_0_00_s() -> None:
+    """An interval of 2 (ms, where 2 s was meant) lets updates come 2 ms apart: the gap must
+    show, so that the hint's question about the unit has something to answer."""
+    feedback = exercises.check("calm-progress", 2)
+    assert "two updates came 0.002 s apart, less than 2 s: the bar flickers" in feedback.wrong
+    assert feedback.hint is not None
+    assert "in what unit is the interval?" in feedback.hint
+    same = exercises.check("calm-progress", 0)  # updates at the same instant: exactly 0
+    assert "two updates came 0.00 s apart, less than 2 s: the bar flickers" in same.wrong
+
+
 def test_the_job_property_enum_is_not_read_as_9_ms() -> None:
     feedback = exercises.check("calm-progress", bl.JobProperty.MINIMUM_NOTIFICATION_INTERVAL_MS)
     assert feedback.verdict == "malformed"
