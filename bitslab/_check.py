@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import enum
 import math
+import re
+import types
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -29,14 +31,16 @@ __all__ = [
     "check_str",
     "got",
     "safe_text",
+    "without_addresses",
 ]
 
 
 def got(value: object) -> str:
     """What a check received, for its message: the type and the repr (``str '10'``); a
-    value whose repr fails or runs long is still described, so a check never raises
-    anything but its own TypeError or ValueError."""
-    return f"{type(value).__name__} {safe_text(value, limit=80)}"
+    function, method or class by its kind and qualified name (``function flag_names``). A
+    value whose repr fails, runs long or holds a memory address is still described, without
+    the address, so a check never raises anything but its own TypeError or ValueError."""
+    return _named(value) or f"{type(value).__name__} {safe_text(value, limit=80)}"
 
 
 def check_number(
@@ -172,10 +176,54 @@ def check_callable(name: str, value: Any) -> Callable[..., Any]:
 def safe_text(value: object, *, limit: int = 60, use_str: bool = False) -> str:
     """``repr(value)`` (or ``str``) on one line and at most ``limit`` characters, for log text
     about what a callback or program returned or raised; a value whose repr itself fails is
-    described by its type, so misbehaving user code can never break the log."""
+    described by its type, so misbehaving user code can never break the log. No memory
+    address is shown (:func:`without_addresses`); a str is shown as it is."""
     try:
         text = str(value) if use_str else repr(value)
     except Exception:
         text = f"<{type(value).__name__} that cannot be shown>"
+    if use_str or not isinstance(value, str):
+        text = without_addresses(text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+#: Python's default repr, ``<module.Type object at 0x7f...>``.
+_DEFAULT_REPR = re.compile(r"<(?:[\w.]+\.)?(\w+) object at 0x[0-9A-Fa-f]+>")
+#: The address in any other repr: ``<function show at 0x7f...>``.
+_ADDRESS = re.compile(r" at 0x[0-9A-Fa-f]+")
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with no memory address, which changes from run to run and tells a reader
+    nothing: a default repr becomes ``<Type object>``, and in any other (a function's, a
+    list's items) the `` at 0x...`` is cut: ``<function show>``."""
+    return _ADDRESS.sub("", _DEFAULT_REPR.sub(r"<\1 object>", text))
+
+
+def _named(value: object) -> str | None:
+    """A function, method or class as its kind and qualified name (``function flag_names``,
+    ``method File.filled_ranges``, ``class Notifier``), less the function it was defined in
+    (``<locals>``); None for any other value."""
+    if isinstance(value, type):
+        kind = "class"
+    elif isinstance(value, types.FunctionType):
+        kind = "function"
+    elif isinstance(value, types.MethodType):
+        kind = "method"
+    elif isinstance(value, types.BuiltinFunctionType):  # built-in functions and methods
+        owner = value.__self__
+        kind = (
+            "built-in function"
+            if owner is None or isinstance(owner, types.ModuleType)
+            else "built-in method"
+        )
+    else:
+        return None
+    try:
+        name = value.__qualname__
+    except Exception:  # a metaclass's property that raises
+        return None
+    if not isinstance(name, str) or not name:
+        return None
+    return f"{kind} {safe_text(name.rpartition('<locals>.')[2], limit=80, use_str=True)}"

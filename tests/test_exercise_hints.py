@@ -126,6 +126,21 @@ def test_a_header_that_starts_late_is_told_its_start_is_missing() -> None:
     )
 
 
+def test_r2_an_empty_range_is_told_a_range_holds_at_least_one_byte() -> None:
+    """(0, 0) ends inside the file, so "end inside the file" alone would point the wrong way;
+    R2 refuses a zero-length range like one past the end, and its text says so."""
+    feedback = exercises.check("just-the-bytes", [(0, 0), (0, 65_536), (9_900_000, 100_000)])
+    assert "BG_E_INVALID_RANGE" in feedback.wrong[0]
+    assert "range (0, 0) is empty or reaches past the end" in feedback.wrong[0]
+    assert feedback.hint == (
+        "a range must hold at least one byte (length > 0) and end inside the file: "
+        "offset + length <= size (R2)"
+    )
+    assert "a zero-length range is refused like one past the end" in bl.rules["R2"].text
+    past = exercises.check("just-the-bytes", [(0, 65_536), (9_900_000, 100_001)])
+    assert past.hint == "a range must end inside the file: offset + length <= size (R2)"
+
+
 # --- calm-progress (C7) ----------------------------------------------------------------------
 
 
@@ -136,6 +151,17 @@ def test_c7_1999_ms_is_shown_below_2_s_with_a_hint_that_it_is_a_little_short() -
     assert feedback.hint == (
         "updates come no closer than the interval (C7), and yours is a little short of 2 s"
     )
+
+
+def test_c7_2_ms_is_shown_as_a_gap_of_0_002_s_not_0_00_s() -> None:
+    """An interval of 2 (ms, where 2 s was meant) lets updates come 2 ms apart: the gap must
+    show, so that the hint's question about the unit has something to answer."""
+    feedback = exercises.check("calm-progress", 2)
+    assert "two updates came 0.002 s apart, less than 2 s: the bar flickers" in feedback.wrong
+    assert feedback.hint is not None
+    assert "in what unit is the interval?" in feedback.hint
+    same = exercises.check("calm-progress", 0)  # updates at the same instant: exactly 0
+    assert "two updates came 0.00 s apart, less than 2 s: the bar flickers" in same.wrong
 
 
 def test_the_job_property_enum_is_not_read_as_9_ms() -> None:
@@ -163,6 +189,38 @@ def test_a_path_that_is_not_a_raw_string_is_told_about_raw_strings() -> None:
     assert feedback.hint == (
         "write Windows paths as raw strings, r'C:\\...', so that each backslash stays a backslash"
     )
+
+
+def test_k1_a_tab_from_a_path_not_raw_is_told_about_raw_strings_before_the_refusal() -> None:
+    """A C:-tools path typed without r'' starts with C: and a tab, so BITS refuses it (K1),
+    and the refusal shows the path as the student typed it; the tab is named first, and the
+    hint is about raw strings, not the rule."""
+    not_raw = "C:\tools\notify.exe"  # \t: a tab, \n: a newline
+    feedback = exercises.check("command-line", (not_raw, not_raw + " /done report"))
+    assert feedback.wrong[:2] == (
+        "your program 'C:\\tools\\notify.exe' holds a tab (\\t) and a newline (\\n): in a "
+        "Python string that is not raw, a backslash starts an escape",
+        "your parameters 'C:\\tools\\notify.exe /done report' hold a tab (\\t) and a newline "
+        "(\\n): in a Python string that is not raw, a backslash starts an escape",
+    )
+    assert feedback.wrong[2].startswith(
+        "BITS refused it: E_INVALIDARG: set_notify_cmdline('C:\\tools\\notify.exe', ...)"
+    )  # the K1 refusal shows the tab as \t, as repr() does
+    assert not any(c in text for text in feedback.wrong for c in "\t\n")
+    assert feedback.hint == (
+        "write Windows paths as raw strings, r'C:\\...', so that each backslash stays a backslash"
+    )
+
+
+def test_k1_any_control_character_in_the_parameters_is_named_with_its_escape() -> None:
+    program = r"C:\Tools\notify.exe"
+    feedback = exercises.check("command-line", (program, "C:\\Tools\1notify.exe /done report"))
+    assert feedback.wrong[0] == (
+        "your parameters 'C:\\\\Tools\\x01notify.exe /done report' hold a control character "
+        "(\\x01): in a Python string that is not raw, a backslash starts an escape"
+    )
+    assert feedback.hint is not None
+    assert feedback.hint.startswith("write Windows paths as raw strings")
 
 
 def test_k6_forward_slashes_name_the_same_program_and_pass() -> None:

@@ -20,6 +20,7 @@ import bitslab as bl
 from bitslab import exercises
 from bitslab.exercises import EXERCISES, Feedback
 from bitslab.exercises.errors import RideOut
+from bitslab.timeline import arrivals
 
 ROOT = Path(__file__).resolve().parent.parent
 Flags = bl.NotifyFlags
@@ -381,6 +382,16 @@ MALFORMED = [
     ("choose-route", register_again, "must take exactly three arguments: sim, app and job"),
     ("choose-route", lambda sim, app: None, "must take exactly three arguments"),
     ("choose-route", "setup", "the answer must be a function, got str 'setup'"),
+    ("every-file", do_nothing, "flags must be an int or bl.NotifyFlags, got function do_nothing"),
+    ("twice", bl.rules.get, "the answer must be a rule ID as a str, got built-in method "
+     "mappingproxy.get"),
+    ("ride-out", {"minimum_retry_delay": do_nothing, "no_progress_timeout": 240},
+     "minimum_retry_delay must be a number of seconds, got function do_nothing"),
+    ("command-line", (bl.Notifier, "x"), "program must be a str, got class Notifier"),
+    ("just-the-bytes", [(0, 65_536), (9_900_000, do_nothing)],
+     "length must be an int, got function do_nothing in (9900000, <function do_nothing>)"),
+    ("calm-progress", object(), "the interval must be an int of milliseconds, got object "
+     "<object object>"),
 ]  # fmt: skip
 
 
@@ -402,6 +413,32 @@ def test_a_malformed_answer_is_named_without_raising(
     assert str(feedback).startswith(f"? {exercise_id}: not an answer of the form asked\n  - ")
     with pytest.raises((TypeError, ValueError)):
         exercise.simulate(answer)
+
+
+class Gadget:
+    """An answer of no form an exercise asks for, with Python's default repr."""
+
+    def __call__(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+def test_feedback_names_any_answer_without_a_memory_address_and_in_a_short_line(
+    exercise_id: str,
+) -> None:
+    for answer in (do_nothing, object(), Gadget, [Gadget()], bl.rules, bl.rules.get, len):
+        text = str(exercises.check(exercise_id, answer))
+        assert not re.search(r"0x[0-9a-f]{6,}", text), text
+        assert max(len(line) for line in text.splitlines()) < 300, text
+
+
+def test_a_rulebook_given_as_the_rule_id_is_cut_short() -> None:
+    feedback = exercises.check("twice", bl.rules)
+    assert feedback.wrong[0].startswith(
+        "the answer must be a rule ID as a str, got mappingproxy mappingproxy({'F1': Rule("
+    )
+    assert feedback.wrong[0].endswith("...")
+    assert len(feedback.wrong[0]) < 150
 
 
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))
@@ -548,13 +585,28 @@ def test_choose_route_names_the_route_and_the_rule_of_each_arrival() -> None:
         "live interface comes first (N3)",
         "file_transferred 'fonts.cab' arrived at 11.15 s after the service restart (P2), through "
         "the job's class: the running app made its object (N2, N5)",
-        "file_transferred 'lang.cab' arrived at 35.25 s after the reboot (P3), through the job's "
+        "file_transferred 'lang.cab' arrived at 36.25 s after the reboot (P3), through the job's "
         "class: BITS started the app for it (N2, N5)",
         "job_transferred arrived at 36.25 s after the reboot (P3), through the object BITS keeps "
         "for the job, made from its class (N2)",
         "the app never started itself: its run 2 began at 36.25 s, when BITS activated its class "
         "(N2, P3)",
     )
+
+
+def test_n2_a_file_that_had_bits_start_the_app_arrived_when_the_app_run_began() -> None:
+    """N2: the attempt began at 35.25 s, but BITS first started the app, which took the
+    server start delay; the call was made when run 2 began, as the timeline dates it."""
+    sim = ROUTE.simulate(SOLUTIONS["choose-route"])
+    run = sim.apps[0].runs[1]
+    (attempt,) = sim.log.entries(method="file_transferred", outcome="delivered")[2:]
+    assert attempt.time < run.start
+    feedback = exercises.check("choose-route", SOLUTIONS["choose-route"])
+    (lang,) = [text for text in feedback.right if text.startswith("file_transferred 'lang.cab'")]
+    assert lang.startswith(f"file_transferred 'lang.cab' arrived at {run.start:.2f} s ")
+    assert f"its run 2 began at {run.start:.2f} s" in feedback.right[-1]
+    (row,) = [r for r in arrivals(sim) if r.notification == "file_transferred 'lang.cab'"]
+    assert row.ended == run.start
 
 
 def test_n2_p3_with_the_class_bits_starts_the_app_after_the_reboot_and_the_app_never_does() -> None:

@@ -96,6 +96,29 @@ def test_each_exercise_notebook_is_unanswered_and_checks_its_exercise(exercise_i
     assert any(re.search(r"^answer = (\.\.\.|on_start|setup)(\s|$)", c.source, re.M) for c in cells)
 
 
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+def test_each_exercise_names_its_rules_alike_in_its_notebooks_and_the_readme(
+    exercise_id: str,
+) -> None:
+    """The **Rules:** line of the student's notebook and of the instructors' master, and the
+    Rules cell of notebooks/exercises/README.md, list exactly the exercise's ``rules``, in
+    its order (exercise 2 once left out C11, exercise 8 N4 and I8)."""
+    rules = list(EXERCISES[exercise_id].rules)
+    (path,) = [p for p in EXERCISE_BOOKS if p.stem[3:] == exercise_id]
+    for book in (path, ROOT / "instructors" / "masters" / path.name):
+        text = "\n".join(c.source for c in _read(book).cells if c.cell_type == "markdown")
+        (listed,) = re.findall(r"^\*\*Rules:\*\* ([A-Z]\d+(?:, [A-Z]\d+)*)", text, re.M)
+        assert listed.split(", ") == rules, book
+    table = (ROOT / "notebooks" / "exercises" / "README.md").read_text(encoding="utf-8")
+    header = next(line for line in table.splitlines() if line.startswith("| # |"))
+    (row,) = [line for line in table.splitlines() if f"]({path.name})" in line]
+    assert _cells(row)[_cells(header).index("Rules")].split(", ") == rules
+
+
 #: Text that would give an exercise's answer away, were it in the student's notebook.
 GIVEAWAYS = {
     "every-file": ["0x13", "0x33", "FILE_TRANSFERRED |", "| bl.NotifyFlags.FILE_TRANSFERRED"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,82 @@ def test_cli_out_of_memory_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(bl.Simulation, "run", exhausted)
     assert one_line(["demo"]) == "error: out of memory: the scenario is too large for this machine"
+
+
+# --- no memory address in anything printed ----------------------------------------------------
+
+
+def flag_names(flags: int) -> str:
+    return str(flags)
+
+
+def made_inside() -> object:
+    def on_start(app: bl.App) -> None:
+        pass
+
+    return on_start
+
+
+class Thing:
+    """A class with Python's default repr, ``<module.Thing object at 0x...>``."""
+
+
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (flag_names, "got function flag_names"),
+        (made_inside(), "got function on_start"),  # not made_inside.<locals>.on_start
+        (lambda app: None, "got function <lambda>"),
+        (Thing, "got class Thing"),
+        (bl.NotifyFlags, "got class NotifyFlags"),
+        (Thing(), "got Thing <Thing object>"),
+        (bl.Simulation.create_job, "got function Simulation.create_job"),
+        (bl.Simulation().create_job, "got method Simulation.create_job"),
+        (len, "got built-in function len"),
+        ({}.get, "got built-in method dict.get"),
+        ([Thing(), flag_names], "got list [<Thing object>, <function flag_names>]"),
+        (iter([]), "got list_iterator <list_iterator object>"),
+    ],
+    ids=lambda item: item if isinstance(item, str) else None,
+)
+def test_a_bad_argument_is_named_without_its_memory_address(value: object, shown: str) -> None:
+    with pytest.raises(TypeError) as caught:
+        bl.Simulation().create_job(value)  # type: ignore[arg-type]
+    assert str(caught.value) == f"name must be a str, {shown}"
+
+
+def test_a_long_bad_argument_is_cut_short_with_an_ellipsis() -> None:
+    with pytest.raises(TypeError) as caught:
+        bl.Simulation().create_job(bl.rules)  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith("name must be a str, got mappingproxy mappingproxy({'F1': Rule(")
+    assert message.endswith("...")
+    assert len(message) < 120
+
+
+def test_c5_the_log_tells_what_a_callback_returned_or_raised_without_a_memory_address() -> None:
+    class Junk(bl.RecordingNotifier):
+        def file_transferred(self, job: bl.Job, file: bl.File) -> object:
+            raise RuntimeError(f"cannot use {Thing()!r}")
+
+        def job_transferred(self, job: bl.Job) -> object:
+            return Thing()
+
+    sim = bl.Simulation(seed=0)
+    notifier = Junk(sim.add_app("app"))
+    flags = {"ends": bl.NotifyFlags.JOB_TRANSFERRED, "files": bl.NotifyFlags.FILE_TRANSFERRED}
+    for name, wanted in flags.items():
+        job = sim.create_job(name)
+        job.add_file(f"https://example.test/{name}", name, size=1_000)
+        job.set_notify_flags(wanted)
+        job.set_notify_interface(notifier)
+        job.resume()
+    sim.run(until=10)
+    (returned,) = sim.log.entries(method="job_transferred", outcome="failed")
+    assert returned.detail.startswith("returned <Thing object> (Thing), not None, a bool")
+    (raised,) = sim.log.entries(method="file_transferred", outcome="failed")
+    assert raised.detail.startswith("raised RuntimeError: cannot use <Thing object>")
+    assert not any(ADDRESS.search(entry.detail) for entry in sim.log)

@@ -87,3 +87,14 @@ def test_flag_picker_drives_the_flags_tour() -> None:
     assert delivered == {"job_transferred", "job_error", "file_transferred"}
     filtered = {e.method for e in sim.log.entries(outcome="filtered")}
     assert filtered == {"job_modification", "file_ranges_transferred"}
+
+
+def test_flag_picker_names_a_function_given_as_its_value_without_a_memory_address() -> None:
+    def flag_names(flags: int) -> str:
+        return str(flags)
+
+    picker = FlagPicker(value=0x3)
+    with pytest.raises(TypeError) as caught:
+        picker.value = flag_names
+    assert "got function flag_names" in str(caught.value)
+    assert " at 0x" not in str(caught.value)

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Exercise, Feedback, NotYet, Point, got
+from .._check import got
+from .base import Exercise, Feedback, NotYet, Point
 from .cmdline import CommandLine
 from .errors import RideOut
 from .flags import EveryFile

@@ -8,6 +8,7 @@ import inspect
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+from .._check import got
 from ..constants import NotifyFlags
 from ..errors import BitsError
 from ..log import LogEntry
@@ -32,7 +33,6 @@ __all__ = [
     "does_nothing",
     "downloader_world",
     "function_answer",
-    "got",
     "guarded",
     "plural",
     "whole_number",
@@ -164,13 +164,19 @@ class Exercise:
         """Judge ``answer``: never raises; a malformed answer gets a ``"malformed"`` verdict."""
         if answer is Ellipsis:
             return self._feedback("malformed", [Point(False, f"{NO_ANSWER}: {self.answer_form}")])
+        malformed = (Malformed, TypeError, ValueError)
         try:
             parsed = self._parse(answer)
+        except malformed as error:
+            return self._feedback("malformed", [Point(False, str(error))])
+        noticed = list(self._noticed(parsed))
+        try:
             sim = self._world(parsed)
         except BitsError as error:  # before ValueError: E_INVALIDARG is both
             text = f"BITS refused it: {error.name}: {error}"
-            return self._feedback("wrong", [Point(False, text, self._refused_hint(error))])
-        except (Malformed, TypeError, ValueError) as error:
+            refused = Point(False, text, self._refused_hint(error, parsed))
+            return self._feedback("wrong", [*noticed, refused])
+        except malformed as error:
             return self._feedback("malformed", [Point(False, str(error))])
         except Raised as error:
             cause = error.__cause__
@@ -178,8 +184,8 @@ class Exercise:
             hint = error.hint or (
                 "run exercise.simulate(answer) in a cell of its own to see the traceback"
             )
-            return self._feedback("wrong", [Point(False, text, hint)])
-        return self._feedback("", list(self._judge(sim, parsed)))
+            return self._feedback("wrong", [*noticed, Point(False, text, hint)])
+        return self._feedback("", [*noticed, *self._judge(sim, parsed)])
 
     def _feedback(self, verdict: str, points: list[Point]) -> Feedback:
         wrong = [point for point in points if not point.ok]
@@ -208,7 +214,13 @@ class Exercise:
         """What is right and wrong about the run."""
         raise NotImplementedError
 
-    def _refused_hint(self, error: BitsError) -> str | None:
+    def _noticed(self, answer: Any) -> Iterator[Point]:
+        """What is wrong with the answer itself, seen before the world runs (a path typed
+        without r''): said first, with its hint, even when BITS refuses the answer."""
+        return iter(())
+
+    def _refused_hint(self, error: BitsError, answer: Any) -> str | None:
+        """The hint for an ``answer`` that BITS refused with ``error``."""
         if error.rule is None:
             return f"the message says why BITS answered {error.name}"
         return f"read the rule that refused it: print(bl.rules[{error.rule!r}])"
@@ -288,10 +300,6 @@ def crash_and_restart(sim: Simulation, app: App, job: Job, crash: float, restart
 
 def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word}" if count == 1 else f"{count:,} {words or word + 's'}"
-
-
-def got(value: object) -> str:
-    return f"{type(value).__name__} {value!r}"
 
 
 def function_answer(answer: Any, arguments: int, takes: str) -> Callable[..., object]:

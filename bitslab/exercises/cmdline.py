@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from .._check import got
 from ..delivery.programs import path_key
 from ..model.apps import App
 from ..model.jobs import Job
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from ..vocabulary import Method, Outcome
-from .base import MIRROR, Exercise, Malformed, Point, got, why_not
+from .base import MIRROR, Exercise, Malformed, Point, why_not
 
 # --- 5. someone must hear: the command line ------------------------------------------------
 
@@ -32,17 +34,27 @@ def _notify_tool(job: Job, parameters: str) -> tuple[int, str]:
     return 0, ""
 
 
-#: Control characters a Windows path in a non-raw string turns into, and their escapes.
+#: Control characters that a backslash in a Windows path makes in a string that is not raw.
 _ESCAPES = {
-    "\n": "a newline",
-    "\t": "a tab",
-    "\r": "a carriage return",
-    "\a": "a bell",
-    "\b": "a backspace",
-    "\f": "a form feed",
-    "\v": "a vertical tab",
+    "\n": ("a newline", "\\n"),
+    "\t": ("a tab", "\\t"),
+    "\r": ("a carriage return", "\\r"),
+    "\a": ("a bell", "\\a"),
+    "\b": ("a backspace", "\\b"),
+    "\f": ("a form feed", "\\f"),
+    "\v": ("a vertical tab", "\\v"),
 }
-_LETTERS = {"\n": "n", "\t": "t", "\r": "r", "\a": "a", "\b": "b", "\f": "f", "\v": "v"}
+
+
+def _control_characters(text: str) -> str | None:
+    """The control characters in ``text`` in words and as escapes, ``a tab (\\t) and a
+    newline (\\n)`` (another, such as ``\\1``'s, as ``\\x01``); None if it holds none."""
+    found = sorted({c for c in text if unicodedata.category(c) == "Cc"})
+    if not found:
+        return None
+    return " and ".join(
+        "{} ({})".format(*_ESCAPES.get(c, ("a control character", repr(c)[1:-1]))) for c in found
+    )
 
 
 class CommandLine(Exercise):
@@ -88,19 +100,23 @@ class CommandLine(Exercise):
         sim.run(until=60.0)
         return sim
 
-    def _judge(self, sim: Simulation, answer: tuple[str | None, str | None]) -> Iterator[Point]:
-        (report,) = sim.jobs
-        for name, value in zip(("program", "parameters"), answer, strict=True):
-            escaped = sorted({c for c in value or "" if c in _ESCAPES})
-            if escaped:
+    def _noticed(self, answer: tuple[str | None, str | None]) -> Iterator[Point]:
+        """A control character in the program or the parameters: a backslash that started an
+        escape. Said before what BITS or the tool made of it, which only looks right (K1)."""
+        words = (("program", "holds"), ("parameters", "hold"))
+        for (name, holds), value in zip(words, answer, strict=True):
+            found = _control_characters(value or "")
+            if found:
                 yield Point(
                     False,
-                    f"your {name} {value!r} holds "
-                    + " and ".join(f"{_ESCAPES[c]} (\\{_LETTERS[c]})" for c in escaped)
-                    + ": in a Python string that is not raw, a backslash starts an escape",
+                    f"your {name} {value!r} {holds} {found}: in a Python string that is not "
+                    "raw, a backslash starts an escape",
                     "write Windows paths as raw strings, r'C:\\...', so that each backslash "
                     "stays a backslash",
                 )
+
+    def _judge(self, sim: Simulation, answer: tuple[str | None, str | None]) -> Iterator[Point]:
+        (report,) = sim.jobs
         program, parameters = report.get_notify_cmdline()
         tries = sim.log.entries(report, method=Method.JOB_TRANSFERRED)
         ran = [e for e in tries if e.outcome == Outcome.CMDLINE]

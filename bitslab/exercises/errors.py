@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .._check import got
 from ..constants import JobState
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from ..vocabulary import Method
-from .base import MIRROR, Exercise, Malformed, Point, delivered, got, plural
+from .base import MIRROR, Exercise, Malformed, Point, delivered, plural
 
 # --- 4. ride out the server errors ---------------------------------------------------------
 

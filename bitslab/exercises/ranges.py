@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .._check import got, safe_text
 from ..constants import JobProperty, NotifyFlags
 from ..errors import BitsError
 from ..model.notifiers import RecordingNotifier
 from ..simulation import Simulation
 from ..vocabulary import Method
-from .base import MIRROR, Exercise, Malformed, Point, delivered, got, plural
+from .base import MIRROR, Exercise, Malformed, Point, delivered, plural
 
 # --- 6. just the bytes you need ------------------------------------------------------------
 
@@ -40,7 +41,9 @@ class JustTheBytes(Exercise):
                 raise Malformed(f"each range must be an (offset, length) pair, got {got(item)}")
             for name, value in zip(("offset", "length"), item, strict=True):
                 if isinstance(value, bool) or not isinstance(value, int):
-                    raise Malformed(f"{name} must be an int, got {got(value)} in {item!r}")
+                    raise Malformed(
+                        f"{name} must be an int, got {got(value)} in {safe_text(item, limit=80)}"
+                    )
             pairs.append((item[0], item[1]))
         if not pairs:
             raise Malformed("the list of ranges is empty")
@@ -100,7 +103,12 @@ class JustTheBytes(Exercise):
             )
             yield Point(True, f"the job waits in {movie.state.name}: the file is not whole (R5)")
 
-    def _refused_hint(self, error: BitsError) -> str | None:
+    def _refused_hint(self, error: BitsError, answer: list[tuple[int, int]]) -> str | None:
+        if any(length == 0 for _, length in answer):  # R2 refuses it, though it ends inside
+            return (
+                "a range must hold at least one byte (length > 0) and end inside the file: "
+                "offset + length <= size (R2)"
+            )
         return "a range must end inside the file: offset + length <= size (R2)"
 
 

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
+from .._check import got
 from ..constants import JobState
 from ..log import LogEntry
 from ..model.apps import App
@@ -23,7 +24,6 @@ from .base import (
     delivered,
     downloader_world,
     function_answer,
-    got,
     guarded,
     why_not,
 )

@@ -19,6 +19,7 @@ from ..log import LogEntry
 from ..model.apps import App, Run
 from ..model.jobs import Job
 from ..simulation import Simulation
+from ..timeline import timeline
 from ..vocabulary import Method, Outcome
 from .base import Exercise, Point, Raised, downloader_world, function_answer, why_not
 
@@ -90,13 +91,16 @@ class ChooseRoute(Exercise):
     def _judge(self, sim: Simulation, answer: Setup) -> Iterator[Point]:
         app, nightly = sim.apps[0], sim.jobs[0]  # the world's: the answer may add others
         by_bits = _started_by_bits(sim, app)
+        # when each notification reached the app, as the timeline dates it (N2: a call into
+        # a run BITS started for the class is made when that run began, not when it was tried)
+        reached = {mark.id: mark.time for mark in timeline(sim, [nightly]).marks}
         sent = sim.log.entries(nightly, method=Method.FILE_TRANSFERRED)
         for file in nightly.files:
             tries = [e for e in sent if e.file is file]
             what = f"{Method.FILE_TRANSFERRED} {file.local_name!r}"
-            yield self._point(sim, nightly, what, tries, file.local_name)
+            yield self._point(sim, nightly, what, tries, file.local_name, reached)
         tries = sim.log.entries(nightly, method=Method.JOB_TRANSFERRED)
-        yield self._point(sim, nightly, Method.JOB_TRANSFERRED, tries, None)
+        yield self._point(sim, nightly, Method.JOB_TRANSFERRED, tries, None, reached)
         own = [run for run in app.runs[1:] if run not in by_bits]
         if own:
             yield Point(
@@ -120,13 +124,15 @@ class ChooseRoute(Exercise):
         what: str,
         tries: list[LogEntry],
         file_name: str | None,
+        reached: dict[int, float],
     ) -> Point:
-        """Whether one notification reached the downloader and by which route, and if not,
-        the hint for what stopped it."""
+        """Whether one notification reached the downloader (when: ``reached``, by ID) and by
+        which route, and if not, the hint for what stopped it."""
         arrived = [e for e in tries if e.outcome in (Outcome.DELIVERED, Outcome.CMDLINE)]
         if arrived:
             first = arrived[0]
-            return Point(True, f"{what} arrived at {first.time:.2f} s{self._route(job, first)}")
+            when = reached[first.id]
+            return Point(True, f"{what} arrived at {when:.2f} s{self._route(job, first, when)}")
         why = why_not(sim, job, what.split(" ")[0], file_name)
         last = tries[-1] if tries else None
         program, _ = job.get_notify_cmdline()
@@ -139,14 +145,15 @@ class ChooseRoute(Exercise):
             )
         return Point(False, f"{what}: {why}", self._hint(sim, job, last, why))
 
-    def _route(self, job: Job, entry: LogEntry) -> str:
-        """When and by which route an arrival reached the downloader, from its log entry."""
+    def _route(self, job: Job, entry: LogEntry, time: float) -> str:
+        """After what and by which route an arrival reached the downloader at ``time``, from
+        its log entry."""
         if entry.outcome == Outcome.CMDLINE:
             return ": the command line ran (K3)"
         when = ""
-        if entry.time >= sum(self.reboot):
+        if time >= sum(self.reboot):
             when = " after the reboot (P3)"
-        elif entry.time >= self.service_restart[0]:
+        elif time >= self.service_restart[0]:
             when = " after the service restart (P2)"
         if "via CLSID" not in entry.detail:
             named = job.get_property(JobProperty.NOTIFICATION_CLSID) != GUID_NULL

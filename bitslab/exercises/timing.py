@@ -87,9 +87,10 @@ class CalmProgress(Exercise):
 
 
 def _below(value: float, limit: float) -> str:
-    """``value`` with as many decimals as it takes to show it below ``limit`` (1.999, not 2.00)."""
+    """``value`` with as many decimals as it takes to show it below ``limit`` (1.999, not 2.00)
+    and, if it is not 0, above 0 (0.002, not 0.00: 2 ms, where 2 s was meant)."""
     for decimals in range(2, 10):
         text = f"{value:.{decimals}f}"
-        if float(text) < limit:
+        if float(text) < limit and (float(text) > 0 or value == 0):
             return text
     return repr(value)

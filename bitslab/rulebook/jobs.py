@@ -214,7 +214,8 @@ JOB_RULES = (
         "R",
         "Ranges must fit the file",
         "A request with any range beyond the file's end is rejected whole with "
-        "BG_E_INVALID_RANGE, checked against the size bitslab was given in add_file.",
+        "BG_E_INVALID_RANGE, checked against the size bitslab was given in add_file; a "
+        "zero-length range is refused like one past the end.",
         REQUEST_RANGES,
         model_choice=True,
     ),

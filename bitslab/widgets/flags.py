@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from .._check import got
 from ..constants import NotifyFlags
 from ..views.words import flag_names
 
@@ -63,7 +64,7 @@ class FlagPicker(widgets.VBox):  # type: ignore[misc]
     def _valid_value(self, proposal: dict[str, Any]) -> int:
         value = proposal["value"]
         if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"value must be an int of notify flags, got {value!r}")
+            raise TypeError(f"value must be an int of notify flags, got {got(value)}")
         if value & ~_VALID or value < 0:
             raise ValueError(f"value 0x{value:X} has bits outside 0x3F, which BITS rejects (F3)")
         return int(value)
