@@ -1,13 +1,13 @@
-"""Helpers shared by the test modules: making a job, reading a job's history and state in one
-value, the log's invariants (D1), writing a one-job scenario file, skipping for want of a
-set-up."""
+"""Helpers shared by the test modules: making a job, keeping the four call slots busy (C9),
+reading a job's history and state in one value, the log's invariants (D1), writing a one-job
+scenario file, skipping for want of a set-up."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import pytest
 
@@ -117,6 +117,22 @@ def make_job(
     if resume_at is not None:
         sim.call_at(resume_at, job.resume)
     return job
+
+
+class SlowModifications(bl.Notifier):
+    """Its job_modification takes 3 s of simulated time (C9: it holds a slot meanwhile)."""
+
+    def job_modification(self, job: bl.Job) -> Generator[Any, Any, Any]:
+        yield job.sim.env.timeout(3)
+
+
+def busy_slots(sim: bl.Simulation) -> None:
+    """C9: four jobs whose modification, raised at 0 s when their file is added (C3), holds
+    one of the four slots each from 0.1 s (its C8 delay) to 3.1 s."""
+    for _ in range(4):
+        make_job(
+            sim, size=1_000, flags=bl.NotifyFlags.JOB_MODIFICATION, notifier=SlowModifications()
+        )
 
 
 def entries_by_id(sim: bl.Simulation) -> dict[int, list[bl.LogEntry]]:

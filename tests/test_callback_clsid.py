@@ -69,6 +69,7 @@ def test_n1_a_new_job_has_guid_null_and_the_last_clsid_set_wins(sim: bl.Simulati
 def test_n1_setting_the_clsid_is_a_job_modification(sim: bl.Simulation) -> None:
     """N1, C3: setting a property changes the job: job_modification names the new class."""
     job = make_job(sim, flags=bl.NotifyFlags.JOB_MODIFICATION, notifier=bl.RecordingNotifier())
+    sim.run()  # C7: the file's modification is called first (else this one folds into it)
     job.set_property(CLSID_PROP, CLSID)
     sim.run()
     reasons = [entry.reason for entry in sim.log if entry.outcome == "delivered"]

@@ -184,12 +184,28 @@ def cmdline_failed(w: World) -> Decision:
 
 
 def raised_while_held(w: World) -> Decision:
-    held = Notification(99, w.note.method, w.job, None, w.sim.now, "held")
+    held = w.extra.setdefault("held", Notification(99, w.note.method, w.job, None, 0.0, "held"))
     return d1.when_raised(w.note, held)
 
 
 def raised(w: World) -> Decision:
     return d1.when_raised(w.note, None)
+
+
+def raised_after(status: Status) -> Callable[[World], Decision]:
+    """C7: raised when the last one the limiter released (the last of its file, for a range
+    report) is in ``status``."""
+
+    def phase(w: World) -> Decision:
+        file = w.note.file
+        released = w.extra.get("released")
+        if released is None:
+            released = Notification(98, w.note.method, w.job, file, 0.0, "released")
+            released.status = status
+            w.extra["released"] = released
+        return d1.when_raised(w.note, None, released)
+
+    return phase
 
 
 def swept(w: World) -> Decision | None:
@@ -219,6 +235,22 @@ ROWS: list[Row] = [
      (Action.END, Outcome.COALESCED, "C7")),
     ("a modification goes through its limiter", Situation(method=MOD), raised,
      (Action.LIMIT, None, "C7")),
+    ("C7: folded into the one released, in its C8 delay", Situation(method=MOD),
+     raised_after(Status.DELAYED), (Action.END, Outcome.COALESCED, "C7")),
+    ("C7: folded into the one released, waiting for a C9 slot", Situation(method=MOD),
+     raised_after(Status.READY), (Action.END, Outcome.COALESCED, "C7")),
+    ("C7: folded into the one released, parked while the service is down (P2)",
+     Situation(method=MOD), raised_after(Status.SERVICE_DOWN),
+     (Action.END, Outcome.COALESCED, "C7")),
+    ("C7: through the limiter once the one released is being called", Situation(method=MOD),
+     raised_after(Status.IN_FLIGHT), (Action.LIMIT, None, "C7")),
+    ("C7: through the limiter once the one released has ended", Situation(method=MOD),
+     raised_after(Status.DONE), (Action.LIMIT, None, "C7")),
+    ("C7: a range report folded into its file's last, waiting for a C9 slot",
+     Situation(method=RANGES), raised_after(Status.READY),
+     (Action.END, Outcome.COALESCED, "C7")),
+    ("C7: a range report goes to dispatch once its file's last was called",
+     Situation(method=RANGES), raised_after(Status.DONE), (Action.DISPATCH, None, "C8")),
     ("a file notification waits its turn", Situation(method=FILE), raised,
      (Action.QUEUE, None, "C4")),
     ("one for the command line alone skips the queue", Situation(via_cmdline=True), raised,
@@ -438,6 +470,19 @@ def test_d1_the_details_say_why() -> None:
     assert d1.after_call(w.note, w.notifier, "N", False, "returned False", False).detail == (
         "called N: job_transferred returned False"
     )
+
+
+def test_c7_a_folded_one_names_the_one_it_joined() -> None:
+    """C7: the detail names the one folded into (the held one first), and the decision
+    carries it, so that a range report's ranges can go with it."""
+    w = build(Situation(method=MOD))
+    held = Notification(7, MOD, w.job, None, 0.0, "held")
+    released = Notification(5, MOD, w.job, None, 0.0, "released")
+    released.status = Status.READY
+    decision = d1.when_raised(w.note, None, released)
+    assert (decision.detail, decision.into) == ("folded into #5", released)
+    decision = d1.when_raised(w.note, held, released)
+    assert (decision.detail, decision.into) == ("folded into #7", held)
 
 
 @EACH_ROW

@@ -11,10 +11,8 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
-from delivery_support import RETRY, SIZE, F, S, Scripted, finals, time_of
-from support import (
-    make_job,
-)
+from delivery_support import RETRY, SIZE, F, S, Scripted, check_log_invariants, finals, time_of
+from support import busy_slots, make_job
 
 import bitslab as bl
 
@@ -131,7 +129,8 @@ def test_c5_s_ok_only_s_false_from_a_job_modification_is_lost_c6() -> None:
     job = make_job(sim, size=SIZE, flags=F.JOB_MODIFICATION, notifier=notifier)
     job.resume()
     sim.run()
-    first = sim.log.entries(job, method="job_modification")[0]
+    # C7: the modifications raised while the first waited for its dispatch are folded into it
+    first = next(e for e in sim.log.entries(job, method="job_modification") if e.attempt)
     assert (first.outcome, first.rule, first.final) == ("failed", "C6", True)
     assert "s_ok_only is True" in first.detail
 
@@ -307,11 +306,81 @@ def test_c7_the_interval_runs_from_when_the_held_one_was_sent() -> None:
     assert [c.time for c in rec.calls[before:]] == pytest.approx([10.0, 11.0, 12.0])
 
 
+def watched_job(sim: bl.Simulation, changes: tuple[float, ...]) -> tuple[bl.Job, Any]:
+    """A job without files, with a recording notifier, whose property changes at
+    ``changes`` raise one modification each (C3)."""
+    rec = bl.RecordingNotifier()
+    job = make_job(sim, files=0, flags=F.JOB_MODIFICATION, notifier=rec)
+    for n, t in enumerate(changes):
+        sim.call_at(t, setattr, job, "minimum_retry_delay", 10.0 + n)
+    return job, rec
+
+
+def test_c7_c9_modifications_raised_while_one_waits_for_a_slot_fold_into_it() -> None:
+    """C7, C9: with the four slots busy until 3.1 s, modifications raised at 0.5 s, 1.0 s
+    and 1.5 s do not pile up and go out together when a slot frees: the first, released by
+    the limiter and waiting for a slot, absorbs the others (coalesced, "folded into #N"),
+    and one job_modification call is made at 3.1 s."""
+    sim = bl.Simulation(seed=0)
+    busy_slots(sim)
+    job, rec = watched_job(sim, (0.5, 1.0, 1.5))
+    sim.run()
+    assert [(c.method, c.time) for c in rec.calls] == [("job_modification", pytest.approx(3.1))]
+    first, *later = sorted(sim.log.entries(job, method="job_modification"), key=lambda e: e.raised)
+    assert (first.raised, first.time, first.outcome, first.final) == (
+        pytest.approx(0.5),
+        pytest.approx(3.1),
+        "delivered",
+        True,
+    )
+    assert first.trigger == "waited 2.50 s for a free slot (C9)"
+    assert [(e.raised, e.outcome, e.rule, e.detail, e.final, e.attempt) for e in later] == [
+        (pytest.approx(t), "coalesced", "C7", f"folded into #{first.id}", True, 0)
+        for t in (1.0, 1.5)
+    ]
+    check_log_invariants(sim)
+
+
+def test_c7_the_interval_runs_from_the_release_so_a_late_call_may_be_followed_soon() -> None:
+    """C7 (model choice): the interval runs from when the limiter released the one that
+    waited for a slot (0.5 s), not from its call (3.1 s): one raised at 3.2 s is released at
+    once, and its call follows the late one by 0.2 s, its C8 delay and no more."""
+    sim = bl.Simulation(seed=0)
+    busy_slots(sim)
+    job, rec = watched_job(sim, (0.5, 3.2))
+    sim.run()
+    assert [c.time for c in rec.calls] == pytest.approx([3.1, 3.3])
+    assert [e.outcome for e in sim.log.entries(job, method="job_modification")] == [
+        "delivered",
+        "delivered",
+    ]
+
+
+def test_c7_p2_a_modification_raised_while_the_one_released_waits_for_the_service_folds() -> None:
+    """C7, P2: a modification released while the BITS service is down waits for its return;
+    one raised meanwhile is folded into it."""
+    sim = bl.Simulation(seed=0)
+    sim.restart_service(1.0, 2.0)
+    job, _ = watched_job(sim, (1.5, 2.5))
+    sim.run()
+    waited, folded = sorted(sim.log.entries(job, method="job_modification"), key=lambda e: e.raised)
+    assert (waited.raised, waited.time) == (pytest.approx(1.5), pytest.approx(3.0))
+    assert folded.raised == pytest.approx(2.5)
+    assert "waited 1.40 s for the BITS service to return (P2)" in waited.trigger
+    assert (folded.outcome, folded.rule, folded.detail) == (
+        "coalesced",
+        "C7",
+        f"folded into #{waited.id}",
+    )
+    check_log_invariants(sim)
+
+
 # -- C8: modifications are dispatched at lower priority ---------------------------------------
 
 
 def test_c8_job_transferred_overtakes_an_earlier_modification() -> None:
-    """C8: a modification raised before job_transferred arrives after it."""
+    """C8: a modification raised before job_transferred arrives after it (C7: the job's
+    entering TRANSFERRING is folded into the one raised at resume(), still in its delay)."""
     sim = bl.Simulation(seed=0, dispatch_delay=0.0, modification_delay=0.5)
     rec = bl.RecordingNotifier()
     job = make_job(
@@ -325,15 +394,17 @@ def test_c8_job_transferred_overtakes_an_earlier_modification() -> None:
     assert transferring < transferred
     after = [c for c in rec.calls if c.time >= 5.0]
     jt = next(c for c in after if c.method == "job_transferred")
-    mod = next(
-        e
-        for e in sim.log.entries(job, method="job_modification")
-        if e.raised == pytest.approx(transferring)
+    mods = [e for e in sim.log.entries(job, method="job_modification") if e.raised >= 5.0]
+    mod = next(e for e in mods if e.outcome == "delivered")
+    folded = next(e for e in mods if e.raised == pytest.approx(transferring))
+    assert (folded.outcome, folded.rule, folded.detail) == (
+        "coalesced",
+        "C7",
+        f"folded into #{mod.id}",
     )
-    assert mod.outcome == "delivered"
-    assert mod.raised < transferred
+    assert mod.raised < transferring < transferred
     assert jt.time == pytest.approx(transferred)
-    assert mod.time == pytest.approx(transferring + 0.5)
+    assert mod.time == pytest.approx(mod.raised + 0.5)
     assert jt.time < mod.time
     order = [c.method for c in after]
     assert order.index("job_transferred") < len(order) - 1

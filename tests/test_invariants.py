@@ -24,6 +24,8 @@ What must hold, whatever was drawn:
 - every raised notification has exactly one final log entry, written last; outcomes, rules
   and the rule-outcome pairing are those of D1; every state change and every finished file
   raised one (C1-C4, D1);
+- a job's modifications never pile up: one is kept only once the one kept before it has been
+  attempted, and a coalesced one names the one of its job and kind it was folded into (C7);
 - no call reaches, and nothing is delivered into, an app run that was dead at the time (I4);
 - the same seed and scenario give the same log, entry for entry, and the same histories.
 
@@ -140,6 +142,7 @@ def check_all(result: Run) -> None:
     check_run_ended(result)
     check_histories(result)
     check_notifications(result)
+    check_progress_calls_never_pile_up(result)
     check_no_call_into_a_dead_run(result)
 
 
@@ -178,6 +181,31 @@ def check_notifications(result: Run) -> None:
         for file in job.files:
             ids = {e.id for e in sim.log.entries(job, method="file_transferred") if e.file is file}
             assert len(ids) == (1 if file.transferred else 0), (job.name, file.local_name)
+
+
+def check_progress_calls_never_pile_up(result: Run) -> None:
+    """C7: a coalesced modification or range report names one of its job, kind (and file)
+    that it was folded into; one that is kept (not coalesced) was raised no earlier than
+    the first attempt of the one kept before it (or its end, without an attempt), so no
+    two of them wait for their dispatch, a slot or the service together."""
+    entries: dict[int, list[bl.LogEntry]] = {}
+    for entry in result.sim.log:
+        if entry.method in ("job_modification", "file_ranges_transferred"):
+            entries.setdefault(entry.id, []).append(entry)
+    kept: dict[tuple[Any, ...], list[tuple[float, float]]] = {}
+    for ident in sorted(entries):
+        first, last = entries[ident][0], entries[ident][-1]
+        kind = (first.job, first.method, first.file)
+        if last.outcome == "coalesced":
+            into = entries[int(last.detail.removeprefix("folded into #"))][0]
+            assert (into.job, into.method, into.file) == kind, str(last)
+            assert into.id < ident, str(last)
+            continue
+        start = next((e.time for e in entries[ident] if e.attempt), last.time)
+        kept.setdefault(kind, []).append((first.raised, start))
+    for kind, notes in kept.items():
+        for (_, called), (raised, _) in itertools.pairwise(notes):
+            assert raised >= called, (kind, called, raised)
 
 
 def check_no_call_into_a_dead_run(result: Run) -> None:

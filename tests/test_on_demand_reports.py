@@ -25,7 +25,7 @@ from on_demand_support import (
     methods,
     reports,
 )
-from support import make_job, steps
+from support import busy_slots, make_job, steps
 
 import bitslab as bl
 
@@ -70,6 +70,41 @@ def test_r4_c7_the_first_report_goes_at_once_then_each_interval_and_the_rest_at_
     ]
     assert [list(e.ranges or ()) for e in entries] == [r[2] for r in reports(rec)]
     assert all(e.file is job.files[0] for e in entries)
+
+
+def test_r4_c7_c9_reports_raised_while_one_waits_for_a_slot_fold_into_it_ranges_and_all(
+    sim: bl.Simulation,
+) -> None:
+    """R4, C7, C9: while slow callbacks of four other jobs hold the four slots (0.1 s to
+    3.1 s), the first report (0.15 s) waits for a slot; the reports due at 0.65 s, 1.15 s and
+    1.25 s (the last range, R4) are folded into it (coalesced, "folded into #N") and hand it
+    their ranges, so one call at 3.1 s lists every range, merged, instead of four at once."""
+    busy_slots(sim)
+    rec = bl.RecordingNotifier()
+    job = make_job(sim, name="od", sizes=(2 * MB,), on_demand=True, flags=FLAGS, notifier=rec)
+    job.files[0].request_ranges([(0, 1_200 * K)])
+    job.resume()
+    sim.run()
+    assert reports(rec) == [(3.1, "f0.bin", [(0, 1_200 * K)])]
+    first, *later = sorted(sim.log.entries(job, method=REPORT), key=lambda e: e.raised)
+    assert [(e.raised, e.outcome, e.rule, e.detail, list(e.ranges or ())) for e in later] == [
+        (pytest.approx(0.65), "coalesced", "C7", f"folded into #{first.id}", [(100 * K, 500 * K)]),
+        (pytest.approx(1.15), "coalesced", "C7", f"folded into #{first.id}", [(600 * K, 500 * K)]),
+        (
+            pytest.approx(1.25),
+            "coalesced",
+            "C7",
+            f"folded into #{first.id}",
+            [(1_100 * K, 100 * K)],
+        ),
+    ]
+    assert (first.raised, first.time, first.outcome) == (
+        pytest.approx(0.15),
+        pytest.approx(3.1),
+        "delivered",
+    )
+    assert first.trigger == "waited 2.95 s for a free slot (C9)"
+    assert list(first.ranges or ()) == [(0, 1_200 * K)]
 
 
 @pytest.mark.parametrize(

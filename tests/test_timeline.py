@@ -671,10 +671,14 @@ def test_arrivals_pending_rows_say_what_they_wait_for() -> None:
 
 
 def test_arrivals_pending_modifications_wait_for_the_interval_or_dispatch() -> None:
-    """C7, C8: stopped just after the start, modifications are held by the notification
-    interval or wait for dispatch."""
+    """C7, C8: a modification raised less than the interval after the last one released
+    (and called) is held; a new job's first one goes at once and waits for its dispatch."""
     sim = restart_story(flags=0x1B, run=False)
-    sim.run(until=0.01)
+    sim.run(until=0.2)  # nightly's first modification: released at 0 s, called at 0.1 s
+    nightly = sim.jobs[0]
+    nightly.minimum_retry_delay = 11.0  # C3: held to 0.5 s (C7)
+    sim.create_job("extra").add_file("https://a.test/x.bin", "x.bin", size=1_000)  # C3, C8
+    sim.run(until=0.25)
     statuses = {p.status for p in sim.log.pending()}
     assert statuses == {"held", "delayed"}
     rows = [row for row in arrivals(sim, modifications=True) if row.outcome == "pending"]

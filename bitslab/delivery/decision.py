@@ -3,8 +3,9 @@
 Each phase of a notification's life is one function that returns a :class:`Decision` (an
 outcome, the rule, a detail, and what the dispatcher is to do next):
 
-- :func:`when_raised`: folded into the one the job's limiter holds (C7), or on its way
-  through the limiter (C7), the job's queue (C4) or straight to dispatch (C8);
+- :func:`when_raised`: folded into the one the job's limiter holds, or into the one it
+  released that has not been called yet (C7), or on its way through the limiter (C7), the
+  job's queue (C4) or straight to dispatch (C8);
 - :func:`before_call`: at a delivery attempt, in D1's order: stale (C11), disabled (F5),
   not_on_demand (R6), filtered (F8), no_interface (I8), not_implemented (I6), app_down (I4),
   the command line (K3-K5), otherwise a call; without a live interface but with a callback
@@ -63,6 +64,8 @@ _JOB_MODIFICATION = Method.JOB_MODIFICATION
 _JOB_TRANSFERRED = Method.JOB_TRANSFERRED
 _IN_FLIGHT = Status.IN_FLIGHT
 _RUNNING = Status.RUNNING
+#: C7: released and not called yet: in its C8 delay, waiting for a C9 slot or the service (P2)
+_NOT_YET_CALLED = frozenset((Status.DELAYED, Status.READY, Status.SERVICE_DOWN))
 _DELIVERED = Outcome.DELIVERED
 _COALESCED = Outcome.COALESCED
 _FILTERED = Outcome.FILTERED
@@ -103,6 +106,7 @@ class Decision(NamedTuple):
     then: Decision | None = None
     target: str | None = None
     callee: object = None  # N2: the object to call when it is not the job's interface
+    into: Notification | None = None  # C7: the one a coalesced notification was folded into
 
 
 class Made(NamedTuple):
@@ -126,15 +130,22 @@ _BUSY = (_IN_FLIGHT, _RUNNING)  # a call or a command line is under way
 # -- when raised -------------------------------------------------------------------------
 
 
-def when_raised(note: Notification, held: Notification | None) -> Decision:
-    """C7: coalesced into ``held``, the modification the job's limiter holds, or through
-    the limiter; C4: a file or job-level one waits its turn (not one for the command line
+def when_raised(
+    note: Notification, held: Notification | None = None, released: Notification | None = None
+) -> Decision:
+    """C7: a modification or range report is coalesced into ``held``, the modification the
+    job's limiter holds, or into ``released``, the last one the limiter released (a range
+    report: the last of its file), while that one has not been called: it waits for its C8
+    delay, a C9 slot or the BITS service's return (P2); otherwise a modification goes through
+    the limiter. C4: a file or job-level one waits its turn (not one for the command line
     alone, K4); C8: anything else goes to dispatch."""
     method = note.method
-    if method is _JOB_MODIFICATION:
+    if method is _JOB_MODIFICATION or method is _FILE_RANGES_TRANSFERRED:
+        if held is None and released is not None and released.status in _NOT_YET_CALLED:
+            held = released  # still on its way: it absorbs this one
         if held is not None:
-            return Decision(_COALESCED, "C7", f"folded into #{held.id}")
-        return _LIMIT
+            return Decision(_COALESCED, "C7", f"folded into #{held.id}", into=held)
+        return _LIMIT if method is _JOB_MODIFICATION else _DISPATCH
     if method in _RETRIED and not note.via_cmdline:
         return _QUEUE
     return _DISPATCH

@@ -264,7 +264,7 @@ class Dispatcher:
         through the rate limiter (C7), the job's queue (C4), or to dispatch (C8).
 
         A range report is raised by its :class:`RangeLimiter` only when it is due (C7,
-        R4), so it goes to dispatch at once.
+        R4), so it goes to dispatch at once, unless it is folded into its file's last (C7).
         """
         now = self._agenda.now()
         note = Notification(next(self._ids), method, job, file, now, reason, ranges, via_cmdline)
@@ -272,8 +272,13 @@ class Dispatcher:
         if pending is None:
             pending = self._pending[job] = {}
         pending[note] = None
-        limiter = self._limiter(job) if method is _JOB_MODIFICATION else None
-        decision = when_raised(note, None if limiter is None else limiter.held)
+        limiter = self._limiters.get((job, method))  # C7: modifications and range reports
+        if limiter is None and method is _JOB_MODIFICATION:  # the job's first modification
+            limiter = self._limiters[job, method] = Limiter(self, job, method)
+        if limiter is None:
+            decision = when_raised(note)
+        else:  # C7: the one it holds, or the last one it released, may absorb this one
+            decision = when_raised(note, limiter.held, limiter.released(file))
         action = decision.action
         if action == _DISPATCH:
             self.dispatch(note)
@@ -289,6 +294,8 @@ class Dispatcher:
             limiter.offer(note)
         else:
             self.end(Attempt(self.log, note, now), decision)
+            if limiter is not None and decision.into is not None:
+                limiter.folded(note, decision.into)
         return note
 
     def dispatch(self, note: Notification, trigger: str = "", since: float | None = None) -> None:
@@ -342,14 +349,6 @@ class Dispatcher:
             self.dispatch(queue[0], turn, since=queue[0].raised)
 
     # -- internals ------------------------------------------------------------------------
-
-    def _limiter(self, job: Job) -> Limiter:
-        """C7: the job's modification limiter."""
-        key = (job, _JOB_MODIFICATION)
-        limiter = self._limiters.get(key)
-        if limiter is None:
-            limiter = self._limiters[key] = Limiter(self, job, _JOB_MODIFICATION)
-        return limiter
 
     def _range_limiter(self, job: Job) -> RangeLimiter:
         """C7, R4: the job's range-report limiter."""

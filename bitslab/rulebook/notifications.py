@@ -208,9 +208,11 @@ NOTIFICATION_RULES = (
         "C7",
         "C",
         "Progress reports are rate limited",
-        "Per job, modification and range reports each go out at most once per minimum "
-        "notification interval (500 ms by default), and extras in between merge into one.",
+        "bitslab releases a job's progress calls at most once per minimum notification "
+        "interval (500 ms) per kind; one not yet called absorbs later ones; after a slot wait "
+        "the next may follow by C8's delay.",
         PROPERTY,
+        model_choice=True,
     ),
     Rule(
         "C8",
